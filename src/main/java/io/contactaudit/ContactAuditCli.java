@@ -1,0 +1,75 @@
+package io.contactaudit;
+
+import io.contactaudit.cli.CheckCommand;
+import io.contactaudit.cli.ExitCodes;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code contact-audit} command line; the only place that exits the JVM. */
+@Command(
+        name = "contact-audit",
+        mixinStandardHelpOptions = true,
+        versionProvider = ContactAuditCli.Version.class,
+        description = "Continuous audit of Azure Defender for Cloud alert e-mail notifications (CIS Azure 1.3.0 2.14).",
+        subcommands = {CheckCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every input passes",
+            "1:some input fails the rule",
+            "2:usage error",
+            "3:some input could not be evaluated (ERROR)",
+            "4:the command itself failed (I/O, Kafka, configuration)"})
+public final class ContactAuditCli implements Runnable {
+
+    private final InputStream stdin;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** A CLI whose commands read standard input from {@code stdin}. */
+    public ContactAuditCli(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    /** Standard input, for commands that read {@code -}. */
+    public InputStream stdin() {
+        return stdin;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /** The configured picocli command line, with the one error handler. */
+    public static CommandLine commandLine(InputStream stdin, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new ContactAuditCli(stdin));
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("contact-audit: " + ExitCodes.describe(e));
+            return ExitCodes.FAILURE;
+        });
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = commandLine(System.in, out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = ContactAuditCli.class.getPackage().getImplementationVersion();
+            return new String[] {"contact-audit " + (version == null ? "dev" : version)};
+        }
+    }
+}
