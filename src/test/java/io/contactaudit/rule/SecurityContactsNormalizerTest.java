@@ -1,0 +1,80 @@
+package io.contactaudit.rule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.contactaudit.schema.NormalizedContact;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SecurityContactsNormalizerTest {
+
+    @Test
+    void latestGenerationIsNormalisedWithCanonicalCase() {
+        String body = """
+            {"value":[{"id":"/subscriptions/ABC-1/providers/Microsoft.Security/securityContacts/default","name":"default",
+              "properties":{"isEnabled":true,"emails":"a@x.com; b@x.com;","phone":"123",
+                "notificationsByRole":{"state":"ON","roles":["OWNER","Contributor","SomethingNew"]},
+                "notificationsSources":[{"sourceType":"attackpath","minimalRiskLevel":"critical"},
+                                        {"sourceType":"Alert","minimalSeverity":"MEDIUM"}]}}]}
+            """;
+        SecurityContactsNormalizer.ParsedList list = SecurityContactsNormalizer.parse(body);
+        assertThat(list.problems()).isEmpty();
+        assertThat(list.subscriptionId()).isEqualTo("abc-1");
+        NormalizedContact c = list.normalized().get(0);
+        assertThat(c.getApiGeneration()).isEqualTo("2023-12-01-preview");
+        assertThat(c.getIsEnabled()).isTrue();
+        assertThat(c.getEmails()).containsExactly("a@x.com", "b@x.com");
+        assertThat(c.getRoleNotificationsState()).isEqualTo("On");
+        assertThat(c.getRoles()).containsExactly("Owner", "Contributor", "SomethingNew");
+        assertThat(c.getNotificationSources()).extracting(s -> s.getSourceType() + "/" + s.getMinimalSeverity() + "/" + s.getMinimalRiskLevel())
+                .containsExactly("AttackPath/null/Critical", "Alert/Medium/null");
+    }
+
+    @Test
+    void emailsAsAnArrayAndAsTheSingular2017Field() {
+        assertThat(SecurityContactsNormalizer.parse("[{\"properties\":{\"emails\":[\"a@x.com\",\"b@x.com;c@x.com\"]}}]")
+                .normalized().get(0).getEmails()).containsExactly("a@x.com", "b@x.com", "c@x.com");
+        NormalizedContact v2017 = SecurityContactsNormalizer.parse(
+                "{\"value\":[{\"name\":\"default1\",\"properties\":{\"email\":\"a@x.com\",\"alertNotifications\":\"on\",\"alertsToAdmins\":\"off\"}}]}")
+                .normalized().get(0);
+        assertThat(v2017.getEmails()).containsExactly("a@x.com");
+        assertThat(v2017.getAlertNotificationsState()).isEqualTo("On");
+        assertThat(v2017.getAlertsToAdmins()).isEqualTo("Off");
+        assertThat(v2017.getApiGeneration()).isEqualTo("2017-08-01-preview");
+    }
+
+    @Test
+    void aSingleSourceObjectIsReadAsAList() {
+        SecurityContactsNormalizer.ParsedList list = SecurityContactsNormalizer.parse(
+                "[{\"properties\":{\"isEnabled\":true,\"notificationsSources\":{\"sourceType\":\"Alert\",\"minimalSeverity\":\"High\"}}}]");
+        assertThat(list.contacts().get(0).sources()).hasSize(1);
+        assertThat(HighSeverityAlertEmailRule.evaluate(list, Profile.DEFAULT).verdict().name()).isEqualTo("PASS");
+    }
+
+    @Test
+    void unknownValuesAreKeptAsReceived() {
+        NormalizedContact c = SecurityContactsNormalizer.parse(
+                "[{\"properties\":{\"alertNotifications\":{\"state\":\"Maybe\",\"minimalSeverity\":\"Informational\"}}}]")
+                .normalized().get(0);
+        assertThat(c.getAlertNotificationsState()).isEqualTo("Maybe");
+        assertThat(c.getAlertMinimalSeverity()).isEqualTo("Informational");
+    }
+
+    @Test
+    void pagesAreConcatenatedAndTheLastNextLinkCounts() {
+        SecurityContactsNormalizer.ParsedList list = SecurityContactsNormalizer.parse(List.of(
+                "{\"value\":[{\"name\":\"a\",\"properties\":{}}],\"nextLink\":\"https://x/2\"}",
+                "{\"value\":[{\"name\":\"b\",\"properties\":{}}]}"));
+        assertThat(list.contacts()).extracting(Contact::label).containsExactly("a", "b");
+        assertThat(list.nextLink()).isNull();
+        assertThat(list.contacts().get(1).path()).isEqualTo("page2:$.value[0]");
+    }
+
+    @Test
+    void unnamedContactsAreLabelledByPosition() {
+        SecurityContactsNormalizer.ParsedList list = SecurityContactsNormalizer.parse("[{\"properties\":{}}, 7]");
+        assertThat(list.contacts()).extracting(Contact::label).containsExactly("#1", "#2");
+        assertThat(list.contacts().get(1).unevaluable()).isEqualTo("the contact is not a JSON object");
+        assertThat(list.subscriptionId()).isNull();
+    }
+}
