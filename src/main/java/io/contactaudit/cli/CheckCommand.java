@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.contactaudit.ContactAuditCli;
+import io.contactaudit.Errors;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.rule.RuleResult;
@@ -105,7 +106,7 @@ public final class CheckCommand implements Callable<Integer> {
             return HighSeverityAlertEmailRule.unreadable("no such file: " + file, profile);
         } catch (IOException | RuntimeException e) {
             String what = STDIN.equals(file) ? "standard input" : file;
-            return HighSeverityAlertEmailRule.unreadable("cannot read " + what + ": " + ExitCodes.describe(e).substring("error: ".length()), profile);
+            return HighSeverityAlertEmailRule.unreadable("cannot read " + what + ": " + Errors.messages(e), profile);
         }
         return HighSeverityAlertEmailRule.evaluate(body, profile);
     }

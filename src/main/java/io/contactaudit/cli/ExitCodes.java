@@ -1,5 +1,6 @@
 package io.contactaudit.cli;
 
+import io.contactaudit.Errors;
 import io.contactaudit.schema.Verdict;
 import java.util.Collection;
 
@@ -29,17 +30,6 @@ public final class ExitCodes {
 
     /** One line for a failure: the message of the exception and its causes, without a stack trace. */
     public static String describe(Throwable e) {
-        StringBuilder text = new StringBuilder("error: ");
-        Throwable t = e;
-        String last = null;
-        while (t != null) {
-            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            if (!message.equals(last)) {
-                text.append(last == null ? "" : ": ").append(message);
-            }
-            last = message;
-            t = t.getCause();
-        }
-        return text.toString();
+        return "error: " + Errors.messages(e);
     }
 }

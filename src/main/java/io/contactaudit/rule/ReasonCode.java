@@ -47,6 +47,12 @@ public enum ReasonCode {
     /** Any other collection failure (5xx after retries, timeout, network). */
     COLLECTION_ERROR,
 
+    // lifecycle (findings closed or flagged by the topology)
+    /** The subscription is no longer in the estate; its finding is closed. */
+    SUBSCRIPTION_REMOVED,
+    /** No snapshot arrived within the staleness window. */
+    SNAPSHOT_STALE,
+
     // warnings
     /** A contact that is not disabled e-mails nobody: no address and no role notifications (CIS 2.13/2.15). */
     NO_RECIPIENTS,

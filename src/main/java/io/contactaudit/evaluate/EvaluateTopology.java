@@ -1,0 +1,73 @@
+package io.contactaudit.evaluate;
+
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.rule.Profile;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The "evaluate" topology: snapshots in; findings, drift, posture and dead letters out. A pure function
+ * of its arguments; every node and the one state store are named, so the changelog topic is
+ * {@code <application.id>-posture-store-changelog}.
+ *
+ * <pre>
+ * snapshots-source (key String, value bytes)
+ *   └─ evaluate-snapshots [posture-store]  ── findings-sink, drift-sink, posture-sink, dlq-sink
+ * </pre>
+ *
+ * Values are read as bytes and decoded inside the processor, so that an undecodable record goes to the
+ * dead-letter topic whole, with its cause, and the next record is processed.
+ */
+public final class EvaluateTopology {
+
+    public static final String SOURCE = "snapshots-source";
+    public static final String EVALUATOR = "evaluate-snapshots";
+    public static final String STORE = "posture-store";
+    public static final String FINDINGS_SINK = "findings-sink";
+    public static final String DRIFT_SINK = "drift-sink";
+    public static final String POSTURE_SINK = "posture-sink";
+    public static final String DLQ_SINK = "dlq-sink";
+
+    /**
+     * What the topology decides with.
+     *
+     * @param profile            rule profile
+     * @param staleAfter         a subscription with no snapshot for this long is flagged STALE (default 3× the collection interval)
+     * @param staleCheckInterval how often the wall-clock check runs
+     */
+    public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
+        public Settings {
+            if (staleAfter.isNegative() || staleAfter.isZero()) {
+                throw new IllegalArgumentException("the staleness window must be positive, got " + staleAfter);
+            }
+            if (staleCheckInterval.toMillis() < 1) {
+                throw new IllegalArgumentException("the staleness check interval must be at least 1 ms, got " + staleCheckInterval);
+            }
+        }
+    }
+
+    private EvaluateTopology() {
+    }
+
+    /** Builds the topology. */
+    public static Topology build(Topics topics, Settings settings) {
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, topics.snapshots().key().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.snapshots().name());
+        topology.addProcessor(EVALUATOR, () -> new SnapshotEvaluator(topics, settings), SOURCE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), topics.posture().value()),
+                EVALUATOR);
+        topology.addSink(FINDINGS_SINK, topics.findings().name(),
+                topics.findings().key().serializer(), topics.findings().value().serializer(), EVALUATOR);
+        topology.addSink(DRIFT_SINK, topics.drift().name(),
+                topics.drift().key().serializer(), topics.drift().value().serializer(), EVALUATOR);
+        topology.addSink(POSTURE_SINK, topics.posture().name(),
+                topics.posture().key().serializer(), topics.posture().value().serializer(), EVALUATOR);
+        topology.addSink(DLQ_SINK, topics.dlq().name(),
+                topics.dlq().key().serializer(), topics.dlq().value().serializer(), EVALUATOR);
+        return topology;
+    }
+}

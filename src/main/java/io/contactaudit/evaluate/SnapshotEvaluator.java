@@ -1,0 +1,149 @@
+package io.contactaudit.evaluate;
+
+import io.contactaudit.evaluate.errors.DeadLetters;
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.schema.DeadLetter;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Evaluates each snapshot against the subscription's stored posture and forwards the finding, drift
+ * events, posture and dead letters to their sinks; a wall-clock punctuator flags stale subscriptions.
+ * A tombstone (null value) on the snapshots topic means the subscription left the estate.
+ */
+final class SnapshotEvaluator implements Processor<String, byte[], Object, Object> {
+
+    private final EvaluateTopology.Settings settings;
+    private final Deserializer<SecurityContactSnapshot> snapshots;
+    private final DriftDetector detector;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, PostureState> store;
+    private Sensor late;
+    private Sensor deadLetters;
+
+    SnapshotEvaluator(Topics topics, EvaluateTopology.Settings settings) {
+        this.settings = settings;
+        this.snapshots = topics.snapshots().value().deserializer();
+        this.detector = new DriftDetector(settings.profile());
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(EvaluateTopology.STORE);
+        this.late = context.metrics().addRateTotalSensor("contact-audit", "evaluate", "late-snapshots",
+                Sensor.RecordingLevel.INFO);
+        this.deadLetters = context.metrics().addRateTotalSensor("contact-audit", "evaluate", "dead-letters",
+                Sensor.RecordingLevel.INFO);
+        context.schedule(settings.staleCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkStale);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        long now = context.currentSystemTimeMs();
+        String key = record.key() == null ? null : record.key().toLowerCase(Locale.ROOT);
+        if (record.value() == null) {
+            if (key == null || key.isBlank()) {
+                deadLetter(record, DeadLetters.Stage.VALIDATION,
+                        new IllegalArgumentException("a tombstone without a key: no subscription to remove"), now);
+                return;
+            }
+            apply(key, detector.onRemoved(store.get(key), record.timestamp(), now), record.timestamp());
+            return;
+        }
+        SecurityContactSnapshot snapshot;
+        try {
+            snapshot = snapshots.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
+        } catch (RuntimeException e) {
+            deadLetter(record, DeadLetters.Stage.DESERIALIZATION, e, now);
+            return;
+        }
+        String invalid = validate(key, snapshot);
+        if (invalid != null) {
+            deadLetter(record, DeadLetters.Stage.VALIDATION, new IllegalArgumentException(invalid), now);
+            return;
+        }
+        String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
+        DriftDetector.Outcome outcome;
+        try {
+            outcome = detector.onSnapshot(store.get(sub), snapshot, now);
+        } catch (RuntimeException e) {
+            deadLetter(record, DeadLetters.Stage.PROCESSING, e, now);
+            return;
+        }
+        if (outcome.finding() == null) {
+            late.record();
+        }
+        apply(sub, outcome, record.timestamp());
+    }
+
+    private static String validate(String key, SecurityContactSnapshot snapshot) {
+        String sub = snapshot.getSubscriptionId();
+        if (sub == null || sub.isBlank()) {
+            return "the snapshot has no subscriptionId";
+        }
+        if (key != null && !key.equalsIgnoreCase(sub)) {
+            return "the record key '" + key + "' is not the snapshot's subscriptionId '" + sub + "'";
+        }
+        if (snapshot.getCollectedAt() == null) {
+            return "the snapshot has no collectedAt";
+        }
+        return null;
+    }
+
+    private void apply(String sub, DriftDetector.Outcome outcome, long timestamp) {
+        if (outcome.finding() != null) {
+            context.forward(new Record<>(sub, outcome.finding(), timestamp), EvaluateTopology.FINDINGS_SINK);
+        }
+        for (DriftEvent event : outcome.drift()) {
+            context.forward(new Record<>(sub, event, timestamp), EvaluateTopology.DRIFT_SINK);
+        }
+        if (outcome.posture() == null) {
+            if (store.delete(sub) != null && outcome.emitPosture()) {
+                context.forward(new Record<>(sub, null, timestamp), EvaluateTopology.POSTURE_SINK);
+            }
+            return;
+        }
+        store.put(sub, outcome.posture());
+        if (outcome.emitPosture()) {
+            context.forward(new Record<>(sub, outcome.posture(), timestamp), EvaluateTopology.POSTURE_SINK);
+        }
+    }
+
+    private void checkStale(long now) {
+        List<KeyValue<String, DriftDetector.Outcome>> flagged = new ArrayList<>();
+        try (KeyValueIterator<String, PostureState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, PostureState> entry = all.next();
+                DriftDetector.Outcome outcome = detector.onClock(entry.value, now, settings.staleAfter());
+                if (outcome != null) {
+                    flagged.add(KeyValue.pair(entry.key, outcome));
+                }
+            }
+        }
+        flagged.forEach(kv -> apply(kv.key, kv.value, now));
+    }
+
+    private void deadLetter(Record<String, byte[]> record, DeadLetters.Stage stage, Throwable error, long now) {
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = DeadLetters.of(context.recordMetadata().orElse(null), record.timestamp(), key,
+                record.value(), stage, error, context.applicationId(), now);
+        deadLetters.record();
+        context.forward(new Record<>(key, letter, record.timestamp()), EvaluateTopology.DLQ_SINK);
+    }
+
+}

@@ -1,0 +1,16 @@
+package io.contactaudit.kafka;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * A topic's name, serdes and the settings it is created with, travelling together.
+ *
+ * @param name   full topic name
+ * @param key    key serde
+ * @param value  value serde
+ * @param config topic-level configuration used when the topic is created (cleanup policy, retention)
+ * @param why    why these settings, for the provisioning log and ops docs
+ */
+public record TopicSpec<K, V>(String name, Serde<K> key, Serde<V> value, Map<String, String> config, String why) {
+}

@@ -1,0 +1,60 @@
+package io.contactaudit.kafka;
+
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.DeadLetter;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The project's topics, {@code <prefix>.<dataset>.v<N>}, each with its serdes; keys are subscription ids
+ * in lower case.
+ */
+public record Topics(
+        TopicSpec<String, SecurityContactSnapshot> snapshots,
+        TopicSpec<String, ComplianceFinding> findings,
+        TopicSpec<String, DriftEvent> drift,
+        TopicSpec<String, PostureState> posture,
+        TopicSpec<byte[], DeadLetter> dlq) {
+
+    /** The default prefix. */
+    public static final String DEFAULT_PREFIX = "contact-audit";
+
+    /** History topics are kept this long by default: audits look back over a year. */
+    public static final Duration HISTORY_RETENTION = Duration.ofDays(400);
+
+    /** The topics under {@code prefix}, with Avro single-object serdes. */
+    public static Topics create(String prefix) {
+        Serde<String> key = Serdes.String();
+        String history = String.valueOf(HISTORY_RETENTION.toMillis());
+        Map<String, String> historyConfig = Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, history);
+        return new Topics(
+                new TopicSpec<>(prefix + ".snapshots.v1", key, new SingleObjectAvroSerde<>(SecurityContactSnapshot.class),
+                        historyConfig, "history of what was collected; replayed for audits and re-evaluation"),
+                new TopicSpec<>(prefix + ".findings.v1", key, new SingleObjectAvroSerde<>(ComplianceFinding.class),
+                        historyConfig, "every evaluation; replayed for point-in-time posture"),
+                new TopicSpec<>(prefix + ".drift.v1", key, new SingleObjectAvroSerde<>(DriftEvent.class),
+                        historyConfig, "every change; the audit trail of the control"),
+                new TopicSpec<>(prefix + ".posture.v1", key, new SingleObjectAvroSerde<>(PostureState.class),
+                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis())),
+                        "latest state per subscription, a table; compacted"),
+                new TopicSpec<>(prefix + ".dlq.v1", Serdes.ByteArray(), new SingleObjectAvroSerde<>(DeadLetter.class),
+                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis())),
+                        "inputs that could not be processed, for triage"));
+    }
+
+    /** Every topic, inputs first. */
+    public List<TopicSpec<?, ?>> all() {
+        return List.of(snapshots, findings, drift, posture, dlq);
+    }
+}

@@ -1,0 +1,49 @@
+package io.contactaudit.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.rule.Profile;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+
+/** Pins node, store and topic names: renaming any of them breaks state and consumers of a running deployment. */
+class EvaluateTopologyDescribeTest {
+
+    @Test
+    void namesArePinned() {
+        TopologyDescription description = EvaluateTopology.build(Topics.create("contact-audit"),
+                new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofMinutes(45), Duration.ofMinutes(1))).describe();
+
+        assertThat(description.subtopologies()).hasSize(1);
+        assertThat(description.globalStores()).isEmpty();
+        TopologyDescription.Subtopology sub = description.subtopologies().iterator().next();
+        Set<String> nodes = sub.nodes().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
+        assertThat(nodes).containsExactlyInAnyOrder("snapshots-source", "evaluate-snapshots",
+                "findings-sink", "drift-sink", "posture-sink", "dlq-sink");
+
+        TopologyDescription.Source source = (TopologyDescription.Source) node(sub, "snapshots-source");
+        assertThat(source.topicSet()).containsExactly("contact-audit.snapshots.v1");
+        TopologyDescription.Processor processor = (TopologyDescription.Processor) node(sub, "evaluate-snapshots");
+        assertThat(processor.stores()).containsExactly("posture-store");
+        assertThat(((TopologyDescription.Sink) node(sub, "findings-sink")).topic()).isEqualTo("contact-audit.findings.v1");
+        assertThat(((TopologyDescription.Sink) node(sub, "drift-sink")).topic()).isEqualTo("contact-audit.drift.v1");
+        assertThat(((TopologyDescription.Sink) node(sub, "posture-sink")).topic()).isEqualTo("contact-audit.posture.v1");
+        assertThat(((TopologyDescription.Sink) node(sub, "dlq-sink")).topic()).isEqualTo("contact-audit.dlq.v1");
+    }
+
+    @Test
+    void thePrefixIsConfigurable() {
+        TopologyDescription description = EvaluateTopology.build(Topics.create("acme.audit"),
+                new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofMinutes(45), Duration.ofMinutes(1))).describe();
+        assertThat(description.toString()).contains("acme.audit.snapshots.v1", "acme.audit.posture.v1")
+                .doesNotContain("contact-audit.");
+    }
+
+    static TopologyDescription.Node node(TopologyDescription.Subtopology sub, String name) {
+        return sub.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,438 @@
+package io.contactaudit.evaluate;
+
+import static io.contactaudit.evaluate.TestSnapshots.SUB;
+import static io.contactaudit.evaluate.TestSnapshots.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.rule.Profile;
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.DeadLetter;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.DriftSeverity;
+import io.contactaudit.schema.FieldChange;
+import io.contactaudit.schema.FindingActivity;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import io.contactaudit.schema.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EvaluateTopologyTest {
+
+    static final Duration STALE_AFTER = Duration.ofMinutes(45);
+    static final Duration STALE_CHECK = Duration.ofMinutes(1);
+    static final Instant WALL_CLOCK = T0.plus(Duration.ofDays(1));
+
+    final Topics topics = Topics.create(Topics.DEFAULT_PREFIX);
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> snapshots;
+    TestOutputTopic<String, ComplianceFinding> findings;
+    TestOutputTopic<String, DriftEvent> drift;
+    TestOutputTopic<String, PostureState> posture;
+    TestOutputTopic<byte[], DeadLetter> dlq;
+
+    @BeforeEach
+    void start() {
+        start(Profile.DEFAULT, T0);
+    }
+
+    void start(Profile profile, Instant wallClock) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(
+                EvaluateTopology.build(topics, new EvaluateTopology.Settings(profile, STALE_AFTER, STALE_CHECK)),
+                props, wallClock);
+        snapshots = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        findings = driver.createOutputTopic(topics.findings().name(), Serdes.String().deserializer(), topics.findings().value().deserializer());
+        drift = driver.createOutputTopic(topics.drift().name(), Serdes.String().deserializer(), topics.drift().value().deserializer());
+        posture = driver.createOutputTopic(topics.posture().name(), Serdes.String().deserializer(), topics.posture().value().deserializer());
+        dlq = driver.createOutputTopic(topics.dlq().name(), Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    void send(SecurityContactSnapshot snapshot) {
+        byte[] value = topics.snapshots().value().serializer().serialize(topics.snapshots().name(), snapshot);
+        snapshots.pipeInput(snapshot.getSubscriptionId(), value, snapshot.getCollectedAt());
+    }
+
+    void assertNothingElse() {
+        assertThat(findings.isEmpty()).as("findings").isTrue();
+        assertThat(drift.isEmpty()).as("drift").isTrue();
+        assertThat(posture.isEmpty()).as("posture").isTrue();
+        assertThat(dlq.isEmpty()).as("dlq").isTrue();
+    }
+
+    PostureState stored() {
+        KeyValueStore<String, PostureState> store = driver.getKeyValueStore(EvaluateTopology.STORE);
+        return store.get(SUB);
+    }
+
+    @Test
+    void firstSnapshotCreatesTheFindingAndPostureWithoutDrift() {
+        send(TestSnapshots.passing(T0));
+
+        ComplianceFinding finding = findings.readValue();
+        assertThat(finding.getActivity()).isEqualTo(FindingActivity.CREATE);
+        assertThat(finding.getVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(finding.getSubscriptionId()).isEqualTo(SUB);
+        assertThat(finding.getTenantId()).isEqualTo("tenant-1");
+        assertThat(finding.getRuleId()).isEqualTo("cis-azure-1.3.0-2.14");
+        assertThat(finding.getProfile()).isEqualTo("default");
+        assertThat(finding.getCollectedAt()).isEqualTo(T0);
+        assertThat(finding.getEvaluatedAt()).isEqualTo(T0);
+        assertThat(finding.getFirstSeenAt()).isEqualTo(T0);
+        assertThat(finding.getLastStatusChangeAt()).isEqualTo(T0);
+        assertThat(finding.getReasons()).extracting(r -> r.getCode()).containsExactly("ALERT_EMAILS_ENABLED");
+        assertThat(finding.getEvidence()).isNotEmpty();
+
+        KeyValue<String, PostureState> state = posture.readKeyValue();
+        assertThat(state.key).isEqualTo(SUB);
+        assertThat(state.value.getVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(state.value.getLastGoodVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(state.value.getSince()).isEqualTo(T0);
+        assertThat(state.value.getSummary()).isEqualTo("default: enabled, Alert>=Medium, 1 e-mail");
+        assertThat(state.value.getContacts()).hasSize(1);
+        assertThat(state.value.getLastFindingEventId()).isEqualTo(finding.getEventId());
+        assertNothingElse();
+    }
+
+    @Test
+    void regressionAndRemediationCarryBeforeAndAfter() {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.failing(T0.plusSeconds(900)));
+        send(TestSnapshots.passing(T0.plusSeconds(1800)));
+
+        List<ComplianceFinding> all = findings.readValuesToList();
+        assertThat(all).extracting(ComplianceFinding::getVerdict, ComplianceFinding::getActivity)
+                .containsExactly(tuple(Verdict.PASS, FindingActivity.CREATE), tuple(Verdict.FAIL, FindingActivity.UPDATE),
+                        tuple(Verdict.PASS, FindingActivity.UPDATE));
+        assertThat(all).extracting(ComplianceFinding::getLastStatusChangeAt)
+                .containsExactly(T0, T0.plusSeconds(900), T0.plusSeconds(1800));
+        assertThat(all).extracting(ComplianceFinding::getFirstSeenAt).containsOnly(T0);
+
+        List<DriftEvent> events = drift.readValuesToList();
+        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getSeverity, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
+                .containsExactly(
+                        tuple(DriftKind.REGRESSED, DriftSeverity.HIGH, Verdict.PASS, Verdict.FAIL),
+                        tuple(DriftKind.REMEDIATED, DriftSeverity.LOW, Verdict.FAIL, Verdict.PASS));
+        String path = "contacts[default].notificationSources[Alert].minimalSeverity";
+        assertThat(events.get(0).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+                .containsExactly(tuple(path, "Medium", "Critical"));
+        assertThat(events.get(1).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+                .containsExactly(tuple(path, "Critical", "Medium"));
+        assertThat(events.get(0).getPreviousCollectedAt()).isEqualTo(T0);
+        assertThat(events.get(0).getCollectedAt()).isEqualTo(T0.plusSeconds(900));
+        assertThat(posture.readValuesToList()).hasSize(3);
+        assertNothingElse();
+    }
+
+    @Test
+    void sameVerdictWithChangedSettingsIsConfigChanged() {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.ok(TestSnapshots.body(true, "Low", "sec@contoso.com"), T0.plusSeconds(900)));
+        send(TestSnapshots.ok(TestSnapshots.body(true, "Low", ""), T0.plusSeconds(1800)));
+
+        List<DriftEvent> events = drift.readValuesToList();
+        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
+                .containsExactly(tuple(DriftKind.CONFIG_CHANGED, Verdict.PASS, Verdict.PASS),
+                        tuple(DriftKind.CONFIG_CHANGED, Verdict.PASS, Verdict.PASS));
+        assertThat(events.get(0).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+                .containsExactly(tuple("contacts[default].notificationSources[Alert].minimalSeverity", "Medium", "Low"));
+        assertThat(events.get(1).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+                .containsExactly(tuple("contacts[default].emails", "sec@contoso.com", ""));
+        List<ComplianceFinding> all = findings.readValuesToList();
+        assertThat(all.get(2).getWarnings()).extracting(r -> r.getCode()).containsExactly("NO_RECIPIENTS");
+        assertThat(all).extracting(ComplianceFinding::getLastStatusChangeAt).containsOnly(T0);
+        posture.readValuesToList();
+        assertNothingElse();
+    }
+
+    @Test
+    void disablingTheContactIsARegressionOnIsEnabled() {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.ok(TestSnapshots.body(false, "Medium", "sec@contoso.com"), T0.plusSeconds(900)));
+        DriftEvent event = drift.readValue();
+        assertThat(event.getKind()).isEqualTo(DriftKind.REGRESSED);
+        assertThat(event.getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+                .containsExactly(tuple("contacts[default].isEnabled", "true", "false"));
+        assertThat(event.getReasons()).extracting(r -> r.getCode()).containsExactly("CONTACT_DISABLED");
+    }
+
+    @Test
+    void contactsAddedAndRemovedAreChanges() {
+        String two = """
+            {"value":[{"name":"default","properties":{"isEnabled":true,"emails":"a@x.com",
+                "notificationsSources":[{"sourceType":"Alert","minimalSeverity":"High"}]}},
+              {"name":"secondary","properties":{"alertNotifications":"Off","email":"b@x.com"}}]}
+            """;
+        send(TestSnapshots.ok(two, T0));
+        send(TestSnapshots.ok(two.replace(",\n  {\"name\":\"secondary\"", "\n  ,{\"name\":\"other\""), T0.plusSeconds(60)));
+        List<FieldChange> changes = drift.readValue().getChanges();
+        assertThat(changes).extracting(FieldChange::getPath).containsExactly("contacts[other]", "contacts[secondary]");
+        assertThat(changes.get(0).getBefore()).isNull();
+        assertThat(changes.get(0).getAfter()).isEqualTo("alerts Off, 1 e-mail");
+        assertThat(changes.get(1).getAfter()).isNull();
+    }
+
+    @Test
+    void anErrorKeepsTheLastGoodStateAndRecoveryComparesAgainstIt() {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.forbidden(T0.plusSeconds(900)));
+        send(TestSnapshots.forbidden(T0.plusSeconds(1800)));
+
+        List<ComplianceFinding> all = findings.readValuesToList();
+        assertThat(all).extracting(ComplianceFinding::getVerdict).containsExactly(Verdict.PASS, Verdict.ERROR, Verdict.ERROR);
+        assertThat(all.get(1).getReasons()).extracting(r -> r.getCode()).containsExactly("COLLECTION_FORBIDDEN");
+        List<DriftEvent> events = drift.readValuesToList();
+        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getSeverity, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
+                .containsExactly(tuple(DriftKind.EVALUATION_ERROR, DriftSeverity.MEDIUM, Verdict.PASS, Verdict.ERROR));
+        PostureState during = posture.readValuesToList().get(2);
+        assertThat(during.getVerdict()).isEqualTo(Verdict.ERROR);
+        assertThat(during.getLastGoodVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(during.getLastGoodCollectedAt()).isEqualTo(T0);
+        assertThat(during.getConsecutiveErrors()).isEqualTo(2);
+        assertThat(during.getContacts()).hasSize(1);
+        assertThat(during.getSince()).isEqualTo(T0.plusSeconds(900));
+
+        // recovery into a worse configuration: recovered, and regressed against the last good state
+        send(TestSnapshots.failing(T0.plusSeconds(2700)));
+        events = drift.readValuesToList();
+        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict, DriftEvent::getPreviousCollectedAt)
+                .containsExactly(tuple(DriftKind.EVALUATION_RECOVERED, Verdict.PASS, Verdict.FAIL, T0),
+                        tuple(DriftKind.REGRESSED, Verdict.PASS, Verdict.FAIL, T0));
+        assertThat(events.get(1).getChanges()).extracting(FieldChange::getAfter).containsExactly("Critical");
+        assertThat(posture.readValuesToList().get(0).getConsecutiveErrors()).isZero();
+        findings.readValuesToList();
+        assertNothingElse();
+    }
+
+    @Test
+    void recoveryIntoTheSameConfigurationIsOnlyRecovered() {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.forbidden(T0.plusSeconds(900)));
+        send(TestSnapshots.passing(T0.plusSeconds(1800)));
+        List<DriftEvent> events = drift.readValuesToList();
+        assertThat(events).extracting(DriftEvent::getKind)
+                .containsExactly(DriftKind.EVALUATION_ERROR, DriftKind.EVALUATION_RECOVERED);
+        assertThat(events.get(1).getChanges()).isEmpty();
+        assertThat(events.get(1).getSeverity()).isEqualTo(DriftSeverity.LOW);
+    }
+
+    @Test
+    void errorOnTheFirstSnapshotIsAFindingWithoutDrift() {
+        send(TestSnapshots.forbidden(T0));
+        ComplianceFinding finding = findings.readValue();
+        assertThat(finding.getVerdict()).isEqualTo(Verdict.ERROR);
+        assertThat(finding.getActivity()).isEqualTo(FindingActivity.CREATE);
+        PostureState state = posture.readValue();
+        assertThat(state.getLastGoodVerdict()).isNull();
+        assertThat(state.getConsecutiveErrors()).isEqualTo(1);
+        send(TestSnapshots.failing(T0.plusSeconds(900)));
+        List<DriftEvent> events = drift.readValuesToList();
+        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict)
+                .containsExactly(tuple(DriftKind.EVALUATION_RECOVERED, null));
+        findings.readValuesToList();
+        posture.readValuesToList();
+        assertNothingElse();
+    }
+
+    @Test
+    void aLateSnapshotNeverFlipsTheVerdictBackwardsAndIsCounted() {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.failing(T0.plusSeconds(1800)));
+        findings.readValuesToList();
+        drift.readValuesToList();
+        posture.readValuesToList();
+
+        send(TestSnapshots.passing(T0.plusSeconds(900)));
+        assertNothingElse();
+        assertThat(stored().getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(stored().getLastCollectedAt()).isEqualTo(T0.plusSeconds(1800));
+        assertThat(stored().getLateSnapshots()).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateSnapshotIsAnUpdateWithTheSameEventIdAndNoDrift() {
+        SecurityContactSnapshot snapshot = TestSnapshots.passing(T0);
+        send(snapshot);
+        send(snapshot);
+        List<ComplianceFinding> all = findings.readValuesToList();
+        assertThat(all).extracting(ComplianceFinding::getActivity).containsExactly(FindingActivity.CREATE, FindingActivity.UPDATE);
+        assertThat(all.get(0).getEventId()).isEqualTo(all.get(1).getEventId());
+        assertThat(posture.readValuesToList()).hasSize(2);
+        assertNothingElse();
+    }
+
+    @Test
+    void idsAreDeterministic() {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.failing(T0.plusSeconds(900)));
+        List<ComplianceFinding> all = findings.readValuesToList();
+        assertThat(all.get(0).getFindingId()).isEqualTo(all.get(1).getFindingId())
+                .isEqualTo(Ids.finding(SUB, "cis-azure-1.3.0-2.14", "default"))
+                .isNotEqualTo(Ids.finding(SUB, "cis-azure-1.3.0-2.14", "strict"));
+        assertThat(all.get(0).getEventId()).isNotEqualTo(all.get(1).getEventId());
+        DriftEvent event = drift.readValue();
+
+        // the same inputs into a fresh topology give the same ids
+        driver.close();
+        start(Profile.DEFAULT, T0);
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.failing(T0.plusSeconds(900)));
+        List<ComplianceFinding> again = findings.readValuesToList();
+        assertThat(again).extracting(ComplianceFinding::getEventId).containsExactly(all.get(0).getEventId(), all.get(1).getEventId());
+        assertThat(drift.readValue().getEventId()).isEqualTo(event.getEventId());
+    }
+
+    @Test
+    void strictProfileHasItsOwnFindingId() {
+        driver.close();
+        start(Profile.STRICT, T0);
+        send(TestSnapshots.passing(T0));
+        ComplianceFinding finding = findings.readValue();
+        assertThat(finding.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(finding.getProfile()).isEqualTo("strict");
+        assertThat(finding.getFindingId()).isEqualTo(Ids.finding(SUB, "cis-azure-1.3.0-2.14", "strict"));
+    }
+
+    @Test
+    void noSnapshotWithinTheWindowIsStaleOnceThenResolved() {
+        driver.close();
+        start(Profile.DEFAULT, T0);
+        send(TestSnapshots.passing(T0));
+        findings.readValuesToList();
+        posture.readValuesToList();
+
+        driver.advanceWallClockTime(STALE_AFTER.minus(STALE_CHECK));
+        assertNothingElse();
+
+        driver.advanceWallClockTime(STALE_CHECK.multipliedBy(2));
+        DriftEvent stale = drift.readValue();
+        assertThat(stale.getKind()).isEqualTo(DriftKind.STALE);
+        assertThat(stale.getSeverity()).isEqualTo(DriftSeverity.HIGH);
+        assertThat(stale.getPreviousVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(stale.getCurrentVerdict()).isNull();
+        assertThat(stale.getPreviousCollectedAt()).isEqualTo(T0);
+        assertThat(stale.getReasons()).extracting(r -> r.getCode()).containsExactly("SNAPSHOT_STALE");
+        PostureState flagged = posture.readValue();
+        assertThat(flagged.getStale()).isTrue();
+        assertThat(flagged.getVerdict()).isEqualTo(Verdict.PASS);
+
+        driver.advanceWallClockTime(Duration.ofHours(2));
+        assertNothingElse();
+
+        send(TestSnapshots.passing(T0.plus(Duration.ofHours(3))));
+        assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind).containsExactly(DriftKind.STALE_RESOLVED);
+        assertThat(posture.readValue().getStale()).isFalse();
+        findings.readValuesToList();
+        assertNothingElse();
+    }
+
+    @Test
+    void aTombstoneClosesTheFindingAndDeletesThePosture() {
+        send(TestSnapshots.failing(T0));
+        ComplianceFinding created = findings.readValue();
+        posture.readValuesToList();
+
+        snapshots.pipeInput(SUB, null, T0.plusSeconds(900));
+        ComplianceFinding closed = findings.readValue();
+        assertThat(closed.getActivity()).isEqualTo(FindingActivity.CLOSE);
+        assertThat(closed.getFindingId()).isEqualTo(created.getFindingId());
+        assertThat(closed.getReasons()).extracting(r -> r.getCode()).containsExactly("SUBSCRIPTION_REMOVED");
+        DriftEvent removed = drift.readValue();
+        assertThat(removed.getKind()).isEqualTo(DriftKind.SUBSCRIPTION_REMOVED);
+        assertThat(removed.getPreviousVerdict()).isEqualTo(Verdict.FAIL);
+        KeyValue<String, PostureState> tombstone = posture.readKeyValue();
+        assertThat(tombstone.key).isEqualTo(SUB);
+        assertThat(tombstone.value).isNull();
+        assertThat(stored()).isNull();
+        assertNothingElse();
+
+        // removing an unknown subscription emits nothing; coming back creates a new finding
+        snapshots.pipeInput(SUB, null, T0.plusSeconds(1000));
+        assertNothingElse();
+        send(TestSnapshots.passing(T0.plusSeconds(1800)));
+        assertThat(findings.readValue().getActivity()).isEqualTo(FindingActivity.CREATE);
+    }
+
+    @Test
+    void aPoisonPillGoesToTheDeadLetterTopicAndTheNextRecordIsProcessed() {
+        byte[] garbage = "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8);
+        snapshots.pipeInput(SUB, garbage, T0);
+        send(TestSnapshots.passing(T0.plusSeconds(60)));
+
+        KeyValue<byte[], DeadLetter> letter = dlq.readKeyValue();
+        assertThat(new String(letter.key, StandardCharsets.UTF_8)).isEqualTo(SUB);
+        DeadLetter dead = letter.value;
+        assertThat(dead.getStage()).isEqualTo("DESERIALIZATION");
+        assertThat(dead.getSourceTopic()).isEqualTo("contact-audit.snapshots.v1");
+        assertThat(dead.getSourcePartition()).isZero();
+        assertThat(dead.getSourceOffset()).isZero();
+        assertThat(dead.getSourceTimestamp()).isEqualTo(T0);
+        assertThat(bytes(dead.getValue())).isEqualTo(garbage);
+        assertThat(dead.getErrorClass()).isEqualTo("org.apache.kafka.common.errors.SerializationException");
+        assertThat(dead.getErrorMessage()).contains("cannot decode SecurityContactSnapshot");
+        assertThat(dead.getApplicationId()).isEqualTo("contact-audit-evaluate-v1");
+
+        assertThat(findings.readValue().getVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(posture.readValue().getVerdict()).isEqualTo(Verdict.PASS);
+        assertNothingElse();
+    }
+
+    @Test
+    void aKeyThatDisagreesWithTheSnapshotIsInvalid() {
+        SecurityContactSnapshot snapshot = TestSnapshots.passing(T0);
+        byte[] value = topics.snapshots().value().serializer().serialize("t", snapshot);
+        snapshots.pipeInput("another-subscription", value, T0);
+        DeadLetter dead = dlq.readValue();
+        assertThat(dead.getStage()).isEqualTo("VALIDATION");
+        assertThat(dead.getErrorMessage()).contains("is not the snapshot's subscriptionId");
+        assertThat(bytes(dead.getValue())).isEqualTo(value);
+        assertNothingElse();
+    }
+
+    @Test
+    void keysAreLowerCase() {
+        SecurityContactSnapshot upper = TestSnapshots.ok(SUB.toUpperCase(), TestSnapshots.body(true, "High", "a@x.com"), T0);
+        send(upper);
+        assertThat(findings.readKeyValue().key).isEqualTo(SUB);
+        assertThat(posture.readKeyValue().key).isEqualTo(SUB);
+    }
+
+    @Test
+    void aMalformedBodyIsAnErrorFindingNotADeadLetter() {
+        send(TestSnapshots.ok("{\"value\": [", T0));
+        ComplianceFinding finding = findings.readValue();
+        assertThat(finding.getVerdict()).isEqualTo(Verdict.ERROR);
+        assertThat(finding.getReasons()).extracting(r -> r.getCode()).containsExactly("UNPARSEABLE_BODY");
+        posture.readValue();
+        assertNothingElse();
+    }
+
+    static byte[] bytes(java.nio.ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+}
