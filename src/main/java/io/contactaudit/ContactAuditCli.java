@@ -1,6 +1,9 @@
 package io.contactaudit;
 
 import io.contactaudit.cli.CheckCommand;
+import io.contactaudit.cli.EvaluateCommand;
+import io.contactaudit.config.ConfigException;
+import java.util.Map;
 import io.contactaudit.cli.ExitCodes;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -13,29 +16,36 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ContactAuditCli.Version.class,
         description = "Continuous audit of Azure Defender for Cloud alert e-mail notifications (CIS Azure 1.3.0 2.14).",
-        subcommands = {CheckCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CheckCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input passes",
             "1:some input fails the rule",
-            "2:usage error",
+            "2:usage or configuration error",
             "3:some input could not be evaluated (ERROR)",
             "4:the command itself failed (I/O, Kafka, configuration)"})
 public final class ContactAuditCli implements Runnable {
 
     private final InputStream stdin;
+    private final Map<String, String> env;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    /** A CLI whose commands read standard input from {@code stdin}. */
-    public ContactAuditCli(InputStream stdin) {
+    /** A CLI whose commands read standard input from {@code stdin} and configuration from {@code env}. */
+    public ContactAuditCli(InputStream stdin, Map<String, String> env) {
         this.stdin = stdin;
+        this.env = env;
     }
 
     /** Standard input, for commands that read {@code -}. */
     public InputStream stdin() {
         return stdin;
+    }
+
+    /** The environment, for {@code CONTACT_AUDIT_*} configuration. */
+    public Map<String, String> env() {
+        return env;
     }
 
     @Override
@@ -44,13 +54,13 @@ public final class ContactAuditCli implements Runnable {
     }
 
     /** The configured picocli command line, with the one error handler. */
-    public static CommandLine commandLine(InputStream stdin, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new ContactAuditCli(stdin));
+    public static CommandLine commandLine(InputStream stdin, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new ContactAuditCli(stdin, env));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("contact-audit: " + ExitCodes.describe(e));
-            return ExitCodes.FAILURE;
+            return e instanceof ConfigException ? ExitCodes.USAGE : ExitCodes.FAILURE;
         });
         return cli;
     }
@@ -58,7 +68,7 @@ public final class ContactAuditCli implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = commandLine(System.in, out, err).execute(args);
+        int code = commandLine(System.in, System.getenv(), out, err).execute(args);
         out.flush();
         err.flush();
         System.exit(code);

@@ -5,8 +5,9 @@ import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
-/** Runs the real command line with captured output and a given standard input. */
+/** Runs the real command line with captured output, a given standard input and environment. */
 final class CliRunner {
 
     record Run(int exitCode, String out, String err) {
@@ -15,18 +16,26 @@ final class CliRunner {
         }
     }
 
-    static Run withStdin(String stdin, String... args) {
+    static Run run(String stdin, Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = ContactAuditCli.commandLine(
-                        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env,
                         new PrintWriter(out, true), new PrintWriter(err, true))
                 .execute(args);
         return new Run(code, out.toString(), err.toString());
     }
 
+    static Run withStdin(String stdin, String... args) {
+        return run(stdin, Map.of(), args);
+    }
+
+    static Run withEnv(Map<String, String> env, String... args) {
+        return run("", env, args);
+    }
+
     static Run run(String... args) {
-        return withStdin("", args);
+        return run("", Map.of(), args);
     }
 
     private CliRunner() {

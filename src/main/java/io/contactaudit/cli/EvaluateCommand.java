@@ -1,0 +1,94 @@
+package io.contactaudit.cli;
+
+import io.contactaudit.ContactAuditCli;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.evaluate.EvaluateTopology;
+import io.contactaudit.evaluate.StreamsRunner;
+import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.kafka.Topics;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code contact-audit evaluate}: runs the evaluate topology until stopped (SIGTERM, Ctrl-C). */
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluates snapshots into findings, drift events and posture, exactly once, until stopped.",
+            "Creates missing topics when allowed (topics.create=true) and fails fast when the brokers do not answer."})
+public final class EvaluateCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private ContactAuditCli cli;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private KafkaOptions kafka;
+
+    @Option(names = "--profile", paramLabel = "default|strict", description = "Rule profile (default: default).")
+    private String profile;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state directory (default: data/streams).")
+    private String stateDir;
+
+    @Option(names = "--stale-after", paramLabel = "DURATION",
+            description = "Flag a subscription STALE after this long without a snapshot (default: 3 x collection.interval = PT45M).")
+    private String staleAfter;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put(ContactAuditConfig.PROFILE_CONFIG, profile);
+        flags.put(ContactAuditConfig.STATE_DIR_CONFIG, stateDir);
+        flags.put(ContactAuditConfig.STALE_AFTER_CONFIG, staleAfter);
+        ContactAuditConfig config = kafka.load(cli.env(), flags);
+        PrintWriter out = spec.commandLine().getOut();
+
+        Topics topics = Topics.create(config.topicPrefix());
+        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), config.kafkaTimeout())) {
+            TopicProvisioner.awaitBrokers(admin, config.bootstrapServers(), config.kafkaTimeout());
+            List<String> created = TopicProvisioner.ensure(admin, topics.all(), config.createTopics(),
+                    config.topicPartitions(), config.topicReplicationFactor(), config.kafkaTimeout());
+            if (!created.isEmpty()) {
+                out.println("created topics: " + String.join(", ", created));
+            }
+        }
+        EvaluateTopology.Settings settings = new EvaluateTopology.Settings(
+                config.profile(), config.staleAfter(), config.staleCheckInterval());
+        try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, settings), StreamsRunner.properties(config))) {
+            Thread hook = new Thread(runner::close, "contact-audit-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            runner.start();
+            out.printf("evaluating %s -> %s, %s, %s (profile %s, stale after %s, exactly_once_v2); stop with Ctrl-C%n",
+                    topics.snapshots().name(), topics.findings().name(), topics.drift().name(), topics.posture().name(),
+                    settings.profile().id(), settings.staleAfter());
+            out.flush();
+            while (!runner.awaitStopped(Duration.ofSeconds(1))) {
+                // runs until closed by the shutdown hook or stopped by a failure
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM is stopping
+            }
+            if (runner.failure() != null) {
+                spec.commandLine().getErr().println("contact-audit: " + ExitCodes.describe(runner.failure()));
+                return ExitCodes.FAILURE;
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

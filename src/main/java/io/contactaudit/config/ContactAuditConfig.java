@@ -1,0 +1,296 @@
+package io.contactaudit.config;
+
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.rule.Profile;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Typed configuration: defaults &lt; file (Java properties) &lt; environment ({@code CONTACT_AUDIT_*}) &lt; flags.
+ *
+ * <p>An environment variable names a key in upper case with dots as underscores:
+ * {@code CONTACT_AUDIT_BOOTSTRAP_SERVERS} is {@code bootstrap.servers}, {@code CONTACT_AUDIT_SASL_JAAS_CONFIG}
+ * is {@code sasl.jaas.config}. Keys this class does not define are Kafka client settings
+ * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, ...) and go to every Kafka client as they are.
+ * Secrets belong in the environment, never in files; {@link #redacted()} is what may be logged.
+ */
+public final class ContactAuditConfig {
+
+    public static final String ENV_PREFIX = "CONTACT_AUDIT_";
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+    public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...]. Required by every command that talks to Kafka.";
+
+    public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
+    public static final String TOPIC_PREFIX_DOC = "Prefix of every topic: <prefix>.snapshots.v1, <prefix>.findings.v1, ...";
+
+    public static final String APPLICATION_ID_CONFIG = "application.id";
+    public static final String APPLICATION_ID_DOC = "Kafka Streams application.id of the evaluator (consumer group, internal topic prefix). Change it only to start over.";
+
+    public static final String PROFILE_CONFIG = "profile";
+    public static final String PROFILE_DOC = "Rule profile: default (High, Medium or Low minimal severity passes) or strict (High only).";
+
+    public static final String COLLECTION_INTERVAL_CONFIG = "collection.interval";
+    public static final String COLLECTION_INTERVAL_DOC = "How often the collector runs (ISO-8601 duration, e.g. PT15M).";
+
+    public static final String STALE_AFTER_CONFIG = "stale.after";
+    public static final String STALE_AFTER_DOC = "A subscription with no snapshot for this long is flagged STALE. Default: 3 x collection.interval.";
+
+    public static final String STALE_CHECK_INTERVAL_CONFIG = "stale.check.interval";
+    public static final String STALE_CHECK_INTERVAL_DOC = "How often the evaluator checks for stale subscriptions (wall clock).";
+
+    public static final String STATE_DIR_CONFIG = "state.dir";
+    public static final String STATE_DIR_DOC = "Directory of the evaluator's local state (rebuilt from the changelog when lost).";
+
+    public static final String NUM_STREAM_THREADS_CONFIG = "num.stream.threads";
+    public static final String NUM_STREAM_THREADS_DOC = "Stream threads of the evaluator; at most the number of snapshot partitions is useful.";
+
+    public static final String TOPICS_CREATE_CONFIG = "topics.create";
+    public static final String TOPICS_CREATE_DOC = "Create missing topics at start (true) or fail with the list of missing topics (false, for locked-down clusters).";
+
+    public static final String TOPICS_PARTITIONS_CONFIG = "topics.partitions";
+    public static final String TOPICS_PARTITIONS_DOC = "Partitions of topics created at start; the evaluator's parallelism is bounded by the snapshot topic's.";
+
+    public static final String TOPICS_REPLICATION_FACTOR_CONFIG = "topics.replication.factor";
+    public static final String TOPICS_REPLICATION_FACTOR_DOC = "Replication factor of topics created at start; -1 takes the broker's default.";
+
+    public static final String KAFKA_TIMEOUT_CONFIG = "kafka.timeout";
+    public static final String KAFKA_TIMEOUT_DOC = "How long to wait for the brokers at start before failing (ISO-8601 duration).";
+
+    /** Every key this class defines, with its default (null: none) and doc. */
+    public static final Map<String, String[]> DEFINITIONS = definitions();
+
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key|connection).*");
+
+    private final Map<String, String> values;
+
+    private ContactAuditConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+    }
+
+    private static Map<String, String[]> definitions() {
+        Map<String, String[]> d = new LinkedHashMap<>();
+        d.put(BOOTSTRAP_SERVERS_CONFIG, new String[] {null, BOOTSTRAP_SERVERS_DOC});
+        d.put(TOPIC_PREFIX_CONFIG, new String[] {Topics.DEFAULT_PREFIX, TOPIC_PREFIX_DOC});
+        d.put(APPLICATION_ID_CONFIG, new String[] {"contact-audit-evaluate-v1", APPLICATION_ID_DOC});
+        d.put(PROFILE_CONFIG, new String[] {Profile.DEFAULT.id(), PROFILE_DOC});
+        d.put(COLLECTION_INTERVAL_CONFIG, new String[] {"PT15M", COLLECTION_INTERVAL_DOC});
+        d.put(STALE_AFTER_CONFIG, new String[] {null, STALE_AFTER_DOC});
+        d.put(STALE_CHECK_INTERVAL_CONFIG, new String[] {"PT1M", STALE_CHECK_INTERVAL_DOC});
+        d.put(STATE_DIR_CONFIG, new String[] {"data/streams", STATE_DIR_DOC});
+        d.put(NUM_STREAM_THREADS_CONFIG, new String[] {"1", NUM_STREAM_THREADS_DOC});
+        d.put(TOPICS_CREATE_CONFIG, new String[] {"true", TOPICS_CREATE_DOC});
+        d.put(TOPICS_PARTITIONS_CONFIG, new String[] {"6", TOPICS_PARTITIONS_DOC});
+        d.put(TOPICS_REPLICATION_FACTOR_CONFIG, new String[] {"-1", TOPICS_REPLICATION_FACTOR_DOC});
+        d.put(KAFKA_TIMEOUT_CONFIG, new String[] {"PT30S", KAFKA_TIMEOUT_DOC});
+        return Collections.unmodifiableMap(d);
+    }
+
+    /**
+     * Loads the layers in order of precedence.
+     *
+     * @param file  a properties file, or null
+     * @param env   the environment (only {@code CONTACT_AUDIT_*} variables are read)
+     * @param flags values given on the command line (null values are ignored)
+     */
+    public static ContactAuditConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> values = new LinkedHashMap<>();
+        DEFINITIONS.forEach((key, def) -> {
+            if (def[0] != null) {
+                values.put(key, def[0]);
+            }
+        });
+        if (file != null) {
+            values.putAll(readFile(file));
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        flags.forEach((key, value) -> {
+            if (value != null) {
+                values.put(key, value);
+            }
+        });
+        ContactAuditConfig config = new ContactAuditConfig(values);
+        config.validate();
+        return config;
+    }
+
+    /** Defaults plus the given values, for tests and embedded use. */
+    public static ContactAuditConfig of(Map<String, String> values) {
+        return load(null, Map.of(), values);
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file not found: " + file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(k -> values.put(k.trim(), props.getProperty(k).trim()));
+        return values;
+    }
+
+    private void validate() {
+        profile();
+        collectionInterval();
+        staleAfter();
+        staleCheckInterval();
+        kafkaTimeout();
+        positiveInt(NUM_STREAM_THREADS_CONFIG);
+        positiveInt(TOPICS_PARTITIONS_CONFIG);
+        integer(TOPICS_REPLICATION_FACTOR_CONFIG);
+        bool(TOPICS_CREATE_CONFIG);
+        if (get(TOPIC_PREFIX_CONFIG).isBlank()) {
+            throw new ConfigException(TOPIC_PREFIX_CONFIG + " must not be empty");
+        }
+    }
+
+    /** The raw value of a key, or null. */
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    /** {@code bootstrap.servers}; a clear error when unset. */
+    public String bootstrapServers() {
+        String servers = values.get(BOOTSTRAP_SERVERS_CONFIG);
+        if (servers == null || servers.isBlank()) {
+            throw new ConfigException("no Kafka brokers configured: give --bootstrap-servers HOST:PORT, "
+                    + ENV_PREFIX + "BOOTSTRAP_SERVERS, or bootstrap.servers in the --config file");
+        }
+        return servers;
+    }
+
+    public String topicPrefix() {
+        return get(TOPIC_PREFIX_CONFIG);
+    }
+
+    public String applicationId() {
+        return get(APPLICATION_ID_CONFIG);
+    }
+
+    public Profile profile() {
+        try {
+            return Profile.parse(get(PROFILE_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(PROFILE_CONFIG + ": " + e.getMessage());
+        }
+    }
+
+    public Duration collectionInterval() {
+        return positiveDuration(COLLECTION_INTERVAL_CONFIG);
+    }
+
+    public Duration staleAfter() {
+        return get(STALE_AFTER_CONFIG) == null ? collectionInterval().multipliedBy(3) : positiveDuration(STALE_AFTER_CONFIG);
+    }
+
+    public Duration staleCheckInterval() {
+        return positiveDuration(STALE_CHECK_INTERVAL_CONFIG);
+    }
+
+    public Duration kafkaTimeout() {
+        return positiveDuration(KAFKA_TIMEOUT_CONFIG);
+    }
+
+    public Path stateDir() {
+        return Path.of(get(STATE_DIR_CONFIG));
+    }
+
+    public int numStreamThreads() {
+        return positiveInt(NUM_STREAM_THREADS_CONFIG);
+    }
+
+    public boolean createTopics() {
+        return bool(TOPICS_CREATE_CONFIG);
+    }
+
+    public int topicPartitions() {
+        return positiveInt(TOPICS_PARTITIONS_CONFIG);
+    }
+
+    public short topicReplicationFactor() {
+        return (short) integer(TOPICS_REPLICATION_FACTOR_CONFIG);
+    }
+
+    /** Settings for every Kafka client: the brokers plus every key this class does not define. */
+    public Map<String, Object> kafkaClientProperties() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put(BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        values.forEach((key, value) -> {
+            if (!DEFINITIONS.containsKey(key)) {
+                props.put(key, value);
+            }
+        });
+        return props;
+    }
+
+    /** Every value, with secrets masked: what may be logged or printed. */
+    public Map<String, String> redacted() {
+        Map<String, String> shown = new TreeMap<>();
+        values.forEach((key, value) -> shown.put(key, isSecret(key) ? "[redacted]" : value));
+        return shown;
+    }
+
+    /** Whether a key names a secret (password, secret, JAAS config, token, key, connection string). */
+    public static boolean isSecret(String key) {
+        return !DEFINITIONS.containsKey(key) && SECRET.matcher(key).matches();
+    }
+
+    private Duration positiveDuration(String key) {
+        String text = get(key);
+        try {
+            Duration d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            if (d.isNegative() || d.isZero()) {
+                throw new ConfigException(key + " must be positive, got " + text);
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(key + " must be an ISO-8601 duration such as PT15M or PT1H, got '" + text + "'");
+        }
+    }
+
+    private int integer(String key) {
+        try {
+            return Integer.parseInt(get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " must be an integer, got '" + get(key) + "'");
+        }
+    }
+
+    private int positiveInt(String key) {
+        int n = integer(key);
+        if (n < 1) {
+            throw new ConfigException(key + " must be at least 1, got " + n);
+        }
+        return n;
+    }
+
+    private boolean bool(String key) {
+        String text = get(key).trim();
+        if (List.of("true", "false").contains(text.toLowerCase(Locale.ROOT))) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new ConfigException(key + " must be true or false, got '" + text + "'");
+    }
+}

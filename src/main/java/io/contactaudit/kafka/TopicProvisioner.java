@@ -1,0 +1,104 @@
+package io.contactaudit.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks at start that the brokers answer and the topics exist; creates missing topics with their
+ * settings when allowed. Idempotent: existing topics are left as they are.
+ */
+public final class TopicProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+
+    private TopicProvisioner() {
+    }
+
+    /** An Admin client whose calls give up after {@code timeout}. */
+    public static Admin admin(Map<String, Object> clientProperties, Duration timeout) {
+        Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+        int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
+        props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000));
+        props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "contact-audit-admin");
+        return Admin.create(props);
+    }
+
+    /** Fails with a clear message when no broker answers within {@code timeout}. */
+    public static void awaitBrokers(Admin admin, String bootstrapServers, Duration timeout) {
+        try {
+            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " within " + timeout.toSeconds()
+                    + " s (is the broker running, and are bootstrap.servers and the security settings right?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Kafka", e);
+        }
+    }
+
+    /**
+     * Makes sure every topic exists.
+     *
+     * @param create            create missing topics (else fail listing them)
+     * @param partitions        partitions of created topics
+     * @param replicationFactor replication factor of created topics; -1 for the broker default
+     * @return the names of the topics created
+     */
+    public static List<String> ensure(Admin admin, Collection<TopicSpec<?, ?>> topics, boolean create,
+                                      int partitions, short replicationFactor, Duration timeout) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<TopicSpec<?, ?>> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (missing.isEmpty()) {
+                return List.of();
+            }
+            if (!create) {
+                throw new IllegalStateException("missing topics: " + String.join(", ", missing.stream().map(TopicSpec::name).toList())
+                        + "; create them (see ops/) or set topics.create=true");
+            }
+            List<NewTopic> requests = new ArrayList<>();
+            for (TopicSpec<?, ?> topic : missing) {
+                requests.add(new NewTopic(topic.name(), Optional.of(partitions), Optional.of(replicationFactor))
+                        .configs(topic.config()));
+            }
+            List<String> created = new ArrayList<>();
+            admin.createTopics(requests).values().forEach((name, future) -> {
+                try {
+                    future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(name);
+                    LOG.info("created topic {} ({} partitions)", name, partitions);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+                    }
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("creating topic " + name + " timed out after " + timeout.toSeconds() + " s", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while creating topics", e);
+                }
+            });
+            return created;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.contactaudit.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.contactaudit.rule.Profile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContactAuditConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaults() {
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of());
+        assertThat(config.topicPrefix()).isEqualTo("contact-audit");
+        assertThat(config.applicationId()).isEqualTo("contact-audit-evaluate-v1");
+        assertThat(config.profile()).isEqualTo(Profile.DEFAULT);
+        assertThat(config.collectionInterval()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.staleAfter()).isEqualTo(Duration.ofMinutes(45));
+        assertThat(config.createTopics()).isTrue();
+        assertThatThrownBy(config::bootstrapServers).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--bootstrap-servers").hasMessageContaining("CONTACT_AUDIT_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlags() throws IOException {
+        Path file = Files.writeString(dir.resolve("c.properties"), """
+                bootstrap.servers=file:9092
+                topic.prefix=file
+                profile=strict
+                collection.interval=PT10M
+                security.protocol=SASL_SSL
+                """);
+        Map<String, String> env = Map.of("CONTACT_AUDIT_TOPIC_PREFIX", "env", "CONTACT_AUDIT_BOOTSTRAP_SERVERS", "env:9092",
+                "PATH", "/usr/bin");
+        Map<String, String> flags = new HashMap<>();
+        flags.put("bootstrap.servers", "flag:9092");
+        flags.put("topic.prefix", null);
+        ContactAuditConfig config = ContactAuditConfig.load(file, env, flags);
+        assertThat(config.bootstrapServers()).isEqualTo("flag:9092");
+        assertThat(config.topicPrefix()).isEqualTo("env");
+        assertThat(config.profile()).isEqualTo(Profile.STRICT);
+        assertThat(config.staleAfter()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("bootstrap.servers", "flag:9092").doesNotContainKey("topic.prefix").doesNotContainKey("path");
+    }
+
+    @Test
+    void secretsAreRedacted() {
+        ContactAuditConfig config = ContactAuditConfig.load(null,
+                Map.of("CONTACT_AUDIT_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cr3t-planted\";"),
+                Map.of("bootstrap.servers", "b:9093"));
+        assertThat(config.kafkaClientProperties().get("sasl.jaas.config").toString()).contains("s3cr3t-planted");
+        assertThat(config.redacted()).containsEntry("sasl.jaas.config", "[redacted]").containsEntry("bootstrap.servers", "b:9093");
+        assertThat(config.redacted().toString()).doesNotContain("s3cr3t-planted");
+    }
+
+    @Test
+    void invalidValuesSayWhichAndWhy() {
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("stale.after", "45 minutes")))
+                .isInstanceOf(ConfigException.class).hasMessage("stale.after must be an ISO-8601 duration such as PT15M or PT1H, got '45 minutes'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("profile", "lenient")))
+                .hasMessageContaining("profile: unknown profile 'lenient'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("topics.partitions", "0")))
+                .hasMessage("topics.partitions must be at least 1, got 0");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("topics.create", "yes")))
+                .hasMessage("topics.create must be true or false, got 'yes'");
+        assertThatThrownBy(() -> ContactAuditConfig.load(dir.resolve("nope.properties"), Map.of(), Map.of()))
+                .hasMessageContaining("configuration file not found");
+    }
+}
