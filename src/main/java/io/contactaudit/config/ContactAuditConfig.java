@@ -39,7 +39,7 @@ public final class ContactAuditConfig {
     public static final String TOPIC_PREFIX_DOC = "Prefix of every topic: <prefix>.snapshots.v1, <prefix>.findings.v1, ...";
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
-    public static final String APPLICATION_ID_DOC = "Kafka Streams application.id of the evaluator (consumer group, internal topic prefix). Change it only to start over.";
+    public static final String APPLICATION_ID_DOC = "Kafka Streams application.id of the evaluator (consumer group, internal topic prefix). Default: <topic.prefix>-evaluate-v1. Change it only to start over.";
 
     public static final String PROFILE_CONFIG = "profile";
     public static final String PROFILE_DOC = "Rule profile: default (High, Medium or Low minimal severity passes) or strict (High only).";
@@ -86,7 +86,7 @@ public final class ContactAuditConfig {
         Map<String, String[]> d = new LinkedHashMap<>();
         d.put(BOOTSTRAP_SERVERS_CONFIG, new String[] {null, BOOTSTRAP_SERVERS_DOC});
         d.put(TOPIC_PREFIX_CONFIG, new String[] {Topics.DEFAULT_PREFIX, TOPIC_PREFIX_DOC});
-        d.put(APPLICATION_ID_CONFIG, new String[] {"contact-audit-evaluate-v1", APPLICATION_ID_DOC});
+        d.put(APPLICATION_ID_CONFIG, new String[] {null, APPLICATION_ID_DOC});
         d.put(PROFILE_CONFIG, new String[] {Profile.DEFAULT.id(), PROFILE_DOC});
         d.put(COLLECTION_INTERVAL_CONFIG, new String[] {"PT15M", COLLECTION_INTERVAL_DOC});
         d.put(STALE_AFTER_CONFIG, new String[] {null, STALE_AFTER_DOC});
@@ -186,7 +186,8 @@ public final class ContactAuditConfig {
     }
 
     public String applicationId() {
-        return get(APPLICATION_ID_CONFIG);
+        String id = get(APPLICATION_ID_CONFIG);
+        return id == null || id.isBlank() ? topicPrefix() + "-evaluate-v1" : id;
     }
 
     public Profile profile() {

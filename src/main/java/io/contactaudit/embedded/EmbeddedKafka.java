@@ -1,0 +1,137 @@
+package io.contactaudit.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Apache Kafka's own KRaft broker (combined broker and controller, one node) in this JVM, on free
+ * loopback ports, with its data in a directory: formatted on first start, reused on restart, so that
+ * history survives. For {@code demo}, small {@code run} deployments and integration tests; not a
+ * production cluster (one replica, plaintext, loopback only).
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDir;
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+        this.dataDir = dataDir;
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Starts a broker whose data lives in {@code dataDir} (created and formatted when new). */
+    public static EmbeddedKafka start(Path dataDir) throws IOException {
+        return start(dataDir, 0);
+    }
+
+    /** Starts a broker on {@code port} (0: a free one) with its data in {@code dataDir}. */
+    public static EmbeddedKafka start(Path dataDir, int port) throws IOException {
+        Files.createDirectories(dataDir);
+        Path logs = dataDir.toAbsolutePath().resolve("logs");
+        int brokerPort = port == 0 ? freePort() : port;
+        int controllerPort = freePort();
+        Map<String, String> props = new TreeMap<>();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("log.dirs", logs.toString());
+        props.put("auto.create.topics.enable", "false");
+        props.put("num.partitions", "1");
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "4");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "4");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+
+        Path config = dataDir.resolve("server.properties");
+        Properties file = new Properties();
+        file.putAll(props);
+        try (Writer writer = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            file.store(writer, "embedded KRaft broker of contact-audit; ports change at every start");
+        }
+        if (!Files.exists(logs.resolve("meta.properties"))) {
+            format(config);
+        }
+        long started = System.nanoTime();
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            server.shutdown();
+            throw new IOException("the embedded Kafka broker in " + dataDir + " did not start: " + e.getMessage(), e);
+        }
+        String bootstrap = "127.0.0.1:" + brokerPort;
+        LOG.info("embedded Kafka broker at {} (data {}) started in {} ms", bootstrap, dataDir,
+                (System.nanoTime() - started) / 1_000_000);
+        return new EmbeddedKafka(dataDir, server, bootstrap);
+    }
+
+    private static void format(Path config) throws IOException {
+        // a random cluster id may start with '-', which the tool would read as an option: pass it with '='
+        String[] args = {"format", "--cluster-id=" + Uuid.randomUuid(), "--config", config.toString()};
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            code = StorageTool.execute(args, print);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot format the embedded Kafka data directory: " + e.getMessage(), e);
+        }
+        if (code != 0) {
+            throw new IOException("cannot format the embedded Kafka data directory (exit " + code + "): "
+                    + output.toString(StandardCharsets.UTF_8).trim());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    /** {@code 127.0.0.1:PORT}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Where the broker keeps its data. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}

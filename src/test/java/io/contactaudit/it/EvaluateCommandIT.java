@@ -1,0 +1,143 @@
+package io.contactaudit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.DeadLetter;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import io.contactaudit.schema.Verdict;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged {@code evaluate} command, as a process, against a real KRaft broker. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class EvaluateCommandIT {
+
+    static final String SUB = "7c0e2b1a-1d2e-4f5a-8b9c-0d1e2f3a4b5c";
+    static final Path JAR = Path.of("target/contact-audit.jar");
+
+    @TempDir
+    Path dir;
+
+    static String body(String severity) {
+        return """
+            {"value":[{"id":"/subscriptions/%s/providers/Microsoft.Security/securityContacts/default","name":"default",
+              "properties":{"isEnabled":true,"emails":"sec@contoso.com",
+                "notificationsSources":[{"sourceType":"Alert","minimalSeverity":"%s"}]}}]}
+            """.formatted(SUB, severity);
+    }
+
+    static SecurityContactSnapshot snapshot(String severity, Instant at) {
+        return SecurityContactSnapshot.newBuilder()
+                .setSubscriptionId(SUB).setRunId("run-" + at.toEpochMilli()).setCollectedAt(at)
+                .setApiVersion("2023-12-01-preview").setStatus(io.contactaudit.schema.CollectionStatus.OK)
+                .setRawBodies(List.of(body(severity))).build();
+    }
+
+    Process evaluate(String prefix, String... more) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix,
+                "--state-dir", dir.resolve("state").toString()));
+        command.addAll(List.of(more));
+        return new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile())
+                .start();
+    }
+
+    String read(String file) throws IOException {
+        Path path = dir.resolve(file);
+        return Files.exists(path) ? Files.readString(path) : "";
+    }
+
+    @Test
+    void evaluatesSnapshotsExactlyOnceIntoFindingsDriftPostureAndDeadLetters() throws Exception {
+        assertThat(JAR).as("the shaded jar (mvn package runs before the integration tests)").exists();
+        String prefix = TestKafka.uniquePrefix("evaluate");
+        Topics topics = Topics.create(prefix);
+        Process process = evaluate(prefix);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> read("out.txt").contains("evaluating " + prefix + ".snapshots.v1"));
+
+            Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
+            try (KafkaProducer<String, byte[]> producer = TestKafka.producer(Serdes.String().serializer(), Serdes.ByteArray().serializer())) {
+                var serializer = topics.snapshots().value().serializer();
+                String topic = topics.snapshots().name();
+                producer.send(new ProducerRecord<>(topic, null, t0.toEpochMilli(), SUB, serializer.serialize(topic, snapshot("Medium", t0)))).get();
+                producer.send(new ProducerRecord<>(topic, null, t0.toEpochMilli() + 1, SUB, "poison".getBytes(StandardCharsets.UTF_8))).get();
+                producer.send(new ProducerRecord<>(topic, null, t0.plusSeconds(900).toEpochMilli(), SUB,
+                        serializer.serialize(topic, snapshot("Critical", t0.plusSeconds(900))))).get();
+            }
+
+            List<ConsumerRecord<String, ComplianceFinding>> findings = TestKafka.readCommitted(topics.findings().name(),
+                    Serdes.String().deserializer(), topics.findings().value().deserializer(), 2, Duration.ofSeconds(60));
+            assertThat(findings).extracting(r -> r.value().getVerdict()).containsExactly(Verdict.PASS, Verdict.FAIL);
+            assertThat(findings).extracting(ConsumerRecord::key).containsOnly(SUB);
+
+            List<ConsumerRecord<String, DriftEvent>> drift = TestKafka.readCommitted(topics.drift().name(),
+                    Serdes.String().deserializer(), topics.drift().value().deserializer(), 1, Duration.ofSeconds(30));
+            assertThat(drift).extracting(r -> r.value().getKind()).containsExactly(DriftKind.REGRESSED);
+            assertThat(drift.get(0).value().getChanges().get(0).getAfter()).isEqualTo("Critical");
+
+            List<ConsumerRecord<String, PostureState>> posture = TestKafka.readCommitted(topics.posture().name(),
+                    Serdes.String().deserializer(), topics.posture().value().deserializer(), 2, Duration.ofSeconds(30));
+            assertThat(posture.get(posture.size() - 1).value().getVerdict()).isEqualTo(Verdict.FAIL);
+
+            List<ConsumerRecord<byte[], DeadLetter>> dlq = TestKafka.readCommitted(topics.dlq().name(),
+                    Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer(), 1, Duration.ofSeconds(30));
+            assertThat(dlq.get(0).value().getStage()).isEqualTo("DESERIALIZATION");
+            assertThat(dlq.get(0).value().getSourceOffset()).isEqualTo(1L);
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        }
+        assertThat(read("err.txt")).contains("-> NOT_RUNNING");
+    }
+
+    @Test
+    void failsFastWhenTheBrokerIsUnreachable() throws Exception {
+        ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "evaluate", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", dir.resolve("s").toString())
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
+        process.environment().put("CONTACT_AUDIT_KAFKA_TIMEOUT", "PT3S");
+        Process started = process.start();
+        assertThat(started.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(started.exitValue()).isEqualTo(4);
+        assertThat(read("err.txt")).contains("contact-audit: error: cannot reach Kafka at 127.0.0.1:1 within 3 s");
+    }
+
+    @Test
+    void failsWithTheListOfMissingTopicsWhenItMayNotCreateThem() throws Exception {
+        String prefix = TestKafka.uniquePrefix("missing");
+        ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(),
+                "--topic-prefix", prefix, "--state-dir", dir.resolve("s").toString())
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
+        process.environment().put("CONTACT_AUDIT_TOPICS_CREATE", "false");
+        Process started = process.start();
+        assertThat(started.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(started.exitValue()).isEqualTo(4);
+        assertThat(read("err.txt")).contains("missing topics: " + prefix + ".snapshots.v1, " + prefix + ".findings.v1");
+    }
+}

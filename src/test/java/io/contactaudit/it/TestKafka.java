@@ -1,0 +1,79 @@
+package io.contactaudit.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.contactaudit.embedded.EmbeddedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * One real broker for the integration tests of this JVM: Apache Kafka's KRaft broker in-process
+ * ({@link EmbeddedKafka}), started on first use and stopped at exit.
+ */
+public final class TestKafka {
+
+    private static EmbeddedKafka broker;
+
+    private TestKafka() {
+    }
+
+    /** The shared broker's bootstrap servers. */
+    public static synchronized String bootstrapServers() {
+        if (broker == null) {
+            try {
+                Path dir = Files.createTempDirectory("contact-audit-it-kafka");
+                broker = EmbeddedKafka.start(dir);
+                Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return broker.bootstrapServers();
+    }
+
+    /** A topic prefix no other test uses. */
+    public static String uniquePrefix(String test) {
+        return "it-" + test + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** An idempotent, acks=all producer. */
+    public static <K, V> KafkaProducer<K, V> producer(Serializer<K> key, Serializer<V> value) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), key, value);
+    }
+
+    /** Reads {@code topic} with read_committed from the beginning until {@code count} records arrived. */
+    public static <K, V> List<ConsumerRecord<K, V>> readCommitted(String topic, Deserializer<K> key, Deserializer<V> value,
+                                                                 int count, Duration timeout) {
+        List<ConsumerRecord<K, V>> records = new ArrayList<>();
+        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), key, value)) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= count;
+            });
+        }
+        return records;
+    }
+}
