@@ -1,0 +1,138 @@
+package io.contactaudit.collector;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
+import com.azure.core.http.policy.RequestIdPolicy;
+import com.azure.core.http.policy.UserAgentPolicy;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.core.util.Context;
+import com.azure.resourcemanager.resources.ResourceManager;
+import com.azure.resourcemanager.resources.models.Subscription;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Read-only access to Azure Resource Manager through the Azure SDK's own HTTP pipeline: bearer
+ * authentication from a {@link TokenCredential}, {@link RetryAfterPolicy}, per-request timeouts.
+ * Never writes and never registers resource providers (so it never calls {@code withSubscription}).
+ */
+public final class ArmClient {
+
+    /** Azure public cloud. */
+    public static final URI AZURE_PUBLIC = URI.create("https://management.azure.com/");
+
+    /**
+     * @param endpoint       Resource Manager endpoint, e.g. https://management.azure.com/
+     * @param scope          OAuth scope of the token, e.g. https://management.azure.com/.default
+     * @param requestTimeout per-request timeout (response and read)
+     * @param maxRetries     retries of a throttled, unavailable or failed request
+     * @param maxRetryDelay  longest wait before one retry, whatever Retry-After asks
+     * @param baseRetryDelay first backoff delay when the service does not say how long to wait
+     */
+    public record Settings(URI endpoint, String scope, Duration requestTimeout, int maxRetries, Duration maxRetryDelay,
+                           Duration baseRetryDelay) {
+        /** Azure public cloud defaults: 30 s timeout, 4 retries, at most 60 s per wait. */
+        public static Settings defaults() {
+            return new Settings(AZURE_PUBLIC, "https://management.azure.com/.default", Duration.ofSeconds(30), 4,
+                    Duration.ofSeconds(60), Duration.ofMillis(800));
+        }
+
+        public Settings withEndpoint(URI uri) {
+            return new Settings(uri, scope, requestTimeout, maxRetries, maxRetryDelay, baseRetryDelay);
+        }
+
+        public Settings withRequestTimeout(Duration timeout) {
+            return new Settings(endpoint, scope, timeout, maxRetries, maxRetryDelay, baseRetryDelay);
+        }
+
+        public Settings withRetries(int retries, Duration base, Duration max) {
+            return new Settings(endpoint, scope, requestTimeout, retries, max, base);
+        }
+    }
+
+    /** One response: status, body text, and the headers support needs. */
+    public record Response(int status, String body, String requestId) {
+    }
+
+    /** A subscription as discovered. */
+    public record DiscoveredSubscription(String id, String tenantId, String name, String state) {
+    }
+
+    private final Settings settings;
+    private final HttpPipeline pipeline;
+    private final AzureProfile profile;
+    private final ThrottleStats stats = new ThrottleStats();
+
+    /**
+     * @param ssl a TLS context to trust (a local endpoint's own certificate), or null for the JDK defaults
+     */
+    public ArmClient(Settings settings, TokenCredential credential, SSLContext ssl, Clock clock) {
+        this.settings = settings;
+        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+        if (ssl != null) {
+            jdk.sslContext(ssl);
+        }
+        HttpClient http = new JdkHttpClientBuilder(jdk)
+                .connectionTimeout(settings.requestTimeout())
+                .responseTimeout(settings.requestTimeout())
+                .readTimeout(settings.requestTimeout())
+                .build();
+        this.pipeline = new HttpPipelineBuilder()
+                .httpClient(http)
+                .policies(
+                        new UserAgentPolicy("contact-audit"),
+                        new RequestIdPolicy(),
+                        new RetryAfterPolicy(settings.maxRetries(), settings.baseRetryDelay(), settings.maxRetryDelay(), clock, stats),
+                        new BearerTokenAuthenticationPolicy(credential, settings.scope()))
+                .build();
+        Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
+        endpoints.put("resourceManagerEndpointUrl", settings.endpoint().toString());
+        this.profile = new AzureProfile(null, null, new AzureEnvironment(endpoints));
+    }
+
+    /** Throttling seen by this client. */
+    public ThrottleStats stats() {
+        return stats;
+    }
+
+    /** The endpoint this client talks to. */
+    public URI endpoint() {
+        return settings.endpoint();
+    }
+
+    /** Every subscription the identity can see, following pages. */
+    public List<DiscoveredSubscription> subscriptions() {
+        List<DiscoveredSubscription> found = new ArrayList<>();
+        for (Subscription s : ResourceManager.authenticate(pipeline, profile).subscriptions().list()) {
+            found.add(new DiscoveredSubscription(s.subscriptionId(), s.innerModel().tenantId(), s.displayName(),
+                    s.state() == null ? null : s.state().toString()));
+        }
+        return found;
+    }
+
+    /** GET of a path under the endpoint, or of an absolute URL (a nextLink), after retries. */
+    public Response get(String pathOrUrl) {
+        String url = pathOrUrl.startsWith("https://") || pathOrUrl.startsWith("http://")
+                ? pathOrUrl : settings.endpoint().resolve(pathOrUrl).toString();
+        HttpRequest request = new HttpRequest(HttpMethod.GET, url).setHeader("Accept", "application/json");
+        try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
+            stats.remainingReads(response.getHeaderValue("x-ms-ratelimit-remaining-subscription-reads"));
+            String body = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
+            return new Response(response.getStatusCode(), body, response.getHeaderValue("x-ms-request-id"));
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package io.contactaudit.collector;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.Errors;
+import io.contactaudit.rule.SecurityContactsNormalizer;
+import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One collection run: discover the subscriptions (or take the given list), read each one's security
+ * contacts with bounded concurrency, and publish exactly one snapshot per subscription whatever happened
+ * — OK with the raw bodies, or FORBIDDEN / NOT_FOUND / THROTTLED / ERROR with the HTTP status, message
+ * and request id. One bad subscription never aborts the run.
+ */
+public final class Collector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Default securityContacts api-version. */
+    public static final String DEFAULT_API_VERSION = "2023-12-01-preview";
+
+    /**
+     * @param apiVersion    securityContacts api-version requested
+     * @param concurrency   subscriptions read at the same time
+     * @param subscriptions explicit subscription ids; empty: every subscription the identity can see
+     * @param include       only subscriptions whose id or name matches (null: all)
+     * @param exclude       not the subscriptions whose id or name matches (null: none)
+     * @param maxPages      most pages followed per subscription
+     */
+    public record Settings(String apiVersion, int concurrency, List<String> subscriptions, Pattern include, Pattern exclude,
+                           int maxPages) {
+        public Settings {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(DEFAULT_API_VERSION, 16, List.of(), null, null, 50);
+        }
+    }
+
+    /** Hears about a run's progress. */
+    public interface Progress {
+        void started(int subscriptions);
+
+        void collected(SecurityContactSnapshot snapshot);
+
+        Progress NONE = new Progress() {
+            @Override
+            public void started(int subscriptions) {
+            }
+
+            @Override
+            public void collected(SecurityContactSnapshot snapshot) {
+            }
+        };
+    }
+
+    private final ArmClient arm;
+    private final Settings settings;
+    private final Clock clock;
+
+    public Collector(ArmClient arm, Settings settings, Clock clock) {
+        this.arm = arm;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs once.
+     *
+     * @param sink  where snapshots and removals go
+     * @param known subscriptions the pipeline knows (from the posture table); those no longer discovered are removed
+     */
+    public RunSummary run(SnapshotSink sink, Set<String> known, Progress progress) throws InterruptedException {
+        Instant started = clock.instant();
+        long startNanos = System.nanoTime();
+        String runId = UUID.randomUUID().toString();
+        long throttledBefore = arm.stats().throttledResponses();
+        long retriesBefore = arm.stats().retries();
+        Duration waitedBefore = arm.stats().waited();
+
+        List<ArmClient.DiscoveredSubscription> targets = targets();
+        progress.started(targets.size());
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        Map<CollectionStatus, Integer> byStatus = new EnumMap<>(CollectionStatus.class);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.concurrency(), Math.max(1, targets.size())), daemon());
+        try {
+            List<Future<SecurityContactSnapshot>> reads = new ArrayList<>();
+            for (ArmClient.DiscoveredSubscription target : targets) {
+                reads.add(pool.submit(() -> {
+                    SecurityContactSnapshot snapshot = collect(target, runId);
+                    synchronized (writes) {
+                        writes.add(sink.publish(snapshot));
+                    }
+                    progress.collected(snapshot);
+                    return snapshot;
+                }));
+            }
+            for (Future<SecurityContactSnapshot> read : reads) {
+                try {
+                    byStatus.merge(read.get().getStatus(), 1, Integer::sum);
+                } catch (ExecutionException e) {
+                    // collect() catches everything; a failure here is a bug, and still must not lose the others
+                    LOG.error("collection task failed: {}", Errors.messages(e.getCause()), e.getCause());
+                    byStatus.merge(CollectionStatus.ERROR, 1, Integer::sum);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int removed = 0;
+        if (settings.subscriptions().isEmpty()) {
+            Set<String> seen = new java.util.HashSet<>();
+            targets.forEach(t -> seen.add(t.id().toLowerCase(Locale.ROOT)));
+            for (String gone : known) {
+                if (!seen.contains(gone.toLowerCase(Locale.ROOT))) {
+                    writes.add(sink.remove(gone));
+                    removed++;
+                    LOG.info("subscription {} is no longer visible: announcing its removal", gone);
+                }
+            }
+        }
+        int failures = 0;
+        String firstError = null;
+        for (CompletableFuture<Void> write : writes) {
+            try {
+                write.get();
+            } catch (ExecutionException e) {
+                failures++;
+                if (firstError == null) {
+                    firstError = Errors.messages(e.getCause());
+                }
+            }
+        }
+        return new RunSummary(runId, started, Duration.ofNanos(System.nanoTime() - startNanos), byStatus, removed,
+                writes.size() - failures, failures, firstError,
+                arm.stats().throttledResponses() - throttledBefore, arm.stats().retries() - retriesBefore,
+                arm.stats().waited().minus(waitedBefore), arm.stats().minRemainingReads());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "contact-audit-collector-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The subscriptions of this run, after filters; explicit ids are taken as given. */
+    List<ArmClient.DiscoveredSubscription> targets() {
+        List<ArmClient.DiscoveredSubscription> all;
+        if (!settings.subscriptions().isEmpty()) {
+            Map<String, ArmClient.DiscoveredSubscription> unique = new LinkedHashMap<>();
+            for (String id : settings.subscriptions()) {
+                String sub = id.trim().toLowerCase(Locale.ROOT);
+                if (!sub.isEmpty()) {
+                    unique.putIfAbsent(sub, new ArmClient.DiscoveredSubscription(sub, null, null, null));
+                }
+            }
+            all = List.copyOf(unique.values());
+        } else {
+            try {
+                all = arm.subscriptions();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot list the subscriptions visible to the identity at "
+                        + arm.endpoint() + ": " + Errors.messages(e), e);
+            }
+        }
+        return all.stream().filter(this::selected).toList();
+    }
+
+    private boolean selected(ArmClient.DiscoveredSubscription s) {
+        boolean in = settings.include() == null || matches(settings.include(), s);
+        boolean out = settings.exclude() != null && matches(settings.exclude(), s);
+        return in && !out;
+    }
+
+    private static boolean matches(Pattern pattern, ArmClient.DiscoveredSubscription s) {
+        return pattern.matcher(s.id()).find() || (s.name() != null && pattern.matcher(s.name()).find());
+    }
+
+    /** Reads one subscription's contacts into exactly one snapshot; never throws. */
+    SecurityContactSnapshot collect(ArmClient.DiscoveredSubscription target, String runId) {
+        String sub = target.id().toLowerCase(Locale.ROOT);
+        SecurityContactSnapshot.Builder snapshot = SecurityContactSnapshot.newBuilder()
+                .setSubscriptionId(sub)
+                .setTenantId(target.tenantId())
+                .setSubscriptionName(target.name())
+                .setSubscriptionState(target.state())
+                .setRunId(runId)
+                .setApiVersion(settings.apiVersion());
+        List<String> pages = new ArrayList<>();
+        try {
+            String url = "/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts?api-version=" + settings.apiVersion();
+            while (true) {
+                ArmClient.Response response = arm.get(url);
+                snapshot.setHttpStatus(response.status()).setArmRequestId(response.requestId());
+                pages.add(response.body());
+                if (response.status() != 200) {
+                    snapshot.setStatus(status(response.status())).setErrorMessage(armError(response));
+                    break;
+                }
+                String next = nextLink(response.body());
+                if (next == null) {
+                    snapshot.setStatus(CollectionStatus.OK);
+                    break;
+                }
+                if (pages.size() >= settings.maxPages()) {
+                    snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage(
+                            "more than " + settings.maxPages() + " pages of security contacts; stopped following nextLink");
+                    break;
+                }
+                if (!sameHost(next)) {
+                    snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage(
+                            "nextLink points outside the Resource Manager endpoint, not followed: " + next);
+                    break;
+                }
+                url = next;
+            }
+        } catch (RuntimeException e) {
+            snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage(describe(e));
+        }
+        snapshot.setCollectedAt(clock.instant()).setRawBodies(pages);
+        if (snapshot.getStatus() == CollectionStatus.OK) {
+            snapshot.setContacts(SecurityContactsNormalizer.parse(pages).normalized());
+        }
+        return snapshot.build();
+    }
+
+    private String describe(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
+                return "request timed out (" + Errors.messages(e) + ")";
+            }
+        }
+        return Errors.messages(e);
+    }
+
+    private boolean sameHost(String url) {
+        try {
+            URI next = URI.create(url);
+            return arm.endpoint().getHost().equalsIgnoreCase(next.getHost()) && arm.endpoint().getPort() == next.getPort()
+                    && "https".equalsIgnoreCase(next.getScheme());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    static CollectionStatus status(int http) {
+        return switch (http) {
+            case 401, 403 -> CollectionStatus.FORBIDDEN;
+            case 404 -> CollectionStatus.NOT_FOUND;
+            case 429 -> CollectionStatus.THROTTLED;
+            default -> CollectionStatus.ERROR;
+        };
+    }
+
+    /** {@code code: message} of an ARM error body, else the HTTP status. */
+    static String armError(ArmClient.Response response) {
+        try {
+            JsonNode error = JSON.readTree(response.body()).path("error");
+            if (error.isObject()) {
+                String code = error.path("code").asText("");
+                String message = error.path("message").asText("");
+                return code + (message.isEmpty() ? "" : ": " + message);
+            }
+        } catch (java.io.IOException | RuntimeException notJson) {
+            // fall through
+        }
+        return "HTTP " + response.status();
+    }
+
+    /** The nextLink of a list page, or null (also for a bare array or an unreadable body). */
+    static String nextLink(String body) {
+        try {
+            JsonNode link = JSON.readTree(body).path("nextLink");
+            return link.isTextual() && !link.asText().isBlank() ? link.asText() : null;
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            return null;
+        }
+    }
+}

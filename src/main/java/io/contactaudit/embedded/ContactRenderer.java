@@ -1,0 +1,96 @@
+package io.contactaudit.embedded;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.util.List;
+
+/** Renders a scenario subscription's contacts as the securityContacts list response of its API generation. */
+final class ContactRenderer {
+
+    static final String V2017 = "2017-08-01-preview";
+    static final String V2020 = "2020-01-01-preview";
+    static final String V2023 = "2023-12-01-preview";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ContactRenderer() {
+    }
+
+    static String render(Scenario.Subscription sub, URI endpoint, String apiVersion, String skipToken) {
+        String generation = sub.generation() == null ? V2023 : sub.generation();
+        List<Scenario.Contact> contacts = sub.contacts();
+        ArrayNode items = JSON.createArrayNode();
+        int size = sub.contactsPageSize() == null ? Integer.MAX_VALUE : Math.max(1, sub.contactsPageSize());
+        int from = skipToken == null ? 0 : Integer.parseInt(skipToken);
+        for (int i = from; i < Math.min(contacts.size(), from + (long) size); i++) {
+            items.add(contact(sub.id(), contacts.get(i), generation));
+        }
+        boolean more = from + (long) size < contacts.size();
+        if (V2020.equals(generation) && sub.contactsPageSize() == null) {
+            return items.toString(); // the 2020-01-01-preview list is a bare array
+        }
+        ObjectNode page = JSON.createObjectNode();
+        page.set("value", items);
+        if (more) {
+            page.put("nextLink", endpoint + "subscriptions/" + sub.id() + "/providers/Microsoft.Security/securityContacts?api-version="
+                    + apiVersion + "&$skipToken=" + (from + size));
+        }
+        return page.toString();
+    }
+
+    private static ObjectNode contact(String subscription, Scenario.Contact c, String generation) {
+        String name = c.name() == null ? (V2017.equals(generation) ? "default1" : "default") : c.name();
+        ObjectNode contact = JSON.createObjectNode();
+        contact.put("id", "/subscriptions/" + subscription + "/providers/Microsoft.Security/securityContacts/" + name);
+        contact.put("name", name);
+        contact.put("type", "Microsoft.Security/securityContacts");
+        ObjectNode p = contact.putObject("properties");
+        boolean enabled = c.enabled() == null || c.enabled();
+        boolean alertsOn = c.alerts() != null && !"Off".equalsIgnoreCase(c.alerts());
+        switch (generation) {
+            case V2017 -> {
+                p.put("email", c.emails().isEmpty() ? "" : c.emails().get(0));
+                if (c.phone() != null) {
+                    p.put("phone", c.phone());
+                }
+                if (c.alerts() != null) {
+                    p.put("alertNotifications", enabled && alertsOn ? "On" : "Off");
+                }
+                p.put("alertsToAdmins", c.roles().isEmpty() ? "Off" : "On");
+            }
+            case V2020 -> {
+                p.put("emails", String.join(";", c.emails()));
+                if (c.phone() != null) {
+                    p.put("phone", c.phone());
+                }
+                if (c.alerts() != null) {
+                    p.putObject("alertNotifications").put("state", enabled && alertsOn ? "On" : "Off")
+                            .put("minimalSeverity", alertsOn ? c.alerts() : "High");
+                }
+                roles(p, c);
+            }
+            default -> {
+                p.put("isEnabled", enabled);
+                p.put("emails", String.join(";", c.emails()));
+                if (c.phone() != null) {
+                    p.put("phone", c.phone());
+                }
+                roles(p, c);
+                ArrayNode sources = p.putArray("notificationsSources");
+                sources.addObject().put("sourceType", "AttackPath").put("minimalRiskLevel", "Critical");
+                if (alertsOn) {
+                    sources.addObject().put("sourceType", "Alert").put("minimalSeverity", c.alerts());
+                }
+            }
+        }
+        return contact;
+    }
+
+    private static void roles(ObjectNode p, Scenario.Contact c) {
+        ObjectNode byRole = p.putObject("notificationsByRole");
+        byRole.put("state", c.roles().isEmpty() ? "Off" : "On");
+        ArrayNode roles = byRole.putArray("roles");
+        c.roles().forEach(roles::add);
+    }
+}

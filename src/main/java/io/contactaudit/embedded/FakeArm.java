@@ -1,0 +1,262 @@
+package io.contactaudit.embedded;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A local Azure Resource Manager endpoint over HTTPS (self-signed certificate made at start, trusted
+ * only by clients given {@link #clientSslContext()}), serving a {@link Scenario}: subscription discovery
+ * with paging, and each subscription's securityContacts in its API generation, with injected faults.
+ * The Azure SDK client talks to it exactly as it would to management.azure.com. For {@code demo}, {@code
+ * run --scenario} and tests.
+ */
+public final class FakeArm implements AutoCloseable {
+
+    static {
+        // without it, com.sun.net.httpserver delays every response by ~40 ms (Nagle + delayed ACK)
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CONTACTS = "/providers/Microsoft.Security/securityContacts";
+
+    private final HttpsServer server;
+    private final ExecutorService executor;
+    private final SelfSignedCertificate certificate;
+    private final AtomicReference<Scenario> scenario;
+    private final Map<String, AtomicInteger> contactRequests = new ConcurrentHashMap<>();
+    private final AtomicInteger discoveryRequests = new AtomicInteger();
+    private final AtomicInteger remainingReads = new AtomicInteger(11_999);
+
+    private FakeArm(Scenario scenario) throws IOException {
+        this.scenario = new AtomicReference<>(scenario);
+        this.certificate = SelfSignedCertificate.create();
+        this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+        server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-arm");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts serving {@code scenario} on a free loopback port. */
+    public static FakeArm start(Scenario scenario) throws IOException {
+        return new FakeArm(scenario);
+    }
+
+    /** {@code https://127.0.0.1:PORT/}. */
+    public URI endpoint() {
+        return URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/");
+    }
+
+    /** A TLS context that trusts this endpoint's certificate and nothing else. */
+    public SSLContext clientSslContext() {
+        return certificate.clientContext();
+    }
+
+    /** Serves another scenario from the next request on (the simulated tenant changes between cycles). */
+    public void scenario(Scenario replaced) {
+        scenario.set(replaced);
+    }
+
+    /** The scenario being served. */
+    public Scenario scenario() {
+        return scenario.get();
+    }
+
+    /** Requests received for a subscription's contacts, pages and retries included. */
+    public int contactRequests(String subscriptionId) {
+        AtomicInteger n = contactRequests.get(subscriptionId.toLowerCase(Locale.ROOT));
+        return n == null ? 0 : n.get();
+    }
+
+    /** Requests received for the subscription list, pages included. */
+    public int discoveryRequests() {
+        return discoveryRequests.get();
+    }
+
+    /** Forgets request counts, so that faults apply again from the start. */
+    public void resetCounts() {
+        contactRequests.clear();
+        discoveryRequests.set(0);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Scenario current = scenario.get();
+            String path = exchange.getRequestURI().getPath();
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            if (auth == null || !auth.startsWith("Bearer ")) {
+                send(exchange, 401, error("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."), Map.of());
+                return;
+            }
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                send(exchange, 405, error("MethodNotAllowed", "this endpoint is read-only"), Map.of());
+                return;
+            }
+            sleep(current.latencyMs());
+            if (path.equals("/subscriptions") || path.equals("/subscriptions/")) {
+                discoveryRequests.incrementAndGet();
+                send(exchange, 200, discovery(current, query), Map.of());
+                return;
+            }
+            String lower = path.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("/subscriptions/") && lower.endsWith(CONTACTS.toLowerCase(Locale.ROOT))) {
+                String id = lower.substring("/subscriptions/".length(), lower.length() - CONTACTS.length());
+                contacts(exchange, current, id, query);
+                return;
+            }
+            send(exchange, 404, error("NotFound", "no route for " + path), Map.of());
+        } catch (RuntimeException e) {
+            send(exchange, 500, error("InternalServerError", e.toString()), Map.of());
+        }
+    }
+
+    private void contacts(HttpExchange exchange, Scenario current, String id, Map<String, String> query) throws IOException {
+        Scenario.Subscription sub = current.subscriptions().stream()
+                .filter(s -> s.id().equalsIgnoreCase(id)).findFirst().orElse(null);
+        if (sub == null) {
+            send(exchange, 404, error("SubscriptionNotFound", "The subscription '" + id + "' could not be found."), Map.of());
+            return;
+        }
+        int request = contactRequests.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
+        sleep(sub.latencyMs());
+        Scenario.Fault fault = fault(sub.faults(), request);
+        if (fault != null) {
+            Map<String, String> headers = fault.retryAfter() == null ? Map.of() : Map.of("Retry-After", fault.retryAfter());
+            send(exchange, fault.status(), error(fault.code() == null ? defaultCode(fault.status()) : fault.code(),
+                    fault.message() == null ? "injected fault " + fault.status() : fault.message()), headers);
+            return;
+        }
+        if (sub.body() != null) {
+            send(exchange, 200, sub.body(), Map.of());
+            return;
+        }
+        String apiVersion = query.getOrDefault("api-version", "2023-12-01-preview");
+        send(exchange, 200, ContactRenderer.render(sub, endpoint(), apiVersion, query.get("$skipToken")), Map.of());
+    }
+
+    private static Scenario.Fault fault(List<Scenario.Fault> faults, int request) {
+        int seen = 0;
+        for (Scenario.Fault fault : faults) {
+            int times = fault.times() == null ? 1 : fault.times();
+            if (times < 0 || request < seen + times) {
+                return fault;
+            }
+            seen += times;
+        }
+        return null;
+    }
+
+    private static String defaultCode(int status) {
+        return switch (status) {
+            case 401 -> "AuthenticationFailed";
+            case 403 -> "AuthorizationFailed";
+            case 404 -> "SubscriptionNotFound";
+            case 429 -> "TooManyRequests";
+            case 503 -> "ServiceUnavailable";
+            default -> "InternalServerError";
+        };
+    }
+
+    private String discovery(Scenario current, Map<String, String> query) {
+        int size = current.subscriptionPageSize() == null ? 100 : Math.max(1, current.subscriptionPageSize());
+        int from = Integer.parseInt(query.getOrDefault("$skiptoken", "0"));
+        List<Scenario.Subscription> all = current.subscriptions();
+        ObjectNode page = JSON.createObjectNode();
+        ArrayNode value = page.putArray("value");
+        for (int i = from; i < Math.min(all.size(), from + size); i++) {
+            Scenario.Subscription s = all.get(i);
+            ObjectNode sub = value.addObject();
+            sub.put("id", "/subscriptions/" + s.id());
+            sub.put("authorizationSource", "RoleBased");
+            sub.put("subscriptionId", s.id());
+            sub.put("tenantId", current.tenantId());
+            sub.put("displayName", s.name() == null ? s.id() : s.name());
+            sub.put("state", s.state() == null ? "Enabled" : s.state());
+            sub.putObject("subscriptionPolicies").put("locationPlacementId", "Public_2014-09-01")
+                    .put("quotaId", "PayAsYouGo_2014-09-01").put("spendingLimit", "Off");
+        }
+        if (from + size < all.size()) {
+            page.put("nextLink", endpoint() + "subscriptions?api-version=2022-12-01&$skiptoken=" + (from + size));
+        }
+        return page.toString();
+    }
+
+    static String error(String code, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("error").put("code", code).put("message", message);
+        return body.toString();
+    }
+
+    private void send(HttpExchange exchange, int status, String body, Map<String, String> headers) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
+        exchange.getResponseHeaders().set("x-ms-ratelimit-remaining-subscription-reads",
+                String.valueOf(Math.max(0, remainingReads.getAndDecrement())));
+        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> values = new HashMap<>();
+        if (raw == null) {
+            return values;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            values.put(key, value);
+        }
+        return values;
+    }
+
+    private static void sleep(Integer millis) {
+        if (millis != null && millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
