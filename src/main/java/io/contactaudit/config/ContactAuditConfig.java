@@ -71,6 +71,39 @@ public final class ContactAuditConfig {
     public static final String KAFKA_TIMEOUT_CONFIG = "kafka.timeout";
     public static final String KAFKA_TIMEOUT_DOC = "How long to wait for the brokers at start before failing (ISO-8601 duration).";
 
+    public static final String AZURE_CREDENTIAL_CONFIG = "azure.credential";
+    public static final String AZURE_CREDENTIAL_DOC = "Azure credential: default (DefaultAzureCredential), client-secret, client-certificate, managed-identity or azure-cli; secrets from AZURE_* environment variables.";
+
+    public static final String AZURE_ENDPOINT_CONFIG = "azure.endpoint";
+    public static final String AZURE_ENDPOINT_DOC = "Resource Manager endpoint (sovereign clouds: e.g. https://management.usgovcloudapi.net/).";
+
+    public static final String AZURE_SCOPE_CONFIG = "azure.scope";
+    public static final String AZURE_SCOPE_DOC = "OAuth scope of the Resource Manager token. Default: <azure.endpoint>/.default.";
+
+    public static final String API_VERSION_CONFIG = "collector.api.version";
+    public static final String API_VERSION_DOC = "securityContacts api-version requested; the rule reads all three generations whatever is requested.";
+
+    public static final String CONCURRENCY_CONFIG = "collector.concurrency";
+    public static final String CONCURRENCY_DOC = "Subscriptions read at the same time.";
+
+    public static final String REQUEST_TIMEOUT_CONFIG = "collector.request.timeout";
+    public static final String REQUEST_TIMEOUT_DOC = "Timeout of one request to Resource Manager (ISO-8601 duration).";
+
+    public static final String MAX_RETRIES_CONFIG = "collector.max.retries";
+    public static final String MAX_RETRIES_DOC = "Retries of a throttled (429), unavailable (5xx) or failed request.";
+
+    public static final String MAX_RETRY_DELAY_CONFIG = "collector.max.retry.delay";
+    public static final String MAX_RETRY_DELAY_DOC = "Longest wait before one retry, whatever Retry-After asks (ISO-8601 duration).";
+
+    public static final String SUBSCRIPTIONS_CONFIG = "collector.subscriptions";
+    public static final String SUBSCRIPTIONS_DOC = "Comma-separated subscription ids to collect; empty: every subscription the identity can see (and only then are vanished subscriptions closed).";
+
+    public static final String INCLUDE_CONFIG = "collector.include";
+    public static final String INCLUDE_DOC = "Regular expression: only subscriptions whose id or display name matches.";
+
+    public static final String EXCLUDE_CONFIG = "collector.exclude";
+    public static final String EXCLUDE_DOC = "Regular expression: not the subscriptions whose id or display name matches.";
+
     /** Every key this class defines, with its default (null: none) and doc. */
     public static final Map<String, String[]> DEFINITIONS = definitions();
 
@@ -97,6 +130,17 @@ public final class ContactAuditConfig {
         d.put(TOPICS_PARTITIONS_CONFIG, new String[] {"6", TOPICS_PARTITIONS_DOC});
         d.put(TOPICS_REPLICATION_FACTOR_CONFIG, new String[] {"-1", TOPICS_REPLICATION_FACTOR_DOC});
         d.put(KAFKA_TIMEOUT_CONFIG, new String[] {"PT30S", KAFKA_TIMEOUT_DOC});
+        d.put(AZURE_CREDENTIAL_CONFIG, new String[] {"default", AZURE_CREDENTIAL_DOC});
+        d.put(AZURE_ENDPOINT_CONFIG, new String[] {"https://management.azure.com/", AZURE_ENDPOINT_DOC});
+        d.put(AZURE_SCOPE_CONFIG, new String[] {null, AZURE_SCOPE_DOC});
+        d.put(API_VERSION_CONFIG, new String[] {"2023-12-01-preview", API_VERSION_DOC});
+        d.put(CONCURRENCY_CONFIG, new String[] {"16", CONCURRENCY_DOC});
+        d.put(REQUEST_TIMEOUT_CONFIG, new String[] {"PT30S", REQUEST_TIMEOUT_DOC});
+        d.put(MAX_RETRIES_CONFIG, new String[] {"4", MAX_RETRIES_DOC});
+        d.put(MAX_RETRY_DELAY_CONFIG, new String[] {"PT60S", MAX_RETRY_DELAY_DOC});
+        d.put(SUBSCRIPTIONS_CONFIG, new String[] {null, SUBSCRIPTIONS_DOC});
+        d.put(INCLUDE_CONFIG, new String[] {null, INCLUDE_DOC});
+        d.put(EXCLUDE_CONFIG, new String[] {null, EXCLUDE_DOC});
         return Collections.unmodifiableMap(d);
     }
 
@@ -161,6 +205,15 @@ public final class ContactAuditConfig {
         positiveInt(TOPICS_PARTITIONS_CONFIG);
         integer(TOPICS_REPLICATION_FACTOR_CONFIG);
         bool(TOPICS_CREATE_CONFIG);
+        positiveInt(CONCURRENCY_CONFIG);
+        requestTimeout();
+        maxRetryDelay();
+        if (integer(MAX_RETRIES_CONFIG) < 0) {
+            throw new ConfigException(MAX_RETRIES_CONFIG + " must not be negative");
+        }
+        include();
+        exclude();
+        azureEndpoint();
         if (get(TOPIC_PREFIX_CONFIG).isBlank()) {
             throw new ConfigException(TOPIC_PREFIX_CONFIG + " must not be empty");
         }
@@ -232,6 +285,82 @@ public final class ContactAuditConfig {
 
     public short topicReplicationFactor() {
         return (short) integer(TOPICS_REPLICATION_FACTOR_CONFIG);
+    }
+
+    public String azureCredential() {
+        return get(AZURE_CREDENTIAL_CONFIG);
+    }
+
+    public java.net.URI azureEndpoint() {
+        String text = get(AZURE_ENDPOINT_CONFIG);
+        try {
+            java.net.URI uri = java.net.URI.create(text.endsWith("/") ? text : text + "/");
+            if (!"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new ConfigException(AZURE_ENDPOINT_CONFIG + " must be an https URL, got '" + text + "'");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(AZURE_ENDPOINT_CONFIG + " is not a URL: '" + text + "'");
+        }
+    }
+
+    public String azureScope() {
+        String scope = get(AZURE_SCOPE_CONFIG);
+        if (scope != null && !scope.isBlank()) {
+            return scope;
+        }
+        String endpoint = azureEndpoint().toString();
+        return endpoint.substring(0, endpoint.length() - 1) + "/.default";
+    }
+
+    public String apiVersion() {
+        return get(API_VERSION_CONFIG);
+    }
+
+    public int concurrency() {
+        return positiveInt(CONCURRENCY_CONFIG);
+    }
+
+    public Duration requestTimeout() {
+        return positiveDuration(REQUEST_TIMEOUT_CONFIG);
+    }
+
+    public int maxRetries() {
+        return integer(MAX_RETRIES_CONFIG);
+    }
+
+    public Duration maxRetryDelay() {
+        return positiveDuration(MAX_RETRY_DELAY_CONFIG);
+    }
+
+    /** Explicit subscription ids, lower case; empty for all. */
+    public List<String> subscriptions() {
+        String list = get(SUBSCRIPTIONS_CONFIG);
+        if (list == null || list.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+    }
+
+    public Pattern include() {
+        return regex(INCLUDE_CONFIG);
+    }
+
+    public Pattern exclude() {
+        return regex(EXCLUDE_CONFIG);
+    }
+
+    private Pattern regex(String key) {
+        String text = get(key);
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Pattern.compile(text);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ConfigException(key + " is not a valid regular expression: " + e.getDescription());
+        }
     }
 
     /** Settings for every Kafka client: the brokers plus every key this class does not define. */

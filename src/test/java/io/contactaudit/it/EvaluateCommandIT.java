@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluateCommandIT {
 
     static final String SUB = "7c0e2b1a-1d2e-4f5a-8b9c-0d1e2f3a4b5c";
-    static final Path JAR = Path.of("target/contact-audit.jar");
 
     @TempDir
     Path dir;
@@ -52,31 +52,19 @@ class EvaluateCommandIT {
                 .setRawBodies(List.of(body(severity))).build();
     }
 
-    Process evaluate(String prefix, String... more) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
-                "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix,
-                "--state-dir", dir.resolve("state").toString()));
-        command.addAll(List.of(more));
-        return new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile())
-                .start();
-    }
-
-    String read(String file) throws IOException {
-        Path path = dir.resolve(file);
-        return Files.exists(path) ? Files.readString(path) : "";
+    Process evaluate(Jar jar, String prefix) throws IOException {
+        return jar.start(Map.of(), "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix,
+                "--state-dir", dir.resolve("state").toString());
     }
 
     @Test
     void evaluatesSnapshotsExactlyOnceIntoFindingsDriftPostureAndDeadLetters() throws Exception {
-        assertThat(JAR).as("the shaded jar (mvn package runs before the integration tests)").exists();
         String prefix = TestKafka.uniquePrefix("evaluate");
         Topics topics = Topics.create(prefix);
-        Process process = evaluate(prefix);
+        Jar jar = new Jar(dir, "evaluate");
+        Process process = evaluate(jar, prefix);
         try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> read("out.txt").contains("evaluating " + prefix + ".snapshots.v1"));
+            await().atMost(Duration.ofSeconds(90)).until(() -> jar.out().contains("evaluating " + prefix + ".snapshots.v1"));
 
             Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
             try (KafkaProducer<String, byte[]> producer = TestKafka.producer(Serdes.String().serializer(), Serdes.ByteArray().serializer())) {
@@ -110,34 +98,25 @@ class EvaluateCommandIT {
             process.destroy();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
         }
-        assertThat(read("err.txt")).contains("-> NOT_RUNNING");
+        assertThat(jar.err()).contains("-> NOT_RUNNING");
     }
 
     @Test
     void failsFastWhenTheBrokerIsUnreachable() throws Exception {
-        ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "evaluate", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", dir.resolve("s").toString())
-                .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile());
-        process.environment().put("CONTACT_AUDIT_KAFKA_TIMEOUT", "PT3S");
-        Process started = process.start();
-        assertThat(started.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(started.exitValue()).isEqualTo(4);
-        assertThat(read("err.txt")).contains("contact-audit: error: cannot reach Kafka at 127.0.0.1:1 within 3 s");
+        Jar jar = new Jar(dir, "unreachable");
+        int code = jar.run(Map.of("CONTACT_AUDIT_KAFKA_TIMEOUT", "PT3S"),
+                "evaluate", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", dir.resolve("s").toString());
+        assertThat(code).isEqualTo(4);
+        assertThat(jar.err()).contains("contact-audit: error: cannot reach Kafka at 127.0.0.1:1 within 3 s");
     }
 
     @Test
     void failsWithTheListOfMissingTopicsWhenItMayNotCreateThem() throws Exception {
         String prefix = TestKafka.uniquePrefix("missing");
-        ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(),
-                "--topic-prefix", prefix, "--state-dir", dir.resolve("s").toString())
-                .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile());
-        process.environment().put("CONTACT_AUDIT_TOPICS_CREATE", "false");
-        Process started = process.start();
-        assertThat(started.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(started.exitValue()).isEqualTo(4);
-        assertThat(read("err.txt")).contains("missing topics: " + prefix + ".snapshots.v1, " + prefix + ".findings.v1");
+        Jar jar = new Jar(dir, "missing");
+        int code = jar.run(Map.of("CONTACT_AUDIT_TOPICS_CREATE", "false"), "evaluate", "--bootstrap-servers",
+                TestKafka.bootstrapServers(), "--topic-prefix", prefix, "--state-dir", dir.resolve("s").toString());
+        assertThat(code).isEqualTo(4);
+        assertThat(jar.err()).contains("missing topics: " + prefix + ".snapshots.v1, " + prefix + ".findings.v1");
     }
 }

@@ -1,0 +1,81 @@
+package io.contactaudit.cli;
+
+import io.contactaudit.collector.ArmClient;
+import io.contactaudit.collector.Collector;
+import io.contactaudit.collector.Credentials;
+import io.contactaudit.config.ConfigException;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.embedded.FakeArm;
+import io.contactaudit.embedded.Scenario;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that collect ({@code collect}, {@code run}). */
+public final class CollectorOptions {
+
+    @Option(names = "--subscriptions", paramLabel = "ID[,ID...]",
+            description = "Collect only these subscriptions (default: every subscription the identity can see).")
+    String subscriptions;
+
+    @Option(names = "--include", paramLabel = "REGEX", description = "Only subscriptions whose id or display name matches.")
+    String include;
+
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Not the subscriptions whose id or display name matches.")
+    String exclude;
+
+    @Option(names = "--api-version", paramLabel = "V",
+            description = "securityContacts api-version requested (default 2023-12-01-preview; every generation is understood).")
+    String apiVersion;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Subscriptions read at the same time (default 16).")
+    String concurrency;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "Serve a simulated tenant from this scenario file (YAML or JSON) on a local HTTPS endpoint instead of Azure.")
+    Path scenario;
+
+    Map<String, String> flags() {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put(ContactAuditConfig.SUBSCRIPTIONS_CONFIG, subscriptions);
+        flags.put(ContactAuditConfig.INCLUDE_CONFIG, include);
+        flags.put(ContactAuditConfig.EXCLUDE_CONFIG, exclude);
+        flags.put(ContactAuditConfig.API_VERSION_CONFIG, apiVersion);
+        flags.put(ContactAuditConfig.CONCURRENCY_CONFIG, concurrency);
+        return flags;
+    }
+
+    /** The Azure side: Resource Manager, or a local fake serving {@code --scenario}. */
+    record Azure(ArmClient arm, FakeArm fake) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (fake != null) {
+                fake.close();
+            }
+        }
+    }
+
+    /** Builds the ARM client once, for Azure or for the scenario. */
+    Azure azure(ContactAuditConfig config, Map<String, String> env) {
+        ArmClient.Settings settings = new ArmClient.Settings(config.azureEndpoint(), config.azureScope(),
+                config.requestTimeout(), config.maxRetries(), config.maxRetryDelay(), ArmClient.Settings.defaults().baseRetryDelay());
+        if (scenario == null) {
+            return new Azure(new ArmClient(settings, Credentials.of(config.azureCredential(), env), null, Clock.systemUTC()), null);
+        }
+        try {
+            FakeArm fake = FakeArm.start(Scenario.read(scenario));
+            return new Azure(new ArmClient(settings.withEndpoint(fake.endpoint()), Credentials.fixed("scenario"),
+                    fake.clientSslContext(), Clock.systemUTC()), fake);
+        } catch (IOException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    static Collector.Settings settings(ContactAuditConfig config) {
+        return new Collector.Settings(config.apiVersion(), config.concurrency(), config.subscriptions(),
+                config.include(), config.exclude(), Collector.Settings.defaults().maxPages());
+    }
+}
