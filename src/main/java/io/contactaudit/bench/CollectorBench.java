@@ -17,7 +17,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -56,13 +56,13 @@ public final class CollectorBench {
                     Credentials.fixed("bench"), arm.clientSslContext(), Clock.systemUTC());
             // warm-up: TLS handshakes, JIT, class loading
             new Collector(client, new Collector.Settings("2023-12-01-preview", 8, List.of(), null, null, 50), Clock.systemUTC())
-                    .run(new Counter(), Set.of(), Collector.Progress.NONE);
+                    .run(new Counter(), Map.of(), Collector.Progress.NONE);
             for (int concurrency : concurrencies) {
                 resetPeaks();
                 Counter sink = new Counter();
                 RunSummary summary = new Collector(client,
                         new Collector.Settings("2023-12-01-preview", concurrency, List.of(), null, null, 50), Clock.systemUTC())
-                        .run(sink, Set.of(), Collector.Progress.NONE);
+                        .run(sink, Map.of(), Collector.Progress.NONE);
                 rates.add(summary.rate());
                 out.printf(Locale.ROOT, "concurrency %3d: %6d subscriptions in %8.2f s = %8.1f subscriptions/s, peak heap %5d MiB, statuses %s%n",
                         concurrency, summary.subscriptions(), summary.duration().toMillis() / 1000.0, summary.rate(),

@@ -85,7 +85,7 @@ public final class CollectCommand implements Callable<Integer> {
             boolean terminal = System.console() != null && !noProgress;
             CollectorLoop loop = new CollectorLoop(
                     new Collector(azure.arm(), CollectorOptions.settings(config), Clock.systemUTC()), publisher,
-                    config.kafkaClientProperties(), topics.posture().name(), config.kafkaTimeout(),
+                    config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(),
                     new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null));
             if (schedule.interval == null) {
                 RunSummary summary = loop.once();

@@ -93,9 +93,11 @@ public final class Collector {
      * Runs once.
      *
      * @param sink  where snapshots and removals go
-     * @param known subscriptions the pipeline knows (from the posture table); those no longer discovered are removed
+     * @param known subscriptions the pipeline knows (from the posture table) with their tenant; those of a listed
+     *              tenant that are no longer listed at all are removed (filtered-out ones are not: another
+     *              collector may own them)
      */
-    public RunSummary run(SnapshotSink sink, Set<String> known, Progress progress) throws InterruptedException {
+    public RunSummary run(SnapshotSink sink, Map<String, String> known, Progress progress) throws InterruptedException {
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         String runId = UUID.randomUUID().toString();
@@ -103,7 +105,8 @@ public final class Collector {
         long retriesBefore = arm.stats().retries();
         Duration waitedBefore = arm.stats().waited();
 
-        List<ArmClient.DiscoveredSubscription> targets = targets();
+        List<ArmClient.DiscoveredSubscription> listed = list();
+        List<ArmClient.DiscoveredSubscription> targets = listed.stream().filter(this::selected).toList();
         progress.started(targets.size());
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         Map<CollectionStatus, Integer> byStatus = new EnumMap<>(CollectionStatus.class);
@@ -135,9 +138,15 @@ public final class Collector {
         int removed = 0;
         if (settings.subscriptions().isEmpty()) {
             Set<String> seen = new java.util.HashSet<>();
-            targets.forEach(t -> seen.add(t.id().toLowerCase(Locale.ROOT)));
-            for (String gone : known) {
-                if (!seen.contains(gone.toLowerCase(Locale.ROOT))) {
+            Set<String> tenants = new java.util.HashSet<>();
+            listed.forEach(t -> {
+                seen.add(t.id().toLowerCase(Locale.ROOT));
+                tenants.add(t.tenantId() == null ? "" : t.tenantId().toLowerCase(Locale.ROOT));
+            });
+            for (Map.Entry<String, String> entry : new java.util.TreeMap<>(known).entrySet()) {
+                String gone = entry.getKey();
+                String tenant = entry.getValue() == null ? null : entry.getValue().toLowerCase(Locale.ROOT);
+                if (tenant != null && tenants.contains(tenant) && !seen.contains(gone.toLowerCase(Locale.ROOT))) {
                     writes.add(sink.remove(gone));
                     removed++;
                     LOG.info("subscription {} is no longer visible: announcing its removal", gone);
@@ -171,8 +180,8 @@ public final class Collector {
         };
     }
 
-    /** The subscriptions of this run, after filters; explicit ids are taken as given. */
-    List<ArmClient.DiscoveredSubscription> targets() {
+    /** The subscriptions listed (before filters); explicit ids are taken as given. */
+    List<ArmClient.DiscoveredSubscription> list() {
         List<ArmClient.DiscoveredSubscription> all;
         if (!settings.subscriptions().isEmpty()) {
             Map<String, ArmClient.DiscoveredSubscription> unique = new LinkedHashMap<>();
@@ -191,7 +200,7 @@ public final class Collector {
                         + arm.endpoint() + ": " + Errors.messages(e), e);
             }
         }
-        return all.stream().filter(this::selected).toList();
+        return all;
     }
 
     private boolean selected(ArmClient.DiscoveredSubscription s) {

@@ -1,9 +1,10 @@
 package io.contactaudit.collector;
 
 import io.contactaudit.Errors;
+import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.PostureState;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,24 +21,24 @@ public final class CollectorLoop {
     private final Collector collector;
     private final SnapshotPublisher publisher;
     private final Map<String, Object> clientProperties;
-    private final String postureTopic;
+    private final TopicSpec<String, PostureState> posture;
     private final Duration kafkaTimeout;
     private final Collector.Progress progress;
     private volatile boolean stopped;
 
     public CollectorLoop(Collector collector, SnapshotPublisher publisher, Map<String, Object> clientProperties,
-                         String postureTopic, Duration kafkaTimeout, Collector.Progress progress) {
+                         TopicSpec<String, PostureState> posture, Duration kafkaTimeout, Collector.Progress progress) {
         this.collector = collector;
         this.publisher = publisher;
         this.clientProperties = clientProperties;
-        this.postureTopic = postureTopic;
+        this.posture = posture;
         this.kafkaTimeout = kafkaTimeout;
         this.progress = progress;
     }
 
     /** One run; the summary is logged as one line. */
     public RunSummary once() throws InterruptedException {
-        Set<String> known = KnownSubscriptions.read(clientProperties, postureTopic, kafkaTimeout);
+        Map<String, String> known = KnownSubscriptions.read(clientProperties, posture, kafkaTimeout);
         RunSummary summary = collector.run(publisher, known, progress);
         publisher.flush();
         LOG.info("{}", summary.line());

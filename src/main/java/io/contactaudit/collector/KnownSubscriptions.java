@@ -2,11 +2,11 @@ package io.contactaudit.collector;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
+import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.PostureState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,23 +16,28 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The subscriptions the pipeline currently tracks: the live keys of the compacted posture topic, read
- * to its end with read_committed, without a consumer group (nothing is committed). A subscription known
- * there but no longer discovered is announced as removed.
+ * The subscriptions the pipeline currently tracks, with their tenant: the live records of the compacted
+ * posture topic, read to its end with read_committed, without a consumer group (nothing is committed).
+ * A subscription known there, of a tenant the collector lists, but no longer listed, is announced as removed.
  */
 public final class KnownSubscriptions {
 
     private KnownSubscriptions() {
     }
 
-    /** The keys whose latest posture record is not a tombstone; empty when the topic does not exist yet. */
-    public static Set<String> read(Map<String, Object> clientProperties, String postureTopic, Duration timeout) {
+    /**
+     * Subscription id → tenant id (null when unknown) of every key whose latest posture record is not a
+     * tombstone; empty when the topic does not exist yet.
+     */
+    public static Map<String, String> read(Map<String, Object> clientProperties, TopicSpec<String, PostureState> posture,
+                                           Duration timeout) {
+        String postureTopic = posture.name();
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "contact-audit-known-" + UUID.randomUUID());
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Set<String> live = new HashSet<>();
+        Map<String, String> live = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(postureTopic, timeout);
             if (partitions == null || partitions.isEmpty()) {
@@ -54,7 +59,7 @@ public final class KnownSubscriptions {
                     if (record.value() == null) {
                         live.remove(record.key());
                     } else {
-                        live.add(record.key());
+                        live.put(record.key(), posture.value().deserializer().deserialize(postureTopic, record.value()).getTenantId());
                     }
                 }
             }

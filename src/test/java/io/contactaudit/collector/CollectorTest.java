@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -88,13 +87,13 @@ class CollectorTest {
         return new ArmClient(settings, Credentials.fixed("test-token"), arm.clientSslContext(), Clock.systemUTC());
     }
 
-    RunSummary run(Scenario scenario, Collector.Settings settings, Recorder sink, Set<String> known) throws InterruptedException {
+    RunSummary run(Scenario scenario, Collector.Settings settings, Recorder sink, Map<String, String> known) throws InterruptedException {
         arm.scenario(scenario);
         return new Collector(client(Duration.ofSeconds(5), 3), settings, Clock.systemUTC()).run(sink, known, Collector.Progress.NONE);
     }
 
     RunSummary run(Scenario scenario, Recorder sink) throws InterruptedException {
-        return run(scenario, Collector.Settings.defaults(), sink, Set.of());
+        return run(scenario, Collector.Settings.defaults(), sink, Map.of());
     }
 
     @Test
@@ -230,7 +229,7 @@ class CollectorTest {
         Recorder sink = new Recorder();
         Collector.Settings explicit = new Collector.Settings("2023-12-01-preview", 4,
                 List.of("FFFFFFFF-0000-0000-0000-000000000001", "ffffffff-0000-0000-0000-000000000001"), null, null, 50);
-        run(new Scenario(TENANT, 100, 0, List.of()), explicit, sink, Set.of("other"));
+        run(new Scenario(TENANT, 100, 0, List.of()), explicit, sink, Map.of("other", TENANT));
         assertThat(sink.snapshots).hasSize(1);
         assertThat(sink.snapshots.get(0).getSubscriptionId()).isEqualTo("ffffffff-0000-0000-0000-000000000001");
         assertThat(sink.snapshots.get(0).getStatus()).isEqualTo(CollectionStatus.NOT_FOUND);
@@ -245,7 +244,7 @@ class CollectorTest {
         arm.scenario(new Scenario(TENANT, 100, 0, List.of(slow)));
         Recorder sink = new Recorder();
         Collector collector = new Collector(client(Duration.ofMillis(300), 0), Collector.Settings.defaults(), Clock.systemUTC());
-        collector.run(sink, Set.of(), Collector.Progress.NONE);
+        collector.run(sink, Map.of(), Collector.Progress.NONE);
         SecurityContactSnapshot snapshot = sink.snapshots.get(0);
         assertThat(snapshot.getStatus()).isEqualTo(CollectionStatus.ERROR);
         assertThat(snapshot.getErrorMessage()).containsIgnoringCase("timed out");
@@ -282,7 +281,8 @@ class CollectorTest {
                 sub("10000000-0000-0000-0000-000000000004", null, contact("Off"))));
         Recorder sink = new Recorder();
         RunSummary summary = run(scenario, Collector.Settings.defaults(), sink,
-                Set.of("10000000-0000-0000-0000-000000000001", "10000000-0000-0000-0000-000000000099"));
+                Map.of("10000000-0000-0000-0000-000000000001", TENANT, "10000000-0000-0000-0000-000000000099", TENANT,
+                        "10000000-0000-0000-0000-000000000098", "another-tenant"));
         assertThat(sink.snapshots).hasSize(4);
         assertThat(summary.byStatus()).containsEntry(CollectionStatus.OK, 3).containsEntry(CollectionStatus.FORBIDDEN, 1);
         assertThat(sink.removed).containsExactly("10000000-0000-0000-0000-000000000099");
@@ -299,7 +299,8 @@ class CollectorTest {
                 new Scenario.Subscription("20000000-0000-0000-0000-000000000003", "dev", null, null, List.of(contact("High")), null, null, null, null)));
         Recorder sink = new Recorder();
         run(scenario, new Collector.Settings("2023-12-01-preview", 2, List.of(), Pattern.compile("^prod-"), Pattern.compile("sandbox"), 50),
-                sink, Set.of());
+                sink, Map.of("20000000-0000-0000-0000-000000000003", TENANT));
         assertThat(sink.snapshots).extracting(SecurityContactSnapshot::getSubscriptionName).containsExactly("prod-payments");
+        assertThat(sink.removed).as("filtered out is not gone: another collector may own it").isEmpty();
     }
 }

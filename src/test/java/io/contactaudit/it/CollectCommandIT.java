@@ -62,7 +62,8 @@ class CollectCommandIT {
         Jar first = new Jar(dir, "first");
         assertThat(first.run(Map.of(), "collect", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix,
                 "--scenario", scenario.toString(), "--subscriptions", "30000000-0000-0000-0000-000000000001")).isZero();
-        PostureState known = PostureState.newBuilder().setSubscriptionId(gone).setFindingId("f").setVerdict(Verdict.PASS)
+        PostureState known = PostureState.newBuilder().setSubscriptionId(gone).setTenantId("11111111-2222-3333-4444-555555555555")
+                .setFindingId("f").setVerdict(Verdict.PASS)
                 .setSince(Instant.EPOCH).setFirstSeenAt(Instant.EPOCH).setLastCollectedAt(Instant.EPOCH).setLastEvaluatedAt(Instant.EPOCH)
                 .setRuleId("r").setRuleVersion("1").setProfile("default").build();
         try (KafkaProducer<String, PostureState> producer = TestKafka.producer(Serdes.String().serializer(), topics.posture().value().serializer())) {
