@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,11 +70,7 @@ public final class CollectCommand implements Callable<Integer> {
         ContactAuditConfig config = kafka.load(cli.env(), flags);
         PrintWriter out = spec.commandLine().getOut();
         Topics topics = Topics.create(config.topicPrefix());
-        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), config.kafkaTimeout())) {
-            TopicProvisioner.awaitBrokers(admin, config.bootstrapServers(), config.kafkaTimeout());
-            TopicProvisioner.ensure(admin, topics.all(), config.createTopics(), config.topicPartitions(),
-                    config.topicReplicationFactor(), config.kafkaTimeout());
-        }
+        TopicProvisioner.prepare(config, topics);
         try (CollectorOptions.Azure azure = collector.azure(config, cli.env());
              SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
             if (azure.fake() != null) {

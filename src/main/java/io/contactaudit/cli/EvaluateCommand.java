@@ -8,14 +8,10 @@ import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,33 +34,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     private KafkaOptions kafka;
 
-    @Option(names = "--profile", paramLabel = "default|strict", description = "Rule profile (default: default).")
-    private String profile;
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state directory (default: data/streams).")
-    private String stateDir;
-
-    @Option(names = "--stale-after", paramLabel = "DURATION",
-            description = "Flag a subscription STALE after this long without a snapshot (default: 3 x collection.interval = PT45M).")
-    private String staleAfter;
+    @Mixin
+    private EvaluateOptions evaluate;
 
     @Override
     public Integer call() throws InterruptedException {
-        Map<String, String> flags = new LinkedHashMap<>();
-        flags.put(ContactAuditConfig.PROFILE_CONFIG, profile);
-        flags.put(ContactAuditConfig.STATE_DIR_CONFIG, stateDir);
-        flags.put(ContactAuditConfig.STALE_AFTER_CONFIG, staleAfter);
-        ContactAuditConfig config = kafka.load(cli.env(), flags);
+        ContactAuditConfig config = kafka.load(cli.env(), evaluate.flags());
         PrintWriter out = spec.commandLine().getOut();
 
         Topics topics = Topics.create(config.topicPrefix());
-        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), config.kafkaTimeout())) {
-            TopicProvisioner.awaitBrokers(admin, config.bootstrapServers(), config.kafkaTimeout());
-            List<String> created = TopicProvisioner.ensure(admin, topics.all(), config.createTopics(),
-                    config.topicPartitions(), config.topicReplicationFactor(), config.kafkaTimeout());
-            if (!created.isEmpty()) {
-                out.println("created topics: " + String.join(", ", created));
-            }
+        List<String> created = TopicProvisioner.prepare(config, topics);
+        if (!created.isEmpty()) {
+            out.println("created topics: " + String.join(", ", created));
         }
         EvaluateTopology.Settings settings = new EvaluateTopology.Settings(
                 config.profile(), config.staleAfter(), config.staleCheckInterval());

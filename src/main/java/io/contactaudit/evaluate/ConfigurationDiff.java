@@ -70,7 +70,7 @@ public final class ConfigurationDiff {
         String state = fields.get("alertNotifications.state");
         if (state != null) {
             String severity = fields.get("alertNotifications.minimalSeverity");
-            parts.add("alerts " + state + (severity == null ? "" : ">=" + severity));
+            parts.add("alerts " + state + (severity == null || !"On".equals(state) ? "" : ">=" + severity));
         }
         fields.forEach((k, v) -> {
             if (k.startsWith("notificationSources[") && k.endsWith(".minimalSeverity")) {

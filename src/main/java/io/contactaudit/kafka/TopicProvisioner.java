@@ -1,5 +1,6 @@
 package io.contactaudit.kafka;
 
+import io.contactaudit.config.ContactAuditConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,6 +27,15 @@ public final class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 
     private TopicProvisioner() {
+    }
+
+    /** Waits for the brokers and makes sure every topic exists (creating missing ones when allowed). */
+    public static List<String> prepare(ContactAuditConfig config, Topics topics) {
+        try (Admin admin = admin(config.kafkaClientProperties(), config.kafkaTimeout())) {
+            awaitBrokers(admin, config.bootstrapServers(), config.kafkaTimeout());
+            return ensure(admin, topics.all(), config.createTopics(), config.topicPartitions(),
+                    config.topicReplicationFactor(), config.kafkaTimeout());
+        }
     }
 
     /** An Admin client whose calls give up after {@code timeout}. */

@@ -1,0 +1,307 @@
+package io.contactaudit.embedded;
+
+import io.contactaudit.collector.ArmClient;
+import io.contactaudit.collector.Collector;
+import io.contactaudit.collector.CollectorLoop;
+import io.contactaudit.collector.Credentials;
+import io.contactaudit.collector.RunSummary;
+import io.contactaudit.collector.SnapshotPublisher;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.evaluate.EvaluateTopology;
+import io.contactaudit.evaluate.StreamsRunner;
+import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.FieldChange;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.Verdict;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The one-command demo: Apache Kafka's broker in-process, a simulated tenant behind a local HTTPS fake
+ * of Resource Manager, and the real collector and evaluate topology between them. Shows the drift stream
+ * as it happens and the posture after each cycle, then a summary. Cleans up after itself.
+ */
+public final class Demo {
+
+    /**
+     * @param cycles   collection cycles
+     * @param interval time between cycles
+     * @param dataDir  where the broker and state live; null: a temporary directory, deleted at the end
+     * @param color    ANSI colours
+     */
+    public record Settings(int cycles, Duration interval, Path dataDir, boolean color) {
+    }
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private final Settings settings;
+    private final PrintWriter out;
+    private final Map<String, String> names = new HashMap<>();
+    private final Map<String, PostureState> posture = new ConcurrentHashMap<>();
+    private final Map<DriftKind, AtomicInteger> kinds = new EnumMap<>(DriftKind.class);
+    private final AtomicInteger postureUpdates = new AtomicInteger();
+    private final AtomicBoolean watching = new AtomicBoolean(true);
+
+    public Demo(Settings settings, PrintWriter out) {
+        this.settings = settings;
+        this.out = out;
+        for (DriftKind kind : DriftKind.values()) {
+            kinds.put(kind, new AtomicInteger());
+        }
+    }
+
+    /** Runs the demo; returns the drift kinds that did not appear (empty when all expected ones did). */
+    public List<DriftKind> run() throws IOException, InterruptedException {
+        boolean temporary = settings.dataDir() == null;
+        Path dir = temporary ? Files.createTempDirectory("contact-audit-demo") : settings.dataDir();
+        SimulatedTenant.cycle(1).subscriptions().forEach(s -> names.put(s.id(), s.name()));
+        Duration staleAfter = settings.interval().multipliedBy(5).dividedBy(2);
+        String prefix = "contact-audit";
+        println("contact-audit demo: %d subscriptions, %d cycles %s apart, a subscription is STALE after %s without a snapshot",
+                names.size(), settings.cycles(), settings.interval().toSeconds() + " s", staleAfter.toSeconds() + " s");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"));
+             FakeArm arm = FakeArm.start(SimulatedTenant.cycle(1))) {
+            println("Kafka broker (KRaft, in-process) at %s; simulated tenant at %s", broker.bootstrapServers(), arm.endpoint());
+            Map<String, String> values = new HashMap<>();
+            values.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            values.put(ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix);
+            values.put(ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+            values.put(ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3");
+            values.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, settings.interval().toString());
+            values.put(ContactAuditConfig.STALE_AFTER_CONFIG, staleAfter.toString());
+            values.put(ContactAuditConfig.STALE_CHECK_INTERVAL_CONFIG, "PT0.5S");
+            values.put("commit.interval.ms", "200");
+            ContactAuditConfig config = ContactAuditConfig.of(values);
+            Topics topics = Topics.create(prefix);
+            TopicProvisioner.prepare(config, topics);
+
+            ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint())
+                    .withRetries(4, Duration.ofMillis(100), Duration.ofSeconds(2)),
+                    Credentials.fixed("demo"), arm.clientSslContext(), Clock.systemUTC());
+            Pattern stale = Pattern.compile("^" + SimulatedTenant.STALE_NAME + "$");
+            Collector main = new Collector(client, new Collector.Settings("2023-12-01-preview", 8, List.of(), null, stale, 50),
+                    Clock.systemUTC());
+            Collector shard = new Collector(client, new Collector.Settings("2023-12-01-preview", 1,
+                    List.of(SimulatedTenant.id(SimulatedTenant.STALE_NAME)), null, null, 50), Clock.systemUTC());
+
+            try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, new EvaluateTopology.Settings(
+                         config.profile(), config.staleAfter(), config.staleCheckInterval())), StreamsRunner.properties(config));
+                 SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
+                runner.start();
+                Thread watcher = new Thread(() -> watch(config, topics), "contact-audit-demo-watch");
+                watcher.setDaemon(true);
+                watcher.start();
+                CollectorLoop mainLoop = new CollectorLoop(main, publisher, config.kafkaClientProperties(), topics.posture(),
+                        config.kafkaTimeout(), Collector.Progress.NONE);
+                CollectorLoop shardLoop = new CollectorLoop(shard, publisher, config.kafkaClientProperties(), topics.posture(),
+                        config.kafkaTimeout(), Collector.Progress.NONE);
+                int expected = 0;
+                for (int cycle = 1; cycle <= settings.cycles(); cycle++) {
+                    long start = System.nanoTime();
+                    arm.scenario(SimulatedTenant.cycle(cycle));
+                    arm.resetCounts();
+                    println("");
+                    println(bold("── cycle %d of %d ──"), cycle, settings.cycles());
+                    RunSummary summary = mainLoop.once();
+                    expected += summary.published();
+                    println("collector: %s", summary.line());
+                    boolean shardAlive = cycle <= 2 || cycle == settings.cycles();
+                    if (shardAlive) {
+                        expected += shardLoop.once().published();
+                    } else {
+                        println("collector for %s: not running (it will go STALE)", SimulatedTenant.STALE_NAME);
+                    }
+                    int target = expected;
+                    awaitUntil(() -> postureUpdates.get() >= target, Duration.ofSeconds(30));
+                    printPosture(false);
+                    long left = settings.interval().toNanos() - (System.nanoTime() - start);
+                    if (left > 0 && cycle < settings.cycles()) {
+                        Thread.sleep(left / 1_000_000);
+                    }
+                }
+                Thread.sleep(1000);
+                watching.set(false);
+                watcher.join(5000);
+                println("");
+                println(bold("── final posture ──"));
+                printPosture(true);
+            }
+        } finally {
+            if (temporary) {
+                deleteRecursively(dir);
+            }
+        }
+        List<DriftKind> missing = new ArrayList<>();
+        println("");
+        println(bold("── drift seen ──"));
+        for (DriftKind kind : DriftKind.values()) {
+            int n = kinds.get(kind).get();
+            if (n == 0 && kind != DriftKind.REEVALUATED) {
+                missing.add(kind);
+            }
+            println("  %-22s %d%s", kind, n, kind == DriftKind.REEVALUATED ? "   (appears when the rule version or profile changes)" : "");
+        }
+        println("");
+        println("What next:");
+        println("  java -jar target/contact-audit.jar check examples/*.json                        evaluate exported bodies offline");
+        println("  java -jar target/contact-audit.jar run --scenario FILE --embedded-kafka data/kafka   collect + evaluate, history kept");
+        println("  java -jar target/contact-audit.jar collect --bootstrap-servers HOST:9092 --once     your tenant (az login first)");
+        println("  java -jar target/contact-audit.jar evaluate --bootstrap-servers HOST:9092          the topology, exactly once");
+        if (!temporary) {
+            println("  the broker's data is kept in %s", dir);
+        }
+        out.flush();
+        return missing;
+    }
+
+    private void watch(ContactAuditConfig config, Topics topics) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "contact-audit-demo-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics.drift().name(), topics.posture().name()));
+            while (watching.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.topic().equals(topics.drift().name())) {
+                        printDrift(topics.drift().value().deserializer().deserialize(record.topic(), record.value()));
+                    } else {
+                        if (record.value() == null) {
+                            posture.remove(record.key());
+                        } else {
+                            posture.put(record.key(), topics.posture().value().deserializer().deserialize(record.topic(), record.value()));
+                        }
+                        postureUpdates.incrementAndGet();
+                    }
+                }
+            }
+        }
+    }
+
+    private void printDrift(DriftEvent event) {
+        kinds.get(event.getKind()).incrementAndGet();
+        String change = event.getChanges().isEmpty() ? reasons(event) : event.getChanges().stream().limit(2)
+                .map(Demo::change).collect(Collectors.joining("; "));
+        String line = String.format(Locale.ROOT, "  %s  drift %-20s %-6s %-16s %-5s → %-5s %s",
+                LocalTime.now(ZoneId.systemDefault()).format(TIME), event.getKind(), event.getSeverity(),
+                names.getOrDefault(event.getSubscriptionId(), event.getSubscriptionId()),
+                event.getPreviousVerdict() == null ? "-" : event.getPreviousVerdict(),
+                event.getCurrentVerdict() == null ? "-" : event.getCurrentVerdict(), change);
+        println(severityColor(event, line));
+    }
+
+    private static String reasons(DriftEvent event) {
+        return event.getReasons().isEmpty() ? "" : event.getReasons().get(0).getCode();
+    }
+
+    private static String change(FieldChange c) {
+        String path = c.getPath().startsWith("contacts[") ? c.getPath().substring(c.getPath().indexOf(']') + 1) : c.getPath();
+        return (path.startsWith(".") ? path.substring(1) : c.getPath()) + ": " + quote(c.getBefore()) + " → " + quote(c.getAfter());
+    }
+
+    private static String quote(String value) {
+        return value == null ? "(none)" : value.isEmpty() ? "\"\"" : value;
+    }
+
+    private void printPosture(boolean full) {
+        Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
+        int stale = 0;
+        for (PostureState p : posture.values()) {
+            counts.merge(p.getVerdict(), 1, Integer::sum);
+            stale += p.getStale() ? 1 : 0;
+        }
+        println("posture: %d subscriptions: %s PASS, %s FAIL, %s ERROR, %d STALE", posture.size(),
+                green(String.valueOf(counts.getOrDefault(Verdict.PASS, 0))), red(String.valueOf(counts.getOrDefault(Verdict.FAIL, 0))),
+                yellow(String.valueOf(counts.getOrDefault(Verdict.ERROR, 0))), stale);
+        List<PostureState> rows = new ArrayList<>(posture.values());
+        rows.sort(Comparator.comparing((PostureState p) -> p.getVerdict() == Verdict.PASS && !p.getStale())
+                .thenComparing(p -> names.getOrDefault(p.getSubscriptionId(), p.getSubscriptionId())));
+        for (PostureState p : rows) {
+            if (!full && p.getVerdict() == Verdict.PASS && !p.getStale()) {
+                continue;
+            }
+            String verdict = p.getVerdict() + (p.getStale() ? " STALE" : "");
+            String reason = p.getReasons().isEmpty() ? "" : p.getReasons().get(0).getCode();
+            String line = String.format(Locale.ROOT, "    %-16s %-11s %-24s %s", names.getOrDefault(p.getSubscriptionId(), p.getSubscriptionId()),
+                    verdict, reason, p.getSummary());
+            println(p.getVerdict() == Verdict.PASS && !p.getStale() ? line
+                    : p.getVerdict() == Verdict.FAIL ? red(line) : yellow(line));
+        }
+    }
+
+    private void println(String format, Object... args) {
+        synchronized (out) {
+            out.println(args.length == 0 ? format : String.format(Locale.ROOT, format, args));
+            out.flush();
+        }
+    }
+
+    private String severityColor(DriftEvent event, String line) {
+        return switch (event.getSeverity()) {
+            case HIGH -> red(line);
+            case MEDIUM -> yellow(line);
+            default -> green(line);
+        };
+    }
+
+    private String bold(String text) {
+        return settings.color() ? "\u001b[1m" + text + "\u001b[0m" : text;
+    }
+
+    private String red(String text) {
+        return settings.color() ? "\u001b[31m" + text + "\u001b[0m" : text;
+    }
+
+    private String yellow(String text) {
+        return settings.color() ? "\u001b[33m" + text + "\u001b[0m" : text;
+    }
+
+    private String green(String text) {
+        return settings.color() ? "\u001b[32m" + text + "\u001b[0m" : text;
+    }
+
+    private static void awaitUntil(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
