@@ -21,8 +21,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * One real broker for the integration tests of this JVM: Apache Kafka's KRaft broker in-process
- * ({@link EmbeddedKafka}), started on first use and stopped at exit.
+ * The broker of the integration tests: an external one when {@code KAFKA_BOOTSTRAP_SERVERS} is set,
+ * else Apache Kafka's KRaft broker in this JVM ({@link EmbeddedKafka}), started on first use and stopped
+ * at exit. Helpers take the bootstrap servers so that the same tests run against a container too.
  */
 public final class TestKafka {
 
@@ -33,6 +34,10 @@ public final class TestKafka {
 
     /** The shared broker's bootstrap servers. */
     public static synchronized String bootstrapServers() {
+        String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        if (external != null && !external.isBlank()) {
+            return external;
+        }
         if (broker == null) {
             try {
                 Path dir = Files.createTempDirectory("contact-audit-it-kafka");
@@ -50,20 +55,34 @@ public final class TestKafka {
         return "it-" + test + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** An idempotent, acks=all producer. */
+    /** An idempotent, acks=all producer to the shared broker. */
     public static <K, V> KafkaProducer<K, V> producer(Serializer<K> key, Serializer<V> value) {
+        return producer(bootstrapServers(), key, value);
+    }
+
+    /** An idempotent, acks=all producer. */
+    public static <K, V> KafkaProducer<K, V> producer(String bootstrap, Serializer<K> key, Serializer<V> value) {
         return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), key, value);
     }
 
-    /** Reads {@code topic} with read_committed from the beginning until {@code count} records arrived. */
+    /** Reads {@code topic} of the shared broker with read_committed until {@code count} records arrived. */
     public static <K, V> List<ConsumerRecord<K, V>> readCommitted(String topic, Deserializer<K> key, Deserializer<V> value,
                                                                  int count, Duration timeout) {
+        return readCommitted(bootstrapServers(), topic, key, value, count, timeout);
+    }
+
+    /**
+     * Reads {@code topic} with read_committed from the beginning until {@code count} records arrived, then
+     * a little longer, so that a test also sees records that should not be there.
+     */
+    public static <K, V> List<ConsumerRecord<K, V>> readCommitted(String bootstrap, String topic, Deserializer<K> key,
+                                                                 Deserializer<V> value, int count, Duration timeout) {
         List<ConsumerRecord<K, V>> records = new ArrayList<>();
         try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -73,6 +92,8 @@ public final class TestKafka {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
                 return records.size() >= count;
             });
+            // one more poll: anything beyond the expected count is a duplicate or an unexpected record
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
         }
         return records;
     }
