@@ -70,9 +70,14 @@ public final class CollectCommand implements Callable<Integer> {
         ContactAuditConfig config = kafka.load(cli.env(), flags);
         PrintWriter out = spec.commandLine().getOut();
         Topics topics = Topics.create(config.topicPrefix());
-        TopicProvisioner.prepare(config, topics);
-        try (CollectorOptions.Azure azure = collector.azure(config, cli.env());
-             SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
+        try (CollectorOptions.Azure azure = collector.azure(config, cli.env())) {
+            TopicProvisioner.prepare(config, topics);
+            return collect(config, topics, azure, out);
+        }
+    }
+
+    private int collect(ContactAuditConfig config, Topics topics, CollectorOptions.Azure azure, PrintWriter out) {
+        try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
             if (azure.fake() != null) {
                 out.println("serving the simulated tenant of " + collector.scenario + " at " + azure.fake().endpoint()
                         + " (Azure is not contacted)");

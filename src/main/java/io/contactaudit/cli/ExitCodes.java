@@ -30,6 +30,6 @@ public final class ExitCodes {
 
     /** One line for a failure: the message of the exception and its causes, without a stack trace. */
     public static String describe(Throwable e) {
-        return "error: " + Errors.messages(e);
+        return "error: " + Errors.messages(e).replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -68,6 +68,13 @@ public final class RunCommand implements Callable<Integer> {
         ContactAuditConfig config = kafka.load(cli.env(), flags);
         PrintWriter out = spec.commandLine().getOut();
 
+        try (CollectorOptions.Azure azure = collector.azure(config, cli.env())) {
+            return run(config, flags, azure, out);
+        }
+    }
+
+    private int run(ContactAuditConfig config, Map<String, String> flags, CollectorOptions.Azure azure, PrintWriter out)
+            throws IOException, InterruptedException {
         EmbeddedKafka broker = null;
         if (embeddedKafka != null || config.get(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
             if (config.get(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG) != null && embeddedKafka != null) {
@@ -83,8 +90,7 @@ public final class RunCommand implements Callable<Integer> {
         CountDownLatch finished = new CountDownLatch(1);
         try (EmbeddedKafka ignored = broker) {
             TopicProvisioner.prepare(config, topics);
-            try (CollectorOptions.Azure azure = collector.azure(config, cli.env());
-                 SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
+            try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
                  StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, new EvaluateTopology.Settings(
                          config.profile(), config.staleAfter(), config.staleCheckInterval())), StreamsRunner.properties(config))) {
                 if (azure.fake() != null) {

@@ -108,7 +108,7 @@ public final class Collector {
         List<ArmClient.DiscoveredSubscription> listed = list();
         List<ArmClient.DiscoveredSubscription> targets = listed.stream().filter(this::selected).toList();
         progress.started(targets.size());
-        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        java.util.Queue<CompletableFuture<Void>> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
         Map<CollectionStatus, Integer> byStatus = new EnumMap<>(CollectionStatus.class);
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.concurrency(), Math.max(1, targets.size())), daemon());
         try {
@@ -116,9 +116,8 @@ public final class Collector {
             for (ArmClient.DiscoveredSubscription target : targets) {
                 reads.add(pool.submit(() -> {
                     SecurityContactSnapshot snapshot = collect(target, runId);
-                    synchronized (writes) {
-                        writes.add(sink.publish(snapshot));
-                    }
+                    // may block while the brokers are away (the producer's max.block.ms), never loses the snapshot silently
+                    writes.add(sink.publish(snapshot));
                     progress.collected(snapshot);
                     return snapshot;
                 }));

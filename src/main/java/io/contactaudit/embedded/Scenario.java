@@ -96,6 +96,9 @@ public record Scenario(String tenantId, Integer subscriptionPageSize, Integer la
             return yaml.readValue(file.toFile(), Scenario.class);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IOException("scenario file not found: " + file, e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new IOException("cannot read scenario " + file + ": " + e.getOriginalMessage() + where, e);
         } catch (IOException e) {
             throw new IOException("cannot read scenario " + file + ": " + e.getMessage(), e);
         }
