@@ -3,6 +3,7 @@ package io.contactaudit;
 import io.contactaudit.cli.BenchCommand;
 import io.contactaudit.cli.CheckCommand;
 import io.contactaudit.cli.CollectCommand;
+import io.contactaudit.cli.ConfigCommand;
 import io.contactaudit.cli.DemoCommand;
 import io.contactaudit.cli.EvaluateCommand;
 import io.contactaudit.cli.RunCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ContactAuditCli.Version.class,
         description = "Continuous audit of Azure Defender for Cloud alert e-mail notifications (CIS Azure 1.3.0 2.14).",
-        subcommands = {CheckCommand.class, CollectCommand.class, EvaluateCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CheckCommand.class, CollectCommand.class, EvaluateCommand.class, RunCommand.class, DemoCommand.class, ConfigCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input passes",
