@@ -1,0 +1,65 @@
+package io.contactaudit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.kafka.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml and ops/topics.sh cannot run here; they must at least agree with the code. */
+class DeploymentFilesTest {
+
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Test
+    void composeIsValidYamlWithTheExpectedServices() throws IOException {
+        JsonNode compose = YAML.readTree(Path.of("docker-compose.yml").toFile());
+        assertThat(compose.path("services").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("kafka", "topics", "evaluator", "collector");
+        assertThat(compose.path("services").path("kafka").path("image").asText()).isEqualTo("apache/kafka:4.1.1");
+        assertThat(compose.path("services").path("evaluator").path("command").get(0).asText()).isEqualTo("evaluate");
+        assertThat(compose.path("services").path("collector").path("command").get(0).asText()).isEqualTo("collect");
+    }
+
+    @Test
+    void everyContactAuditVariableInComposeIsAConfigurationKey() throws IOException {
+        JsonNode services = YAML.readTree(Path.of("docker-compose.yml").toFile()).path("services");
+        List<String> unknown = new ArrayList<>();
+        services.fields().forEachRemaining(service -> service.getValue().path("environment").fieldNames().forEachRemaining(name -> {
+            if (name.startsWith(ContactAuditConfig.ENV_PREFIX)) {
+                String key = name.substring(ContactAuditConfig.ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                if (!ContactAuditConfig.DEFINITIONS.containsKey(key)) {
+                    unknown.add(service.getKey() + ": " + name);
+                }
+            }
+        }));
+        assertThat(unknown).isEmpty();
+        assertThat(Files.readString(Path.of("docker-compose.yml"))).doesNotContainPattern("(?i)client_secret:\\s*[\"']?[a-z0-9~._-]{8,}");
+    }
+
+    @Test
+    void topicScriptCreatesEveryTopicWithTheCodesSettings() throws IOException {
+        String script = Files.readString(Path.of("ops/topics.sh"));
+        for (TopicSpec<?, ?> topic : Topics.create("").all()) {
+            String dataset = topic.name().substring(1);
+            String policy = topic.config().get("cleanup.policy");
+            assertThat(script).as(dataset).containsPattern("create " + java.util.regex.Pattern.quote(dataset) + "\\s+" + policy + "\\s");
+            String retention = topic.config().get("retention.ms");
+            if (retention != null) {
+                long days = Long.parseLong(retention) / 86_400_000L;
+                assertThat(script).as(dataset + " retention").containsPattern(
+                        "create " + java.util.regex.Pattern.quote(dataset) + "\\s+\\w+\\s+\\$\\(\\(" + days + " \\* DAY_MS\\)\\)");
+            }
+        }
+    }
+}
