@@ -25,6 +25,7 @@ create() { # name cleanup.policy retention.ms|- reason
 # The evaluator's parallelism is bounded by the partitions of snapshots.v1; 6 serves up to 6 instances.
 create snapshots.v1 delete $((400 * DAY_MS)) "history of what was collected; replayed for audits and re-evaluation (400 days: a year of audits plus margin)"
 create findings.v1  delete $((400 * DAY_MS)) "every evaluation; replayed for point-in-time posture"
+create findings-ocsf.v1 delete $((400 * DAY_MS)) "every evaluation as an OCSF Compliance Finding (JSON) for SIEMs"
 create drift.v1     delete $((400 * DAY_MS)) "every change; the audit trail of the control"
 create posture.v1   compact -                  "latest state per subscription, a table; compacted, tombstones for removed subscriptions"
 create dlq.v1       delete $((30 * DAY_MS))  "inputs that could not be processed, for triage within a month"

@@ -83,8 +83,7 @@ public final class ContactAuditCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = ContactAuditCli.class.getPackage().getImplementationVersion();
-            return new String[] {"contact-audit " + (version == null ? "dev" : version)};
+            return new String[] {"contact-audit " + ProductVersion.get()};
         }
     }
 }

@@ -47,8 +47,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (!created.isEmpty()) {
             out.println("created topics: " + String.join(", ", created));
         }
-        EvaluateTopology.Settings settings = new EvaluateTopology.Settings(
-                config.profile(), config.staleAfter(), config.staleCheckInterval());
+        EvaluateTopology.Settings settings = EvaluateTopology.Settings.of(config);
         try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, settings), StreamsRunner.properties(config))) {
             Thread hook = new Thread(runner::close, "contact-audit-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);

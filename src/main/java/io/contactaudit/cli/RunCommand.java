@@ -91,8 +91,7 @@ public final class RunCommand implements Callable<Integer> {
         try (EmbeddedKafka ignored = broker) {
             TopicProvisioner.prepare(config, topics);
             try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-                 StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, new EvaluateTopology.Settings(
-                         config.profile(), config.staleAfter(), config.staleCheckInterval())), StreamsRunner.properties(config))) {
+                 StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), StreamsRunner.properties(config))) {
                 if (azure.fake() != null) {
                     out.println("serving the simulated tenant of " + collector.scenario + " at " + azure.fake().endpoint()
                             + " (Azure is not contacted)");

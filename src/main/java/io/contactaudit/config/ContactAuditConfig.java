@@ -104,6 +104,9 @@ public final class ContactAuditConfig {
     public static final String EXCLUDE_CONFIG = "collector.exclude";
     public static final String EXCLUDE_DOC = "Regular expression: not the subscriptions whose id or display name matches.";
 
+    public static final String REDACT_RECIPIENTS_CONFIG = "ocsf.redact.recipients";
+    public static final String REDACT_RECIPIENTS_DOC = "E-mail recipients on the OCSF findings topic: none (as collected), hash (SHA-256 of the lower-case address) or drop.";
+
     /** Every key this class defines, with its default (null: none) and doc. */
     public static final Map<String, String[]> DEFINITIONS = definitions();
 
@@ -141,6 +144,7 @@ public final class ContactAuditConfig {
         d.put(SUBSCRIPTIONS_CONFIG, new String[] {null, SUBSCRIPTIONS_DOC});
         d.put(INCLUDE_CONFIG, new String[] {null, INCLUDE_DOC});
         d.put(EXCLUDE_CONFIG, new String[] {null, EXCLUDE_DOC});
+        d.put(REDACT_RECIPIENTS_CONFIG, new String[] {"none", REDACT_RECIPIENTS_DOC});
         return Collections.unmodifiableMap(d);
     }
 
@@ -214,6 +218,7 @@ public final class ContactAuditConfig {
         include();
         exclude();
         azureEndpoint();
+        redaction();
         if (get(TOPIC_PREFIX_CONFIG).isBlank()) {
             throw new ConfigException(TOPIC_PREFIX_CONFIG + " must not be empty");
         }
@@ -285,6 +290,14 @@ public final class ContactAuditConfig {
 
     public short topicReplicationFactor() {
         return (short) integer(TOPICS_REPLICATION_FACTOR_CONFIG);
+    }
+
+    public io.contactaudit.siem.OcsfComplianceFinding.Redaction redaction() {
+        try {
+            return io.contactaudit.siem.OcsfComplianceFinding.Redaction.parse(get(REDACT_RECIPIENTS_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(REDACT_RECIPIENTS_CONFIG + ": " + e.getMessage());
+        }
     }
 
     public String azureCredential() {

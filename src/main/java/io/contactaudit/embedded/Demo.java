@@ -111,8 +111,7 @@ public final class Demo {
             Collector shard = new Collector(client, new Collector.Settings("2023-12-01-preview", 1,
                     List.of(SimulatedTenant.id(SimulatedTenant.STALE_NAME)), null, null, 50), Clock.systemUTC());
 
-            try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, new EvaluateTopology.Settings(
-                         config.profile(), config.staleAfter(), config.staleCheckInterval())), StreamsRunner.properties(config));
+            try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), StreamsRunner.properties(config));
                  SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
                 runner.start();
                 Thread watcher = new Thread(() -> watch(config, topics), "contact-audit-demo-watch");

@@ -2,6 +2,7 @@ package io.contactaudit.evaluate;
 
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.siem.OcsfComplianceFinding;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -14,7 +15,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * snapshots-source (key String, value bytes)
- *   └─ evaluate-snapshots [posture-store]  ── findings-sink, drift-sink, posture-sink, dlq-sink
+ *   └─ evaluate-snapshots [posture-store]  ── findings-sink, findings-ocsf-sink, drift-sink, posture-sink, dlq-sink
  * </pre>
  *
  * Values are read as bytes and decoded inside the processor, so that an undecodable record goes to the
@@ -26,6 +27,7 @@ public final class EvaluateTopology {
     public static final String EVALUATOR = "evaluate-snapshots";
     public static final String STORE = "posture-store";
     public static final String FINDINGS_SINK = "findings-sink";
+    public static final String FINDINGS_OCSF_SINK = "findings-ocsf-sink";
     public static final String DRIFT_SINK = "drift-sink";
     public static final String POSTURE_SINK = "posture-sink";
     public static final String DLQ_SINK = "dlq-sink";
@@ -36,8 +38,20 @@ public final class EvaluateTopology {
      * @param profile            rule profile
      * @param staleAfter         a subscription with no snapshot for this long is flagged STALE (default 3× the collection interval)
      * @param staleCheckInterval how often the wall-clock check runs
+     * @param redaction          how e-mail recipients appear on the OCSF topic
      */
-    public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
+    public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval,
+                           OcsfComplianceFinding.Redaction redaction) {
+        /** The settings of a configuration. */
+        public static Settings of(io.contactaudit.config.ContactAuditConfig config) {
+            return new Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction());
+        }
+
+        /** No redaction. */
+        public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
+            this(profile, staleAfter, staleCheckInterval, OcsfComplianceFinding.Redaction.NONE);
+        }
+
         public Settings {
             if (staleAfter.isNegative() || staleAfter.isZero()) {
                 throw new IllegalArgumentException("the staleness window must be positive, got " + staleAfter);
@@ -62,6 +76,8 @@ public final class EvaluateTopology {
                 EVALUATOR);
         topology.addSink(FINDINGS_SINK, topics.findings().name(),
                 topics.findings().key().serializer(), topics.findings().value().serializer(), EVALUATOR);
+        topology.addSink(FINDINGS_OCSF_SINK, topics.findingsOcsf().name(),
+                topics.findingsOcsf().key().serializer(), topics.findingsOcsf().value().serializer(), EVALUATOR);
         topology.addSink(DRIFT_SINK, topics.drift().name(),
                 topics.drift().key().serializer(), topics.drift().value().serializer(), EVALUATOR);
         topology.addSink(POSTURE_SINK, topics.posture().name(),

@@ -1,6 +1,9 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.ProductVersion;
 import io.contactaudit.evaluate.errors.DeadLetters;
+import io.contactaudit.schema.NormalizedContact;
+import io.contactaudit.siem.OcsfComplianceFinding;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
@@ -30,6 +33,7 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
     private final EvaluateTopology.Settings settings;
     private final Deserializer<SecurityContactSnapshot> snapshots;
     private final DriftDetector detector;
+    private final OcsfComplianceFinding ocsf;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, PostureState> store;
     private Sensor late;
@@ -39,6 +43,7 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
         this.settings = settings;
         this.snapshots = topics.snapshots().value().deserializer();
         this.detector = new DriftDetector(settings.profile());
+        this.ocsf = new OcsfComplianceFinding(ProductVersion.get(), settings.redaction());
     }
 
     @Override
@@ -108,6 +113,9 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
     private void apply(String sub, DriftDetector.Outcome outcome, long timestamp) {
         if (outcome.finding() != null) {
             context.forward(new Record<>(sub, outcome.finding(), timestamp), EvaluateTopology.FINDINGS_SINK);
+            List<NormalizedContact> contacts = outcome.posture() == null ? List.of() : outcome.posture().getContacts();
+            String event = ocsf.map(outcome.finding(), contacts, outcome.drift().stream().map(DriftEvent::getKind).toList()).toString();
+            context.forward(new Record<>(outcome.finding().getFindingId(), event, timestamp), EvaluateTopology.FINDINGS_OCSF_SINK);
         }
         for (DriftEvent event : outcome.drift()) {
             context.forward(new Record<>(sub, event, timestamp), EvaluateTopology.DRIFT_SINK);

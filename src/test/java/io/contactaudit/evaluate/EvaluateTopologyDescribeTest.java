@@ -23,13 +23,14 @@ class EvaluateTopologyDescribeTest {
         TopologyDescription.Subtopology sub = description.subtopologies().iterator().next();
         Set<String> nodes = sub.nodes().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
         assertThat(nodes).containsExactlyInAnyOrder("snapshots-source", "evaluate-snapshots",
-                "findings-sink", "drift-sink", "posture-sink", "dlq-sink");
+                "findings-sink", "findings-ocsf-sink", "drift-sink", "posture-sink", "dlq-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) node(sub, "snapshots-source");
         assertThat(source.topicSet()).containsExactly("contact-audit.snapshots.v1");
         TopologyDescription.Processor processor = (TopologyDescription.Processor) node(sub, "evaluate-snapshots");
         assertThat(processor.stores()).containsExactly("posture-store");
         assertThat(((TopologyDescription.Sink) node(sub, "findings-sink")).topic()).isEqualTo("contact-audit.findings.v1");
+        assertThat(((TopologyDescription.Sink) node(sub, "findings-ocsf-sink")).topic()).isEqualTo("contact-audit.findings-ocsf.v1");
         assertThat(((TopologyDescription.Sink) node(sub, "drift-sink")).topic()).isEqualTo("contact-audit.drift.v1");
         assertThat(((TopologyDescription.Sink) node(sub, "posture-sink")).topic()).isEqualTo("contact-audit.posture.v1");
         assertThat(((TopologyDescription.Sink) node(sub, "dlq-sink")).topic()).isEqualTo("contact-audit.dlq.v1");

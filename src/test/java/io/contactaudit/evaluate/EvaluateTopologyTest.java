@@ -46,6 +46,7 @@ class EvaluateTopologyTest {
     TestOutputTopic<String, DriftEvent> drift;
     TestOutputTopic<String, PostureState> posture;
     TestOutputTopic<byte[], DeadLetter> dlq;
+    TestOutputTopic<String, String> ocsf;
 
     @BeforeEach
     void start() {
@@ -64,6 +65,7 @@ class EvaluateTopologyTest {
         drift = driver.createOutputTopic(topics.drift().name(), Serdes.String().deserializer(), topics.drift().value().deserializer());
         posture = driver.createOutputTopic(topics.posture().name(), Serdes.String().deserializer(), topics.posture().value().deserializer());
         dlq = driver.createOutputTopic(topics.dlq().name(), Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer());
+        ocsf = driver.createOutputTopic(topics.findingsOcsf().name(), Serdes.String().deserializer(), Serdes.String().deserializer());
     }
 
     @AfterEach
@@ -115,6 +117,23 @@ class EvaluateTopologyTest {
         assertThat(state.value.getContacts()).hasSize(1);
         assertThat(state.value.getLastFindingEventId()).isEqualTo(finding.getEventId());
         assertNothingElse();
+    }
+
+    @Test
+    void everyFindingIsAlsoAnOcsfEventKeyedByTheFindingId() throws Exception {
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.failing(T0.plusSeconds(900)));
+        List<ComplianceFinding> all = findings.readValuesToList();
+        List<KeyValue<String, String>> events = ocsf.readKeyValuesToList();
+        assertThat(events).hasSize(2);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode second = json.readTree(events.get(1).value);
+        assertThat(events.get(1).key).isEqualTo(all.get(1).getFindingId()).isEqualTo(second.at("/finding_info/uid").asText());
+        assertThat(second.at("/metadata/uid").asText()).isEqualTo(all.get(1).getEventId());
+        assertThat(second.get("activity_id").asInt()).isEqualTo(2);
+        assertThat(second.at("/compliance/status").asText()).isEqualTo("Fail");
+        assertThat(second.at("/unmapped/drift_kinds/0").asText()).isEqualTo("REGRESSED");
+        assertThat(json.readTree(events.get(0).value).get("activity_id").asInt()).isEqualTo(1);
     }
 
     @Test

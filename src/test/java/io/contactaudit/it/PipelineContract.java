@@ -90,8 +90,7 @@ abstract class PipelineContract {
 
         try (FakeArm arm = FakeArm.start(tenant("High", "Off"));
              SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-             StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, new EvaluateTopology.Settings(
-                     config.profile(), config.staleAfter(), config.staleCheckInterval())), StreamsRunner.properties(config))) {
+             StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), StreamsRunner.properties(config))) {
             runner.start();
             ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
                     Credentials.fixed("it"), arm.clientSslContext(), Clock.systemUTC());

@@ -1,0 +1,228 @@
+package io.contactaudit.siem;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.contactaudit.rule.HighSeverityAlertEmailRule;
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.NormalizedContact;
+import io.contactaudit.schema.Reason;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link ComplianceFinding} as an OCSF 1.8.0 Compliance Finding (class_uid 2003, category_uid 2, Findings),
+ * with the cloud profile. Timestamps are epoch milliseconds. What OCSF has no place for (profile, rule
+ * version, drift kinds, reason codes, recipients) goes to {@code unmapped}.
+ */
+public final class OcsfComplianceFinding {
+
+    /** The OCSF schema version targeted. */
+    public static final String OCSF_VERSION = "1.8.0";
+    public static final int CLASS_UID = 2003;
+    public static final int CATEGORY_UID = 2;
+    public static final String STANDARD = "CIS Microsoft Azure Foundations Benchmark v1.3.0";
+    public static final String CONTROL = "2.14";
+    /** OCSF account type_id of an Azure subscription. */
+    public static final int AZURE_SUBSCRIPTION = 13;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How e-mail recipients appear on the OCSF topic: findings travel to many systems, and addresses are personal data. */
+    public enum Redaction {
+        /** As collected. */
+        NONE,
+        /** SHA-256 of the lower-case address, hex. */
+        HASH,
+        /** Left out. */
+        DROP;
+
+        public static Redaction parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("recipient redaction must be none, hash or drop, got '" + text + "'");
+            }
+        }
+    }
+
+    private final String productVersion;
+    private final Redaction redaction;
+
+    public OcsfComplianceFinding(String productVersion, Redaction redaction) {
+        this.productVersion = productVersion;
+        this.redaction = redaction;
+    }
+
+    /**
+     * Maps one finding.
+     *
+     * @param finding  the finding
+     * @param contacts the normalised contacts it was evaluated on (for resources and recipients)
+     * @param drift    the drift kinds of the same evaluation, if any
+     */
+    public ObjectNode map(ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift) {
+        int activity = switch (finding.getActivity()) {
+            case CREATE -> 1;
+            case UPDATE -> 2;
+            case CLOSE -> 3;
+        };
+        int complianceStatus = switch (finding.getVerdict()) {
+            case PASS -> 1;
+            case FAIL -> 3;
+            case ERROR -> 2;
+        };
+        String complianceCaption = switch (complianceStatus) {
+            case 1 -> "Pass";
+            case 3 -> "Fail";
+            default -> "Warning";
+        };
+        int severity = switch (finding.getVerdict()) {
+            case PASS -> 1;
+            case ERROR -> 3;
+            case FAIL -> 4;
+        };
+        int findingStatus = activity == 3 ? 5 : finding.getVerdict() == io.contactaudit.schema.Verdict.PASS ? 4 : 1;
+        String message = finding.getVerdict() + ": " + (finding.getReasons().isEmpty() ? HighSeverityAlertEmailRule.TITLE
+                : finding.getReasons().get(0).getMessage());
+
+        ObjectNode event = JSON.createObjectNode();
+        event.put("activity_id", activity);
+        event.put("activity_name", switch (activity) {
+            case 1 -> "Create";
+            case 2 -> "Update";
+            default -> "Close";
+        });
+        event.put("category_uid", CATEGORY_UID);
+        event.put("category_name", "Findings");
+        event.put("class_uid", CLASS_UID);
+        event.put("class_name", "Compliance Finding");
+        event.put("type_uid", CLASS_UID * 100L + activity);
+        event.put("time", millis(finding.getEvaluatedAt()));
+        event.put("severity_id", severity);
+        event.put("severity", switch (severity) {
+            case 1 -> "Informational";
+            case 3 -> "Medium";
+            default -> "High";
+        });
+        event.put("status_id", findingStatus);
+        event.put("status", switch (findingStatus) {
+            case 1 -> "New";
+            case 4 -> "Resolved";
+            default -> "Archived";
+        });
+        event.put("message", message);
+
+        ObjectNode compliance = event.putObject("compliance");
+        compliance.put("control", CONTROL);
+        compliance.putArray("standards").add(STANDARD);
+        compliance.put("status", complianceCaption);
+        compliance.put("status_id", complianceStatus);
+        compliance.put("status_code", finding.getReasons().isEmpty() ? finding.getVerdict().name() : finding.getReasons().get(0).getCode());
+        compliance.put("status_detail", finding.getReasons().stream().map(Reason::getMessage).collect(Collectors.joining("; ")));
+
+        ObjectNode info = event.putObject("finding_info");
+        info.put("uid", finding.getFindingId());
+        info.put("title", HighSeverityAlertEmailRule.TITLE);
+        info.put("desc", "CIS Azure 1.3.0 2.14 (" + HighSeverityAlertEmailRule.ALIAS + "): security contacts of subscription "
+                + finding.getSubscriptionId() + " must e-mail High-severity Defender for Cloud alerts");
+        info.put("created_time", millis(finding.getFirstSeenAt() == null ? finding.getCollectedAt() : finding.getFirstSeenAt()));
+        info.put("first_seen_time", millis(finding.getFirstSeenAt() == null ? finding.getCollectedAt() : finding.getFirstSeenAt()));
+        info.put("last_seen_time", millis(finding.getCollectedAt()));
+        info.put("modified_time", millis(finding.getLastStatusChangeAt() == null ? finding.getCollectedAt() : finding.getLastStatusChangeAt()));
+        info.putArray("types").add("Security Contact Configuration");
+        ObjectNode analytic = info.putObject("analytic");
+        analytic.put("uid", finding.getRuleId());
+        analytic.put("name", HighSeverityAlertEmailRule.TITLE);
+        analytic.put("type_id", 1);
+        analytic.put("type", "Rule");
+        analytic.put("version", finding.getRuleVersion());
+
+        ObjectNode metadata = event.putObject("metadata");
+        metadata.put("version", OCSF_VERSION);
+        metadata.put("uid", finding.getEventId());
+        if (finding.getTenantId() != null) {
+            metadata.put("tenant_uid", finding.getTenantId());
+        }
+        metadata.putArray("profiles").add("cloud");
+        ObjectNode product = metadata.putObject("product");
+        product.put("name", "contact-audit");
+        product.put("vendor_name", "contact-audit");
+        product.put("version", productVersion);
+
+        ObjectNode cloud = event.putObject("cloud");
+        cloud.put("provider", "Azure");
+        ObjectNode account = cloud.putObject("account");
+        account.put("uid", finding.getSubscriptionId());
+        account.put("type_id", AZURE_SUBSCRIPTION);
+        account.put("type", "Azure Subscription");
+        if (finding.getTenantId() != null) {
+            cloud.putObject("org").put("uid", finding.getTenantId());
+        }
+
+        ArrayNode resources = event.putArray("resources");
+        String base = "/subscriptions/" + finding.getSubscriptionId() + "/providers/Microsoft.Security/securityContacts";
+        if (contacts.isEmpty()) {
+            resources.addObject().put("uid", base).put("type", "Microsoft.Security/securityContacts")
+                    .put("cloud_partition", "AzureCloud");
+        }
+        for (NormalizedContact c : contacts) {
+            ObjectNode r = resources.addObject();
+            r.put("uid", c.getId() != null ? c.getId() : base + "/" + (c.getName() == null ? "" : c.getName()));
+            if (c.getName() != null) {
+                r.put("name", c.getName());
+            }
+            r.put("type", "Microsoft.Security/securityContacts");
+        }
+
+        ObjectNode remediation = event.putObject("remediation");
+        remediation.put("desc", "Set an e-mail notification for alerts of severity High (or a lower minimal severity) on an enabled "
+                + "security contact: Defender for Cloud > Environment settings > subscription > Email notifications, or PUT "
+                + base + "/default?api-version=2023-12-01-preview with {\"properties\": {\"isEnabled\": true, \"emails\": \"<address>\", "
+                + "\"notificationsByRole\": {\"state\": \"On\", \"roles\": [\"Owner\"]}, \"notificationsSources\": "
+                + "[{\"sourceType\": \"Alert\", \"minimalSeverity\": \"High\"}]}}");
+        remediation.putArray("references")
+                .add("https://learn.microsoft.com/en-us/azure/defender-for-cloud/configure-email-notifications")
+                .add("https://learn.microsoft.com/en-us/rest/api/defenderforcloud/security-contacts");
+
+        ObjectNode unmapped = event.putObject("unmapped");
+        unmapped.put("profile", finding.getProfile());
+        unmapped.put("rule_id", finding.getRuleId());
+        unmapped.put("rule_alias", HighSeverityAlertEmailRule.ALIAS);
+        unmapped.put("rule_version", finding.getRuleVersion());
+        unmapped.put("verdict", finding.getVerdict().name());
+        unmapped.put("collection_status", finding.getCollectionStatus().name());
+        unmapped.put("collected_time", millis(finding.getCollectedAt()));
+        ArrayNode codes = unmapped.putArray("reason_codes");
+        finding.getReasons().forEach(r -> codes.add(r.getCode()));
+        ArrayNode warnings = unmapped.putArray("warning_codes");
+        finding.getWarnings().forEach(w -> warnings.add(w.getCode()));
+        ArrayNode kinds = unmapped.putArray("drift_kinds");
+        drift.forEach(k -> kinds.add(k.name()));
+        if (redaction != Redaction.DROP) {
+            ArrayNode recipients = unmapped.putArray("recipients");
+            contacts.stream().flatMap(c -> c.getEmails().stream()).distinct()
+                    .forEach(e -> recipients.add(redaction == Redaction.HASH ? sha256(e.toLowerCase(Locale.ROOT)) : e));
+        }
+        return event;
+    }
+
+    private static long millis(Instant instant) {
+        return instant.toEpochMilli();
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

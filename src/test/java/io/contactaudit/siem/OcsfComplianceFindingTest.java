@@ -1,0 +1,152 @@
+package io.contactaudit.siem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.FindingActivity;
+import io.contactaudit.schema.NormalizedContact;
+import io.contactaudit.schema.Reason;
+import io.contactaudit.schema.Verdict;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OCSF 1.8.0 Compliance Finding (class 2003) mapping, checked against the class's attribute requirements
+ * and types as published in ocsf/ocsf-schema (events/findings/compliance_finding.json, finding.json,
+ * objects/compliance.json, finding_info.json, account.json).
+ */
+class OcsfComplianceFindingTest {
+
+    static final Instant COLLECTED = Instant.parse("2026-03-01T10:00:00Z");
+
+    static ComplianceFinding finding(Verdict verdict, FindingActivity activity) {
+        return ComplianceFinding.newBuilder()
+                .setFindingId("f-1").setEventId("e-1").setSubscriptionId("sub-1").setTenantId("tenant-1")
+                .setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0").setProfile("default").setVerdict(verdict)
+                .setReasons(List.of(new Reason("CODE_" + verdict, "because " + verdict)))
+                .setWarnings(List.of(new Reason("NO_RECIPIENTS", "nobody")))
+                .setCollectionStatus(CollectionStatus.OK).setRunId("run").setCollectedAt(COLLECTED)
+                .setEvaluatedAt(COLLECTED.plusSeconds(2)).setFirstSeenAt(COLLECTED.minusSeconds(3600))
+                .setLastStatusChangeAt(COLLECTED.minusSeconds(60)).setActivity(activity).build();
+    }
+
+    static final List<NormalizedContact> CONTACTS = List.of(NormalizedContact.newBuilder()
+            .setName("default").setId("/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default")
+            .setEmails(List.of("SecOps@Contoso.com")).build());
+
+    static JsonNode map(Verdict verdict, FindingActivity activity, OcsfComplianceFinding.Redaction redaction) {
+        return new OcsfComplianceFinding("9.9.9", redaction).map(finding(verdict, activity), CONTACTS, List.of(DriftKind.REGRESSED));
+    }
+
+    /** Required attributes of the class and its objects, with their OCSF types. */
+    static final Map<String, String> REQUIRED = Map.ofEntries(
+            Map.entry("activity_id", "int"), Map.entry("category_uid", "int"), Map.entry("class_uid", "int"),
+            Map.entry("type_uid", "long"), Map.entry("time", "long"), Map.entry("severity_id", "int"),
+            Map.entry("metadata", "object"), Map.entry("metadata.version", "string"), Map.entry("metadata.product", "object"),
+            Map.entry("finding_info", "object"), Map.entry("finding_info.uid", "string"),
+            Map.entry("compliance", "object"), Map.entry("compliance.standards", "string[]"),
+            Map.entry("cloud", "object"), Map.entry("cloud.provider", "string"));
+
+    static final Map<String, String> RECOMMENDED = Map.ofEntries(
+            Map.entry("compliance.control", "string"), Map.entry("compliance.status", "string"),
+            Map.entry("compliance.status_id", "int"), Map.entry("finding_info.title", "string"),
+            Map.entry("resources", "object[]"), Map.entry("remediation.desc", "string"), Map.entry("status_id", "int"),
+            Map.entry("message", "string"), Map.entry("metadata.uid", "string"), Map.entry("cloud.account.uid", "string"),
+            Map.entry("cloud.account.type_id", "int"), Map.entry("finding_info.created_time", "long"),
+            Map.entry("finding_info.first_seen_time", "long"), Map.entry("finding_info.last_seen_time", "long"),
+            Map.entry("finding_info.modified_time", "long"), Map.entry("metadata.product.name", "string"),
+            Map.entry("metadata.product.vendor_name", "string"), Map.entry("metadata.product.version", "string"),
+            Map.entry("cloud.org.uid", "string"), Map.entry("metadata.tenant_uid", "string"));
+
+    static JsonNode at(JsonNode event, String path) {
+        JsonNode node = event;
+        for (String part : path.split("\\.")) {
+            node = node.path(part);
+        }
+        return node;
+    }
+
+    static boolean hasType(JsonNode node, String type) {
+        return switch (type) {
+            case "int" -> node.isInt();
+            case "long" -> node.isIntegralNumber();
+            case "string" -> node.isTextual();
+            case "object" -> node.isObject();
+            case "string[]" -> node.isArray() && node.size() > 0 && node.get(0).isTextual();
+            case "object[]" -> node.isArray() && node.size() > 0 && node.get(0).isObject();
+            default -> false;
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(Verdict.class)
+    void requiredAndRecommendedAttributesHaveTheirTypes(Verdict verdict) {
+        for (FindingActivity activity : FindingActivity.values()) {
+            JsonNode event = map(verdict, activity, OcsfComplianceFinding.Redaction.NONE);
+            REQUIRED.forEach((path, type) -> assertThat(hasType(at(event, path), type)).as(path + " is " + type).isTrue());
+            RECOMMENDED.forEach((path, type) -> assertThat(hasType(at(event, path), type)).as(path + " is " + type).isTrue());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"CREATE, 1, Create, 200301", "UPDATE, 2, Update, 200302", "CLOSE, 3, Close, 200303"})
+    void activityFromTheLifecycle(FindingActivity activity, int id, String name, long typeUid) {
+        JsonNode event = map(Verdict.FAIL, activity, OcsfComplianceFinding.Redaction.NONE);
+        assertThat(event.get("activity_id").asInt()).isEqualTo(id);
+        assertThat(event.get("activity_name").asText()).isEqualTo(name);
+        assertThat(event.get("type_uid").asLong()).isEqualTo(typeUid);
+        assertThat(event.get("class_uid").asInt()).isEqualTo(2003);
+        assertThat(event.get("category_uid").asInt()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"PASS, 1, Pass, 1", "FAIL, 3, Fail, 4", "ERROR, 2, Warning, 3"})
+    void complianceStatusAndSeverityFromTheVerdict(Verdict verdict, int statusId, String status, int severity) {
+        JsonNode event = map(verdict, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.NONE);
+        assertThat(event.at("/compliance/status_id").asInt()).isEqualTo(statusId);
+        assertThat(event.at("/compliance/status").asText()).isEqualTo(status);
+        assertThat(event.at("/compliance/status_code").asText()).isEqualTo("CODE_" + verdict);
+        assertThat(event.get("severity_id").asInt()).isEqualTo(severity);
+    }
+
+    @Test
+    void identifiersTimesAndCloudProfile() {
+        JsonNode event = map(Verdict.FAIL, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.NONE);
+        assertThat(event.at("/finding_info/uid").asText()).isEqualTo("f-1");
+        assertThat(event.at("/metadata/uid").asText()).isEqualTo("e-1");
+        assertThat(event.at("/metadata/version").asText()).isEqualTo("1.8.0");
+        assertThat(event.at("/metadata/product/version").asText()).isEqualTo("9.9.9");
+        assertThat(event.get("time").asLong()).isEqualTo(COLLECTED.plusSeconds(2).toEpochMilli());
+        assertThat(event.at("/finding_info/last_seen_time").asLong()).isEqualTo(COLLECTED.toEpochMilli());
+        assertThat(event.at("/finding_info/first_seen_time").asLong()).isEqualTo(COLLECTED.minusSeconds(3600).toEpochMilli());
+        assertThat(event.at("/cloud/provider").asText()).isEqualTo("Azure");
+        assertThat(event.at("/cloud/account/uid").asText()).isEqualTo("sub-1");
+        assertThat(event.at("/cloud/account/type_id").asInt()).isEqualTo(13);
+        assertThat(event.at("/cloud/org/uid").asText()).isEqualTo("tenant-1");
+        assertThat(event.at("/compliance/standards/0").asText()).isEqualTo("CIS Microsoft Azure Foundations Benchmark v1.3.0");
+        assertThat(event.at("/resources/0/uid").asText()).isEqualTo("/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default");
+        assertThat(event.at("/unmapped/profile").asText()).isEqualTo("default");
+        assertThat(event.at("/unmapped/rule_version").asText()).isEqualTo("1.0.0");
+        assertThat(event.at("/unmapped/drift_kinds/0").asText()).isEqualTo("REGRESSED");
+        assertThat(event.at("/unmapped/warning_codes/0").asText()).isEqualTo("NO_RECIPIENTS");
+    }
+
+    @Test
+    void recipientsCanBeHashedOrDropped() {
+        assertThat(map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.NONE).at("/unmapped/recipients/0").asText())
+                .isEqualTo("SecOps@Contoso.com");
+        String hashed = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.HASH).at("/unmapped/recipients/0").asText();
+        assertThat(hashed).hasSize(64).isEqualTo(OcsfComplianceFinding.sha256("secops@contoso.com"));
+        JsonNode dropped = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.DROP);
+        assertThat(dropped.at("/unmapped").has("recipients")).isFalse();
+        assertThat(dropped.toString()).doesNotContainIgnoringCase("contoso");
+    }
+}
