@@ -8,15 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Runs the real command line with captured output, a given standard input and environment. */
-final class CliRunner {
+public final class CliRunner {
 
-    record Run(int exitCode, String out, String err) {
-        java.util.List<String> lines() {
+    public record Run(int exitCode, String out, String err) {
+        public java.util.List<String> lines() {
             return out.lines().toList();
         }
     }
 
-    static Run run(String stdin, Map<String, String> env, String... args) {
+    public static Run run(String stdin, Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = ContactAuditCli.commandLine(
@@ -26,15 +26,15 @@ final class CliRunner {
         return new Run(code, out.toString(), err.toString());
     }
 
-    static Run withStdin(String stdin, String... args) {
+    public static Run withStdin(String stdin, String... args) {
         return run(stdin, Map.of(), args);
     }
 
-    static Run withEnv(Map<String, String> env, String... args) {
+    public static Run withEnv(Map<String, String> env, String... args) {
         return run("", env, args);
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         return run("", Map.of(), args);
     }
 
