@@ -1,6 +1,7 @@
 package io.contactaudit.cli;
 
 import io.contactaudit.bench.CollectorBench;
+import io.contactaudit.bench.PipelineBench;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,8 +13,56 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code contact-audit bench}: benchmarks that print their figures; ratios hold, absolute numbers depend on the machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures, each with its baseline measured in the same run.",
-        subcommands = {BenchCommand.Collect.class})
+        subcommands = {BenchCommand.Collect.class, BenchCommand.Pipeline.class, BenchCommand.Rule.class})
 public final class BenchCommand {
+
+    /** {@code bench rule}: JMH, forked, with the GC profiler for allocation per operation. */
+    @Command(name = "rule", mixinStandardHelpOptions = true,
+            description = "JMH: normalise + evaluate per API generation, against parsing the same body (ns/op, bytes/op).")
+    static final class Rule implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            org.openjdk.jmh.runner.options.Options options = new org.openjdk.jmh.runner.options.OptionsBuilder()
+                    .include(io.contactaudit.bench.RuleBenchmark.class.getName())
+                    .addProfiler(org.openjdk.jmh.profile.GCProfiler.class)
+                    .build();
+            new org.openjdk.jmh.runner.Runner(options).run();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code bench pipeline}. */
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = "The topology (exactly-once) on an in-process broker: throughput against a pass-through baseline, latency, state size.")
+    static final class Pipeline implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--subscriptions", defaultValue = "20000", description = "Subscriptions (default ${DEFAULT-VALUE}).")
+        private int subscriptions;
+
+        @Option(names = "--cycles", defaultValue = "5", description = "Snapshots per subscription (default ${DEFAULT-VALUE}).")
+        private int cycles;
+
+        @Option(names = "--partitions", defaultValue = "1", description = "Partitions and stream threads (default ${DEFAULT-VALUE}).")
+        private int partitions;
+
+        @Option(names = "--latency-rate", defaultValue = "1000", description = "Snapshots/s of the latency phase (default ${DEFAULT-VALUE}).")
+        private int latencyRate;
+
+        @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
+        private int latencySeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            org.apache.logging.log4j.core.config.Configurator.setLevel("io.contactaudit", org.apache.logging.log4j.Level.WARN);
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
+            org.apache.logging.log4j.core.config.Configurator.setLevel("kafka", org.apache.logging.log4j.Level.ERROR);
+            new PipelineBench(new PipelineBench.Settings(subscriptions, cycles, partitions, latencyRate, latencySeconds),
+                    spec.commandLine().getOut()).run();
+            return ExitCodes.OK;
+        }
+    }
 
     /** {@code bench collector}. */
     @Command(name = "collector", mixinStandardHelpOptions = true,

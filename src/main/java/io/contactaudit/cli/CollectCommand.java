@@ -9,6 +9,8 @@ import io.contactaudit.collector.TerminalProgress;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.observe.Endpoints;
+import io.contactaudit.observe.ObservabilityServer;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
@@ -87,37 +89,46 @@ public final class CollectCommand implements Callable<Integer> {
                     new Collector(azure.arm(), CollectorOptions.settings(config), Clock.systemUTC()), publisher,
                     config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(),
                     new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null));
-            if (schedule.interval == null) {
-                RunSummary summary = loop.once();
-                out.println(summary.line());
-                out.flush();
-                return summary.publishedAll() ? ExitCodes.OK : ExitCodes.FAILURE;
-            }
-            CountDownLatch finished = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                loop.stop();
-                try {
-                    // let the current run publish what it collected
-                    finished.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "contact-audit-collector-stop"));
-            out.println("collecting every " + config.collectionInterval() + "; stop with Ctrl-C");
-            out.flush();
-            try {
-                boolean ok = loop.every(config.collectionInterval(), summary -> {
-                    out.println(summary.line());
-                    out.flush();
-                });
-                return ok ? ExitCodes.OK : ExitCodes.FAILURE;
-            } finally {
-                publisher.flush();
-                finished.countDown();
+            try (ObservabilityServer http = Endpoints.start(config, null, loop)) {
+                return schedule(config, loop, publisher, out);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCodes.FAILURE;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot start the HTTP endpoints: " + e.getMessage(), e);
+        }
+    }
+
+    private int schedule(ContactAuditConfig config, CollectorLoop loop, SnapshotPublisher publisher, PrintWriter out)
+            throws InterruptedException {
+        if (schedule.interval == null) {
+            RunSummary summary = loop.once();
+            out.println(summary.line());
+            out.flush();
+            return summary.publishedAll() ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            loop.stop();
+            try {
+                // let the current run publish what it collected
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "contact-audit-collector-stop"));
+        out.println("collecting every " + config.collectionInterval() + "; stop with Ctrl-C");
+        out.flush();
+        try {
+            boolean ok = loop.every(config.collectionInterval(), summary -> {
+                out.println(summary.line());
+                out.flush();
+            });
+            return ok ? ExitCodes.OK : ExitCodes.FAILURE;
+        } finally {
+            publisher.flush();
+            finished.countDown();
         }
     }
 }

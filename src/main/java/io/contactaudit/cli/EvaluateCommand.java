@@ -5,6 +5,8 @@ import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.observe.Endpoints;
+import io.contactaudit.observe.ObservabilityServer;
 import io.contactaudit.kafka.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -38,7 +40,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private EvaluateOptions evaluate;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, java.io.IOException {
         ContactAuditConfig config = kafka.load(cli.env(), evaluate.flags());
         PrintWriter out = spec.commandLine().getOut();
 
@@ -52,6 +54,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             Thread hook = new Thread(runner::close, "contact-audit-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             runner.start();
+            ObservabilityServer http = Endpoints.start(config, runner, null);
             out.printf("evaluating %s -> %s, %s, %s (profile %s, stale after %s, exactly_once_v2); stop with Ctrl-C%n",
                     topics.snapshots().name(), topics.findings().name(), topics.drift().name(), topics.posture().name(),
                     settings.profile().id(), settings.staleAfter());
@@ -63,6 +66,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: the JVM is stopping
+            }
+            if (http != null) {
+                http.close();
             }
             if (runner.failure() != null) {
                 spec.commandLine().getErr().println("contact-audit: " + ExitCodes.describe(runner.failure()));

@@ -12,6 +12,8 @@ import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.observe.Endpoints;
+import io.contactaudit.observe.ObservabilityServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -99,6 +101,7 @@ public final class RunCommand implements Callable<Integer> {
                 CollectorLoop loop = new CollectorLoop(new Collector(azure.arm(), CollectorOptions.settings(config), Clock.systemUTC()),
                         publisher, config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(), new TerminalProgress(null));
                 runner.start();
+                ObservabilityServer http = Endpoints.start(config, runner, loop);
                 Duration every = config.collectionInterval();
                 Thread collecting = new Thread(() -> loop.every(every, summary -> {
                     out.println(summary.line());
@@ -121,6 +124,9 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 loop.stop();
                 collecting.join(TimeUnit.SECONDS.toMillis(60));
+                if (http != null) {
+                    http.close();
+                }
                 if (runner.failure() != null) {
                     spec.commandLine().getErr().println("contact-audit: " + ExitCodes.describe(runner.failure()));
                     return ExitCodes.FAILURE;

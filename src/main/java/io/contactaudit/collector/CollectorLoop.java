@@ -25,6 +25,9 @@ public final class CollectorLoop {
     private final Duration kafkaTimeout;
     private final Collector.Progress progress;
     private volatile boolean stopped;
+    private volatile RunSummary last;
+    private final java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failedRuns = new java.util.concurrent.atomic.AtomicLong();
 
     public CollectorLoop(Collector collector, SnapshotPublisher publisher, Map<String, Object> clientProperties,
                          TopicSpec<String, PostureState> posture, Duration kafkaTimeout, Collector.Progress progress) {
@@ -39,8 +42,16 @@ public final class CollectorLoop {
     /** One run; the summary is logged as one line. */
     public RunSummary once() throws InterruptedException {
         Map<String, String> known = KnownSubscriptions.read(clientProperties, posture, kafkaTimeout);
-        RunSummary summary = collector.run(publisher, known, progress);
-        publisher.flush();
+        RunSummary summary;
+        try {
+            summary = collector.run(publisher, known, progress);
+            publisher.flush();
+        } catch (RuntimeException e) {
+            failedRuns.incrementAndGet();
+            throw e;
+        }
+        runs.incrementAndGet();
+        last = summary;
         LOG.info("{}", summary.line());
         return summary;
     }
@@ -79,6 +90,21 @@ public final class CollectorLoop {
             }
         }
         return lastOk;
+    }
+
+    /** The last completed run, or null. */
+    public RunSummary last() {
+        return last;
+    }
+
+    /** Runs completed. */
+    public long runs() {
+        return runs.get();
+    }
+
+    /** Runs that failed before completing (the subscriptions could not be listed, Kafka unreachable). */
+    public long failedRuns() {
+        return failedRuns.get();
     }
 
     /** Ends {@link #every} after the current run. */

@@ -107,6 +107,12 @@ public final class ContactAuditConfig {
     public static final String REDACT_RECIPIENTS_CONFIG = "ocsf.redact.recipients";
     public static final String REDACT_RECIPIENTS_DOC = "E-mail recipients on the OCSF findings topic: none (as collected), hash (SHA-256 of the lower-case address) or drop.";
 
+    public static final String HTTP_PORT_CONFIG = "http.port";
+    public static final String HTTP_PORT_DOC = "Port of /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. Not used by check.";
+
+    public static final String HTTP_HOST_CONFIG = "http.host";
+    public static final String HTTP_HOST_DOC = "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
+
     /** Every key this class defines, with its default (null: none) and doc. */
     public static final Map<String, String[]> DEFINITIONS = definitions();
 
@@ -145,6 +151,8 @@ public final class ContactAuditConfig {
         d.put(INCLUDE_CONFIG, new String[] {null, INCLUDE_DOC});
         d.put(EXCLUDE_CONFIG, new String[] {null, EXCLUDE_DOC});
         d.put(REDACT_RECIPIENTS_CONFIG, new String[] {"none", REDACT_RECIPIENTS_DOC});
+        d.put(HTTP_PORT_CONFIG, new String[] {null, HTTP_PORT_DOC});
+        d.put(HTTP_HOST_CONFIG, new String[] {"127.0.0.1", HTTP_HOST_DOC});
         return Collections.unmodifiableMap(d);
     }
 
@@ -219,6 +227,7 @@ public final class ContactAuditConfig {
         exclude();
         azureEndpoint();
         redaction();
+        httpPort();
         if (get(TOPIC_PREFIX_CONFIG).isBlank()) {
             throw new ConfigException(TOPIC_PREFIX_CONFIG + " must not be empty");
         }
@@ -298,6 +307,23 @@ public final class ContactAuditConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(REDACT_RECIPIENTS_CONFIG + ": " + e.getMessage());
         }
+    }
+
+    /** The HTTP port, or -1 when the HTTP server is off. */
+    public int httpPort() {
+        String text = get(HTTP_PORT_CONFIG);
+        if (text == null || text.isBlank()) {
+            return -1;
+        }
+        int port = integer(HTTP_PORT_CONFIG);
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(HTTP_PORT_CONFIG + " must be a port number (0 for any free port), got " + port);
+        }
+        return port;
+    }
+
+    public String httpHost() {
+        return get(HTTP_HOST_CONFIG);
     }
 
     public String azureCredential() {

@@ -38,6 +38,7 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
     private KeyValueStore<String, PostureState> store;
     private Sensor late;
     private Sensor deadLetters;
+    private final java.util.Map<String, Sensor> counters = new java.util.HashMap<>();
 
     SnapshotEvaluator(Topics topics, EvaluateTopology.Settings settings) {
         this.settings = settings;
@@ -112,12 +113,14 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
 
     private void apply(String sub, DriftDetector.Outcome outcome, long timestamp) {
         if (outcome.finding() != null) {
+            count("findings-" + outcome.finding().getVerdict().name().toLowerCase(Locale.ROOT));
             context.forward(new Record<>(sub, outcome.finding(), timestamp), EvaluateTopology.FINDINGS_SINK);
             List<NormalizedContact> contacts = outcome.posture() == null ? List.of() : outcome.posture().getContacts();
             String event = ocsf.map(outcome.finding(), contacts, outcome.drift().stream().map(DriftEvent::getKind).toList()).toString();
             context.forward(new Record<>(outcome.finding().getFindingId(), event, timestamp), EvaluateTopology.FINDINGS_OCSF_SINK);
         }
         for (DriftEvent event : outcome.drift()) {
+            count("drift-" + event.getKind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             context.forward(new Record<>(sub, event, timestamp), EvaluateTopology.DRIFT_SINK);
         }
         if (outcome.posture() == null) {
@@ -130,6 +133,12 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
         if (outcome.emitPosture()) {
             context.forward(new Record<>(sub, outcome.posture(), timestamp), EvaluateTopology.POSTURE_SINK);
         }
+    }
+
+    /** A rate/total sensor per name, created on first use: contact_audit_<name>_total on /metrics. */
+    private void count(String name) {
+        counters.computeIfAbsent(name, n -> context.metrics().addRateTotalSensor("contact-audit", "evaluate", n,
+                Sensor.RecordingLevel.INFO)).record();
     }
 
     private void checkStale(long now) {

@@ -12,6 +12,10 @@ import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +56,11 @@ class EvaluateCommandIT {
                 .setRawBodies(List.of(body(severity))).build();
     }
 
-    Process evaluate(Jar jar, String prefix) throws IOException {
-        return jar.start(Map.of(), "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix,
+    static final String PLANTED = "planted-s3cret-do-not-log";
+
+    Process evaluate(Jar jar, String prefix, int httpPort) throws IOException {
+        return jar.start(Map.of("CONTACT_AUDIT_HTTP_PORT", String.valueOf(httpPort),
+                "CONTACT_AUDIT_SSL_TRUSTSTORE_PASSWORD", PLANTED), "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix,
                 "--state-dir", dir.resolve("state").toString());
     }
 
@@ -62,7 +69,11 @@ class EvaluateCommandIT {
         String prefix = TestKafka.uniquePrefix("evaluate");
         Topics topics = Topics.create(prefix);
         Jar jar = new Jar(dir, "evaluate");
-        Process process = evaluate(jar, prefix);
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process process = evaluate(jar, prefix, port);
         try {
             await().atMost(Duration.ofSeconds(90)).until(() -> jar.out().contains("evaluating " + prefix + ".snapshots.v1"));
 
@@ -94,11 +105,25 @@ class EvaluateCommandIT {
                     Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer(), 1, Duration.ofSeconds(30));
             assertThat(dlq.get(0).value().getStage()).isEqualTo("DESERIALIZATION");
             assertThat(dlq.get(0).value().getSourceOffset()).isEqualTo(1L);
+
+            HttpClient http = HttpClient.newHttpClient();
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("contact_audit_findings_pass_total\\{[^}]*\\} 1\\.0")
+                    .containsPattern("contact_audit_findings_fail_total\\{[^}]*\\} 1\\.0")
+                    .containsPattern("contact_audit_drift_regressed_total\\{[^}]*\\} 1\\.0")
+                    .containsPattern("contact_audit_dead_letters_total\\{[^}]*\\} 1\\.0")
+                    .contains("kafka_stream_thread_process_total");
         } finally {
             process.destroy();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
         }
         assertThat(jar.err()).contains("-> NOT_RUNNING");
+        assertThat(jar.out() + jar.err()).as("no secret in any log line").doesNotContain(PLANTED);
     }
 
     @Test

@@ -1,0 +1,324 @@
+package io.contactaudit.bench;
+
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.embedded.EmbeddedKafka;
+import io.contactaudit.evaluate.EvaluateTopology;
+import io.contactaudit.evaluate.StreamsRunner;
+import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.rule.SecurityContactsNormalizer;
+import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The evaluate topology on Apache Kafka's broker in-process, exactly-once: throughput over a backlog of
+ * snapshots, compared with a plain consumer→producer pass-through of the same records on the same broker
+ * (the most any processor can do there), then end-to-end latency at a moderate, steady load, and state
+ * size per subscription.
+ */
+public final class PipelineBench {
+
+    /**
+     * @param subscriptions subscriptions in the backlog
+     * @param cycles        snapshots per subscription (collection cycles)
+     * @param partitions    partitions of the topics (and stream threads)
+     * @param latencyRate   snapshots per second of the latency phase
+     * @param latencySeconds duration of the latency phase
+     */
+    public record Settings(int subscriptions, int cycles, int partitions, int latencyRate, int latencySeconds) {
+    }
+
+    private static final String[] GENERATIONS = {"2017", "2020", "2023"};
+    private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
+
+    private final Settings settings;
+    private final PrintWriter out;
+
+    public PipelineBench(Settings settings, PrintWriter out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** A realistic body: three generations, mostly compliant, some failing; ~10% change severity each cycle. */
+    static String body(String sub, int i, int cycle) {
+        boolean changes = i % 10 == 0;
+        String severity = SEVERITIES[(i + (changes ? cycle : 0)) % SEVERITIES.length];
+        String id = "/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts/default";
+        return switch (GENERATIONS[i % 3]) {
+            case "2017" -> "{\"value\":[{\"id\":\"" + id + "1\",\"name\":\"default1\",\"type\":\"Microsoft.Security/securityContacts\","
+                    + "\"properties\":{\"email\":\"secops@contoso.com\",\"phone\":\"(214)275-4038\",\"alertNotifications\":\""
+                    + ("Critical".equals(severity) ? "Off" : "On") + "\",\"alertsToAdmins\":\"On\"}}]}";
+            case "2020" -> "[{\"id\":\"" + id + "\",\"name\":\"default\",\"type\":\"Microsoft.Security/securityContacts\","
+                    + "\"properties\":{\"notificationsByRole\":{\"state\":\"On\",\"roles\":[\"Owner\"]},\"emails\":\"secops@contoso.com;jane@contoso.com\","
+                    + "\"phone\":\"(214)275-4038\",\"alertNotifications\":{\"state\":\"On\",\"minimalSeverity\":\"" + severity + "\"}}}]";
+            default -> "{\"value\":[{\"id\":\"" + id + "\",\"name\":\"default\",\"type\":\"Microsoft.Security/securityContacts\","
+                    + "\"properties\":{\"notificationsByRole\":{\"state\":\"On\",\"roles\":[\"Owner\",\"Admin\"]},\"isEnabled\":true,"
+                    + "\"emails\":\"secops@contoso.com;jane@contoso.com\",\"phone\":\"(214)275-4038\",\"notificationsSources\":["
+                    + "{\"sourceType\":\"AttackPath\",\"minimalRiskLevel\":\"Critical\"},{\"sourceType\":\"Alert\",\"minimalSeverity\":\"" + severity + "\"}]}}]}";
+        };
+    }
+
+    static SecurityContactSnapshot snapshot(int i, int cycle, Instant at, String runId) {
+        String sub = String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, i);
+        boolean error = i % 50 == 7 && cycle % 2 == 1;
+        SecurityContactSnapshot.Builder s = SecurityContactSnapshot.newBuilder().setSubscriptionId(sub).setTenantId("bench")
+                .setRunId(runId).setCollectedAt(at).setApiVersion("2023-12-01-preview");
+        if (error) {
+            return s.setStatus(CollectionStatus.FORBIDDEN).setHttpStatus(403).setErrorMessage("AuthorizationFailed").build();
+        }
+        String body = body(sub, i, cycle);
+        return s.setStatus(CollectionStatus.OK).setHttpStatus(200).setRawBodies(List.of(body))
+                .setContacts(SecurityContactsNormalizer.parse(body).normalized()).build();
+    }
+
+    public void run() throws Exception {
+        Path dir = Files.createTempDirectory("contact-audit-bench");
+        int total = settings.subscriptions() * settings.cycles();
+        out.printf(Locale.ROOT, "pipeline benchmark: %d subscriptions x %d cycles = %d snapshots, %d partitions/threads, exactly_once_v2, %d cores, max heap %d MiB%n",
+                settings.subscriptions(), settings.cycles(), total, settings.partitions(), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        out.flush();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
+            Map<String, String> values = new HashMap<>();
+            values.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            values.put(ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix);
+            values.put(ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+            values.put(ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, String.valueOf(settings.partitions()));
+            values.put(ContactAuditConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.partitions()));
+            ContactAuditConfig config = ContactAuditConfig.of(values);
+            Topics topics = Topics.create(prefix);
+            TopicProvisioner.prepare(config, topics);
+            String passThrough = prefix + ".passthrough";
+            try (var admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(passThrough, settings.partitions(), (short) 1))).all().get();
+            }
+
+            long produceStart = System.nanoTime();
+            produceBacklog(config, topics, total);
+            double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
+            out.printf(Locale.ROOT, "produced the backlog: %d snapshots in %.1f s (%.0f/s)%n", total, produceSeconds, total / produceSeconds);
+            out.flush();
+
+            double limit = passThrough(config, topics.snapshots().name(), passThrough, total);
+            out.printf(Locale.ROOT, "limit   (plain consumer->producer pass-through): %8.0f records/s%n", limit);
+            out.flush();
+
+            System.gc();
+            long heapBefore = usedHeap();
+            StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
+                    StreamsRunner.properties(config));
+            double rate;
+            try (runner) {
+                runner.start();
+                awaitRunning(runner);
+                long start = System.nanoTime();
+                awaitCommitted(config, topics.findings().name(), total, Duration.ofMinutes(30));
+                rate = total / ((System.nanoTime() - start) / 1e9);
+                out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2):            %8.0f snapshots/s = %.0f%% of the limit%n",
+                        rate, 100 * rate / limit);
+                System.gc();
+                long heapAfter = usedHeap();
+                long state = size(dir.resolve("streams"));
+                out.printf(Locale.ROOT, "state: %.0f bytes on disk per subscription (RocksDB, %d MiB in all); heap growth %d MiB after GC%n",
+                        (double) state / settings.subscriptions(), state >> 20, Math.max(0, heapAfter - heapBefore) >> 20);
+                out.flush();
+                latency(config, topics, runner);
+            }
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    private void produceBacklog(ContactAuditConfig config, Topics topics, int total) throws Exception {
+        Instant t0 = Instant.now().minus(Duration.ofHours(settings.cycles()));
+        try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
+                new StringSerializer(), topics.snapshots().value().serializer())) {
+            for (int cycle = 0; cycle < settings.cycles(); cycle++) {
+                Instant at = t0.plus(Duration.ofHours(cycle));
+                for (int i = 0; i < settings.subscriptions(); i++) {
+                    SecurityContactSnapshot s = snapshot(i, cycle, at, "run-" + cycle);
+                    producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private static Map<String, Object> producerProps(ContactAuditConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return props;
+    }
+
+    /** Copies the snapshots as bytes to another topic with a plain consumer and producer; records/s. */
+    private double passThrough(ContactAuditConfig config, String from, String to, int total) {
+        Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-passthrough-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer())) {
+            consumer.subscribe(List.of(from));
+            long start = System.nanoTime();
+            int copied = 0;
+            while (copied < total) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    producer.send(new ProducerRecord<>(to, r.key(), r.value()));
+                    copied++;
+                }
+                consumer.commitAsync();
+            }
+            producer.flush();
+            return total / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static void awaitRunning(StreamsRunner runner) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (runner.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits until {@code count} records are visible to a read_committed reader of {@code topic}. */
+    private static void awaitCommitted(ContactAuditConfig config, String topic, long count, Duration timeout) {
+        Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long seen = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the topology committed " + seen + " of " + count + " findings within " + timeout);
+                }
+                seen += consumer.poll(Duration.ofMillis(100)).count();
+            }
+        }
+    }
+
+    /** Steady load at {@code latencyRate}/s; latency from the snapshot's append to its finding being visible read_committed. */
+    private void latency(ContactAuditConfig config, Topics topics, StreamsRunner runner) throws Exception {
+        int n = settings.latencyRate() * settings.latencySeconds();
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        try (KafkaConsumer<String, io.contactaudit.schema.ComplianceFinding> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                topics.findings().value().deserializer());
+             KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
+                     new StringSerializer(), topics.snapshots().value().serializer())) {
+            consumer.subscribe(List.of(topics.findings().name()));
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(100));
+            }
+            Thread reader = new Thread(() -> {
+                while (latencies.size() < n && !Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<String, io.contactaudit.schema.ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
+                        Long sent = sentAt.remove(r.value().getRunId() + "/" + r.key());
+                        if (sent != null) {
+                            latencies.add(System.nanoTime() - sent);
+                        }
+                    }
+                }
+            }, "bench-latency-reader");
+            reader.start();
+            long interval = 1_000_000_000L / settings.latencyRate();
+            long start = System.nanoTime();
+            Instant base = Instant.now();
+            for (int k = 0; k < n; k++) {
+                long due = start + k * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                int i = k % settings.subscriptions();
+                String runId = "lat-" + k;
+                SecurityContactSnapshot s = snapshot(i, settings.cycles() + k, base.plusMillis(k), runId);
+                producer.send(new ProducerRecord<>(topics.snapshots().name(), null, base.plusMillis(k).toEpochMilli(),
+                        s.getSubscriptionId(), s), (metadata, error) -> {
+                            if (error == null) {
+                                sentAt.put(runId + "/" + s.getSubscriptionId(), System.nanoTime());
+                            }
+                        });
+            }
+            producer.flush();
+            reader.join(Duration.ofSeconds(60).toMillis());
+            reader.interrupt();
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        sorted.sort(Comparator.naturalOrder());
+        if (sorted.isEmpty()) {
+            out.println("latency: no finding observed");
+            return;
+        }
+        out.printf(Locale.ROOT, "latency at %d snapshots/s for %d s (append -> finding visible read_committed, commit.interval.ms=%s): "
+                        + "p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d snapshots%n",
+                settings.latencyRate(), settings.latencySeconds(), "100 (exactly_once_v2 default)",
+                pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6, sorted.size());
+        out.flush();
+    }
+
+    private static double pct(List<Long> sorted, double p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)) / 1e6;
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    private static long size(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.contactaudit.observe;
+
+import io.contactaudit.collector.CollectorLoop;
+import io.contactaudit.collector.RunSummary;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.evaluate.StreamsRunner;
+import io.contactaudit.schema.CollectionStatus;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The health and metrics endpoints of a process: its evaluator, its collector, or both. */
+public final class Endpoints {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
+
+    private Endpoints() {
+    }
+
+    /** Starts the HTTP server when {@code http.port} is set; null otherwise. */
+    public static ObservabilityServer start(ContactAuditConfig config, StreamsRunner evaluator, CollectorLoop collector) throws IOException {
+        int port = config.httpPort();
+        if (port < 0) {
+            return null;
+        }
+        List<ObservabilityServer.Check> checks = new ArrayList<>();
+        List<ObservabilityServer.MetricSource> sources = new ArrayList<>();
+        Map<String, Supplier<Number>> gauges = new LinkedHashMap<>();
+        if (evaluator != null) {
+            checks.add(new ObservabilityServer.Check("evaluator", () -> evaluator.state() == KafkaStreams.State.RUNNING
+                    ? null : "Kafka Streams is " + evaluator.state()));
+            sources.add(() -> evaluator.streams().metrics());
+        }
+        if (collector != null) {
+            checks.add(new ObservabilityServer.Check("collector", () -> collector.last() == null ? "no collection run has completed yet"
+                    : collector.last().publishedAll() ? null : "the last run failed to publish " + collector.last().publishFailures() + " records"));
+            gauges.putAll(collectorGauges(collector));
+        }
+        ObservabilityServer server = ObservabilityServer.start(config.httpHost(), port, checks, sources, gauges);
+        LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", config.httpHost(), server.port());
+        return server;
+    }
+
+    static Map<String, Supplier<Number>> collectorGauges(CollectorLoop loop) {
+        Map<String, Supplier<Number>> g = new LinkedHashMap<>();
+        g.put("contact_audit_collector_runs_total", loop::runs);
+        g.put("contact_audit_collector_failed_runs_total", loop::failedRuns);
+        g.put("contact_audit_collector_last_run_seconds", () -> last(loop, s -> s.duration().toMillis() / 1000.0));
+        g.put("contact_audit_collector_last_run_completed_timestamp_seconds",
+                () -> last(loop, s -> s.startedAt().plus(s.duration()).toEpochMilli() / 1000.0));
+        for (CollectionStatus status : CollectionStatus.values()) {
+            g.put("contact_audit_collector_last_run_snapshots{status=\"" + status.name().toLowerCase(Locale.ROOT) + "\"}",
+                    () -> last(loop, s -> s.byStatus().getOrDefault(status, 0)));
+        }
+        g.put("contact_audit_collector_last_run_removed", () -> last(loop, RunSummary::removed));
+        g.put("contact_audit_collector_last_run_publish_failures", () -> last(loop, RunSummary::publishFailures));
+        g.put("contact_audit_collector_last_run_throttled_responses", () -> last(loop, RunSummary::throttledResponses));
+        g.put("contact_audit_collector_last_run_retries", () -> last(loop, RunSummary::retries));
+        g.put("contact_audit_collector_last_run_throttle_wait_seconds", () -> last(loop, s -> s.waited().toMillis() / 1000.0));
+        g.put("contact_audit_collector_remaining_subscription_reads", () -> last(loop, s -> s.minRemainingReads() < 0 ? null : s.minRemainingReads()));
+        return g;
+    }
+
+    private static Number last(CollectorLoop loop, java.util.function.Function<RunSummary, Number> f) {
+        RunSummary s = loop.last();
+        return s == null ? null : f.apply(s);
+    }
+}
