@@ -48,6 +48,33 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void manifestsAndAlertsParseAndUseMetricsTheCodeEmits() throws IOException {
+        for (String file : List.of("ops/kubernetes/evaluator.yaml", "ops/kubernetes/collector.yaml", "ops/prometheus/alerts.yaml")) {
+            assertThat(YAML.readTree(Path.of(file).toFile())).as(file).isNotNull();
+        }
+        new ObjectMapper().readTree(Path.of("ops/grafana/contact-audit.json").toFile());
+        java.util.Set<String> emitted = new java.util.HashSet<>(List.of("contact_audit_dead_letters_total",
+                "contact_audit_late_snapshots_total"));
+        for (String verdict : List.of("pass", "fail", "error")) {
+            emitted.add("contact_audit_findings_" + verdict + "_total");
+        }
+        for (io.contactaudit.schema.DriftKind kind : io.contactaudit.schema.DriftKind.values()) {
+            emitted.add("contact_audit_drift_" + kind.name().toLowerCase(Locale.ROOT) + "_total");
+        }
+        io.contactaudit.observe.EndpointsNames.collector().forEach(emitted::add);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("contact_audit_[a-z_]+")
+                .matcher(Files.readString(Path.of("ops/prometheus/alerts.yaml")) + Files.readString(Path.of("ops/grafana/contact-audit.json")));
+        List<String> unknown = new ArrayList<>();
+        while (m.find()) {
+            String name = m.group();
+            if (!emitted.contains(name) && !name.endsWith("_") && !name.equals("contact_audit_findings_") && !name.equals("contact_audit_drift_")) {
+                unknown.add(name);
+            }
+        }
+        assertThat(unknown).as("metric names the code does not emit").isEmpty();
+    }
+
+    @Test
     void topicScriptCreatesEveryTopicWithTheCodesSettings() throws IOException {
         String script = Files.readString(Path.of("ops/topics.sh"));
         for (TopicSpec<?, ?> topic : Topics.create("").all()) {

@@ -161,7 +161,9 @@ public final class DriftDetector {
                 .setConsecutiveErrors(good ? 0 : previous == null ? 1 : previous.getConsecutiveErrors() + 1)
                 .setLateSnapshots(previous == null ? 0 : previous.getLateSnapshots())
                 .setLastFindingEventId(eventId);
-        posture.setSummary(ConfigurationDiff.summary(posture.getContacts()));
+        // the summary follows the last good configuration: recomputed only when that changed
+        boolean sameContacts = previous != null && (!good || previous.getContacts().equals(result.contacts()));
+        posture.setSummary(sameContacts ? previous.getSummary() : ConfigurationDiff.summary(posture.getContacts()));
         return new Outcome(finding, List.copyOf(drift), posture.build(), true);
     }
 
