@@ -42,8 +42,14 @@ class OcsfComplianceFindingTest {
             .setName("default").setId("/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default")
             .setEmails(List.of("SecOps@Contoso.com")).build());
 
+    /** The event as emitted: serialised, then read back. */
     static JsonNode map(Verdict verdict, FindingActivity activity, OcsfComplianceFinding.Redaction redaction) {
-        return new OcsfComplianceFinding("9.9.9", redaction).map(finding(verdict, activity), CONTACTS, List.of(DriftKind.REGRESSED));
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(new OcsfComplianceFinding("9.9.9", redaction)
+                    .map(finding(verdict, activity), CONTACTS, List.of(DriftKind.REGRESSED)).toString());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Required attributes of the class and its objects, with their OCSF types. */
