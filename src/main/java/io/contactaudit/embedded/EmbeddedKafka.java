@@ -30,14 +30,20 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
+    /** A SCRAM-SHA-512 user for an additional SASL_PLAINTEXT listener (for testing secure client settings). */
+    public record Scram(String user, String password) {
+    }
+
     private final Path dataDir;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final String saslBootstrapServers;
 
-    private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers, String saslBootstrapServers) {
         this.dataDir = dataDir;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.saslBootstrapServers = saslBootstrapServers;
     }
 
     /** Starts a broker whose data lives in {@code dataDir} (created and formatted when new). */
@@ -47,6 +53,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0: a free one) with its data in {@code dataDir}. */
     public static EmbeddedKafka start(Path dataDir, int port) throws IOException {
+        return start(dataDir, port, null);
+    }
+
+    /**
+     * Starts a broker on {@code port} (0: a free one) with its data in {@code dataDir}; with {@code scram},
+     * also a SASL_PLAINTEXT listener that accepts that SCRAM-SHA-512 user (created when the data is formatted).
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, Scram scram) throws IOException {
         Files.createDirectories(dataDir);
         Path logs = dataDir.toAbsolutePath().resolve("logs");
         int brokerPort = port == 0 ? freePort() : port;
@@ -55,11 +69,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        int saslPort = scram == null ? -1 : freePort();
+        String sasl = scram == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + sasl + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + sasl);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+                + (scram == null ? "" : ",SASL_PLAINTEXT:SASL_PLAINTEXT"));
+        if (scram != null) {
+            props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
         props.put("log.dirs", logs.toString());
         props.put("auto.create.topics.enable", "false");
         props.put("num.partitions", "1");
@@ -80,7 +102,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             file.store(writer, "embedded KRaft broker of contact-audit; ports change at every start");
         }
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            format(config);
+            format(config, scram);
         }
         long started = System.nanoTime();
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
@@ -93,12 +115,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         String bootstrap = "127.0.0.1:" + brokerPort;
         LOG.info("embedded Kafka broker at {} (data {}) started in {} ms", bootstrap, dataDir,
                 (System.nanoTime() - started) / 1_000_000);
-        return new EmbeddedKafka(dataDir, server, bootstrap);
+        return new EmbeddedKafka(dataDir, server, bootstrap, scram == null ? null : "127.0.0.1:" + saslPort);
     }
 
-    private static void format(Path config) throws IOException {
+    private static void format(Path config, Scram scram) throws IOException {
         // a random cluster id may start with '-', which the tool would read as an option: pass it with '='
-        String[] args = {"format", "--cluster-id=" + Uuid.randomUuid(), "--config", config.toString()};
+        java.util.List<String> list = new java.util.ArrayList<>(java.util.List.of(
+                "format", "--cluster-id=" + Uuid.randomUuid(), "--config", config.toString()));
+        if (scram != null) {
+            list.add("--add-scram");
+            list.add("SCRAM-SHA-512=[name=" + scram.user() + ",password=" + scram.password() + "]");
+        }
+        String[] args = list.toArray(String[]::new);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int code;
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
@@ -122,6 +150,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code 127.0.0.1:PORT}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the SASL_PLAINTEXT (SCRAM-SHA-512) listener, or null. */
+    public String saslBootstrapServers() {
+        return saslBootstrapServers;
     }
 
     /** Where the broker keeps its data. */
