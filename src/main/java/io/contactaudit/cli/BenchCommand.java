@@ -55,9 +55,7 @@ public final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            org.apache.logging.log4j.core.config.Configurator.setLevel("io.contactaudit", org.apache.logging.log4j.Level.WARN);
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
-            org.apache.logging.log4j.core.config.Configurator.setLevel("kafka", org.apache.logging.log4j.Level.ERROR);
+            QuietLogs.apply();
             new PipelineBench(new PipelineBench.Settings(subscriptions, cycles, partitions, latencyRate, latencySeconds),
                     spec.commandLine().getOut()).run();
             return ExitCodes.OK;
@@ -83,6 +81,7 @@ public final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
+            QuietLogs.apply();
             PrintWriter out = spec.commandLine().getOut();
             CollectorBench.run(subscriptions, latencyMs, concurrency, out);
             return ExitCodes.OK;

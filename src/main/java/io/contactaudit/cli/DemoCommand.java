@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,9 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
         }
         if (!verbose) {
-            Configurator.setLevel("io.contactaudit", Level.WARN);
-            Configurator.setLevel("org.apache.kafka", Level.ERROR);
-            Configurator.setLevel("kafka", Level.ERROR);
+            QuietLogs.apply();
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean color = !noColor && System.console() != null && System.getenv("NO_COLOR") == null;

@@ -59,39 +59,41 @@ public final class ReplayCommand {
     @ParentCommand
     ContactAuditCli cli;
 
-    /** A start time: an instant, or a date (start of the day, UTC). */
-    static final class From implements ITypeConverter<Instant> {
+    /** Parses a time option, turning a parse failure into a usage error. */
+    abstract static class TimeConverter implements ITypeConverter<Instant> {
+        abstract Instant parse(String value);
+
         @Override
         public Instant convert(String value) {
             try {
-                return Times.start(value);
+                return parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** A start time: an instant, or a date (start of the day, UTC). */
+    static final class From extends TimeConverter {
+        @Override
+        Instant parse(String value) {
+            return Times.start(value);
         }
     }
 
     /** An end time: an instant, or a date (end of the day, UTC). */
-    static final class To implements ITypeConverter<Instant> {
+    static final class To extends TimeConverter {
         @Override
-        public Instant convert(String value) {
-            try {
-                return Times.end(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+        Instant parse(String value) {
+            return Times.end(value);
         }
     }
 
     /** An as-of time: an instant, or a date (the end of that day, UTC). */
-    static final class AsOf implements ITypeConverter<Instant> {
+    static final class AsOf extends TimeConverter {
         @Override
-        public Instant convert(String value) {
-            try {
-                return Times.asOf(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+        Instant parse(String value) {
+            return Times.asOf(value);
         }
     }
 
