@@ -8,6 +8,7 @@ import io.contactaudit.cli.DemoCommand;
 import io.contactaudit.cli.EvaluateCommand;
 import io.contactaudit.cli.ReplayCommand;
 import io.contactaudit.cli.RunCommand;
+import io.contactaudit.cli.SchemasCommand;
 import io.contactaudit.config.ConfigException;
 import java.util.Map;
 import io.contactaudit.cli.ExitCodes;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ContactAuditCli.Version.class,
         description = "Continuous audit of Azure Defender for Cloud alert e-mail notifications (CIS Azure 1.3.0 2.14).",
-        subcommands = {CheckCommand.class, CollectCommand.class, EvaluateCommand.class, RunCommand.class, DemoCommand.class, ReplayCommand.class, ConfigCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CheckCommand.class, CollectCommand.class, EvaluateCommand.class, RunCommand.class, DemoCommand.class, ReplayCommand.class, SchemasCommand.class, ConfigCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input passes",

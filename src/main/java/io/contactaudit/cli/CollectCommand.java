@@ -71,7 +71,7 @@ public final class CollectCommand implements Callable<Integer> {
         flags.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, schedule.interval);
         ContactAuditConfig config = kafka.load(cli.env(), flags);
         PrintWriter out = spec.commandLine().getOut();
-        Topics topics = Topics.create(config.topicPrefix());
+        Topics topics = Topics.of(config);
         try (CollectorOptions.Azure azure = collector.azure(config, cli.env())) {
             TopicProvisioner.prepare(config, topics);
             return collect(config, topics, azure, out);

@@ -44,7 +44,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ContactAuditConfig config = kafka.load(cli.env(), evaluate.flags());
         PrintWriter out = spec.commandLine().getOut();
 
-        Topics topics = Topics.create(config.topicPrefix());
+        Topics topics = Topics.of(config);
         List<String> created = TopicProvisioner.prepare(config, topics);
         if (!created.isEmpty()) {
             out.println("created topics: " + String.join(", ", created));

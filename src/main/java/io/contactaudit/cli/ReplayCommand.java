@@ -139,7 +139,7 @@ public final class ReplayCommand {
         Replays replays() {
             ContactAuditConfig config = kafka.load(parent.cli.env(), new LinkedHashMap<>());
             return new Replays(new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC()),
-                    Topics.create(config.topicPrefix()));
+                    Topics.of(config));
         }
 
         /** Progress on a terminal for long reads. */

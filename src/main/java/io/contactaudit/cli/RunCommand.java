@@ -88,7 +88,7 @@ public final class RunCommand implements Callable<Integer> {
             flags.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             config = kafka.load(cli.env(), flags);
         }
-        Topics topics = Topics.create(config.topicPrefix());
+        Topics topics = Topics.of(config);
         CountDownLatch finished = new CountDownLatch(1);
         try (EmbeddedKafka ignored = broker) {
             TopicProvisioner.prepare(config, topics);

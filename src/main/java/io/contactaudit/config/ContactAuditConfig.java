@@ -113,6 +113,15 @@ public final class ContactAuditConfig {
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_HOST_DOC = "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
 
+    public static final String REGISTRY_URL_CONFIG = "schema.registry.url";
+    public static final String REGISTRY_URL_DOC = "Schema Registry base URL: set, every Avro topic uses the Confluent wire format (0x00 + schema id); unset, Avro single-object encoding.";
+
+    public static final String REGISTRY_SERDE_CONFIG = "schema.registry.serde";
+    public static final String REGISTRY_SERDE_DOC = "apicurio (built in; Apicurio or any Confluent-compatible registry) or confluent (Confluent's KafkaAvroSerializer, which must be on the classpath).";
+
+    public static final String REGISTRY_AUTO_REGISTER_CONFIG = "schema.registry.auto.register";
+    public static final String REGISTRY_AUTO_REGISTER_DOC = "Let serializers register schemas; off in production, where `contact-audit schemas register` checks compatibility and registers them.";
+
     /** Every key this class defines, with its default (null: none) and doc. */
     public static final Map<String, String[]> DEFINITIONS = definitions();
 
@@ -152,6 +161,9 @@ public final class ContactAuditConfig {
         d.put(EXCLUDE_CONFIG, new String[] {null, EXCLUDE_DOC});
         d.put(REDACT_RECIPIENTS_CONFIG, new String[] {"none", REDACT_RECIPIENTS_DOC});
         d.put(HTTP_PORT_CONFIG, new String[] {null, HTTP_PORT_DOC});
+        d.put(REGISTRY_URL_CONFIG, new String[] {null, REGISTRY_URL_DOC});
+        d.put(REGISTRY_SERDE_CONFIG, new String[] {"apicurio", REGISTRY_SERDE_DOC});
+        d.put(REGISTRY_AUTO_REGISTER_CONFIG, new String[] {"false", REGISTRY_AUTO_REGISTER_DOC});
         d.put(HTTP_HOST_CONFIG, new String[] {"127.0.0.1", HTTP_HOST_DOC});
         return Collections.unmodifiableMap(d);
     }
@@ -228,6 +240,8 @@ public final class ContactAuditConfig {
         azureEndpoint();
         redaction();
         httpPort();
+        bool(REGISTRY_AUTO_REGISTER_CONFIG);
+        avroSerdes();
         if (get(TOPIC_PREFIX_CONFIG).isBlank()) {
             throw new ConfigException(TOPIC_PREFIX_CONFIG + " must not be empty");
         }
@@ -402,16 +416,37 @@ public final class ContactAuditConfig {
         }
     }
 
-    /** Settings for every Kafka client: the brokers plus every key this class does not define. */
+    /** Settings for every Kafka client: the brokers plus every key this class does not define (registry settings excepted). */
     public Map<String, Object> kafkaClientProperties() {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         values.forEach((key, value) -> {
-            if (!DEFINITIONS.containsKey(key)) {
+            if (!DEFINITIONS.containsKey(key) && !key.startsWith("apicurio.") && !key.startsWith("basic.auth.")) {
                 props.put(key, value);
             }
         });
         return props;
+    }
+
+    /** The encoding of the Avro topics: registry mode when schema.registry.url is set. */
+    public io.contactaudit.kafka.AvroSerdes avroSerdes() {
+        String url = get(REGISTRY_URL_CONFIG);
+        if (url == null || url.isBlank()) {
+            return io.contactaudit.kafka.AvroSerdes.singleObject();
+        }
+        io.contactaudit.kafka.AvroSerdes.RegistrySerde kind;
+        try {
+            kind = io.contactaudit.kafka.AvroSerdes.RegistrySerde.valueOf(get(REGISTRY_SERDE_CONFIG).trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(REGISTRY_SERDE_CONFIG + " must be apicurio or confluent, got '" + get(REGISTRY_SERDE_CONFIG) + "'");
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith("apicurio.") || key.startsWith("basic.auth.")) {
+                extra.put(key, value);
+            }
+        });
+        return io.contactaudit.kafka.AvroSerdes.registry(url.trim(), kind, bool(REGISTRY_AUTO_REGISTER_CONFIG), extra);
     }
 
     /** Every value, with secrets masked: what may be logged or printed. */

@@ -4,6 +4,7 @@ import io.contactaudit.ProductVersion;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.siem.OcsfComplianceFinding;
+import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
@@ -75,6 +76,10 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
         try {
             snapshot = snapshots.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
         } catch (RuntimeException e) {
+            if (AvroSerdes.registryUnavailable(e)) {
+                // not bad data: stop (the transaction is aborted) and process this record again once the registry is back
+                throw e;
+            }
             deadLetter(record, DeadLetters.Stage.DESERIALIZATION, e, now);
             return;
         }

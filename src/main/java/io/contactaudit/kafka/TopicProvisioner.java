@@ -29,8 +29,9 @@ public final class TopicProvisioner {
     private TopicProvisioner() {
     }
 
-    /** Waits for the brokers and makes sure every topic exists (creating missing ones when allowed). */
+    /** Waits for the brokers (and the schema registry, in registry mode) and makes sure every topic exists. */
     public static List<String> prepare(ContactAuditConfig config, Topics topics) {
+        config.avroSerdes().awaitRegistry(config.kafkaTimeout());
         try (Admin admin = admin(config.kafkaClientProperties(), config.kafkaTimeout())) {
             awaitBrokers(admin, config.bootstrapServers(), config.kafkaTimeout());
             return ensure(admin, topics.all(), config.createTopics(), config.topicPartitions(),

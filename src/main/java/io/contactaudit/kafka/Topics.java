@@ -32,25 +32,35 @@ public record Topics(
 
     /** The topics under {@code prefix}, with Avro single-object serdes. */
     public static Topics create(String prefix) {
+        return create(prefix, AvroSerdes.singleObject());
+    }
+
+    /** The topics of a configuration: its prefix and its encoding. */
+    public static Topics of(io.contactaudit.config.ContactAuditConfig config) {
+        return create(config.topicPrefix(), config.avroSerdes());
+    }
+
+    /** The topics under {@code prefix}, with the given Avro encoding. */
+    public static Topics create(String prefix, AvroSerdes avro) {
         Serde<String> key = Serdes.String();
         String history = String.valueOf(HISTORY_RETENTION.toMillis());
         Map<String, String> historyConfig = Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, history);
         return new Topics(
-                new TopicSpec<>(prefix + ".snapshots.v1", key, new SingleObjectAvroSerde<>(SecurityContactSnapshot.class),
+                new TopicSpec<>(prefix + ".snapshots.v1", key, avro.serde(SecurityContactSnapshot.class),
                         historyConfig, "history of what was collected; replayed for audits and re-evaluation"),
-                new TopicSpec<>(prefix + ".findings.v1", key, new SingleObjectAvroSerde<>(ComplianceFinding.class),
+                new TopicSpec<>(prefix + ".findings.v1", key, avro.serde(ComplianceFinding.class),
                         historyConfig, "every evaluation; replayed for point-in-time posture"),
                 new TopicSpec<>(prefix + ".findings-ocsf.v1", key, Serdes.String(), historyConfig,
                         "every evaluation as an OCSF Compliance Finding (JSON) for SIEMs; key: finding_info.uid"),
-                new TopicSpec<>(prefix + ".drift.v1", key, new SingleObjectAvroSerde<>(DriftEvent.class),
+                new TopicSpec<>(prefix + ".drift.v1", key, avro.serde(DriftEvent.class),
                         historyConfig, "every change; the audit trail of the control"),
-                new TopicSpec<>(prefix + ".posture.v1", key, new SingleObjectAvroSerde<>(PostureState.class),
+                new TopicSpec<>(prefix + ".posture.v1", key, avro.serde(PostureState.class),
                         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis())),
                         "latest state per subscription, a table; compacted"),
-                new TopicSpec<>(prefix + ".dlq.v1", Serdes.ByteArray(), new SingleObjectAvroSerde<>(DeadLetter.class),
+                new TopicSpec<>(prefix + ".dlq.v1", Serdes.ByteArray(), avro.serde(DeadLetter.class),
                         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis())),
                         "inputs that could not be processed, for triage"));

@@ -1,0 +1,67 @@
+package io.contactaudit.cli;
+
+import io.contactaudit.ContactAuditCli;
+import io.contactaudit.config.ConfigException;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.kafka.SchemaRegistration;
+import io.contactaudit.kafka.Topics;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code contact-audit schemas}: the registry deploy step. */
+@Command(name = "schemas", mixinStandardHelpOptions = true, description = "Schema Registry deploy step.",
+        subcommands = {SchemasCommand.Register.class})
+public final class SchemasCommand {
+
+    @ParentCommand
+    ContactAuditCli cli;
+
+    /** {@code schemas register}. */
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = {"Checks every Avro topic's schema against the registry (BACKWARD by default) and registers them.",
+                "Fails, registering nothing, with the list of what would break when a change is incompatible."})
+    static final class Register implements Callable<Integer> {
+        @ParentCommand
+        SchemasCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Registry base URL (or schema.registry.url).")
+        String url;
+
+        @Option(names = "--compatibility", defaultValue = "BACKWARD", paramLabel = "MODE",
+                description = "BACKWARD (default), BACKWARD_TRANSITIVE, FORWARD, FULL, ...")
+        String compatibility;
+
+        @Override
+        public Integer call() throws Exception {
+            LinkedHashMap<String, String> flags = new LinkedHashMap<>();
+            flags.put(ContactAuditConfig.REGISTRY_URL_CONFIG, url);
+            ContactAuditConfig config = kafka.load(parent.cli.env(), flags);
+            String registry = config.get(ContactAuditConfig.REGISTRY_URL_CONFIG);
+            if (registry == null || registry.isBlank()) {
+                throw new ConfigException("no schema registry configured: give --schema-registry-url URL or CONTACT_AUDIT_SCHEMA_REGISTRY_URL");
+            }
+            String user = parent.cli.env().get("CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH");
+            SchemaRegistration registration = new SchemaRegistration(registry, user);
+            List<SchemaRegistration.Result> results = registration.register(
+                    SchemaRegistration.subjects(Topics.create(config.topicPrefix()), config.applicationId()), compatibility);
+            PrintWriter out = spec.commandLine().getOut();
+            results.forEach(r -> out.printf("%-60s id %d%s%n", r.subject(), r.id(), r.created() ? " (new subject)" : ""));
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.contactaudit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.cli.CliRunner;
+import io.contactaudit.collector.ArmClient;
+import io.contactaudit.collector.Collector;
+import io.contactaudit.collector.CollectorLoop;
+import io.contactaudit.collector.Credentials;
+import io.contactaudit.collector.SnapshotPublisher;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.embedded.FakeArm;
+import io.contactaudit.embedded.Scenario;
+import io.contactaudit.evaluate.EvaluateTopology;
+import io.contactaudit.evaluate.StreamsRunner;
+import io.contactaudit.kafka.SchemaRegistration;
+import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.PostureState;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Registry mode end to end: a real broker and a real registry (Apicurio 3.3.3), the Confluent wire format on every Avro topic. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class RegistryModeIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String SUB = "b0000000-0000-0000-0000-000000000001";
+
+    @TempDir
+    Path dir;
+
+    ContactAuditConfig config(String prefix, String registry) {
+        return ContactAuditConfig.of(Map.of(
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
+                ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("state").toString(),
+                ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "1",
+                ContactAuditConfig.REGISTRY_URL_CONFIG, registry));
+    }
+
+    /** Decodes a Confluent-framed record with nothing but the registry's API and plain Apache Avro. */
+    static GenericRecord decodeLikeAConfluentConsumer(String registry, byte[] value) throws Exception {
+        assertThat(value[0]).as("magic byte").isEqualTo((byte) 0);
+        int id = ByteBuffer.wrap(value, 1, 4).getInt();
+        HttpResponse<String> schema = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(registry + "/apis/ccompat/v7/schemas/ids/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(schema.statusCode()).as("schema id " + id + " resolves").isEqualTo(200);
+        Schema writer = new Schema.Parser().parse(JSON.readTree(schema.body()).get("schema").asText());
+        return new GenericDatumReader<GenericRecord>(writer).read(null,
+                DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
+    }
+
+    @Test
+    void everyAvroTopicCarriesTheConfluentWireFormat() throws Exception {
+        String registry = TestRegistry.url();
+        String prefix = TestKafka.uniquePrefix("registry");
+        ContactAuditConfig config = config(prefix, registry);
+
+        CliRunner.Run register = CliRunner.withEnv(Map.of("CONTACT_AUDIT_SCHEMA_REGISTRY_URL", registry),
+                "schemas", "register", "--topic-prefix", prefix);
+        assertThat(register.exitCode()).as(register.err()).isZero();
+        assertThat(register.out()).contains(prefix + ".findings.v1-value", prefix + "-evaluate-v1-posture-store-changelog-value");
+
+        Topics topics = Topics.of(config);
+        TopicProvisioner.prepare(config, topics);
+        Scenario tenant = new Scenario("t", 10, 0, List.of(new Scenario.Subscription(SUB, "s", null, null,
+                List.of(new Scenario.Contact(null, true, List.of("a@contoso.com"), "High", List.of(), null)), null, null, null, null)));
+        try (FakeArm arm = FakeArm.start(tenant);
+             SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
+             StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
+                     StreamsRunner.properties(config))) {
+            runner.start();
+            ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()), Credentials.fixed("it"),
+                    arm.clientSslContext(), Clock.systemUTC());
+            new CollectorLoop(new Collector(client, Collector.Settings.defaults(), Clock.systemUTC()), publisher,
+                    config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(), Collector.Progress.NONE).once();
+            try (KafkaProducer<String, byte[]> producer = TestKafka.producer(Serdes.String().serializer(), Serdes.ByteArray().serializer())) {
+                producer.send(new ProducerRecord<>(topics.snapshots().name(), SUB, "garbage".getBytes(StandardCharsets.UTF_8))).get();
+            }
+
+            Map<String, String> expected = new HashMap<>();
+            expected.put(topics.findings().name(), "subscriptionId");
+            expected.put(topics.posture().name(), "subscriptionId");
+            expected.put(topics.dlq().name(), "sourceTopic");
+            for (Map.Entry<String, String> topic : expected.entrySet()) {
+                List<ConsumerRecord<String, byte[]>> records = TestKafka.readCommitted(topic.getKey(), Serdes.String().deserializer(),
+                        Serdes.ByteArray().deserializer(), 1, Duration.ofSeconds(90));
+                GenericRecord decoded = decodeLikeAConfluentConsumer(registry, records.get(0).value());
+                assertThat(decoded.get(topic.getValue())).as(topic.getKey()).isNotNull();
+            }
+            List<ConsumerRecord<String, byte[]>> snapshots = TestKafka.readCommitted(topics.snapshots().name(),
+                    Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), 2, Duration.ofSeconds(30));
+            ConsumerRecord<String, byte[]> framed = snapshots.stream().filter(r -> r.value()[0] == 0).findFirst().orElseThrow();
+            assertThat(decodeLikeAConfluentConsumer(registry, framed.value()).get("subscriptionId").toString()).isEqualTo(SUB);
+
+            // and our own deserializer reads them back as specific records
+            ComplianceFinding finding = topics.findings().value().deserializer().deserialize(topics.findings().name(),
+                    TestKafka.readCommitted(topics.findings().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                            1, Duration.ofSeconds(30)).get(0).value());
+            assertThat(finding.getSubscriptionId()).isEqualTo(SUB);
+        }
+    }
+
+    @Test
+    void compatibleEvolutionRegistersAndABreakingChangeIsRefusedWithWhatBreaks() throws Exception {
+        String registry = TestRegistry.url();
+        String subject = TestKafka.uniquePrefix("evolve") + ".posture.v1-value";
+        SchemaRegistration registration = new SchemaRegistration(registry, null);
+        registration.register(Map.of(subject, PostureState.getClassSchema()), "BACKWARD");
+
+        String evolvedJson = PostureState.getClassSchema().toString().replaceFirst("\"fields\":\\[",
+                "\"fields\":[{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"a new optional field\"},");
+        Schema evolved = new Schema.Parser().parse(evolvedJson);
+        assertThat(registration.register(Map.of(subject, evolved), "BACKWARD")).hasSize(1);
+
+        Schema breaking = new Schema.Parser().parse(PostureState.getClassSchema().toString().replaceFirst("\"fields\":\\[",
+                "\"fields\":[{\"name\":\"owner\",\"type\":\"string\",\"doc\":\"required, no default\"},"));
+        assertThatThrownBy(() -> registration.register(Map.of(subject, breaking), "BACKWARD"))
+                .isInstanceOf(SchemaRegistration.IncompatibleSchemaException.class)
+                .hasMessageContaining("nothing was registered")
+                .hasMessageContaining(subject)
+                .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
+                .hasMessageContaining("owner");
+    }
+
+    @Test
+    void anUnreachableRegistryFailsFastWithOneLine() throws Exception {
+        Jar jar = new Jar(dir, "noregistry");
+        int code = jar.run(Map.of("CONTACT_AUDIT_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1", "CONTACT_AUDIT_KAFKA_TIMEOUT", "PT3S"),
+                "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", TestKafka.uniquePrefix("noreg"),
+                "--state-dir", dir.resolve("s").toString());
+        assertThat(code).isEqualTo(4);
+        assertThat(jar.err().strip()).startsWith("contact-audit: error: cannot reach the schema registry at http://127.0.0.1:1 within 3 s")
+                .doesNotContain("\n");
+    }
+}
