@@ -420,6 +420,29 @@ class EvaluateTopologyTest {
     }
 
     @Test
+    void aRegistryThatCannotBeReachedStopsProcessingInsteadOfDeadLettering() {
+        driver.close();
+        org.apache.kafka.common.serialization.Serde<SecurityContactSnapshot> unreachable = org.apache.kafka.common.serialization.Serdes.serdeFrom(
+                topics.snapshots().value().serializer(), (topic, data) -> {
+                    throw new org.apache.kafka.common.errors.SerializationException("schema lookup failed",
+                            new java.net.ConnectException("Connection refused"));
+                });
+        Topics registryDown = new Topics(new io.contactaudit.kafka.TopicSpec<>(topics.snapshots().name(), Serdes.String(), unreachable,
+                java.util.Map.of(), ""), topics.findings(), topics.findingsOcsf(), topics.drift(), topics.posture(), topics.dlq());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(EvaluateTopology.build(registryDown,
+                new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK)), props, T0);
+        snapshots = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        dlq = driver.createOutputTopic(topics.dlq().name(), Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer());
+        byte[] value = topics.snapshots().value().serializer().serialize("t", TestSnapshots.passing(T0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> snapshots.pipeInput(SUB, value, T0))
+                .hasRootCauseInstanceOf(java.net.ConnectException.class);
+        assertThat(dlq.isEmpty()).as("a transient registry failure is never a dead letter").isTrue();
+    }
+
+    @Test
     void aKeyThatDisagreesWithTheSnapshotIsInvalid() {
         SecurityContactSnapshot snapshot = TestSnapshots.passing(T0);
         byte[] value = topics.snapshots().value().serializer().serialize("t", snapshot);

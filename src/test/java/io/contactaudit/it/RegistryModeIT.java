@@ -151,6 +151,57 @@ class RegistryModeIT {
     }
 
     @Test
+    void aRegistryOutageMidRunStopsThePipelineWhichThenLosesAndSkipsNothing() throws Exception {
+        TestRegistry registry = TestRegistry.dedicated();
+        try {
+            String prefix = TestKafka.uniquePrefix("outage");
+            ContactAuditConfig config = config(prefix, registry.baseUrl());
+            Topics topics = Topics.of(config);
+            Map<String, Schema> subjects = SchemaRegistration.subjects(topics, config.applicationId());
+            List<SchemaRegistration.Result> ids = new SchemaRegistration(registry.baseUrl(), null).register(subjects, "BACKWARD");
+            TopicProvisioner.prepare(config, topics);
+            java.time.Instant t0 = java.time.Instant.parse("2026-03-01T00:00:00Z");
+            try (KafkaProducer<String, io.contactaudit.schema.SecurityContactSnapshot> producer = TestKafka.producer(
+                    Serdes.String().serializer(), topics.snapshots().value().serializer())) {
+                try (StreamsRunner first = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
+                        StreamsRunner.properties(config))) {
+                    first.start();
+                    producer.send(new ProducerRecord<>(topics.snapshots().name(), SUB, snapshot(t0))).get();
+                    TestKafka.readCommitted(topics.findings().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                            1, Duration.ofSeconds(90));
+
+                    registry.stop();
+                    for (int i = 1; i <= 5; i++) {
+                        producer.send(new ProducerRecord<>(topics.snapshots().name(), SUB, snapshot(t0.plusSeconds(60L * i)))).get();
+                    }
+                    assertThat(first.awaitStopped(Duration.ofSeconds(120))).as("the evaluator stops while the registry is away").isTrue();
+                    assertThat(first.failure()).isNotNull();
+                }
+                registry.start();
+                assertThat(new SchemaRegistration(registry.baseUrl(), null).register(subjects, "BACKWARD"))
+                        .extracting(SchemaRegistration.Result::id).isEqualTo(ids.stream().map(SchemaRegistration.Result::id).toList());
+                try (StreamsRunner second = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
+                        StreamsRunner.properties(config))) {
+                    second.start();
+                    List<ConsumerRecord<String, byte[]>> findings = TestKafka.readCommitted(topics.findings().name(),
+                            Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), 6, Duration.ofSeconds(120));
+                    assertThat(findings).as("each snapshot evaluated exactly once").hasSize(6);
+                    assertThat(TestKafka.readCommitted(topics.dlq().name(), Serdes.String().deserializer(),
+                            Serdes.ByteArray().deserializer(), 0, Duration.ofSeconds(5))).as("nothing dead-lettered").isEmpty();
+                }
+            }
+        } finally {
+            registry.stop();
+        }
+    }
+
+    static io.contactaudit.schema.SecurityContactSnapshot snapshot(java.time.Instant at) {
+        return io.contactaudit.schema.SecurityContactSnapshot.newBuilder().setSubscriptionId(SUB).setRunId("r" + at.toEpochMilli())
+                .setCollectedAt(at).setApiVersion("2023-12-01-preview").setStatus(io.contactaudit.schema.CollectionStatus.OK)
+                .setRawBodies(List.of("[]")).build();
+    }
+
+    @Test
     void anUnreachableRegistryFailsFastWithOneLine() throws Exception {
         Jar jar = new Jar(dir, "noregistry");
         int code = jar.run(Map.of("CONTACT_AUDIT_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1", "CONTACT_AUDIT_KAFKA_TIMEOUT", "PT3S"),
