@@ -25,7 +25,7 @@ class DeploymentFilesTest {
     void composeIsValidYamlWithTheExpectedServices() throws IOException {
         JsonNode compose = YAML.readTree(Path.of("docker-compose.yml").toFile());
         assertThat(compose.path("services").fieldNames()).toIterable()
-                .containsExactlyInAnyOrder("kafka", "topics", "evaluator", "collector");
+                .containsExactlyInAnyOrder("kafka", "registry", "topics", "schemas", "evaluator", "collector");
         assertThat(compose.path("services").path("kafka").path("image").asText()).isEqualTo("apache/kafka:4.1.1");
         assertThat(compose.path("services").path("evaluator").path("command").get(0).asText()).isEqualTo("evaluate");
         assertThat(compose.path("services").path("collector").path("command").get(0).asText()).isEqualTo("collect");
