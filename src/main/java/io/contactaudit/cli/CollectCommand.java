@@ -89,7 +89,7 @@ public final class CollectCommand implements Callable<Integer> {
                     new Collector(azure.arm(), CollectorOptions.settings(config), Clock.systemUTC()), publisher,
                     config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(),
                     new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null));
-            try (ObservabilityServer http = Endpoints.start(config, null, loop)) {
+            try (ObservabilityServer http = Endpoints.start(config, null, loop, azure.arm())) {
                 return schedule(config, loop, publisher, out);
             }
         } catch (InterruptedException e) {

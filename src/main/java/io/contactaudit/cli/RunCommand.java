@@ -101,7 +101,7 @@ public final class RunCommand implements Callable<Integer> {
                 CollectorLoop loop = new CollectorLoop(new Collector(azure.arm(), CollectorOptions.settings(config), Clock.systemUTC()),
                         publisher, config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(), new TerminalProgress(null));
                 runner.start();
-                ObservabilityServer http = Endpoints.start(config, runner, loop);
+                ObservabilityServer http = Endpoints.start(config, runner, loop, azure.arm());
                 Duration every = config.collectionInterval();
                 Thread collecting = new Thread(() -> loop.every(every, summary -> {
                     out.println(summary.line());

@@ -131,6 +131,7 @@ public final class ArmClient {
         HttpRequest request = new HttpRequest(HttpMethod.GET, url).setHeader("Accept", "application/json");
         try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
             stats.remainingReads(response.getHeaderValue("x-ms-ratelimit-remaining-subscription-reads"));
+            stats.response(response.getStatusCode());
             String body = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
             return new Response(response.getStatusCode(), body, response.getHeaderValue("x-ms-request-id"));
         }

@@ -3,13 +3,25 @@ package io.contactaudit.collector;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What throttling a collection run met: 429 responses, time spent waiting, the lowest remaining-reads quota seen. */
+/** What a client met: responses by HTTP status, 429 responses, time spent waiting, the lowest remaining-reads quota seen. */
 public final class ThrottleStats {
 
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong waitedMillis = new AtomicLong();
     private final AtomicLong minRemainingReads = new AtomicLong(Long.MAX_VALUE);
+    private final java.util.concurrent.ConcurrentMap<Integer, AtomicLong> byStatus = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void response(int status) {
+        byStatus.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Responses received (after retries) by HTTP status, since the client was made. */
+    public java.util.Map<Integer, Long> responsesByStatus() {
+        java.util.Map<Integer, Long> copy = new java.util.TreeMap<>();
+        byStatus.forEach((k, v) -> copy.put(k, v.get()));
+        return copy;
+    }
 
     void throttled() {
         throttled.incrementAndGet();

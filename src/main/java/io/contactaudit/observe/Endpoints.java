@@ -26,6 +26,16 @@ public final class Endpoints {
 
     /** Starts the HTTP server when {@code http.port} is set; null otherwise. */
     public static ObservabilityServer start(ContactAuditConfig config, StreamsRunner evaluator, CollectorLoop collector) throws IOException {
+        return start(config, evaluator, collector, null);
+    }
+
+    /**
+     * Starts the HTTP server when {@code http.port} is set; null otherwise.
+     *
+     * @param arm the collector's Resource Manager client, for requests by HTTP status (or null)
+     */
+    public static ObservabilityServer start(ContactAuditConfig config, StreamsRunner evaluator, CollectorLoop collector,
+                                            io.contactaudit.collector.ArmClient arm) throws IOException {
         int port = config.httpPort();
         if (port < 0) {
             return null;
@@ -42,6 +52,12 @@ public final class Endpoints {
             checks.add(new ObservabilityServer.Check("collector", () -> collector.last() == null ? "no collection run has completed yet"
                     : collector.last().publishedAll() ? null : "the last run failed to publish " + collector.last().publishFailures() + " records"));
             gauges.putAll(collectorGauges(collector));
+        }
+        if (arm != null) {
+            for (int status : new int[] {200, 401, 403, 404, 429, 500, 502, 503, 504}) {
+                gauges.put("contact_audit_collector_requests_total{status=\"" + status + "\"}",
+                        () -> arm.stats().responsesByStatus().getOrDefault(status, 0L));
+            }
         }
         ObservabilityServer server = ObservabilityServer.start(config.httpHost(), port, checks, sources, gauges);
         LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", config.httpHost(), server.port());

@@ -225,6 +225,18 @@ class CollectorTest {
     }
 
     @Test
+    void responsesAreCountedByStatusForMetrics() throws Exception {
+        Scenario scenario = new Scenario(TENANT, 100, 0, List.of(
+                sub("f0000000-0000-0000-0000-000000000001", null, contact("High")),
+                sub("f0000000-0000-0000-0000-000000000002", null, contact("High"))
+                        .withFaults(List.of(new Scenario.Fault(403, null, -1, null, null)))));
+        arm.scenario(scenario);
+        ArmClient client = client(Duration.ofSeconds(5), 3);
+        new Collector(client, Collector.Settings.defaults(), Clock.systemUTC()).run(new Recorder(), Map.of(), Collector.Progress.NONE);
+        assertThat(client.stats().responsesByStatus()).containsEntry(200, 1L).containsEntry(403, 1L);
+    }
+
+    @Test
     void anExplicitUnknownSubscriptionIsNotFound() throws Exception {
         Recorder sink = new Recorder();
         Collector.Settings explicit = new Collector.Settings("2023-12-01-preview", 4,

@@ -65,6 +65,28 @@ class ContactAuditConfigTest {
     }
 
     @Test
+    void theEventHubsProfileGivesSaslSslPlainWithTheConnectionStringFromTheEnvironment() {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" "
+                + "password=\"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=planted-key\";";
+        ContactAuditConfig config = ContactAuditConfig.load(Path.of("ops/config/event-hubs.properties"),
+                Map.of("CONTACT_AUDIT_SASL_JAAS_CONFIG", jaas), Map.of());
+        assertThat(config.bootstrapServers()).endsWith(".servicebus.windows.net:9093");
+        assertThat(config.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN").containsEntry("sasl.jaas.config", jaas);
+        assertThat(config.createTopics()).isFalse();
+        assertThat(config.redacted().toString()).doesNotContain("planted-key");
+        // and the client settings are accepted by Kafka's own producer configuration
+        new org.apache.kafka.clients.producer.ProducerConfig(withSerializers(config.kafkaClientProperties()));
+    }
+
+    static Map<String, Object> withSerializers(Map<String, Object> props) {
+        Map<String, Object> all = new HashMap<>(props);
+        all.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class);
+        all.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class);
+        return all;
+    }
+
+    @Test
     void invalidValuesSayWhichAndWhy() {
         assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("stale.after", "45 minutes")))
                 .isInstanceOf(ConfigException.class).hasMessage("stale.after must be an ISO-8601 duration such as PT15M or PT1H, got '45 minutes'");

@@ -99,8 +99,14 @@ class RegistryModeIT {
             runner.start();
             ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()), Credentials.fixed("it"),
                     arm.clientSslContext(), Clock.systemUTC());
-            new CollectorLoop(new Collector(client, Collector.Settings.defaults(), Clock.systemUTC()), publisher,
-                    config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(), Collector.Progress.NONE).once();
+            CollectorLoop loop = new CollectorLoop(new Collector(client, Collector.Settings.defaults(), Clock.systemUTC()), publisher,
+                    config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(), Collector.Progress.NONE);
+            loop.once();
+            TestKafka.readCommitted(topics.posture().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                    1, Duration.ofSeconds(90));
+            arm.scenario(new Scenario("t", 10, 0, List.of(tenant.subscriptions().get(0).withContacts(
+                    List.of(new Scenario.Contact(null, true, List.of("a@contoso.com"), "Off", List.of(), null))))));
+            loop.once();
             try (KafkaProducer<String, byte[]> producer = TestKafka.producer(Serdes.String().serializer(), Serdes.ByteArray().serializer())) {
                 producer.send(new ProducerRecord<>(topics.snapshots().name(), SUB, "garbage".getBytes(StandardCharsets.UTF_8))).get();
             }
@@ -109,6 +115,7 @@ class RegistryModeIT {
             expected.put(topics.findings().name(), "subscriptionId");
             expected.put(topics.posture().name(), "subscriptionId");
             expected.put(topics.dlq().name(), "sourceTopic");
+            expected.put(topics.drift().name(), "kind");
             for (Map.Entry<String, String> topic : expected.entrySet()) {
                 List<ConsumerRecord<String, byte[]>> records = TestKafka.readCommitted(topic.getKey(), Serdes.String().deserializer(),
                         Serdes.ByteArray().deserializer(), 1, Duration.ofSeconds(90));
