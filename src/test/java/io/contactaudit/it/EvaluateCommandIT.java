@@ -93,16 +93,16 @@ class EvaluateCommandIT {
             assertThat(findings).extracting(ConsumerRecord::key).containsOnly(SUB);
 
             List<ConsumerRecord<String, DriftEvent>> drift = TestKafka.readCommitted(topics.drift().name(),
-                    Serdes.String().deserializer(), topics.drift().value().deserializer(), 1, Duration.ofSeconds(30));
+                    Serdes.String().deserializer(), topics.drift().value().deserializer(), 1, Duration.ofSeconds(90));
             assertThat(drift).extracting(r -> r.value().getKind()).containsExactly(DriftKind.REGRESSED);
             assertThat(drift.get(0).value().getChanges().get(0).getAfter()).isEqualTo("Critical");
 
             List<ConsumerRecord<String, PostureState>> posture = TestKafka.readCommitted(topics.posture().name(),
-                    Serdes.String().deserializer(), topics.posture().value().deserializer(), 2, Duration.ofSeconds(30));
+                    Serdes.String().deserializer(), topics.posture().value().deserializer(), 2, Duration.ofSeconds(90));
             assertThat(posture.get(posture.size() - 1).value().getVerdict()).isEqualTo(Verdict.FAIL);
 
             List<ConsumerRecord<byte[], DeadLetter>> dlq = TestKafka.readCommitted(topics.dlq().name(),
-                    Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer(), 1, Duration.ofSeconds(30));
+                    Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer(), 1, Duration.ofSeconds(90));
             assertThat(dlq.get(0).value().getStage()).isEqualTo("DESERIALIZATION");
             assertThat(dlq.get(0).value().getSourceOffset()).isEqualTo(1L);
 
