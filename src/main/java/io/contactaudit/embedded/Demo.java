@@ -170,7 +170,7 @@ public final class Demo {
         println("");
         println("What next:");
         println("  java -jar target/contact-audit.jar check examples/*.json                        evaluate exported bodies offline");
-        println("  java -jar target/contact-audit.jar run --scenario FILE --embedded-kafka data/kafka   collect + evaluate, history kept");
+        println("  java -jar target/contact-audit.jar run --scenario examples/tenant.yaml --interval PT30S   collect + evaluate, history kept in data/kafka");
         println("  java -jar target/contact-audit.jar collect --bootstrap-servers HOST:9092 --once     your tenant (az login first)");
         println("  java -jar target/contact-audit.jar evaluate --bootstrap-servers HOST:9092          the topology, exactly once");
         if (!temporary) {

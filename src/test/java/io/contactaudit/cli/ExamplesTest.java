@@ -8,6 +8,12 @@ import org.junit.jupiter.api.Test;
 class ExamplesTest {
 
     @Test
+    void theExampleTenantIsAValidScenario() throws Exception {
+        io.contactaudit.embedded.Scenario tenant = io.contactaudit.embedded.Scenario.read(java.nio.file.Path.of("examples/tenant.yaml"));
+        assertThat(tenant.subscriptions()).hasSize(4);
+    }
+
+    @Test
     void examplesGiveTheirNamedVerdicts() {
         CliRunner.Run run = CliRunner.run("check", "examples/2017-08-01-preview-pass.json",
                 "examples/2020-01-01-preview-fail.json", "examples/2023-12-01-preview-pass.json");
