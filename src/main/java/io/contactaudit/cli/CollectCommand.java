@@ -78,6 +78,7 @@ public final class CollectCommand implements Callable<Integer> {
         }
     }
 
+    @SuppressWarnings("try") // the HTTP server only has to live as long as the collection
     private int collect(ContactAuditConfig config, Topics topics, CollectorOptions.Azure azure, PrintWriter out) {
         try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
             if (azure.fake() != null) {

@@ -75,6 +75,7 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    @SuppressWarnings("try") // the embedded broker only has to live as long as the run
     private int run(ContactAuditConfig config, Map<String, String> flags, CollectorOptions.Azure azure, PrintWriter out)
             throws IOException, InterruptedException {
         EmbeddedKafka broker = null;

@@ -2,6 +2,7 @@ package io.contactaudit.collector;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
@@ -31,6 +32,8 @@ import javax.net.ssl.SSLContext;
  * Never writes and never registers resource providers (so it never calls {@code withSubscription}).
  */
 public final class ArmClient {
+
+    private static final HttpHeaderName REMAINING_READS = HttpHeaderName.fromString("x-ms-ratelimit-remaining-subscription-reads");
 
     /** Azure public cloud. */
     public static final URI AZURE_PUBLIC = URI.create("https://management.azure.com/");
@@ -128,12 +131,12 @@ public final class ArmClient {
     public Response get(String pathOrUrl) {
         String url = pathOrUrl.startsWith("https://") || pathOrUrl.startsWith("http://")
                 ? pathOrUrl : settings.endpoint().resolve(pathOrUrl).toString();
-        HttpRequest request = new HttpRequest(HttpMethod.GET, url).setHeader("Accept", "application/json");
+        HttpRequest request = new HttpRequest(HttpMethod.GET, url).setHeader(HttpHeaderName.ACCEPT, "application/json");
         try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
-            stats.remainingReads(response.getHeaderValue("x-ms-ratelimit-remaining-subscription-reads"));
+            stats.remainingReads(response.getHeaderValue(REMAINING_READS));
             stats.response(response.getStatusCode());
             String body = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
-            return new Response(response.getStatusCode(), body, response.getHeaderValue("x-ms-request-id"));
+            return new Response(response.getStatusCode(), body, response.getHeaderValue(HttpHeaderName.X_MS_REQUEST_ID));
         }
     }
 }

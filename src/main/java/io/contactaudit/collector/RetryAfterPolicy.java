@@ -1,5 +1,6 @@
 package io.contactaudit.collector;
 
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
@@ -58,7 +59,7 @@ public final class RetryAfterPolicy implements HttpPipelinePolicy {
     }
 
     private Duration retryAfter(HttpResponse response) {
-        for (String header : new String[] {"retry-after-ms", "x-ms-retry-after-ms"}) {
+        for (HttpHeaderName header : new HttpHeaderName[] {HttpHeaderName.RETRY_AFTER_MS, HttpHeaderName.X_MS_RETRY_AFTER_MS}) {
             String value = response.getHeaderValue(header);
             if (value != null) {
                 try {
@@ -68,7 +69,7 @@ public final class RetryAfterPolicy implements HttpPipelinePolicy {
                 }
             }
         }
-        return parseRetryAfter(response.getHeaderValue("Retry-After"), clock);
+        return parseRetryAfter(response.getHeaderValue(HttpHeaderName.RETRY_AFTER), clock);
     }
 
     /** Retry-After as delta-seconds or an HTTP date (RFC 7231); null when absent or unreadable. */
