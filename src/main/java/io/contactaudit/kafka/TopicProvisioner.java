@@ -39,6 +39,30 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Waits until every partition of the new topics has a leader: producing into a partition the broker has
+     * not taken up yet gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retries of such a first
+     * batch can end in an out-of-order-sequence loop.
+     */
+    static void awaitLeaders(Admin admin, List<String> topics, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the new topics " + topics + " have no leader after " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** An Admin client whose calls give up after {@code timeout}. */
     public static Admin admin(Map<String, Object> clientProperties, Duration timeout) {
         Map<String, Object> props = new java.util.HashMap<>(clientProperties);
@@ -104,6 +128,7 @@ public final class TopicProvisioner {
                     throw new IllegalStateException("interrupted while creating topics", e);
                 }
             });
+            awaitLeaders(admin, created, timeout);
             return created;
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
