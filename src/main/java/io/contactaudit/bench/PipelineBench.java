@@ -153,7 +153,7 @@ public final class PipelineBench {
                 latency(config, topics, runner);
             }
         } finally {
-            deleteRecursively(dir);
+            io.contactaudit.embedded.Directories.deleteRecursively(dir);
         }
     }
 
@@ -314,11 +314,4 @@ public final class PipelineBench {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -154,7 +154,7 @@ public final class Demo {
             }
         } finally {
             if (temporary) {
-                deleteRecursively(dir);
+                Directories.deleteRecursively(dir);
             }
         }
         List<DriftKind> missing = new ArrayList<>();
@@ -293,14 +293,4 @@ public final class Demo {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -71,9 +71,11 @@ public final class SchemaRegistration {
      */
     public List<Result> register(Map<String, Schema> subjects, String compatibility) throws IOException, InterruptedException {
         List<String> breaking = new ArrayList<>();
+        java.util.Set<String> existing = new java.util.HashSet<>();
         for (Map.Entry<String, Schema> e : subjects.entrySet()) {
             Schema latest = latest(e.getKey());
             if (latest != null) {
+                existing.add(e.getKey());
                 String problems = problems(e.getValue(), latest, compatibility);
                 if (problems != null) {
                     breaking.add(e.getKey() + ": " + problems);
@@ -86,7 +88,7 @@ public final class SchemaRegistration {
         }
         List<Result> results = new ArrayList<>();
         for (Map.Entry<String, Schema> e : subjects.entrySet()) {
-            boolean existed = latest(e.getKey()) != null;
+            boolean existed = existing.contains(e.getKey());
             send("PUT", "/config/" + e.getKey(), "{\"compatibility\":\"" + compatibility + "\"}", 200);
             JsonNode registered = send("POST", "/subjects/" + e.getKey() + "/versions",
                     JSON.createObjectNode().put("schema", e.getValue().toString()).toString(), 200);

@@ -38,6 +38,7 @@ public final class HistoryReader {
     private final Map<String, Object> clientProperties;
     private final Duration timeout;
     private final Clock clock;
+    private final Map<String, Long> retentions = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HistoryReader(Map<String, Object> clientProperties, Duration timeout, Clock clock) {
         this.clientProperties = clientProperties;
@@ -137,8 +138,12 @@ public final class HistoryReader {
         return retention < 0 ? Instant.EPOCH : clock.instant().minusMillis(retention).plusSeconds(1);
     }
 
-    /** retention.ms of a topic; -1 for ever (or compacted only). */
+    /** retention.ms of a topic; -1 for ever (or compacted only). Read once per topic and reader. */
     private long retentionMillis(String topic) {
+        return retentions.computeIfAbsent(topic, this::describeRetention);
+    }
+
+    private long describeRetention(String topic) {
         try (Admin admin = Admin.create(clientProperties)) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Map<ConfigResource, Config> configs = admin.describeConfigs(Set.of(resource)).all()
