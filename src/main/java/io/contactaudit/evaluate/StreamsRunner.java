@@ -92,8 +92,14 @@ public final class StreamsRunner implements AutoCloseable {
         return streams;
     }
 
+    /** Closes the client and returns once its state listener has seen it stop (so the final state is logged). */
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        try {
+            stopped.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
