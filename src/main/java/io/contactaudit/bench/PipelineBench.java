@@ -1,6 +1,7 @@
 package io.contactaudit.bench;
 
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.embedded.Directories;
 import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
@@ -16,14 +17,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +40,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 
 /**
  * The evaluate topology on Apache Kafka's broker in-process, exactly-once: throughput over a backlog of
@@ -51,8 +57,13 @@ public final class PipelineBench {
      * @param partitions    partitions of the topics (and stream threads)
      * @param latencyRate   snapshots per second of the latency phase
      * @param latencySeconds duration of the latency phase
+     * @param overrides      configuration values for the evaluator and its clients (e.g. {@code producer.compression.type})
      */
-    public record Settings(int subscriptions, int cycles, int partitions, int latencyRate, int latencySeconds) {
+    public record Settings(int subscriptions, int cycles, int partitions, int latencyRate, int latencySeconds,
+                           Map<String, String> overrides) {
+        public Settings {
+            overrides = Map.copyOf(overrides);
+        }
     }
 
     private static final String[] GENERATIONS = {"2017", "2020", "2023"};
@@ -101,13 +112,13 @@ public final class PipelineBench {
     public void run() throws Exception {
         Path dir = Files.createTempDirectory("contact-audit-bench");
         int total = settings.subscriptions() * settings.cycles();
-        out.printf(Locale.ROOT, "pipeline benchmark: %d subscriptions x %d cycles = %d snapshots, %d partitions/threads, exactly_once_v2, %d cores, max heap %d MiB%n",
+        out.printf(Locale.ROOT, "pipeline benchmark: %d subscriptions x %d cycles = %d snapshots, %d partitions/threads, exactly_once_v2, %d cores, max heap %d MiB%s%n",
                 settings.subscriptions(), settings.cycles(), total, settings.partitions(), Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20);
+                Runtime.getRuntime().maxMemory() >> 20, settings.overrides().isEmpty() ? "" : ", settings " + settings.overrides());
         out.flush();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"))) {
             String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
-            Map<String, String> values = new HashMap<>();
+            Map<String, String> values = new HashMap<>(settings.overrides());
             values.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             values.put(ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix);
             values.put(ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
@@ -116,10 +127,7 @@ public final class PipelineBench {
             ContactAuditConfig config = ContactAuditConfig.of(values);
             Topics topics = Topics.create(prefix);
             TopicProvisioner.prepare(config, topics);
-            String passThrough = prefix + ".passthrough";
-            try (var admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(passThrough, settings.partitions(), (short) 1))).all().get();
-            }
+            createTopics(config, prefix + ".passthrough-1", prefix + ".passthrough-2", prefix + ".passthrough-streams");
 
             long produceStart = System.nanoTime();
             produceBacklog(config, topics, total);
@@ -127,34 +135,103 @@ public final class PipelineBench {
             out.printf(Locale.ROOT, "produced the backlog: %d snapshots in %.1f s (%.0f/s)%n", total, produceSeconds, total / produceSeconds);
             out.flush();
 
-            double limit = passThrough(config, topics.snapshots().name(), passThrough, total);
-            out.printf(Locale.ROOT, "limit   (plain consumer->producer pass-through): %8.0f records/s%n", limit);
+            // the first copy warms the broker's and the clients' code up; the second is the limit
+            double cold = passThrough(config, topics.snapshots().name(), prefix + ".passthrough-1", total);
+            double limit = passThrough(config, topics.snapshots().name(), prefix + ".passthrough-2", total);
+            out.printf(Locale.ROOT, "limit   (plain consumer->producer pass-through, 2nd of 2 runs): %8.0f records/s (1st run %.0f)%n", limit, cold);
+            double floor = streamsPassThrough(config, topics.snapshots().name(), prefix + ".passthrough-streams", total);
+            out.printf(Locale.ROOT, "floor   (Kafka Streams source->sink, exactly_once_v2):          %8.0f records/s = %.0f%% of the limit%n",
+                    floor, 100 * floor / limit);
             out.flush();
 
             System.gc();
             long heapBefore = usedHeap();
             StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
                     StreamsRunner.properties(config));
-            double rate;
-            try (runner) {
+            try (runner; CommittedReader findings = new CommittedReader(config, topics.findings().name())) {
                 runner.start();
                 awaitRunning(runner);
                 long start = System.nanoTime();
-                awaitCommitted(config, topics.findings().name(), total, Duration.ofMinutes(30));
-                rate = total / ((System.nanoTime() - start) / 1e9);
-                out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2):            %8.0f snapshots/s = %.0f%% of the limit%n",
-                        rate, 100 * rate / limit);
+                findings.awaitAtLeast(settings.subscriptions(), Duration.ofMinutes(30));
+                long firstCycle = System.nanoTime();
+                findings.awaitAtLeast(total, Duration.ofMinutes(60));
+                long end = System.nanoTime();
+                double first = settings.subscriptions() / ((firstCycle - start) / 1e9);
+                out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), cycle 1 (first sight, warm-up): %8.0f snapshots/s%n", first);
+                if (settings.cycles() > 1) {
+                    double steady = (total - settings.subscriptions()) / ((end - firstCycle) / 1e9);
+                    out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), cycles 2-%d:                    %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the floor%n",
+                            settings.cycles(), steady, 100 * steady / limit, 100 * steady / floor);
+                }
                 System.gc();
                 long heapAfter = usedHeap();
                 long state = size(dir.resolve("streams"));
-                out.printf(Locale.ROOT, "state: %.0f bytes on disk per subscription (RocksDB, %d MiB in all); heap growth %d MiB after GC%n",
-                        (double) state / settings.subscriptions(), state >> 20, Math.max(0, heapAfter - heapBefore) >> 20);
+                long changelog = topicBytes(config, config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog");
+                out.printf(Locale.ROOT, "state: %.0f bytes on disk per subscription (RocksDB, %d MiB in all; live SST files %s); heap growth %d MiB after GC; "
+                                + "changelog %.0f bytes per subscription (%d MiB, before compaction)%n",
+                        (double) state / settings.subscriptions(), state >> 20, liveSst(runner), Math.max(0, heapAfter - heapBefore) >> 20,
+                        (double) changelog / settings.subscriptions(), changelog >> 20);
                 out.flush();
                 latency(config, topics, runner);
             }
+            restore(config, topics, dir.resolve("streams"));
         } finally {
-            io.contactaudit.embedded.Directories.deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
+    }
+
+    /** Wipes the local state and times a new evaluator's restore from the changelog until it is RUNNING. */
+    private void restore(ContactAuditConfig config, Topics topics, Path stateDir) throws Exception {
+        Directories.deleteRecursively(stateDir);
+        try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
+                StreamsRunner.properties(config))) {
+            long start = System.nanoTime();
+            runner.start();
+            awaitRunning(runner);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double restoring = runner.restoreTime().toNanos() / 1e9;
+            out.printf(Locale.ROOT, "restore: local state wiped, %d changelog records restored in %.1f s (%.0f records/s); RUNNING %.1f s after start "
+                            + "(a new member first waits for the closed one's session.timeout.ms, 45 s by default)%n",
+                    runner.restoredRecords(), restoring, runner.restoredRecords() / Math.max(restoring, 1e-3), seconds);
+            out.flush();
+        }
+    }
+
+    private static void createTopics(ContactAuditConfig config, String... names) throws Exception {
+        try (var admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
+            admin.createTopics(Arrays.stream(names)
+                    .map(n -> new NewTopic(n, config.topicPartitions(), (short) 1)).toList()).all().get();
+        }
+    }
+
+    /** Bytes of a topic's log on the (single) broker. */
+    private static long topicBytes(ContactAuditConfig config, String topic) throws Exception {
+        try (var admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
+            long bytes = 0;
+            for (var dirs : admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
+                for (var logDir : dirs.values()) {
+                    for (var replica : logDir.replicaInfos().entrySet()) {
+                        if (replica.getKey().topic().equals(topic)) {
+                            bytes += replica.getValue().size();
+                        }
+                    }
+                }
+            }
+            return bytes;
+        }
+    }
+
+    /** RocksDB's own figure for the live SST files of the posture store, as Kafka Streams reports it. */
+    private static String liveSst(StreamsRunner runner) {
+        double bytes = 0;
+        boolean found = false;
+        for (var metric : runner.streams().metrics().values()) {
+            if (metric.metricName().name().equals("live-sst-files-size") && metric.metricValue() instanceof Number n) {
+                bytes += n.doubleValue();
+                found = true;
+            }
+        }
+        return found ? String.format(Locale.ROOT, "%d MiB", (long) bytes >> 20) : "n/a";
     }
 
     private void produceBacklog(ContactAuditConfig config, Topics topics, int total) throws Exception {
@@ -204,6 +281,23 @@ public final class PipelineBench {
         }
     }
 
+    /** The same copy as a Kafka Streams source->sink topology with exactly_once_v2: the framework's own cost; records/s. */
+    private double streamsPassThrough(ContactAuditConfig config, String from, String to, int total) throws Exception {
+        Topology copy = new Topology();
+        copy.addSource("source", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), from);
+        copy.addSink("sink", to, new ByteArraySerializer(), new ByteArraySerializer(), "source");
+        Properties props = StreamsRunner.properties(config);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + "-bench-passthrough");
+        try (StreamsRunner runner = new StreamsRunner(copy, props); CommittedReader copied = new CommittedReader(config, to)) {
+            runner.start();
+            awaitRunning(runner);
+            long start = System.nanoTime();
+            copied.awaitAtLeast(total, Duration.ofMinutes(30));
+            return total / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
     private static void awaitRunning(StreamsRunner runner) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (runner.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
@@ -211,24 +305,36 @@ public final class PipelineBench {
         }
     }
 
-    /** Waits until {@code count} records are visible to a read_committed reader of {@code topic}. */
-    private static void awaitCommitted(ContactAuditConfig config, String topic, long count, Duration timeout) {
-        Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    /** Counts the records of a topic visible to a read_committed reader, from the beginning. */
+    private static final class CommittedReader implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private long seen;
+
+        CommittedReader(ContactAuditConfig config, String topic) {
+            Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long seen = 0;
+        }
+
+        /** Waits until at least {@code count} records have been read. */
+        void awaitAtLeast(long count, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (seen < count) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the topology committed " + seen + " of " + count + " findings within " + timeout);
+                    throw new IllegalStateException("only " + seen + " of " + count + " records were committed within " + timeout);
                 }
                 seen += consumer.poll(Duration.ofMillis(100)).count();
             }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 

@@ -3,7 +3,9 @@ package io.contactaudit.cli;
 import io.contactaudit.bench.CollectorBench;
 import io.contactaudit.bench.PipelineBench;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,10 +55,15 @@ public final class BenchCommand {
         @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
         private int latencySeconds;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "A configuration value for the evaluator and its Kafka clients, as in a config file (repeatable), "
+                        + "e.g. --set producer.compression.type=lz4.")
+        private Map<String, String> overrides = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             QuietLogs.apply();
-            new PipelineBench(new PipelineBench.Settings(subscriptions, cycles, partitions, latencyRate, latencySeconds),
+            new PipelineBench(new PipelineBench.Settings(subscriptions, cycles, partitions, latencyRate, latencySeconds, overrides),
                     spec.commandLine().getOut()).run();
             return ExitCodes.OK;
         }

@@ -6,8 +6,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -15,6 +18,7 @@ import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,9 @@ public final class StreamsRunner implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong restored = new AtomicLong();
+    private final AtomicLong restoreStarted = new AtomicLong();
+    private final AtomicLong restoreEnded = new AtomicLong();
 
     public StreamsRunner(Topology topology, Properties properties) {
         this.streams = new KafkaStreams(topology, properties);
@@ -48,6 +55,32 @@ public final class StreamsRunner implements AutoCloseable {
                 stopped.countDown();
             }
         });
+        streams.setGlobalStateRestoreListener(new RestoreLog());
+    }
+
+    /** Logs state restoration from the changelog (after a crash or on a new machine it can take a while) and counts it. */
+    private final class RestoreLog implements StateRestoreListener {
+        private final Map<TopicPartition, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
+            started.put(partition, System.nanoTime());
+            restoreStarted.compareAndSet(0, System.nanoTime());
+            LOG.info("restoring {} from {}: up to {} records", store, partition, endingOffset - startingOffset);
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
+            restored.addAndGet(numRestored);
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+            Long start = started.remove(partition);
+            restoreEnded.set(System.nanoTime());
+            LOG.info("restored {} from {}: {} records in {} ms", store, partition, totalRestored,
+                    start == null ? 0 : (System.nanoTime() - start) / 1_000_000);
+        }
     }
 
     /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */
@@ -64,7 +97,18 @@ public final class StreamsRunner implements AutoCloseable {
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
         props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Each snapshot becomes four records in one transaction (finding, OCSF finding, posture, changelog);
+        // compressed, larger batches cut the producer's and the broker's work per record (docs/benchmarks.md).
+        producerDefault(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producerDefault(props, ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
         return props;
+    }
+
+    /** Sets a producer setting unless the configuration sets it, for every client or for the producer alone. */
+    private static void producerDefault(Properties props, String key, Object value) {
+        if (!props.containsKey(key) && !props.containsKey(StreamsConfig.producerPrefix(key))) {
+            props.put(StreamsConfig.producerPrefix(key), value);
+        }
     }
 
     /** Starts processing. */
@@ -85,6 +129,18 @@ public final class StreamsRunner implements AutoCloseable {
     /** The failure that stopped the client, or null. */
     public Throwable failure() {
         return failure.get();
+    }
+
+    /** Changelog records restored into local state since the client was created. */
+    public long restoredRecords() {
+        return restored.get();
+    }
+
+    /** From the first partition's restore start to the last one's end, or zero when nothing was restored. */
+    public Duration restoreTime() {
+        long start = restoreStarted.get();
+        long end = restoreEnded.get();
+        return start == 0 || end < start ? Duration.ZERO : Duration.ofNanos(end - start);
     }
 
     /** The underlying client, for metrics and interactive queries. */
