@@ -57,7 +57,7 @@ public final class SchemasCommand {
             String user = parent.cli.env().get("CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH");
             SchemaRegistration registration = new SchemaRegistration(registry, user);
             List<SchemaRegistration.Result> results = registration.register(
-                    SchemaRegistration.subjects(Topics.create(config.topicPrefix()), config.applicationId()), compatibility);
+                    SchemaRegistration.subjects(Topics.create(config.topicPrefix())), compatibility);
             PrintWriter out = spec.commandLine().getOut();
             results.forEach(r -> out.printf("%-60s id %d%s%n", r.subject(), r.id(), r.created() ? " (new subject)" : ""));
             out.flush();

@@ -19,7 +19,8 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * Values are read as bytes and decoded inside the processor, so that an undecodable record goes to the
- * dead-letter topic whole, with its cause, and the next record is processed.
+ * dead-letter topic whole, with its cause, and the next record is processed. A posture is encoded once, with
+ * the posture topic's serializer: the store, its changelog and the posture topic hold the same bytes.
  */
 public final class EvaluateTopology {
 
@@ -72,16 +73,16 @@ public final class EvaluateTopology {
                 topics.snapshots().name());
         topology.addProcessor(EVALUATOR, () -> new SnapshotEvaluator(topics, settings), SOURCE);
         topology.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), topics.posture().value()),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
                 EVALUATOR);
         topology.addSink(FINDINGS_SINK, topics.findings().name(),
                 topics.findings().key().serializer(), topics.findings().value().serializer(), EVALUATOR);
         topology.addSink(FINDINGS_OCSF_SINK, topics.findingsOcsf().name(),
-                topics.findingsOcsf().key().serializer(), topics.findingsOcsf().value().serializer(), EVALUATOR);
+                topics.findingsOcsf().key().serializer(), Serdes.ByteArray().serializer(), EVALUATOR);
         topology.addSink(DRIFT_SINK, topics.drift().name(),
                 topics.drift().key().serializer(), topics.drift().value().serializer(), EVALUATOR);
         topology.addSink(POSTURE_SINK, topics.posture().name(),
-                topics.posture().key().serializer(), topics.posture().value().serializer(), EVALUATOR);
+                topics.posture().key().serializer(), Serdes.ByteArray().serializer(), EVALUATOR);
         topology.addSink(DLQ_SINK, topics.dlq().name(),
                 topics.dlq().key().serializer(), topics.dlq().value().serializer(), EVALUATOR);
         return topology;

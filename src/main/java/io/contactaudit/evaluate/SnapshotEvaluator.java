@@ -2,20 +2,25 @@ package io.contactaudit.evaluate;
 
 import io.contactaudit.ProductVersion;
 import io.contactaudit.evaluate.errors.DeadLetters;
-import io.contactaudit.schema.NormalizedContact;
-import io.contactaudit.siem.OcsfComplianceFinding;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.SecurityContactSnapshot;
+import io.contactaudit.schema.Verdict;
+import io.contactaudit.siem.OcsfComplianceFinding;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -33,17 +38,24 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
 
     private final EvaluateTopology.Settings settings;
     private final Deserializer<SecurityContactSnapshot> snapshots;
+    private final String postureTopic;
+    private final Serializer<PostureState> postureOut;
+    private final Deserializer<PostureState> postureIn;
     private final DriftDetector detector;
     private final OcsfComplianceFinding ocsf;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, PostureState> store;
+    private KeyValueStore<String, byte[]> store;
     private Sensor late;
     private Sensor deadLetters;
-    private final java.util.Map<String, Sensor> counters = new java.util.HashMap<>();
+    private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
+    private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
 
     SnapshotEvaluator(Topics topics, EvaluateTopology.Settings settings) {
         this.settings = settings;
         this.snapshots = topics.snapshots().value().deserializer();
+        this.postureTopic = topics.posture().name();
+        this.postureOut = topics.posture().value().serializer();
+        this.postureIn = topics.posture().value().deserializer();
         this.detector = new DriftDetector(settings.profile());
         this.ocsf = new OcsfComplianceFinding(ProductVersion.get(), settings.redaction());
     }
@@ -69,7 +81,7 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
                         new IllegalArgumentException("a tombstone without a key: no subscription to remove"), now);
                 return;
             }
-            apply(key, detector.onRemoved(store.get(key), record.timestamp(), now), record.timestamp());
+            apply(key, detector.onRemoved(stored(key), record.timestamp(), now), record.timestamp());
             return;
         }
         SecurityContactSnapshot snapshot;
@@ -91,8 +103,11 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
         String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
         DriftDetector.Outcome outcome;
         try {
-            outcome = detector.onSnapshot(store.get(sub), snapshot, now);
+            outcome = detector.onSnapshot(stored(sub), snapshot, now);
         } catch (RuntimeException e) {
+            if (AvroSerdes.registryUnavailable(e)) {
+                throw e;
+            }
             deadLetter(record, DeadLetters.Stage.PROCESSING, e, now);
             return;
         }
@@ -118,14 +133,16 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
 
     private void apply(String sub, DriftDetector.Outcome outcome, long timestamp) {
         if (outcome.finding() != null) {
-            count("findings-" + outcome.finding().getVerdict().name().toLowerCase(Locale.ROOT));
+            findingCounters.computeIfAbsent(outcome.finding().getVerdict(),
+                    v -> counter("findings-" + v.name().toLowerCase(Locale.ROOT))).record();
             context.forward(new Record<>(sub, outcome.finding(), timestamp), EvaluateTopology.FINDINGS_SINK);
             List<NormalizedContact> contacts = outcome.posture() == null ? List.of() : outcome.posture().getContacts();
-            String event = ocsf.map(outcome.finding(), contacts, outcome.drift().stream().map(DriftEvent::getKind).toList()).toString();
+            byte[] event = ocsf.encode(outcome.finding(), contacts, outcome.drift().stream().map(DriftEvent::getKind).toList());
             context.forward(new Record<>(outcome.finding().getFindingId(), event, timestamp), EvaluateTopology.FINDINGS_OCSF_SINK);
         }
         for (DriftEvent event : outcome.drift()) {
-            count("drift-" + event.getKind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            driftCounters.computeIfAbsent(event.getKind(),
+                    k -> counter("drift-" + k.name().toLowerCase(Locale.ROOT).replace('_', '-'))).record();
             context.forward(new Record<>(sub, event, timestamp), EvaluateTopology.DRIFT_SINK);
         }
         if (outcome.posture() == null) {
@@ -134,24 +151,29 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
             }
             return;
         }
-        store.put(sub, outcome.posture());
+        byte[] posture = postureOut.serialize(postureTopic, outcome.posture());
+        store.put(sub, posture);
         if (outcome.emitPosture()) {
-            context.forward(new Record<>(sub, outcome.posture(), timestamp), EvaluateTopology.POSTURE_SINK);
+            context.forward(new Record<>(sub, posture, timestamp), EvaluateTopology.POSTURE_SINK);
         }
     }
 
-    /** A rate/total sensor per name, created on first use: contact_audit_<name>_total on /metrics. */
-    private void count(String name) {
-        counters.computeIfAbsent(name, n -> context.metrics().addRateTotalSensor("contact-audit", "evaluate", n,
-                Sensor.RecordingLevel.INFO)).record();
+    private PostureState stored(String sub) {
+        byte[] bytes = store.get(sub);
+        return bytes == null ? null : postureIn.deserialize(postureTopic, bytes);
+    }
+
+    /** A rate/total sensor: contact_audit_<name>_total on /metrics. */
+    private Sensor counter(String name) {
+        return context.metrics().addRateTotalSensor("contact-audit", "evaluate", name, Sensor.RecordingLevel.INFO);
     }
 
     private void checkStale(long now) {
         List<KeyValue<String, DriftDetector.Outcome>> flagged = new ArrayList<>();
-        try (KeyValueIterator<String, PostureState> all = store.all()) {
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
-                KeyValue<String, PostureState> entry = all.next();
-                DriftDetector.Outcome outcome = detector.onClock(entry.value, now, settings.staleAfter());
+                KeyValue<String, byte[]> entry = all.next();
+                DriftDetector.Outcome outcome = detector.onClock(postureIn.deserialize(postureTopic, entry.value), now, settings.staleAfter());
                 if (outcome != null) {
                     flagged.add(KeyValue.pair(entry.key, outcome));
                 }

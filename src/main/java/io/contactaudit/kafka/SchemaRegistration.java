@@ -52,15 +52,14 @@ public final class SchemaRegistration {
                 : "Basic " + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Subject → schema of every Avro topic of {@code topics}, and of the evaluator's changelog. */
-    public static Map<String, Schema> subjects(Topics topics, String applicationId) {
+    /** Subject → schema of every Avro topic of {@code topics} (the evaluator's changelog holds the posture topic's bytes). */
+    public static Map<String, Schema> subjects(Topics topics) {
         Map<String, Schema> subjects = new LinkedHashMap<>();
         subjects.put(topics.snapshots().name() + "-value", SecurityContactSnapshot.getClassSchema());
         subjects.put(topics.findings().name() + "-value", ComplianceFinding.getClassSchema());
         subjects.put(topics.drift().name() + "-value", DriftEvent.getClassSchema());
         subjects.put(topics.posture().name() + "-value", PostureState.getClassSchema());
         subjects.put(topics.dlq().name() + "-value", DeadLetter.getClassSchema());
-        subjects.put(applicationId + "-posture-store-changelog-value", PostureState.getClassSchema());
         return subjects;
     }
 

@@ -1,5 +1,6 @@
 package io.contactaudit.siem;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -74,6 +75,15 @@ public final class OcsfComplianceFinding {
     public OcsfComplianceFinding(String productVersion, Redaction redaction) {
         this.productVersion = productVersion;
         this.redaction = redaction;
+    }
+
+    /** {@link #map} as UTF-8 JSON, the value of a record on the OCSF topic. */
+    public byte[] encode(ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift) {
+        try {
+            return JSON.writeValueAsBytes(map(finding, contacts, drift));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an OCSF event could not be written as JSON", e);
+        }
     }
 
     /**

@@ -86,8 +86,9 @@ class EvaluateTopologyTest {
     }
 
     PostureState stored() {
-        KeyValueStore<String, PostureState> store = driver.getKeyValueStore(EvaluateTopology.STORE);
-        return store.get(SUB);
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(EvaluateTopology.STORE);
+        byte[] bytes = store.get(SUB);
+        return bytes == null ? null : topics.posture().value().deserializer().deserialize(topics.posture().name(), bytes);
     }
 
     @Test

@@ -86,7 +86,7 @@ class RegistryModeIT {
         CliRunner.Run register = CliRunner.withEnv(Map.of("CONTACT_AUDIT_SCHEMA_REGISTRY_URL", registry),
                 "schemas", "register", "--topic-prefix", prefix);
         assertThat(register.exitCode()).as(register.err()).isZero();
-        assertThat(register.out()).contains(prefix + ".findings.v1-value", prefix + "-evaluate-v1-posture-store-changelog-value");
+        assertThat(register.out()).contains(prefix + ".findings.v1-value", prefix + ".posture.v1-value");
 
         Topics topics = Topics.of(config);
         TopicProvisioner.prepare(config, topics);
@@ -164,7 +164,7 @@ class RegistryModeIT {
             String prefix = TestKafka.uniquePrefix("outage");
             ContactAuditConfig config = config(prefix, registry.baseUrl());
             Topics topics = Topics.of(config);
-            Map<String, Schema> subjects = SchemaRegistration.subjects(topics, config.applicationId());
+            Map<String, Schema> subjects = SchemaRegistration.subjects(topics);
             List<SchemaRegistration.Result> ids = new SchemaRegistration(registry.baseUrl(), null).register(subjects, "BACKWARD");
             TopicProvisioner.prepare(config, topics);
             java.time.Instant t0 = java.time.Instant.parse("2026-03-01T00:00:00Z");
