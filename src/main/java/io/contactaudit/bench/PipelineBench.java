@@ -172,10 +172,10 @@ public final class PipelineBench {
                 long heapAfter = usedHeap();
                 long state = size(dir.resolve("streams"));
                 long changelog = topicBytes(config, config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog");
-                out.printf(Locale.ROOT, "state: %.0f bytes on disk per subscription (RocksDB, %d MiB in all; live SST files %s); heap growth %d MiB after GC; "
-                                + "changelog %.0f bytes per subscription (%d MiB, before compaction)%n",
-                        (double) state / settings.subscriptions(), state >> 20, liveSst(runner), Math.max(0, heapAfter - heapBefore) >> 20,
-                        (double) changelog / settings.subscriptions(), changelog >> 20);
+                out.printf(Locale.ROOT, "state: %.0f bytes on disk per subscription (%d MiB in all; %s); heap growth %d MiB after GC; "
+                                + "process resident %s; changelog %.0f bytes per subscription (%d MiB, before compaction)%n",
+                        (double) state / settings.subscriptions(), state >> 20, rocksDb(runner), Math.max(0, heapAfter - heapBefore) >> 20,
+                        residentMemory(), (double) changelog / settings.subscriptions(), changelog >> 20);
                 out.flush();
                 latency(config, topics, runner);
             }
@@ -226,17 +226,35 @@ public final class PipelineBench {
         }
     }
 
-    /** RocksDB's own figure for the live SST files of the posture store, as Kafka Streams reports it. */
-    private static String liveSst(StreamsRunner runner) {
-        double bytes = 0;
-        boolean found = false;
+    /** RocksDB's own figures for the posture store, as Kafka Streams reports them: live SST files, memtables, keys. */
+    private static String rocksDb(StreamsRunner runner) {
+        return String.format(Locale.ROOT, "RocksDB reports %d MiB of live SST files + %d MiB of memtables, %d keys",
+                (long) storeMetric(runner, "live-sst-files-size") >> 20, (long) storeMetric(runner, "size-all-mem-tables") >> 20,
+                (long) storeMetric(runner, "estimate-num-keys"));
+    }
+
+    /** The process's resident memory (heap, RocksDB, broker: everything in this JVM), from /proc on Linux. */
+    private static String residentMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return (Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10) + " MiB";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: leave it out
+        }
+        return "n/a";
+    }
+
+    private static double storeMetric(StreamsRunner runner, String name) {
+        double sum = 0;
         for (var metric : runner.streams().metrics().values()) {
-            if (metric.metricName().name().equals("live-sst-files-size") && metric.metricValue() instanceof Number n) {
-                bytes += n.doubleValue();
-                found = true;
+            if (metric.metricName().name().equals(name) && metric.metricValue() instanceof Number n) {
+                sum += n.doubleValue();
             }
         }
-        return found ? String.format(Locale.ROOT, "%d MiB", (long) bytes >> 20) : "n/a";
+        return sum;
     }
 
     private void produceBacklog(ContactAuditConfig config, Topics topics, int total) throws Exception {

@@ -68,10 +68,15 @@ public final class EvaluateTopology {
 
     /** Builds the topology. */
     public static Topology build(Topics topics, Settings settings) {
+        return build(topics, settings, SnapshotEvaluator.SCAN_SLICE);
+    }
+
+    /** Builds the topology with another length of the staleness pass's slices (tests). */
+    static Topology build(Topics topics, Settings settings, Duration scanSlice) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, topics.snapshots().key().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.snapshots().name());
-        topology.addProcessor(EVALUATOR, () -> new SnapshotEvaluator(topics, settings), SOURCE);
+        topology.addProcessor(EVALUATOR, () -> new SnapshotEvaluator(topics, settings, scanSlice), SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
                 EVALUATOR);

@@ -13,6 +13,7 @@ import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import io.contactaudit.siem.OcsfComplianceFinding;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -36,6 +37,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class SnapshotEvaluator implements Processor<String, byte[], Object, Object> {
 
+    /** How long one slice of the staleness pass may read the store, and how often a slice runs. */
+    static final Duration SCAN_SLICE = Duration.ofMillis(100);
+    static final Duration SCAN_TICK = Duration.ofSeconds(1);
+
     private final EvaluateTopology.Settings settings;
     private final Deserializer<SecurityContactSnapshot> snapshots;
     private final String postureTopic;
@@ -47,11 +52,15 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
     private KeyValueStore<String, byte[]> store;
     private Sensor late;
     private Sensor deadLetters;
+    private final Duration scanSlice;
+    private String resumeAfter;
+    private long passStartedAt = Long.MIN_VALUE;
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
     private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
 
-    SnapshotEvaluator(Topics topics, EvaluateTopology.Settings settings) {
+    SnapshotEvaluator(Topics topics, EvaluateTopology.Settings settings, Duration scanSlice) {
         this.settings = settings;
+        this.scanSlice = scanSlice;
         this.snapshots = topics.snapshots().value().deserializer();
         this.postureTopic = topics.posture().name();
         this.postureOut = topics.posture().value().serializer();
@@ -68,7 +77,8 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
                 Sensor.RecordingLevel.INFO);
         this.deadLetters = context.metrics().addRateTotalSensor("contact-audit", "evaluate", "dead-letters",
                 Sensor.RecordingLevel.INFO);
-        context.schedule(settings.staleCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkStale);
+        Duration tick = settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
     }
 
     @Override
@@ -168,17 +178,40 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
         return context.metrics().addRateTotalSensor("contact-audit", "evaluate", name, Sensor.RecordingLevel.INFO);
     }
 
+    /**
+     * One slice of the staleness pass: a pass over the whole store starts every stale.check.interval and runs
+     * in slices of at most {@link #SCAN_SLICE} (100 ms) each, resuming after the last key seen. A store of a million
+     * subscriptions takes seconds to read; in one go it would hold the open transaction past its timeout.
+     */
     private void checkStale(long now) {
+        if (resumeAfter == null) {
+            if (passStartedAt != Long.MIN_VALUE && now - passStartedAt < settings.staleCheckInterval().toMillis()) {
+                return;
+            }
+            passStartedAt = now;
+        }
+        long deadline = System.nanoTime() + scanSlice.toNanos();
         List<KeyValue<String, DriftDetector.Outcome>> flagged = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = store.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> entry = all.next();
+        String last = null;
+        boolean more = false;
+        try (KeyValueIterator<String, byte[]> entries = resumeAfter == null ? store.all() : store.range(resumeAfter, null)) {
+            while (entries.hasNext()) {
+                KeyValue<String, byte[]> entry = entries.next();
+                if (entry.key.equals(resumeAfter)) {
+                    continue;
+                }
                 DriftDetector.Outcome outcome = detector.onClock(postureIn.deserialize(postureTopic, entry.value), now, settings.staleAfter());
                 if (outcome != null) {
                     flagged.add(KeyValue.pair(entry.key, outcome));
                 }
+                last = entry.key;
+                if (System.nanoTime() > deadline) {
+                    more = entries.hasNext();
+                    break;
+                }
             }
         }
+        resumeAfter = more ? last : null;
         flagged.forEach(kv -> apply(kv.key, kv.value, now));
     }
 

@@ -20,6 +20,7 @@ import io.contactaudit.schema.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -54,11 +55,15 @@ class EvaluateTopologyTest {
     }
 
     void start(Profile profile, Instant wallClock) {
+        start(profile, wallClock, SnapshotEvaluator.SCAN_SLICE);
+    }
+
+    void start(Profile profile, Instant wallClock, Duration scanSlice) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(
-                EvaluateTopology.build(topics, new EvaluateTopology.Settings(profile, STALE_AFTER, STALE_CHECK)),
+                EvaluateTopology.build(topics, new EvaluateTopology.Settings(profile, STALE_AFTER, STALE_CHECK), scanSlice),
                 props, wallClock);
         snapshots = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         findings = driver.createOutputTopic(topics.findings().name(), Serdes.String().deserializer(), topics.findings().value().deserializer());
@@ -367,6 +372,39 @@ class EvaluateTopologyTest {
         assertThat(posture.readValue().getStale()).isFalse();
         findings.readValuesToList();
         assertNothingElse();
+    }
+
+    @Test
+    void theStalenessPassReadsTheStoreInSlicesAndResumesAfterTheLastKey() {
+        driver.close();
+        start(Profile.DEFAULT, T0, Duration.ZERO); // a slice ends after each entry
+        List<String> subs = List.of("00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b",
+                "00000000-0000-4000-8000-00000000000c");
+        for (String sub : subs) {
+            SecurityContactSnapshot snapshot = TestSnapshots.passing(T0);
+            snapshot.setSubscriptionId(sub);
+            send(snapshot);
+        }
+        findings.readValuesToList();
+        posture.readValuesToList();
+
+        driver.advanceWallClockTime(STALE_AFTER.plus(STALE_CHECK));
+        List<String> flagged = new ArrayList<>(drift.readValuesToList().stream().map(DriftEvent::getSubscriptionId).toList());
+        assertThat(flagged).hasSize(1);
+        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+        drift.readValuesToList().forEach(d -> flagged.add(d.getSubscriptionId()));
+        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+        drift.readValuesToList().forEach(d -> flagged.add(d.getSubscriptionId()));
+        assertThat(flagged).containsExactlyElementsOf(subs);
+
+        // the pass is complete: the next one starts a stale.check.interval after this one began, and flags nobody twice
+        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+        driver.advanceWallClockTime(STALE_CHECK);
+        for (int i = 0; i < subs.size() + 1; i++) {
+            driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+        }
+        assertThat(drift.readValuesToList()).isEmpty();
+        assertThat(posture.readValuesToList()).hasSize(subs.size()); // the three STALE postures of the first pass
     }
 
     @Test
