@@ -12,6 +12,7 @@ import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The evaluate topology on Apache Kafka's broker in-process, exactly-once: throughput over a backlog of
@@ -172,9 +177,11 @@ public final class PipelineBench {
                 long heapAfter = usedHeap();
                 long state = size(dir.resolve("streams"));
                 long changelog = topicBytes(config, config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog");
-                out.printf(Locale.ROOT, "state: %.0f bytes on disk per subscription (%d MiB in all; %s); heap growth %d MiB after GC; "
+                out.printf(Locale.ROOT, "state: %.0f bytes per subscription of live data (keys and values), %.0f bytes on disk per subscription "
+                                + "(%d MiB in all, superseded versions included until RocksDB compacts them; %s); heap growth %d MiB after GC; "
                                 + "process resident %s; changelog %.0f bytes per subscription (%d MiB, before compaction)%n",
-                        (double) state / settings.subscriptions(), state >> 20, rocksDb(runner), Math.max(0, heapAfter - heapBefore) >> 20,
+                        (double) liveData(runner) / settings.subscriptions(), (double) state / settings.subscriptions(), state >> 20,
+                        rocksDb(runner), Math.max(0, heapAfter - heapBefore) >> 20,
                         residentMemory(), (double) changelog / settings.subscriptions(), changelog >> 20);
                 out.flush();
                 latency(config, topics, runner);
@@ -231,6 +238,20 @@ public final class PipelineBench {
         return String.format(Locale.ROOT, "RocksDB reports %d MiB of live SST files + %d MiB of memtables, %d keys",
                 (long) storeMetric(runner, "live-sst-files-size") >> 20, (long) storeMetric(runner, "size-all-mem-tables") >> 20,
                 (long) storeMetric(runner, "estimate-num-keys"));
+    }
+
+    /** Bytes of the posture store's keys and values, read through an interactive query. */
+    private static long liveData(StreamsRunner runner) {
+        ReadOnlyKeyValueStore<String, byte[]> store = runner.streams().store(
+                StoreQueryParameters.fromNameAndType(EvaluateTopology.STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        long bytes = 0;
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                var entry = all.next();
+                bytes += entry.key.getBytes(StandardCharsets.UTF_8).length + entry.value.length;
+            }
+        }
+        return bytes;
     }
 
     /** The process's resident memory (heap, RocksDB, broker: everything in this JVM), from /proc on Linux. */
