@@ -185,7 +185,11 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
      */
     private void checkStale(long now) {
         if (resumeAfter == null) {
-            if (passStartedAt != Long.MIN_VALUE && now - passStartedAt < settings.staleCheckInterval().toMillis()) {
+            if (passStartedAt == Long.MIN_VALUE) {
+                passStartedAt = now; // the first pass starts an interval after the first tick, as each later one after the one before
+                return;
+            }
+            if (now - passStartedAt < settings.staleCheckInterval().toMillis()) {
                 return;
             }
             passStartedAt = now;

@@ -378,6 +378,7 @@ class EvaluateTopologyTest {
     void theStalenessPassReadsTheStoreInSlicesAndResumesAfterTheLastKey() {
         driver.close();
         start(Profile.DEFAULT, T0, Duration.ZERO); // a slice ends after each entry
+        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK); // the first tick: passes start an interval from here
         List<String> subs = List.of("00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b",
                 "00000000-0000-4000-8000-00000000000c");
         for (String sub : subs) {
