@@ -37,9 +37,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class SnapshotEvaluator implements Processor<String, byte[], Object, Object> {
 
-    /** How long one slice of the staleness pass may read the store, and how often a slice runs. */
-    static final Duration SCAN_SLICE = Duration.ofMillis(100);
-    static final Duration SCAN_TICK = Duration.ofSeconds(1);
+    /**
+     * How long one slice of the staleness pass may read the store, and how often a slice runs: at most a tenth
+     * of the stream thread, and a snapshot waits at most one slice (at a million subscriptions 100 ms slices
+     * each second took p99 latency from 130 to 440 ms; docs/benchmarks.md).
+     */
+    static final Duration SCAN_SLICE = Duration.ofMillis(20);
+    static final Duration SCAN_TICK = Duration.ofMillis(200);
 
     private final EvaluateTopology.Settings settings;
     private final Deserializer<SecurityContactSnapshot> snapshots;
@@ -180,7 +184,7 @@ final class SnapshotEvaluator implements Processor<String, byte[], Object, Objec
 
     /**
      * One slice of the staleness pass: a pass over the whole store starts every stale.check.interval and runs
-     * in slices of at most {@link #SCAN_SLICE} (100 ms) each, resuming after the last key seen. A store of a million
+     * in slices of at most {@link #SCAN_SLICE} (20 ms) each, resuming after the last key seen. A store of a million
      * subscriptions takes seconds to read; in one go it would hold the open transaction past its timeout.
      */
     private void checkStale(long now) {

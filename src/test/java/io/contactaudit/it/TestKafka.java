@@ -42,7 +42,14 @@ public final class TestKafka {
             try {
                 Path dir = Files.createTempDirectory("contact-audit-it-kafka");
                 broker = EmbeddedKafka.start(dir);
-                Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    broker.close();
+                    try {
+                        io.contactaudit.embedded.Directories.deleteRecursively(dir);
+                    } catch (IOException e) {
+                        System.err.println("could not delete the test broker's directory " + dir + ": " + e);
+                    }
+                }));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
