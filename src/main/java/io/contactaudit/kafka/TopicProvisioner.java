@@ -14,6 +14,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +43,10 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Waits until every partition of the new topics has a leader: producing into a partition the broker has
-     * not taken up yet gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retries of such a first
-     * batch can end in an out-of-order-sequence loop.
+     * Waits until every partition of the new topics has a leader that serves it: producing into a partition
+     * the broker has not taken up yet gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retries of such
+     * a first batch can end in an out-of-order-sequence loop. A leader in the metadata is not enough (the
+     * broker may not have opened the log yet): a ListOffsets answered by the leader is.
      */
     static void awaitLeaders(Admin admin, List<String> topics, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
@@ -51,13 +55,23 @@ public final class TopicProvisioner {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            boolean ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values().stream()
+            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean ready = described.values().stream()
                     .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
             if (ready) {
-                return;
+                Map<TopicPartition, OffsetSpec> partitions = new java.util.HashMap<>();
+                described.values().forEach(d -> d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+                try {
+                    admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                        throw e;
+                    }
+                }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the new topics " + topics + " have no leader after " + timeout.toSeconds() + " s");
+                throw new IllegalStateException("the new topics " + topics + " have no serving leader after " + timeout.toSeconds() + " s");
             }
             Thread.sleep(50);
         }

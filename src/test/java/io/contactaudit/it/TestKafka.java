@@ -67,12 +67,17 @@ public final class TestKafka {
         return producer(bootstrapServers(), key, value);
     }
 
-    /** An idempotent, acks=all producer. */
+    /**
+     * An idempotent, acks=all producer, one request in flight: the tests seed topics they have just created, and
+     * an idempotent producer whose first batches meet NOT_LEADER_OR_FOLLOWER with several requests in flight
+     * can loop on OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen twice in CrashRecoveryIT).
+     */
     public static <K, V> KafkaProducer<K, V> producer(String bootstrap, Serializer<K> key, Serializer<V> value) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), key, value);
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_CONFIG, 1), key, value);
     }
 
     /** Reads {@code topic} of the shared broker with read_committed until {@code count} records arrived. */
