@@ -151,8 +151,7 @@ public final class PipelineBench {
 
             System.gc();
             long heapBefore = usedHeap();
-            StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
-                    StreamsRunner.properties(config));
+            StreamsRunner runner = StreamsRunner.evaluator(topics, config);
             try (runner; CommittedReader findings = new CommittedReader(config, topics.findings().name())) {
                 runner.start();
                 awaitRunning(runner);
@@ -195,8 +194,7 @@ public final class PipelineBench {
     /** Wipes the local state and times a new evaluator's restore from the changelog until it is RUNNING. */
     private void restore(ContactAuditConfig config, Topics topics, Path stateDir) throws Exception {
         Directories.deleteRecursively(stateDir);
-        try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
-                StreamsRunner.properties(config))) {
+        try (StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
             long start = System.nanoTime();
             runner.start();
             awaitRunning(runner);

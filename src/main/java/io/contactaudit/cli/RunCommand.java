@@ -8,7 +8,6 @@ import io.contactaudit.collector.TerminalProgress;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.embedded.EmbeddedKafka;
-import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
@@ -94,7 +93,7 @@ public final class RunCommand implements Callable<Integer> {
         try (EmbeddedKafka ignored = broker) {
             TopicProvisioner.prepare(config, topics);
             try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-                 StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), StreamsRunner.properties(config))) {
+                 StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
                 if (azure.fake() != null) {
                     out.println("serving the simulated tenant of " + collector.scenario + " at " + azure.fake().endpoint()
                             + " (Azure is not contacted)");

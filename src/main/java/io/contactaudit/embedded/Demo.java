@@ -7,7 +7,6 @@ import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
@@ -111,7 +110,7 @@ public final class Demo {
             Collector shard = new Collector(client, new Collector.Settings("2023-12-01-preview", 1,
                     List.of(SimulatedTenant.id(SimulatedTenant.STALE_NAME)), null, null, 50), Clock.systemUTC());
 
-            try (StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), StreamsRunner.properties(config));
+            try (StreamsRunner runner = StreamsRunner.evaluator(topics, config);
                  SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
                 runner.start();
                 Thread watcher = new Thread(() -> watch(config, topics), "contact-audit-demo-watch");

@@ -1,6 +1,7 @@
 package io.contactaudit.evaluate;
 
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.kafka.Topics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -81,6 +82,11 @@ public final class StreamsRunner implements AutoCloseable {
             LOG.info("restored {} from {}: {} records in {} ms", store, partition, totalRestored,
                     start == null ? 0 : (System.nanoTime() - start) / 1_000_000);
         }
+    }
+
+    /** The evaluate topology of {@code config}, with its settings, ready to start. */
+    public static StreamsRunner evaluator(Topics topics, ContactAuditConfig config) {
+        return new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), properties(config));
     }
 
     /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */

@@ -12,7 +12,6 @@ import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.embedded.FakeArm;
 import io.contactaudit.embedded.Scenario;
-import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
@@ -90,7 +89,7 @@ abstract class PipelineContract {
 
         try (FakeArm arm = FakeArm.start(tenant("High", "Off"));
              SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-             StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), StreamsRunner.properties(config))) {
+             StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
             runner.start();
             ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
                     Credentials.fixed("it"), arm.clientSslContext(), Clock.systemUTC());

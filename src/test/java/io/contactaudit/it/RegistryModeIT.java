@@ -13,7 +13,6 @@ import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.embedded.FakeArm;
 import io.contactaudit.embedded.Scenario;
-import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.SchemaRegistration;
 import io.contactaudit.kafka.TopicProvisioner;
@@ -94,8 +93,7 @@ class RegistryModeIT {
                 List.of(new Scenario.Contact(null, true, List.of("a@contoso.com"), "High", List.of(), null)), null, null, null, null)));
         try (FakeArm arm = FakeArm.start(tenant);
              SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-             StreamsRunner runner = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
-                     StreamsRunner.properties(config))) {
+             StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
             runner.start();
             ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()), Credentials.fixed("it"),
                     arm.clientSslContext(), Clock.systemUTC());
@@ -170,8 +168,7 @@ class RegistryModeIT {
             java.time.Instant t0 = java.time.Instant.parse("2026-03-01T00:00:00Z");
             try (KafkaProducer<String, io.contactaudit.schema.SecurityContactSnapshot> producer = TestKafka.producer(
                     Serdes.String().serializer(), topics.snapshots().value().serializer())) {
-                try (StreamsRunner first = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
-                        StreamsRunner.properties(config))) {
+                try (StreamsRunner first = StreamsRunner.evaluator(topics, config)) {
                     first.start();
                     producer.send(new ProducerRecord<>(topics.snapshots().name(), SUB, snapshot(t0))).get();
                     TestKafka.readCommitted(topics.findings().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
@@ -187,8 +184,7 @@ class RegistryModeIT {
                 registry.start();
                 assertThat(new SchemaRegistration(registry.baseUrl(), null).register(subjects, "BACKWARD"))
                         .extracting(SchemaRegistration.Result::id).isEqualTo(ids.stream().map(SchemaRegistration.Result::id).toList());
-                try (StreamsRunner second = new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)),
-                        StreamsRunner.properties(config))) {
+                try (StreamsRunner second = StreamsRunner.evaluator(topics, config)) {
                     second.start();
                     List<ConsumerRecord<String, byte[]>> findings = TestKafka.readCommitted(topics.findings().name(),
                             Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), 6, Duration.ofSeconds(120));
