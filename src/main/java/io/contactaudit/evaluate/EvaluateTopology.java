@@ -1,5 +1,7 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.ProductVersion;
+import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.siem.OcsfComplianceFinding;
@@ -9,23 +11,29 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The "evaluate" topology: snapshots in; findings, drift, posture and dead letters out. A pure function
- * of its arguments; every node and the one state store are named, so the changelog topic is
+ * The "evaluate" topology: snapshots in; findings, OCSF findings, drift, posture and dead letters out. A pure
+ * function of its arguments; every node and the one state store are named, so the changelog topic is
  * {@code <application.id>-posture-store-changelog}.
  *
  * <pre>
  * snapshots-source (key String, value bytes)
- *   └─ evaluate-snapshots [posture-store]  ── findings-sink, findings-ocsf-sink, drift-sink, posture-sink, dlq-sink
+ *   └─ decode-snapshots ──────────────────────────────── dlq-sink            undecodable or invalid input, whole
+ *        └─ evaluate-snapshots [posture-store] ───────── findings-sink, drift-sink, posture-sink, dlq-sink
+ *             └─ map-ocsf ────────────────────────────── findings-ocsf-sink
  * </pre>
  *
- * Values are read as bytes and decoded inside the processor, so that an undecodable record goes to the
- * dead-letter topic whole, with its cause, and the next record is processed. A posture is encoded once, with
- * the posture topic's serializer: the store, its changelog and the posture topic hold the same bytes.
+ * Values are read as bytes and decoded by {@value #DECODE}, so that an undecodable record goes to the
+ * dead-letter topic whole, with its cause, and the next record is processed. {@value #EVALUATE} keeps the posture
+ * of each subscription ({@link PostureStore}), decides what follows each snapshot ({@link PostureMachine}) and runs
+ * the staleness pass. A posture is encoded once, with the posture topic's serializer: the store, its changelog and
+ * the posture topic hold the same bytes.
  */
 public final class EvaluateTopology {
 
     public static final String SOURCE = "snapshots-source";
-    public static final String EVALUATOR = "evaluate-snapshots";
+    public static final String DECODE = "decode-snapshots";
+    public static final String EVALUATE = "evaluate-snapshots";
+    public static final String MAP_OCSF = "map-ocsf";
     public static final String STORE = "posture-store";
     public static final String FINDINGS_SINK = "findings-sink";
     public static final String FINDINGS_OCSF_SINK = "findings-ocsf-sink";
@@ -68,28 +76,30 @@ public final class EvaluateTopology {
 
     /** Builds the topology. */
     public static Topology build(Topics topics, Settings settings) {
-        return build(topics, settings, SnapshotEvaluator.SCAN_SLICE);
+        return build(topics, settings, EvaluateSnapshots.SCAN_SLICE);
     }
 
     /** Builds the topology with another length of the staleness pass's slices (tests). */
     static Topology build(Topics topics, Settings settings, Duration scanSlice) {
+        OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), settings.redaction());
         Topology topology = new Topology();
         topology.addSource(SOURCE, topics.snapshots().key().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.snapshots().name());
-        topology.addProcessor(EVALUATOR, () -> new SnapshotEvaluator(topics, settings, scanSlice), SOURCE);
+        topology.addProcessor(DECODE, () -> new DecodeSnapshots(topics.snapshots().value().deserializer()), SOURCE);
+        topology.addProcessor(EVALUATE, () -> new EvaluateSnapshots(settings, topics.posture(), scanSlice), DECODE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
-                EVALUATOR);
-        topology.addSink(FINDINGS_SINK, topics.findings().name(),
-                topics.findings().key().serializer(), topics.findings().value().serializer(), EVALUATOR);
-        topology.addSink(FINDINGS_OCSF_SINK, topics.findingsOcsf().name(),
-                topics.findingsOcsf().key().serializer(), Serdes.ByteArray().serializer(), EVALUATOR);
-        topology.addSink(DRIFT_SINK, topics.drift().name(),
-                topics.drift().key().serializer(), topics.drift().value().serializer(), EVALUATOR);
-        topology.addSink(POSTURE_SINK, topics.posture().name(),
-                topics.posture().key().serializer(), Serdes.ByteArray().serializer(), EVALUATOR);
-        topology.addSink(DLQ_SINK, topics.dlq().name(),
-                topics.dlq().key().serializer(), topics.dlq().value().serializer(), EVALUATOR);
+                EVALUATE);
+        topology.addProcessor(MAP_OCSF, () -> new MapOcsf(ocsf), EVALUATE);
+        sink(topology, FINDINGS_SINK, topics.findings(), EVALUATE);
+        sink(topology, FINDINGS_OCSF_SINK, topics.findingsOcsf(), MAP_OCSF);
+        sink(topology, DRIFT_SINK, topics.drift(), EVALUATE);
+        sink(topology, POSTURE_SINK, topics.posture().encoded(), EVALUATE);
+        sink(topology, DLQ_SINK, topics.dlq(), DECODE, EVALUATE);
         return topology;
+    }
+
+    private static <K, V> void sink(Topology topology, String name, TopicSpec<K, V> topic, String... parents) {
+        topology.addSink(name, topic.name(), topic.key().serializer(), topic.value().serializer(), parents);
     }
 }

@@ -2,6 +2,7 @@ package io.contactaudit.kafka;
 
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * A topic's name, serdes and the settings it is created with, travelling together.
@@ -13,4 +14,12 @@ import org.apache.kafka.common.serialization.Serde;
  * @param why    why these settings, for the provisioning log and ops docs
  */
 public record TopicSpec<K, V>(String name, Serde<K> key, Serde<V> value, Map<String, String> config, String why) {
+
+    /**
+     * The same topic for a writer that encodes its values itself with {@link #value()}'s serializer: the evaluator
+     * encodes a posture once, for its store, the store's changelog and the posture topic.
+     */
+    public TopicSpec<K, byte[]> encoded() {
+        return new TopicSpec<>(name, key, Serdes.ByteArray(), config, why);
+    }
 }

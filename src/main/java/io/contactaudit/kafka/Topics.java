@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.Serdes;
 public record Topics(
         TopicSpec<String, SecurityContactSnapshot> snapshots,
         TopicSpec<String, ComplianceFinding> findings,
-        TopicSpec<String, String> findingsOcsf,
+        TopicSpec<String, byte[]> findingsOcsf,
         TopicSpec<String, DriftEvent> drift,
         TopicSpec<String, PostureState> posture,
         TopicSpec<byte[], DeadLetter> dlq) {
@@ -52,8 +52,8 @@ public record Topics(
                         historyConfig, "history of what was collected; replayed for audits and re-evaluation"),
                 new TopicSpec<>(prefix + ".findings.v1", key, avro.serde(ComplianceFinding.class),
                         historyConfig, "every evaluation; replayed for point-in-time posture"),
-                new TopicSpec<>(prefix + ".findings-ocsf.v1", key, Serdes.String(), historyConfig,
-                        "every evaluation as an OCSF Compliance Finding (JSON) for SIEMs; key: finding_info.uid"),
+                new TopicSpec<>(prefix + ".findings-ocsf.v1", key, Serdes.ByteArray(), historyConfig,
+                        "every evaluation as an OCSF Compliance Finding (JSON, UTF-8) for SIEMs; key: finding_info.uid"),
                 new TopicSpec<>(prefix + ".drift.v1", key, avro.serde(DriftEvent.class),
                         historyConfig, "every change; the audit trail of the control"),
                 new TopicSpec<>(prefix + ".posture.v1", key, avro.serde(PostureState.class),

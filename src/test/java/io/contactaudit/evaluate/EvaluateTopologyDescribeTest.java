@@ -22,18 +22,28 @@ class EvaluateTopologyDescribeTest {
         assertThat(description.globalStores()).isEmpty();
         TopologyDescription.Subtopology sub = description.subtopologies().iterator().next();
         Set<String> nodes = sub.nodes().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
-        assertThat(nodes).containsExactlyInAnyOrder("snapshots-source", "evaluate-snapshots",
+        assertThat(nodes).containsExactlyInAnyOrder("snapshots-source", "decode-snapshots", "evaluate-snapshots", "map-ocsf",
                 "findings-sink", "findings-ocsf-sink", "drift-sink", "posture-sink", "dlq-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) node(sub, "snapshots-source");
         assertThat(source.topicSet()).containsExactly("contact-audit.snapshots.v1");
-        TopologyDescription.Processor processor = (TopologyDescription.Processor) node(sub, "evaluate-snapshots");
-        assertThat(processor.stores()).containsExactly("posture-store");
+        assertThat(successors(source)).containsExactly("decode-snapshots");
+        assertThat(successors(node(sub, "decode-snapshots"))).containsExactlyInAnyOrder("evaluate-snapshots", "dlq-sink");
+        assertThat(((TopologyDescription.Processor) node(sub, "decode-snapshots")).stores()).isEmpty();
+        TopologyDescription.Processor evaluate = (TopologyDescription.Processor) node(sub, "evaluate-snapshots");
+        assertThat(evaluate.stores()).containsExactly("posture-store");
+        assertThat(successors(evaluate)).containsExactlyInAnyOrder("map-ocsf", "findings-sink", "drift-sink", "posture-sink", "dlq-sink");
+        assertThat(successors(node(sub, "map-ocsf"))).containsExactly("findings-ocsf-sink");
+        assertThat(((TopologyDescription.Processor) node(sub, "map-ocsf")).stores()).isEmpty();
         assertThat(((TopologyDescription.Sink) node(sub, "findings-sink")).topic()).isEqualTo("contact-audit.findings.v1");
         assertThat(((TopologyDescription.Sink) node(sub, "findings-ocsf-sink")).topic()).isEqualTo("contact-audit.findings-ocsf.v1");
         assertThat(((TopologyDescription.Sink) node(sub, "drift-sink")).topic()).isEqualTo("contact-audit.drift.v1");
         assertThat(((TopologyDescription.Sink) node(sub, "posture-sink")).topic()).isEqualTo("contact-audit.posture.v1");
         assertThat(((TopologyDescription.Sink) node(sub, "dlq-sink")).topic()).isEqualTo("contact-audit.dlq.v1");
+    }
+
+    static Set<String> successors(TopologyDescription.Node node) {
+        return node.successors().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
     }
 
     @Test

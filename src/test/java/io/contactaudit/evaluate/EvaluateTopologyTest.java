@@ -43,7 +43,7 @@ class EvaluateTopologyTest {
     final Topics topics = Topics.create(Topics.DEFAULT_PREFIX);
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> snapshots;
-    TestOutputTopic<String, ComplianceFinding> findings;
+    FindingsAndOcsf findings;
     TestOutputTopic<String, DriftEvent> drift;
     TestOutputTopic<String, PostureState> posture;
     TestOutputTopic<byte[], DeadLetter> dlq;
@@ -55,7 +55,7 @@ class EvaluateTopologyTest {
     }
 
     void start(Profile profile, Instant wallClock) {
-        start(profile, wallClock, SnapshotEvaluator.SCAN_SLICE);
+        start(profile, wallClock, EvaluateSnapshots.SCAN_SLICE);
     }
 
     void start(Profile profile, Instant wallClock, Duration scanSlice) {
@@ -66,11 +66,12 @@ class EvaluateTopologyTest {
                 EvaluateTopology.build(topics, new EvaluateTopology.Settings(profile, STALE_AFTER, STALE_CHECK), scanSlice),
                 props, wallClock);
         snapshots = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        findings = driver.createOutputTopic(topics.findings().name(), Serdes.String().deserializer(), topics.findings().value().deserializer());
         drift = driver.createOutputTopic(topics.drift().name(), Serdes.String().deserializer(), topics.drift().value().deserializer());
         posture = driver.createOutputTopic(topics.posture().name(), Serdes.String().deserializer(), topics.posture().value().deserializer());
         dlq = driver.createOutputTopic(topics.dlq().name(), Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer());
         ocsf = driver.createOutputTopic(topics.findingsOcsf().name(), Serdes.String().deserializer(), Serdes.String().deserializer());
+        findings = new FindingsAndOcsf(driver.createOutputTopic(topics.findings().name(), Serdes.String().deserializer(),
+                topics.findings().value().deserializer()));
     }
 
     @AfterEach
@@ -83,8 +84,46 @@ class EvaluateTopologyTest {
         snapshots.pipeInput(snapshot.getSubscriptionId(), value, snapshot.getCollectedAt());
     }
 
+    /**
+     * The findings topic, read together with the OCSF topic: each finding read takes its OCSF event, which must be next
+     * on that topic, keyed by the finding id and carrying the finding's event id.
+     */
+    final class FindingsAndOcsf {
+        private final TestOutputTopic<String, ComplianceFinding> avro;
+
+        FindingsAndOcsf(TestOutputTopic<String, ComplianceFinding> avro) {
+            this.avro = avro;
+        }
+
+        KeyValue<String, ComplianceFinding> readKeyValue() {
+            KeyValue<String, ComplianceFinding> finding = avro.readKeyValue();
+            assertThat(ocsf.isEmpty()).as("the OCSF event of finding " + finding.value.getEventId()).isFalse();
+            KeyValue<String, String> event = ocsf.readKeyValue();
+            assertThat(event.key).isEqualTo(finding.value.getFindingId());
+            assertThat(event.value).contains("\"uid\":\"" + finding.value.getEventId() + "\"");
+            return finding;
+        }
+
+        ComplianceFinding readValue() {
+            return readKeyValue().value;
+        }
+
+        List<ComplianceFinding> readValuesToList() {
+            List<ComplianceFinding> all = new ArrayList<>();
+            while (!avro.isEmpty()) {
+                all.add(readValue());
+            }
+            return all;
+        }
+
+        boolean isEmpty() {
+            return avro.isEmpty();
+        }
+    }
+
     void assertNothingElse() {
         assertThat(findings.isEmpty()).as("findings").isTrue();
+        assertThat(ocsf.isEmpty()).as("findings-ocsf").isTrue();
         assertThat(drift.isEmpty()).as("drift").isTrue();
         assertThat(posture.isEmpty()).as("posture").isTrue();
         assertThat(dlq.isEmpty()).as("dlq").isTrue();
@@ -129,8 +168,8 @@ class EvaluateTopologyTest {
     void everyFindingIsAlsoAnOcsfEventKeyedByTheFindingId() throws Exception {
         send(TestSnapshots.passing(T0));
         send(TestSnapshots.failing(T0.plusSeconds(900)));
-        List<ComplianceFinding> all = findings.readValuesToList();
         List<KeyValue<String, String>> events = ocsf.readKeyValuesToList();
+        List<ComplianceFinding> all = findings.avro.readValuesToList();
         assertThat(events).hasSize(2);
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.JsonNode second = json.readTree(events.get(1).value);
@@ -378,7 +417,7 @@ class EvaluateTopologyTest {
     void theStalenessPassReadsTheStoreInSlicesAndResumesAfterTheLastKey() {
         driver.close();
         start(Profile.DEFAULT, T0, Duration.ZERO); // a slice ends after each entry
-        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK); // the first tick: passes start an interval from here
+        driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK); // the first tick: passes start an interval from here
         List<String> subs = List.of("00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b",
                 "00000000-0000-4000-8000-00000000000c");
         for (String sub : subs) {
@@ -392,17 +431,17 @@ class EvaluateTopologyTest {
         driver.advanceWallClockTime(STALE_AFTER.plus(STALE_CHECK));
         List<String> flagged = new ArrayList<>(drift.readValuesToList().stream().map(DriftEvent::getSubscriptionId).toList());
         assertThat(flagged).hasSize(1);
-        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+        driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
         drift.readValuesToList().forEach(d -> flagged.add(d.getSubscriptionId()));
-        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+        driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
         drift.readValuesToList().forEach(d -> flagged.add(d.getSubscriptionId()));
         assertThat(flagged).containsExactlyElementsOf(subs);
 
         // the pass is complete: the next one starts a stale.check.interval after this one began, and flags nobody twice
-        driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+        driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
         driver.advanceWallClockTime(STALE_CHECK);
         for (int i = 0; i < subs.size() + 1; i++) {
-            driver.advanceWallClockTime(SnapshotEvaluator.SCAN_TICK);
+            driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
         }
         assertThat(drift.readValuesToList()).isEmpty();
         assertThat(posture.readValuesToList()).hasSize(subs.size()); // the three STALE postures of the first pass

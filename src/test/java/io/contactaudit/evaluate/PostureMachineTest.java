@@ -13,18 +13,18 @@ import io.contactaudit.schema.Verdict;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class DriftDetectorTest {
+class PostureMachineTest {
 
-    final DriftDetector byDefault = new DriftDetector(Profile.DEFAULT);
+    final PostureMachine byDefault = new PostureMachine(Profile.DEFAULT);
 
-    PostureState after(DriftDetector detector, io.contactaudit.schema.SecurityContactSnapshot snapshot) {
+    PostureState after(PostureMachine detector, io.contactaudit.schema.SecurityContactSnapshot snapshot) {
         return detector.onSnapshot(null, snapshot, T0.toEpochMilli()).posture();
     }
 
     @Test
     void aNewRuleVersionAloneIsReevaluationNotDrift() {
         PostureState old = PostureState.newBuilder(after(byDefault, TestSnapshots.passing(T0))).setRuleVersion("0.9.0").build();
-        DriftDetector.Outcome outcome = byDefault.onSnapshot(old, TestSnapshots.passing(T0.plusSeconds(60)), T0.toEpochMilli());
+        PostureMachine.Outcome outcome = byDefault.onSnapshot(old, TestSnapshots.passing(T0.plusSeconds(60)), T0.toEpochMilli());
         assertThat(outcome.drift()).extracting(DriftEvent::getKind, DriftEvent::getSeverity, DriftEvent::getPreviousRuleVersion)
                 .containsExactly(tuple(DriftKind.REEVALUATED, DriftSeverity.INFO, "0.9.0"));
         assertThat(outcome.drift().get(0).getChanges()).isEmpty();
@@ -33,7 +33,7 @@ class DriftDetectorTest {
     @Test
     void aProfileChangeThatFlipsTheVerdictIsReevaluationNotRegression() {
         PostureState underDefault = after(byDefault, TestSnapshots.passing(T0));
-        DriftDetector.Outcome outcome = new DriftDetector(Profile.STRICT)
+        PostureMachine.Outcome outcome = new PostureMachine(Profile.STRICT)
                 .onSnapshot(underDefault, TestSnapshots.passing(T0.plusSeconds(60)), T0.toEpochMilli());
         assertThat(outcome.finding().getVerdict()).isEqualTo(Verdict.FAIL);
         assertThat(outcome.drift()).extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
@@ -43,7 +43,7 @@ class DriftDetectorTest {
     @Test
     void aNewRuleVersionWithAConfigurationChangeIsStillDrift() {
         PostureState old = PostureState.newBuilder(after(byDefault, TestSnapshots.passing(T0))).setRuleVersion("0.9.0").build();
-        DriftDetector.Outcome outcome = byDefault.onSnapshot(old, TestSnapshots.failing(T0.plusSeconds(60)), T0.toEpochMilli());
+        PostureMachine.Outcome outcome = byDefault.onSnapshot(old, TestSnapshots.failing(T0.plusSeconds(60)), T0.toEpochMilli());
         assertThat(outcome.drift()).extracting(DriftEvent::getKind).containsExactly(DriftKind.REGRESSED);
     }
 
@@ -52,7 +52,7 @@ class DriftDetectorTest {
         PostureState state = after(byDefault, TestSnapshots.passing(T0));
         Duration window = Duration.ofMinutes(45);
         assertThat(byDefault.onClock(state, T0.plus(window).toEpochMilli(), window)).isNull();
-        DriftDetector.Outcome stale = byDefault.onClock(state, T0.plus(window).toEpochMilli() + 1, window);
+        PostureMachine.Outcome stale = byDefault.onClock(state, T0.plus(window).toEpochMilli() + 1, window);
         assertThat(stale.drift()).extracting(DriftEvent::getKind).containsExactly(DriftKind.STALE);
         assertThat(byDefault.onClock(stale.posture(), T0.plus(window.multipliedBy(10)).toEpochMilli(), window)).isNull();
     }
@@ -60,9 +60,9 @@ class DriftDetectorTest {
     @Test
     void everyKindHasASeverityAndRegressedAndStaleAreHigh() {
         for (DriftKind kind : DriftKind.values()) {
-            assertThat(DriftDetector.severity(kind)).isNotNull();
+            assertThat(Drift.severity(kind)).isNotNull();
         }
-        assertThat(DriftDetector.severity(DriftKind.REGRESSED)).isEqualTo(DriftSeverity.HIGH);
-        assertThat(DriftDetector.severity(DriftKind.STALE)).isEqualTo(DriftSeverity.HIGH);
+        assertThat(Drift.severity(DriftKind.REGRESSED)).isEqualTo(DriftSeverity.HIGH);
+        assertThat(Drift.severity(DriftKind.STALE)).isEqualTo(DriftSeverity.HIGH);
     }
 }

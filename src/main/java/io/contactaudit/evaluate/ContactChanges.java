@@ -18,9 +18,9 @@ import java.util.TreeSet;
  * recipients, role notifications; contacts added and removed. Phone numbers and names of unknown fields
  * are not compared.
  */
-public final class ConfigurationDiff {
+public final class ContactChanges {
 
-    private ConfigurationDiff() {
+    private ContactChanges() {
     }
 
     /** The changes from {@code before} to {@code after}, in path order. */

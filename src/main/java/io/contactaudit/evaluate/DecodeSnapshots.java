@@ -1,0 +1,82 @@
+package io.contactaudit.evaluate;
+
+import io.contactaudit.evaluate.errors.DeadLetters;
+import io.contactaudit.kafka.AvroSerdes;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * {@value EvaluateTopology#DECODE}: decodes and validates each record of the snapshots topic. A valid snapshot or a
+ * tombstone goes on to {@value EvaluateTopology#EVALUATE}, keyed by the subscription id in lower case; anything else
+ * goes to the dead-letter topic whole, with its cause. A registry that cannot be reached is not bad data: the
+ * exception stops the evaluator and the record is processed again once the registry is back.
+ */
+final class DecodeSnapshots implements Processor<String, byte[], Object, Object> {
+
+    private final Deserializer<SecurityContactSnapshot> snapshots;
+    private ProcessorContext<Object, Object> context;
+    private DeadLetterOutput deadLetters;
+
+    DecodeSnapshots(Deserializer<SecurityContactSnapshot> snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.deadLetters = new DeadLetterOutput(context);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        byte[] rawKey = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        String key = record.key() == null ? null : record.key().toLowerCase(Locale.ROOT);
+        if (record.value() == null) {
+            if (key == null || key.isBlank()) {
+                deadLetters.send(rawKey, null, record.timestamp(), DeadLetters.Stage.VALIDATION,
+                        new IllegalArgumentException("a tombstone without a key: no subscription to remove"));
+                return;
+            }
+            context.forward(new Record<>(key, new DecodedSnapshot(null, rawKey, null), record.timestamp()), EvaluateTopology.EVALUATE);
+            return;
+        }
+        SecurityContactSnapshot snapshot;
+        try {
+            snapshot = snapshots.deserialize(context.recordMetadata().map(RecordMetadata::topic).orElse(""), record.value());
+        } catch (RuntimeException e) {
+            if (AvroSerdes.registryUnavailable(e)) {
+                throw e;
+            }
+            deadLetters.send(rawKey, record.value(), record.timestamp(), DeadLetters.Stage.DESERIALIZATION, e);
+            return;
+        }
+        String invalid = validate(key, snapshot);
+        if (invalid != null) {
+            deadLetters.send(rawKey, record.value(), record.timestamp(), DeadLetters.Stage.VALIDATION,
+                    new IllegalArgumentException(invalid));
+            return;
+        }
+        context.forward(new Record<>(snapshot.getSubscriptionId().toLowerCase(Locale.ROOT),
+                new DecodedSnapshot(snapshot, rawKey, record.value()), record.timestamp()), EvaluateTopology.EVALUATE);
+    }
+
+    private static String validate(String key, SecurityContactSnapshot snapshot) {
+        String sub = snapshot.getSubscriptionId();
+        if (sub == null || sub.isBlank()) {
+            return "the snapshot has no subscriptionId";
+        }
+        if (key != null && !key.equalsIgnoreCase(sub)) {
+            return "the record key '" + key + "' is not the snapshot's subscriptionId '" + sub + "'";
+        }
+        if (snapshot.getCollectedAt() == null) {
+            return "the snapshot has no collectedAt";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,138 @@
+package io.contactaudit.evaluate;
+
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.DriftSeverity;
+import io.contactaudit.schema.FieldChange;
+import io.contactaudit.schema.NormalizedContact;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.Reason;
+import io.contactaudit.schema.Verdict;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where drift is decided: which {@link DriftEvent}s follow an evaluation, a removal or the passing of time, with
+ * their severity and field-level before/after ({@link ContactChanges}).
+ *
+ * <p>An ERROR never erases the last good verdict and configuration: EVALUATION_ERROR keeps them, and a recovery
+ * (EVALUATION_RECOVERED) is compared against them, followed by REGRESSED or REMEDIATED when the verdict differs.
+ * A change of rule version or profile alone is REEVALUATED, never configuration drift.
+ */
+final class Drift {
+
+    private Drift() {
+    }
+
+    /** Routing severity: REGRESSED and STALE are HIGH. */
+    static DriftSeverity severity(DriftKind kind) {
+        return switch (kind) {
+            case REGRESSED, STALE -> DriftSeverity.HIGH;
+            case CONFIG_CHANGED, EVALUATION_ERROR, SUBSCRIPTION_REMOVED -> DriftSeverity.MEDIUM;
+            case REMEDIATED, EVALUATION_RECOVERED, STALE_RESOLVED -> DriftSeverity.LOW;
+            case REEVALUATED -> DriftSeverity.INFO;
+        };
+    }
+
+    /** The drift of an evaluation ({@code finding}, on {@code contacts}) of a subscription whose state was {@code previous}. */
+    static List<DriftEvent> afterEvaluation(PostureState previous, ComplianceFinding finding, List<NormalizedContact> contacts) {
+        Verdict verdict = finding.getVerdict();
+        DriftEvent.Builder base = DriftEvent.newBuilder()
+                .setEventId(finding.getEventId())
+                .setKind(DriftKind.CONFIG_CHANGED)
+                .setSeverity(DriftSeverity.MEDIUM)
+                .setFindingId(finding.getFindingId())
+                .setSubscriptionId(finding.getSubscriptionId())
+                .setTenantId(finding.getTenantId())
+                .setRuleId(finding.getRuleId())
+                .setRuleVersion(finding.getRuleVersion())
+                .setPreviousRuleVersion(previous.getRuleVersion().equals(finding.getRuleVersion()) ? null : previous.getRuleVersion())
+                .setProfile(finding.getProfile())
+                .setReasons(finding.getReasons())
+                .setCollectedAt(finding.getCollectedAt())
+                .setDetectedAt(finding.getEvaluatedAt())
+                .setCurrentVerdict(verdict);
+        String cause = finding.getEventId();
+        List<DriftEvent> drift = new ArrayList<>();
+        if (verdict == Verdict.ERROR) {
+            if (previous.getVerdict() != Verdict.ERROR) {
+                drift.add(event(base, cause, DriftKind.EVALUATION_ERROR, previous.getVerdict(), previous.getLastCollectedAt(), List.of()));
+            }
+        } else {
+            Verdict lastGood = previous.getLastGoodVerdict();
+            List<FieldChange> changes = lastGood == null ? List.of() : ContactChanges.between(previous.getContacts(), contacts);
+            Instant comparedAt = previous.getLastGoodCollectedAt();
+            if (previous.getVerdict() == Verdict.ERROR) {
+                drift.add(event(base, cause, DriftKind.EVALUATION_RECOVERED, lastGood, comparedAt, changes));
+            }
+            boolean ruleChanged = !previous.getRuleVersion().equals(finding.getRuleVersion())
+                    || !previous.getProfile().equals(finding.getProfile());
+            if (lastGood != null) {
+                DriftKind kind = null;
+                if (lastGood != verdict) {
+                    kind = changes.isEmpty() && ruleChanged ? DriftKind.REEVALUATED
+                            : verdict == Verdict.FAIL ? DriftKind.REGRESSED : DriftKind.REMEDIATED;
+                } else if (!changes.isEmpty()) {
+                    kind = DriftKind.CONFIG_CHANGED;
+                } else if (ruleChanged) {
+                    kind = DriftKind.REEVALUATED;
+                }
+                if (kind != null) {
+                    drift.add(event(base, cause, kind, lastGood, comparedAt, changes));
+                }
+            }
+        }
+        if (previous.getStale()) {
+            drift.add(event(base, cause, DriftKind.STALE_RESOLVED, previous.getVerdict(), previous.getLastCollectedAt(), List.of()));
+        }
+        return List.copyOf(drift);
+    }
+
+    /** SUBSCRIPTION_REMOVED: the subscription left the estate at {@code removedAt}. */
+    static DriftEvent removed(PostureState previous, List<Reason> reasons, long removedAt, long now) {
+        return ended(previous, DriftKind.SUBSCRIPTION_REMOVED, String.valueOf(removedAt), reasons)
+                .setCollectedAt(Instant.ofEpochMilli(removedAt))
+                .setDetectedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+
+    /** STALE: no snapshot since the state's last one, for longer than {@code window}. */
+    static DriftEvent stale(PostureState state, List<Reason> reasons, long now) {
+        return ended(state, DriftKind.STALE, String.valueOf(state.getLastCollectedAt().toEpochMilli()), reasons)
+                .setCollectedAt(null)
+                .setDetectedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+
+    /** A drift event that leaves the subscription without a current verdict (removed or stale). */
+    private static DriftEvent.Builder ended(PostureState state, DriftKind kind, String at, List<Reason> reasons) {
+        return DriftEvent.newBuilder()
+                .setEventId(Ids.event("drift", state.getSubscriptionId(), at, kind.name()))
+                .setFindingId(state.getFindingId())
+                .setSubscriptionId(state.getSubscriptionId())
+                .setTenantId(state.getTenantId())
+                .setKind(kind)
+                .setSeverity(severity(kind))
+                .setPreviousVerdict(state.getVerdict())
+                .setCurrentVerdict(null)
+                .setRuleId(state.getRuleId())
+                .setRuleVersion(state.getRuleVersion())
+                .setProfile(state.getProfile())
+                .setReasons(reasons)
+                .setPreviousCollectedAt(state.getLastCollectedAt());
+    }
+
+    private static DriftEvent event(DriftEvent.Builder base, String causeId, DriftKind kind, Verdict previous,
+                                    Instant previousCollectedAt, List<FieldChange> changes) {
+        return DriftEvent.newBuilder(base.build())
+                .setEventId(Ids.event("drift", causeId, kind.name()))
+                .setKind(kind)
+                .setSeverity(severity(kind))
+                .setPreviousVerdict(previous)
+                .setPreviousCollectedAt(previousCollectedAt)
+                .setChanges(changes)
+                .build();
+    }
+}

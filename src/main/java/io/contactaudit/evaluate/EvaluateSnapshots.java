@@ -1,0 +1,149 @@
+package io.contactaudit.evaluate;
+
+import io.contactaudit.evaluate.errors.DeadLetters;
+import io.contactaudit.kafka.AvroSerdes;
+import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.NormalizedContact;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * {@value EvaluateTopology#EVALUATE}: runs each decoded snapshot through the {@link PostureMachine} against the
+ * subscription's stored posture ({@link PostureStore}) and forwards what follows: the finding (to the findings sink
+ * and to {@value EvaluateTopology#MAP_OCSF}), drift events and the new posture. A wall-clock punctuator runs the
+ * staleness pass. An evaluation that throws on a valid snapshot is a dead letter (stage PROCESSING).
+ */
+final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Object, Object> {
+
+    /**
+     * How long one slice of the staleness pass may read the store, and how often a slice runs: at most a tenth
+     * of the stream thread, and a snapshot waits at most one slice (at a million subscriptions 100 ms slices
+     * each second took p99 latency from 130 to 440 ms; docs/benchmarks.md).
+     */
+    static final Duration SCAN_SLICE = Duration.ofMillis(20);
+    static final Duration SCAN_TICK = Duration.ofMillis(200);
+
+    private final EvaluateTopology.Settings settings;
+    private final TopicSpec<String, PostureState> posture;
+    private final PostureMachine machine;
+    private final Duration scanSlice;
+    private ProcessorContext<Object, Object> context;
+    private PostureStore store;
+    private DeadLetterOutput deadLetters;
+    private Sensor late;
+    private long passStartedAt = Long.MIN_VALUE;
+    private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
+    private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
+
+    EvaluateSnapshots(EvaluateTopology.Settings settings, TopicSpec<String, PostureState> posture, Duration scanSlice) {
+        this.settings = settings;
+        this.posture = posture;
+        this.scanSlice = scanSlice;
+        this.machine = new PostureMachine(settings.profile());
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.store = new PostureStore(context.getStateStore(EvaluateTopology.STORE), posture);
+        this.deadLetters = new DeadLetterOutput(context);
+        this.late = counter("late-snapshots");
+        Duration tick = settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
+    }
+
+    @Override
+    public void process(Record<String, DecodedSnapshot> record) {
+        long now = context.currentSystemTimeMs();
+        String sub = record.key();
+        DecodedSnapshot input = record.value();
+        if (input.removal()) {
+            apply(sub, machine.onRemoved(store.get(sub), record.timestamp(), now), record.timestamp());
+            return;
+        }
+        PostureMachine.Outcome outcome;
+        try {
+            outcome = machine.onSnapshot(store.get(sub), input.snapshot(), now);
+        } catch (RuntimeException e) {
+            if (AvroSerdes.registryUnavailable(e)) {
+                throw e;
+            }
+            deadLetters.send(input.key(), input.value(), record.timestamp(), DeadLetters.Stage.PROCESSING, e);
+            return;
+        }
+        if (outcome.finding() == null) {
+            late.record();
+        }
+        apply(sub, outcome, record.timestamp());
+    }
+
+    private void apply(String sub, PostureMachine.Outcome outcome, long timestamp) {
+        if (outcome.finding() != null) {
+            findingCounters.computeIfAbsent(outcome.finding().getVerdict(),
+                    v -> counter("findings-" + v.name().toLowerCase(Locale.ROOT))).record();
+            context.forward(new Record<>(sub, outcome.finding(), timestamp), EvaluateTopology.FINDINGS_SINK);
+            List<NormalizedContact> contacts = outcome.posture() == null ? List.of() : outcome.posture().getContacts();
+            MapOcsf.Input ocsf = new MapOcsf.Input(outcome.finding(), contacts, outcome.drift().stream().map(DriftEvent::getKind).toList());
+            context.forward(new Record<>(sub, ocsf, timestamp), EvaluateTopology.MAP_OCSF);
+        }
+        for (DriftEvent event : outcome.drift()) {
+            driftCounters.computeIfAbsent(event.getKind(),
+                    k -> counter("drift-" + k.name().toLowerCase(Locale.ROOT).replace('_', '-'))).record();
+            context.forward(new Record<>(sub, event, timestamp), EvaluateTopology.DRIFT_SINK);
+        }
+        if (outcome.posture() == null) {
+            if (store.delete(sub) && outcome.emitPosture()) {
+                context.forward(new Record<>(sub, null, timestamp), EvaluateTopology.POSTURE_SINK);
+            }
+            return;
+        }
+        byte[] encoded = store.put(sub, outcome.posture());
+        if (outcome.emitPosture()) {
+            context.forward(new Record<>(sub, encoded, timestamp), EvaluateTopology.POSTURE_SINK);
+        }
+    }
+
+    /** A rate/total sensor: contact_audit_<name>_total on /metrics. */
+    private Sensor counter(String name) {
+        return context.metrics().addRateTotalSensor("contact-audit", "evaluate", name, Sensor.RecordingLevel.INFO);
+    }
+
+    /**
+     * One slice of the staleness pass: a pass over the whole store starts every stale.check.interval and runs
+     * in slices of at most {@link #SCAN_SLICE} (20 ms) each, every {@link #SCAN_TICK}, resuming after the last key seen.
+     */
+    private void checkStale(long now) {
+        if (!store.scanning()) {
+            if (passStartedAt == Long.MIN_VALUE) {
+                passStartedAt = now; // the first pass starts an interval after the first tick, as each later one after the one before
+                return;
+            }
+            if (now - passStartedAt < settings.staleCheckInterval().toMillis()) {
+                return;
+            }
+            passStartedAt = now;
+        }
+        List<KeyValue<String, PostureMachine.Outcome>> flagged = new ArrayList<>();
+        store.scan(scanSlice, (sub, state) -> {
+            PostureMachine.Outcome outcome = machine.onClock(state, now, settings.staleAfter());
+            if (outcome != null) {
+                flagged.add(KeyValue.pair(sub, outcome));
+            }
+        });
+        flagged.forEach(kv -> apply(kv.key, kv.value, now));
+    }
+}

@@ -1,0 +1,72 @@
+package io.contactaudit.evaluate;
+
+import io.contactaudit.rule.Profile;
+import io.contactaudit.rule.RuleResult;
+import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.FindingActivity;
+import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.Reason;
+import io.contactaudit.schema.SecurityContactSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where a {@link ComplianceFinding} is built: one per evaluated snapshot (activity CREATE, then UPDATE) and one
+ * when the subscription leaves the estate (CLOSE). The ids are deterministic ({@link Ids}): the finding id per
+ * subscription, rule and profile; the event id per snapshot, so a duplicate snapshot gives the same event id.
+ */
+final class Findings {
+
+    private Findings() {
+    }
+
+    /** The finding of one evaluation of {@code snapshot}, whose subscription's state was {@code previous} (null: first time). */
+    static ComplianceFinding evaluation(PostureState previous, SecurityContactSnapshot snapshot, RuleResult result,
+                                        Profile profile, long now) {
+        String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
+        Instant collectedAt = snapshot.getCollectedAt();
+        return ComplianceFinding.newBuilder()
+                .setFindingId(Ids.finding(sub, result.ruleId(), profile.id()))
+                .setEventId(Ids.event("evaluation", sub, snapshot.getRunId(), String.valueOf(collectedAt.toEpochMilli()),
+                        result.ruleId(), result.ruleVersion(), profile.id()))
+                .setSubscriptionId(sub)
+                .setTenantId(snapshot.getTenantId() != null ? snapshot.getTenantId()
+                        : previous == null ? null : previous.getTenantId())
+                .setRuleId(result.ruleId())
+                .setRuleVersion(result.ruleVersion())
+                .setProfile(profile.id())
+                .setVerdict(result.verdict())
+                .setReasons(result.reasons())
+                .setEvidence(result.evidence())
+                .setWarnings(result.warnings())
+                .setCollectionStatus(snapshot.getStatus())
+                .setRunId(snapshot.getRunId())
+                .setCollectedAt(collectedAt)
+                .setEvaluatedAt(Instant.ofEpochMilli(now))
+                .setFirstSeenAt(previous == null ? collectedAt : previous.getFirstSeenAt())
+                .setLastStatusChangeAt(previous == null || previous.getVerdict() != result.verdict() ? collectedAt : previous.getSince())
+                .setActivity(previous == null ? FindingActivity.CREATE : FindingActivity.UPDATE)
+                .build();
+    }
+
+    /** The closing finding of a subscription that left the estate at {@code removedAt}. */
+    static ComplianceFinding close(PostureState previous, List<Reason> reasons, long removedAt, long now) {
+        return ComplianceFinding.newBuilder()
+                .setFindingId(previous.getFindingId())
+                .setEventId(Ids.event("close", previous.getSubscriptionId(), String.valueOf(removedAt)))
+                .setSubscriptionId(previous.getSubscriptionId())
+                .setTenantId(previous.getTenantId())
+                .setRuleId(previous.getRuleId())
+                .setRuleVersion(previous.getRuleVersion())
+                .setProfile(previous.getProfile())
+                .setVerdict(previous.getVerdict())
+                .setReasons(reasons)
+                .setCollectedAt(previous.getLastCollectedAt())
+                .setEvaluatedAt(Instant.ofEpochMilli(now))
+                .setFirstSeenAt(previous.getFirstSeenAt())
+                .setLastStatusChangeAt(previous.getSince())
+                .setActivity(FindingActivity.CLOSE)
+                .build();
+    }
+}
