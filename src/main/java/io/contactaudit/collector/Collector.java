@@ -98,6 +98,15 @@ public final class Collector {
      *              collector may own them)
      */
     public RunSummary run(SnapshotSink sink, Map<String, String> known, Progress progress) throws InterruptedException {
+        return run(sink, known, progress, null);
+    }
+
+    /**
+     * Runs once, as one run of a loop that runs every {@code interval}: each snapshot declares it, so that every
+     * evaluator judges staleness with the same window (null: a one-shot run, which declares none).
+     */
+    public RunSummary run(SnapshotSink sink, Map<String, String> known, Progress progress, Duration interval)
+            throws InterruptedException {
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         String runId = UUID.randomUUID().toString();
@@ -116,6 +125,7 @@ public final class Collector {
             for (ArmClient.DiscoveredSubscription target : targets) {
                 reads.add(pool.submit(() -> {
                     SecurityContactSnapshot snapshot = collect(target, runId);
+                    snapshot.setCollectionIntervalMs(interval == null ? null : interval.toMillis());
                     // may block while the brokers are away (the producer's max.block.ms), never loses the snapshot silently
                     writes.add(sink.publish(snapshot));
                     progress.collected(snapshot);

@@ -41,10 +41,15 @@ public final class CollectorLoop {
 
     /** One run; the summary is logged as one line. */
     public RunSummary once() throws InterruptedException {
+        return once(null);
+    }
+
+    /** One run of a loop that runs every {@code interval} (null: a one-shot run), which each snapshot declares. */
+    private RunSummary once(Duration interval) throws InterruptedException {
         Map<String, String> known = KnownSubscriptions.read(clientProperties, posture, kafkaTimeout);
         RunSummary summary;
         try {
-            summary = collector.run(publisher, known, progress);
+            summary = collector.run(publisher, known, progress, interval);
             publisher.flush();
         } catch (RuntimeException e) {
             failedRuns.incrementAndGet();
@@ -67,7 +72,7 @@ public final class CollectorLoop {
         while (!stopped) {
             long start = System.nanoTime();
             try {
-                RunSummary summary = once();
+                RunSummary summary = once(interval);
                 each.accept(summary);
                 lastOk = summary.publishedAll();
             } catch (InterruptedException e) {

@@ -14,12 +14,16 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@value EvaluateTopology#EVALUATE}: runs each decoded snapshot through the {@link PostureMachine} against the
@@ -36,6 +40,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      */
     static final Duration SCAN_SLICE = Duration.ofMillis(20);
     static final Duration SCAN_TICK = Duration.ofMillis(200);
+    /** A task whose staleness clock trails the wall clock by more than this says so in the log. */
+    static final Duration BACKLOG_LOG = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluateSnapshots.class);
 
     private final EvaluateTopology.Settings settings;
     private final TopicSpec<String, PostureState> posture;
@@ -46,6 +53,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private DeadLetterOutput deadLetters;
     private Sensor late;
     private long passStartedAt = Long.MIN_VALUE;
+    private final StalenessClock clock = new StalenessClock();
+    private Sensor behind;
+    private boolean catchingUp;
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
     private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
 
@@ -62,6 +72,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.store = new PostureStore(context.getStateStore(EvaluateTopology.STORE), posture);
         this.deadLetters = new DeadLetterOutput(context);
         this.late = counter("late-snapshots");
+        this.behind = context.metrics().addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
+        behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
+                "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
+                Map.of("thread-id", Thread.currentThread().getName(), "task-id", context.taskId().toString())), new Value());
         Duration tick = settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
     }
@@ -89,6 +103,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             late.record();
         }
         apply(sub, outcome, record.timestamp());
+        clock.observe(context.currentStreamTimeMs(), now);
+    }
+
+    @Override
+    public void close() {
+        context.metrics().removeSensor(behind);
     }
 
     private void apply(String sub, PostureMachine.Outcome outcome, long timestamp) {
@@ -127,6 +147,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * in slices of at most {@link #SCAN_SLICE} (20 ms) each, every {@link #SCAN_TICK}, resuming after the last key seen.
      */
     private void checkStale(long now) {
+        clock.observe(context.currentStreamTimeMs(), now);
+        long judgedAt = clock.at(now);
+        reportBacklog(now - judgedAt);
         if (!store.scanning()) {
             if (passStartedAt == Long.MIN_VALUE) {
                 passStartedAt = now; // the first pass starts an interval after the first tick, as each later one after the one before
@@ -139,11 +162,24 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         }
         List<KeyValue<String, PostureMachine.Outcome>> flagged = new ArrayList<>();
         store.scan(scanSlice, (sub, state) -> {
-            PostureMachine.Outcome outcome = machine.onClock(state, now, settings.staleAfter());
+            PostureMachine.Outcome outcome = machine.onClock(state, judgedAt, now, settings.staleAfter());
             if (outcome != null) {
                 flagged.add(KeyValue.pair(sub, outcome));
             }
         });
         flagged.forEach(kv -> apply(kv.key, kv.value, now));
+    }
+
+    /** The lag of the staleness clock as a metric, and a line when a task starts and ends reading a backlog. */
+    private void reportBacklog(long lagMillis) {
+        behind.record(lagMillis / 1000.0);
+        if (!catchingUp && lagMillis > BACKLOG_LOG.toMillis()) {
+            catchingUp = true;
+            LOG.info("task {} is reading a backlog {} s behind the wall clock: its subscriptions are judged stale against "
+                    + "the snapshots read so far, not the wall clock, until it has caught up", context.taskId(), lagMillis / 1000);
+        } else if (catchingUp && lagMillis == 0) {
+            catchingUp = false;
+            LOG.info("task {} has caught up with its snapshots: staleness is judged against the wall clock again", context.taskId());
+        }
     }
 }

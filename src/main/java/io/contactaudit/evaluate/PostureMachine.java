@@ -29,6 +29,9 @@ import java.util.List;
  */
 public final class PostureMachine {
 
+    /** A subscription is stale after this many collection intervals (as its snapshots declare them) without a snapshot. */
+    public static final int MISSED_COLLECTIONS = 3;
+
     private final Profile profile;
 
     public PostureMachine(Profile profile) {
@@ -77,7 +80,9 @@ public final class PostureMachine {
                 .setLastGoodCollectedAt(good ? collectedAt : previous == null ? null : previous.getLastGoodCollectedAt())
                 .setConsecutiveErrors(good ? 0 : previous == null ? 1 : previous.getConsecutiveErrors() + 1)
                 .setLateSnapshots(previous == null ? 0 : previous.getLateSnapshots())
-                .setLastFindingEventId(finding.getEventId());
+                .setLastFindingEventId(finding.getEventId())
+                .setStaleAfterMs(snapshot.getCollectionIntervalMs() == null ? null
+                        : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
         // the summary follows the last good configuration: recomputed only when that changed
         boolean sameContacts = previous != null && (!good || previous.getContacts().equals(result.contacts()));
         posture.setSummary(sameContacts ? previous.getSummary() : ContactChanges.summary(posture.getContacts()));
@@ -95,9 +100,15 @@ public final class PostureMachine {
                 List.of(Drift.removed(previous, reasons, removedAt, now)), null, true);
     }
 
-    /** The passing of time: flags the subscription STALE once when no snapshot arrived within {@code window}. */
-    public Outcome onClock(PostureState state, long now, Duration window) {
-        if (state.getStale() || now - state.getLastCollectedAt().toEpochMilli() <= window.toMillis()) {
+    /**
+     * The passing of time: flags the subscription STALE once when no snapshot arrived within its window of
+     * {@code judgedAt}, the time up to which its partition has been read ({@link StalenessClock}), at wall-clock
+     * time {@code now}. The window is {@link #MISSED_COLLECTIONS} of the collection intervals its latest snapshot
+     * declared, or {@code fallback} when it declared none.
+     */
+    public Outcome onClock(PostureState state, long judgedAt, long now, Duration fallback) {
+        Duration window = state.getStaleAfterMs() == null ? fallback : Duration.ofMillis(state.getStaleAfterMs());
+        if (state.getStale() || judgedAt - state.getLastCollectedAt().toEpochMilli() <= window.toMillis()) {
             return null;
         }
         List<Reason> reasons = List.of(new Reason(ReasonCode.SNAPSHOT_STALE.name(),

@@ -414,6 +414,59 @@ class EvaluateTopologyTest {
     }
 
     @Test
+    void theWindowIsThreeOfTheIntervalsTheSnapshotDeclaresWhateverTheEvaluatorIsConfiguredWith() {
+        SecurityContactSnapshot declared = TestSnapshots.passing(T0);
+        declared.setCollectionIntervalMs(Duration.ofMinutes(5).toMillis());
+        send(declared); // this evaluator's own stale.after is 45 minutes
+        findings.readValuesToList();
+        assertThat(posture.readValue().getStaleAfterMs()).isEqualTo(Duration.ofMinutes(15).toMillis());
+
+        driver.advanceWallClockTime(Duration.ofMinutes(14));
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        assertNothingElse();
+        driver.advanceWallClockTime(STALE_CHECK);
+        DriftEvent stale = drift.readValue();
+        assertThat(stale.getKind()).isEqualTo(DriftKind.STALE);
+        assertThat(stale.getReasons().get(0).getMessage()).contains("staleness window PT15M");
+        assertThat(posture.readValue().getStale()).isTrue();
+        assertNothingElse();
+    }
+
+    @Test
+    void aBacklogReadAfterAnOutageIsJudgedAgainstTheSnapshotsReadNotTheWallClock() {
+        driver.close();
+        Instant restartedAt = T0.plus(Duration.ofHours(2));
+        start(Profile.DEFAULT, restartedAt); // two hours of snapshots wait in the partition
+        List<String> subs = List.of("00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b");
+        Duration interval = Duration.ofMinutes(5);
+        Instant at = T0;
+        for (; at.isBefore(restartedAt); at = at.plus(interval)) {
+            for (String sub : subs) {
+                send(declaring(sub, at, interval));
+                driver.advanceWallClockTime(Duration.ofSeconds(3)); // a drain much slower than the check interval
+            }
+        }
+        assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind).doesNotContain(DriftKind.STALE);
+        findings.readValuesToList();
+        posture.readValuesToList();
+
+        // caught up, and the collector has stopped: STALE for each, within the window of its last snapshot
+        Instant last = at.minus(interval);
+        driver.advanceWallClockTime(Duration.between(restartedAt.plusSeconds(3L * 2 * 24), last.plus(interval.multipliedBy(3))));
+        assertNothingElse();
+        driver.advanceWallClockTime(STALE_CHECK.plusSeconds(1));
+        driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
+        assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind, DriftEvent::getSubscriptionId)
+                .containsExactlyInAnyOrder(tuple(DriftKind.STALE, subs.get(0)), tuple(DriftKind.STALE, subs.get(1)));
+    }
+
+    static SecurityContactSnapshot declaring(String sub, Instant at, Duration interval) {
+        SecurityContactSnapshot snapshot = TestSnapshots.ok(sub, TestSnapshots.body(true, "High", "soc@contoso.com"), at);
+        snapshot.setCollectionIntervalMs(interval.toMillis());
+        return snapshot;
+    }
+
+    @Test
     void theStalenessPassReadsTheStoreInSlicesAndResumesAfterTheLastKey() {
         driver.close();
         start(Profile.DEFAULT, T0, Duration.ZERO); // a slice ends after each entry

@@ -34,7 +34,7 @@ class GoldenIdsTest {
         assertThat(removed.finding().getEventId()).isEqualTo("f821b17c-56e7-3654-9f9e-2c17fd38eab0");
         assertThat(removed.drift().get(0).getEventId()).isEqualTo("310a0238-6368-35c4-9bb2-fa89af328849");
         Duration window = Duration.ofMinutes(45);
-        PostureMachine.Outcome stale = machine.onClock(passing, T0.plus(window).toEpochMilli() + 1, window);
+        PostureMachine.Outcome stale = machine.onClock(passing, T0.plus(window).toEpochMilli() + 1, T0.plus(window).toEpochMilli() + 1, window);
         assertThat(stale.drift().get(0).getEventId()).isEqualTo("0da6187e-31e1-3db6-a803-4ae7a5853481");
     }
 }

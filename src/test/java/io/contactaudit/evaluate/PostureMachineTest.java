@@ -51,10 +51,10 @@ class PostureMachineTest {
     void staleOnlyOnceAndOnlyAfterTheWindow() {
         PostureState state = after(byDefault, TestSnapshots.passing(T0));
         Duration window = Duration.ofMinutes(45);
-        assertThat(byDefault.onClock(state, T0.plus(window).toEpochMilli(), window)).isNull();
-        PostureMachine.Outcome stale = byDefault.onClock(state, T0.plus(window).toEpochMilli() + 1, window);
+        assertThat(byDefault.onClock(state, T0.plus(window).toEpochMilli(), T0.plus(window).toEpochMilli(), window)).isNull();
+        PostureMachine.Outcome stale = byDefault.onClock(state, T0.plus(window).toEpochMilli() + 1, T0.plus(window).toEpochMilli() + 1, window);
         assertThat(stale.drift()).extracting(DriftEvent::getKind).containsExactly(DriftKind.STALE);
-        assertThat(byDefault.onClock(stale.posture(), T0.plus(window.multipliedBy(10)).toEpochMilli(), window)).isNull();
+        assertThat(byDefault.onClock(stale.posture(), T0.plus(window.multipliedBy(10)).toEpochMilli(), T0.plus(window.multipliedBy(10)).toEpochMilli(), window)).isNull();
     }
 
     @Test

@@ -33,7 +33,7 @@ class PostureTransitionsTest {
         FAIL(MACHINE.onSnapshot(null, TestSnapshots.failing(T0), T0.toEpochMilli()).posture()),
         ERROR_FIRST(MACHINE.onSnapshot(null, TestSnapshots.forbidden(T0), T0.toEpochMilli()).posture()),
         ERROR_AFTER_PASS(MACHINE.onSnapshot(PASS.state, TestSnapshots.forbidden(T0.plusSeconds(60)), T0.toEpochMilli()).posture()),
-        STALE_PASS(MACHINE.onClock(PASS.state, T0.plus(WINDOW).toEpochMilli() + 1, WINDOW).posture());
+        STALE_PASS(MACHINE.onClock(PASS.state, T0.plus(WINDOW).toEpochMilli() + 1, T0.plus(WINDOW).toEpochMilli() + 1, WINDOW).posture());
 
         final PostureState state;
 
@@ -50,8 +50,8 @@ class PostureTransitionsTest {
         FORBIDDEN(s -> MACHINE.onSnapshot(s, TestSnapshots.forbidden(AT), NOW)),
         LATE(s -> MACHINE.onSnapshot(s, TestSnapshots.failing(T0.minusSeconds(60)), NOW)),
         REMOVED(s -> MACHINE.onRemoved(s, NOW, NOW)),
-        CLOCK_PAST_WINDOW(s -> MACHINE.onClock(s, T0.plus(WINDOW).toEpochMilli() + 120_000, WINDOW)),
-        CLOCK_WITHIN_WINDOW(s -> MACHINE.onClock(s, T0.plus(WINDOW).toEpochMilli(), WINDOW));
+        CLOCK_PAST_WINDOW(s -> MACHINE.onClock(s, T0.plus(WINDOW).toEpochMilli() + 120_000, T0.plus(WINDOW).toEpochMilli() + 120_000, WINDOW)),
+        CLOCK_WITHIN_WINDOW(s -> MACHINE.onClock(s, T0.plus(WINDOW).toEpochMilli(), T0.plus(WINDOW).toEpochMilli(), WINDOW));
 
         final Function<PostureState, PostureMachine.Outcome> apply;
 
