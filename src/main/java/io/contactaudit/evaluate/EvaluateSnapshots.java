@@ -53,7 +53,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private DeadLetterOutput deadLetters;
     private Sensor late;
     private long passStartedAt = Long.MIN_VALUE;
-    private final StalenessClock clock = new StalenessClock();
+    private StalenessClock clock;
     private Sensor behind;
     private boolean catchingUp;
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
@@ -72,6 +72,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.store = new PostureStore(context.getStateStore(EvaluateTopology.STORE), posture);
         this.deadLetters = new DeadLetterOutput(context);
         this.late = counter("late-snapshots");
+        this.clock = new StalenessClock(context.currentSystemTimeMs());
         this.behind = context.metrics().addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
         behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
                 "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
@@ -83,6 +84,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     @Override
     public void process(Record<String, DecodedSnapshot> record) {
         long now = context.currentSystemTimeMs();
+        clock.read(record.timestamp(), now);
         String sub = record.key();
         DecodedSnapshot input = record.value();
         if (input.removal()) {
@@ -103,7 +105,6 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             late.record();
         }
         apply(sub, outcome, record.timestamp());
-        clock.observe(context.currentStreamTimeMs(), now);
     }
 
     @Override
@@ -147,8 +148,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * in slices of at most {@link #SCAN_SLICE} (20 ms) each, every {@link #SCAN_TICK}, resuming after the last key seen.
      */
     private void checkStale(long now) {
-        clock.observe(context.currentStreamTimeMs(), now);
         long judgedAt = clock.at(now);
+        if (judgedAt == StalenessClock.NOT_YET) {
+            return;
+        }
         reportBacklog(now - judgedAt);
         if (!store.scanning()) {
             if (passStartedAt == Long.MIN_VALUE) {
@@ -177,7 +180,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             catchingUp = true;
             LOG.info("task {} is reading a backlog {} s behind the wall clock: its subscriptions are judged stale against "
                     + "the snapshots read so far, not the wall clock, until it has caught up", context.taskId(), lagMillis / 1000);
-        } else if (catchingUp && lagMillis == 0) {
+        } else if (catchingUp && lagMillis < StalenessClock.IDLE.toMillis()) {
             catchingUp = false;
             LOG.info("task {} has caught up with its snapshots: staleness is judged against the wall clock again", context.taskId());
         }

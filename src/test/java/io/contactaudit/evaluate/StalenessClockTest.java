@@ -7,39 +7,49 @@ import org.junit.jupiter.api.Test;
 class StalenessClockTest {
 
     static final long T = 1_000_000_000L;
-    final StalenessClock clock = new StalenessClock();
+    static final long IDLE = StalenessClock.IDLE.toMillis();
 
     @Test
-    void aTaskThatHasReadNothingJudgesAtTheWallClock() {
-        assertThat(clock.at(T)).isEqualTo(T);
-        clock.observe(-1, T);
-        assertThat(clock.at(T + 10)).isEqualTo(T + 10);
+    void aTaskThatHasJustStartedJudgesNobodyUntilItReadsOrWaitsOutTheIdleTime() {
+        StalenessClock clock = new StalenessClock(T);
+        assertThat(clock.at(T)).isEqualTo(StalenessClock.NOT_YET);
+        assertThat(clock.at(T + IDLE - 1)).isEqualTo(StalenessClock.NOT_YET);
+        assertThat(clock.at(T + IDLE)).as("nothing to read: caught up").isEqualTo(T + IDLE);
     }
 
     @Test
     void whileABacklogIsReadTheClockStandsAtTheRecordBeingRead() {
-        long restartedAt = T + 3_600_000; // an hour after the last committed record
-        clock.observe(T, restartedAt);
-        assertThat(clock.at(restartedAt + 1_000)).isEqualTo(T + 1_000);
-        clock.observe(T + 60_000, restartedAt + 1_500);
-        clock.observe(T + 120_000, restartedAt + 2_000);
+        long restartedAt = T + 3_600_000; // an hour of snapshots wait in the partition
+        StalenessClock clock = new StalenessClock(restartedAt);
+        clock.read(T, restartedAt + 500);
+        assertThat(clock.at(restartedAt + 1_000)).isEqualTo(T + 500);
+        clock.read(T + 60_000, restartedAt + 1_500);
+        clock.read(T + 120_000, restartedAt + 2_000);
         assertThat(clock.at(restartedAt + 2_400)).isEqualTo(T + 120_400);
-        clock.observe(T + 100_000, restartedAt + 2_500); // an older record does not move it back
+        clock.read(T + 100_000, restartedAt + 2_500); // an older record does not move it back
         assertThat(clock.at(restartedAt + 2_500)).isEqualTo(T + 120_500);
     }
 
     @Test
-    void aTaskThatHasReadNothingForAWhileHasCaughtUpAndJudgesAtTheWallClock() {
+    void aTaskThatHasReadNothingForTheIdleTimeHasCaughtUpAndJudgesAtTheWallClock() {
         long restartedAt = T + 3_600_000;
-        clock.observe(T, restartedAt);
-        long idle = restartedAt + StalenessClock.IDLE.toMillis();
-        assertThat(clock.at(idle - 1)).isEqualTo(T + StalenessClock.IDLE.toMillis() - 1);
-        assertThat(clock.at(idle)).isEqualTo(idle);
+        StalenessClock clock = new StalenessClock(restartedAt);
+        clock.read(T, restartedAt);
+        assertThat(clock.at(restartedAt + IDLE - 1)).isEqualTo(T + IDLE - 1);
+        assertThat(clock.at(restartedAt + IDLE)).isEqualTo(restartedAt + IDLE);
+    }
+
+    @Test
+    void caughtUpItFollowsTheWallClockWithinTheDelayOfTheLastRecord() {
+        StalenessClock clock = new StalenessClock(T);
+        clock.read(T + 1_000, T + 1_050); // read 50 ms after it was collected
+        assertThat(clock.at(T + 3_000)).isEqualTo(T + 2_950);
     }
 
     @Test
     void neverLaterThanTheWallClock() {
-        clock.observe(T + 60_000, T); // a collector whose clock runs ahead
+        StalenessClock clock = new StalenessClock(T);
+        clock.read(T + 60_000, T); // a collector whose clock runs ahead
         assertThat(clock.at(T + 1)).isEqualTo(T + 1);
     }
 }
