@@ -9,7 +9,7 @@ import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
-import io.contactaudit.rule.SecurityContactsNormalizer;
+import io.contactaudit.replay.ContactSnapshots;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
@@ -204,8 +204,8 @@ class ReplayIT {
              KafkaProducer<String, SecurityContactSnapshot> snapshots = TestKafka.producer(Serdes.String().serializer(),
                      liveTopics.snapshots().value().serializer())) {
             runner.start();
-            send(snapshots, liveTopics.snapshots().name(), A, contacts(A, "Medium", T1), T1);
-            send(snapshots, liveTopics.snapshots().name(), A, contacts(A, "Critical", T2), T2);
+            send(snapshots, liveTopics.snapshots().name(), A, ContactSnapshots.withContact(A, "Medium", T1), T1);
+            send(snapshots, liveTopics.snapshots().name(), A, ContactSnapshots.withContact(A, "Critical", T2), T2);
             events = TestKafka.readCommitted(liveTopics.findingsOcsf().name(), Serdes.String().deserializer(),
                     Serdes.String().deserializer(), 2, Duration.ofSeconds(90));
         }
@@ -224,15 +224,6 @@ class ReplayIT {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.lines()).containsExactlyElementsOf(written);
         assertThat(run.err()).doesNotContain("had no event");
-    }
-
-    static SecurityContactSnapshot contacts(String sub, String severity, Instant at) {
-        String body = "{\"value\":[{\"id\":\"/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts/default\","
-                + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"secops@contoso.com;jane@contoso.com\","
-                + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"" + severity + "\"}]}}]}";
-        return SecurityContactSnapshot.newBuilder().setSubscriptionId(sub).setTenantId("tenant").setRunId("run-" + at.toEpochMilli())
-                .setCollectedAt(at).setApiVersion("2023-12-01-preview").setStatus(CollectionStatus.OK).setHttpStatus(200)
-                .setRawBodies(List.of(body)).setContacts(SecurityContactsNormalizer.parse(body).normalized()).build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.contactaudit.replay;
 
+import static io.contactaudit.replay.ContactSnapshots.withContact;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
-import io.contactaudit.rule.SecurityContactsNormalizer;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
@@ -141,7 +141,7 @@ class ReplaysTest {
 
     @Test
     void anUndecodableSnapshotIsSkippedAndTheRestIsReplayed() {
-        SecurityContactSnapshot good = snapshot(A, "Medium", T1);
+        SecurityContactSnapshot good = withContact(A, "Medium", T1);
         log.append(topics.snapshots().name(), 0, A, "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8), T1.minusSeconds(60));
         log.append(topics.snapshots().name(), 0, A, topics.snapshots().value().serializer().serialize("", good), T1);
 
@@ -152,15 +152,6 @@ class ReplaysTest {
             assertThat(e.offset()).isZero();
             assertThat(e.cause()).isNotBlank();
         });
-    }
-
-    static SecurityContactSnapshot snapshot(String sub, String severity, Instant at) {
-        String body = "{\"value\":[{\"id\":\"/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts/default\","
-                + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"secops@contoso.com;jane@contoso.com\","
-                + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"" + severity + "\"}]}}]}";
-        return SecurityContactSnapshot.newBuilder().setSubscriptionId(sub).setTenantId("tenant").setRunId("run-" + at.toEpochMilli())
-                .setCollectedAt(at).setApiVersion("2023-12-01-preview").setStatus(CollectionStatus.OK).setHttpStatus(200)
-                .setRawBodies(List.of(body)).setContacts(SecurityContactsNormalizer.parse(body).normalized()).build();
     }
 
     /**
@@ -197,7 +188,8 @@ class ReplaysTest {
 
     @Test
     void ocsfEventsAreTheOnesTheLiveTopicCarriedWithContactsAndDrift() throws Exception {
-        List<String> live = evaluate(snapshot(A, "Medium", T1), snapshot(C, "High", T1), snapshot(A, "Critical", T2));
+        List<String> live = evaluate(withContact(A, "Medium", T1), withContact(C, "High", T1),
+                withContact(A, "Critical", T2));
         assertThat(live).hasSize(3);
         JsonNode regressed = JSON.readTree(live.get(2));
         assertThat(regressed.at("/unmapped/drift_kinds").toString()).contains("REGRESSED");
@@ -215,7 +207,7 @@ class ReplaysTest {
 
     @Test
     void aFindingWithoutItsLiveEventIsMappedAgainAndAnUndecodableEventIsReported() {
-        List<String> live = evaluate(snapshot(A, "Medium", T1), snapshot(C, "High", T2));
+        List<String> live = evaluate(withContact(A, "Medium", T1), withContact(C, "High", T2));
         append(finding(B, Verdict.FAIL, FindingActivity.CREATE, T2));
         log.append(topics.findingsOcsf().name(), 0, "f-x", "{\"metadata\":{}".getBytes(StandardCharsets.UTF_8), T2);
 
@@ -234,7 +226,7 @@ class ReplaysTest {
 
     @Test
     void reevaluationPairsEachSnapshotWithItsFinding() {
-        evaluate(snapshot(A, "Medium", T1), snapshot(C, "High", T1), snapshot(A, "Low", T2));
+        evaluate(withContact(A, "Medium", T1), withContact(C, "High", T1), withContact(A, "Low", T2));
         assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> { }))).isEmpty();
         assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.STRICT, ALL, skipped, n -> { })))
                 .extracting(Replays.Reevaluation::subscriptionId, Replays.Reevaluation::collectedAt, Replays.Reevaluation::recorded,
