@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code contact-audit bench}: benchmarks that print their figures; ratios hold, absolute numbers depend on the machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures, each with its baseline measured in the same run.",
-        subcommands = {BenchCommand.Collect.class, BenchCommand.Pipeline.class, BenchCommand.Rule.class})
+        subcommands = {BenchCommand.Collect.class, BenchCommand.Pipeline.class, BenchCommand.Rule.class, BenchCommand.Replay.class})
 public final class BenchCommand {
 
     /** {@code bench rule}: JMH, forked, with the GC profiler for allocation per operation. */
@@ -64,6 +64,31 @@ public final class BenchCommand {
         public Integer call() throws Exception {
             QuietLogs.apply();
             new PipelineBench(new PipelineBench.Settings(subscriptions, cycles, partitions, latencyRate, latencySeconds, overrides),
+                    spec.commandLine().getOut()).run();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code bench replay}. */
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "replay posture --as-of on an in-process broker: heap retained as the history is read, against holding it all.")
+    static final class Replay implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--findings", defaultValue = "1000000", description = "Findings in the history (default ${DEFAULT-VALUE}).")
+        private int findings;
+
+        @Option(names = "--subscriptions", defaultValue = "10000", description = "Subscriptions (default ${DEFAULT-VALUE}).")
+        private int subscriptions;
+
+        @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
+        private int partitions;
+
+        @Override
+        public Integer call() throws Exception {
+            QuietLogs.apply();
+            new io.contactaudit.bench.ReplayBench(new io.contactaudit.bench.ReplayBench.Settings(findings, subscriptions, partitions),
                     spec.commandLine().getOut()).run();
             return ExitCodes.OK;
         }

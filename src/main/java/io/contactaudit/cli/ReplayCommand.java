@@ -1,5 +1,6 @@
 package io.contactaudit.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.contactaudit.ContactAuditCli;
 import io.contactaudit.ProductVersion;
 import io.contactaudit.config.ContactAuditConfig;
@@ -9,6 +10,7 @@ import io.contactaudit.replay.AuditExport.Column;
 import io.contactaudit.replay.AvroJson;
 import io.contactaudit.replay.HistoryReader;
 import io.contactaudit.replay.Replays;
+import io.contactaudit.replay.Skipped;
 import io.contactaudit.replay.Times;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.schema.ComplianceFinding;
@@ -34,8 +36,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -156,27 +161,73 @@ public final class ReplayCommand {
             };
         }
 
-        <T> int emit(List<T> rows, List<Column<T>> columns, java.util.function.Function<T, com.fasterxml.jackson.databind.JsonNode> json,
-                     java.util.function.Function<T, com.fasterxml.jackson.databind.JsonNode> ocsf, String footer) throws IOException {
+        /** Undecodable records passed over by this command's reads. */
+        final Skipped skipped = new Skipped();
+
+        /**
+         * Writes the rows as they stream in, then {@code notes} and the report of skipped records on standard error.
+         *
+         * @param footer the totals, asked for once every row is written
+         * @return 0, or 3 when records were skipped
+         */
+        <T> int emit(Stream<T> rows, List<Column<T>> columns, Function<T, JsonNode> json, Function<T, String> ocsf,
+                     Supplier<String> footer, Supplier<List<String>> notes) throws IOException {
             AuditExport.Format format = output.parsedFormat(spec);
             if (format == AuditExport.Format.OCSF && ocsf == null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format ocsf is for findings only");
             }
-            if (output.output == null) {
-                PrintWriter out = spec.commandLine().getOut();
-                AuditExport.write(rows, columns, format, json, ocsf, out);
-                if (footer != null && format == AuditExport.Format.TABLE) {
-                    out.println(footer);
-                    out.flush();
+            PrintWriter err = spec.commandLine().getErr();
+            try (rows) {
+                if (output.output == null) {
+                    PrintWriter out = spec.commandLine().getOut();
+                    AuditExport.write(rows.iterator(), columns, format, json, ocsf, out);
+                    String text = footer == null ? null : footer.get();
+                    if (text != null && format == AuditExport.Format.TABLE) {
+                        out.println(text);
+                        out.flush();
+                    }
+                } else {
+                    long written;
+                    try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(output.output, StandardCharsets.UTF_8))) {
+                        written = AuditExport.write(rows.iterator(), columns, format, json, ocsf, file);
+                    }
+                    String text = footer == null ? null : footer.get();
+                    err.println("wrote " + written + " records to " + output.output + (text == null ? "" : "; " + text));
                 }
-            } else {
-                try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(output.output, StandardCharsets.UTF_8))) {
-                    AuditExport.write(rows, columns, format, json, ocsf, file);
-                }
-                spec.commandLine().getErr().println("wrote " + rows.size() + " records to " + output.output
-                        + (footer == null ? "" : "; " + footer));
             }
-            return ExitCodes.OK;
+            notes.get().forEach(line -> err.println("contact-audit: " + line));
+            skipped.report().forEach(line -> err.println("contact-audit: " + line));
+            err.flush();
+            return skipped.count() == 0 ? ExitCodes.OK : ExitCodes.ERROR;
+        }
+
+        <T> int emit(Stream<T> rows, List<Column<T>> columns, Function<T, JsonNode> json, Supplier<String> footer) throws IOException {
+            return emit(rows, columns, json, null, footer, List::of);
+        }
+    }
+
+    /** Counts rows by verdict as they stream past. */
+    static final class Totals {
+        private final Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
+        private long rows;
+
+        <T> Stream<T> count(Stream<T> stream, Function<T, Verdict> verdict) {
+            return stream.peek(row -> {
+                rows++;
+                Verdict v = verdict.apply(row);
+                if (v != null) {
+                    counts.merge(v, 1L, Long::sum);
+                }
+            });
+        }
+
+        long rows() {
+            return rows;
+        }
+
+        String text(String what) {
+            return rows + " " + what + ": " + counts.getOrDefault(Verdict.PASS, 0L) + " PASS, " + counts.getOrDefault(Verdict.FAIL, 0L)
+                    + " FAIL, " + counts.getOrDefault(Verdict.ERROR, 0L) + " ERROR";
         }
     }
 
@@ -203,11 +254,22 @@ public final class ReplayCommand {
 
         @Override
         public Integer call() throws IOException {
+            Replays.Filter filter = new Replays.Filter(output.subscriptionSet(), verdict, null);
+            Totals totals = new Totals();
+            if (output.parsedFormat(spec) != AuditExport.Format.OCSF) {
+                return emit(totals.count(replays().findings(from, end(), filter, skipped, progress()), ComplianceFinding::getVerdict),
+                        FINDING_COLUMNS, AvroJson::of, () -> totals.text("findings"));
+            }
             OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), OcsfComplianceFinding.Redaction.NONE);
-            List<ComplianceFinding> rows = replays().findings(from, end(),
-                    new Replays.Filter(output.subscriptionSet(), verdict, null), progress());
-            return emit(rows, FINDING_COLUMNS, AvroJson::of, f -> ocsf.map(f, List.of(), List.of()),
-                    totals(rows.stream().map(ComplianceFinding::getVerdict).toList(), rows.size() + " findings"));
+            long[] mapped = {0};
+            Replays replays = replays();
+            Stream<Replays.OcsfFinding> rows = replays.findingsOcsf(from, end(), filter,
+                    f -> new String(ocsf.encode(f, List.of(), List.of()), StandardCharsets.UTF_8), skipped, progress());
+            return emit(totals.count(rows.peek(r -> mapped[0] += r.live() ? 0 : 1), r -> r.finding().getVerdict()), List.of(), null,
+                    Replays.OcsfFinding::event, () -> totals.text("findings"),
+                    () -> mapped[0] == 0 ? List.of() : List.of(mapped[0] + " of " + totals.rows() + " findings had no event on "
+                            + replays.topics().findingsOcsf().name() + " (retention, or written without one): mapped from the finding alone, "
+                            + "without resources, recipients and drift kinds"));
         }
     }
 
@@ -222,8 +284,9 @@ public final class ReplayCommand {
 
         @Override
         public Integer call() throws IOException {
-            List<DriftEvent> rows = replays().drift(from, end(), new Replays.Filter(output.subscriptionSet(), verdict, kind), progress());
-            return emit(rows, DRIFT_COLUMNS, AvroJson::of, null, rows.size() + " drift events");
+            long[] count = {0};
+            Stream<DriftEvent> rows = replays().drift(from, end(), new Replays.Filter(output.subscriptionSet(), verdict, kind), skipped, progress());
+            return emit(rows.peek(d -> count[0]++), DRIFT_COLUMNS, AvroJson::of, () -> count[0] + " drift events");
         }
     }
 
@@ -232,9 +295,10 @@ public final class ReplayCommand {
     static final class Snapshots extends Range {
         @Override
         public Integer call() throws IOException {
-            List<SecurityContactSnapshot> rows = replays().snapshots(from, end(),
-                    new Replays.Filter(output.subscriptionSet(), null, null), progress());
-            return emit(rows, SNAPSHOT_COLUMNS, AvroJson::of, null, rows.size() + " snapshots");
+            long[] count = {0};
+            Stream<SecurityContactSnapshot> rows = replays().snapshots(from, end(),
+                    new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
+            return emit(rows.peek(s -> count[0]++), SNAPSHOT_COLUMNS, AvroJson::of, () -> count[0] + " snapshots");
         }
     }
 
@@ -248,11 +312,12 @@ public final class ReplayCommand {
 
         @Override
         public Integer call() throws IOException {
-            List<Replays.PostureRow> rows = replays().postureAsOf(asOf, new Replays.Filter(output.subscriptionSet(), null, null), progress());
+            List<Replays.PostureRow> rows = replays().postureAsOf(asOf, new Replays.Filter(output.subscriptionSet(), null, null),
+                    skipped, progress());
             long stale = rows.stream().filter(Replays.PostureRow::stale).count();
-            return emit(rows, POSTURE_COLUMNS, AuditExport.columnsAsJson(POSTURE_COLUMNS), null,
-                    "as of " + asOf + ": " + totals(rows.stream().map(Replays.PostureRow::verdict).toList(), rows.size() + " subscriptions")
-                            + ", " + stale + " STALE");
+            Totals totals = new Totals();
+            return emit(totals.count(rows.stream(), Replays.PostureRow::verdict), POSTURE_COLUMNS, AuditExport.columnsAsJson(POSTURE_COLUMNS),
+                    () -> "as of " + asOf + ": " + totals.text("subscriptions") + ", " + stale + " STALE");
         }
     }
 
@@ -272,18 +337,12 @@ public final class ReplayCommand {
 
         @Override
         public Integer call() throws IOException {
-            List<Replays.Reevaluation> rows = replays().reevaluate(from, to == null ? Instant.now() : to, profile,
-                    new Replays.Filter(output.subscriptionSet(), null, null), progress());
-            return emit(rows, REEVALUATION_COLUMNS, AuditExport.columnsAsJson(REEVALUATION_COLUMNS), null,
-                    rows.size() + " snapshots whose verdict differs under today's rule (" + profile.id() + ")");
+            long[] count = {0};
+            Stream<Replays.Reevaluation> rows = replays().reevaluate(from, to == null ? Instant.now() : to, profile,
+                    new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
+            return emit(rows.peek(r -> count[0]++), REEVALUATION_COLUMNS, AuditExport.columnsAsJson(REEVALUATION_COLUMNS),
+                    () -> count[0] + " snapshots whose verdict differs under today's rule (" + profile.id() + ")");
         }
-    }
-
-    static String totals(List<Verdict> verdicts, String what) {
-        Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
-        verdicts.forEach(v -> counts.merge(v, 1L, Long::sum));
-        return what + ": " + counts.getOrDefault(Verdict.PASS, 0L) + " PASS, " + counts.getOrDefault(Verdict.FAIL, 0L)
-                + " FAIL, " + counts.getOrDefault(Verdict.ERROR, 0L) + " ERROR";
     }
 
     private static String codes(List<Reason> reasons) {

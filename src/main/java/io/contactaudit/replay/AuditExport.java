@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -35,28 +36,39 @@ public final class AuditExport {
     }
 
     /**
+     * Writes the rows as they come (a table first collects them, for its column widths).
+     *
      * @param json how a row becomes one JSON line (jsonl)
-     * @param ocsf how a row becomes an OCSF event, or null when the dataset has no OCSF form
+     * @param ocsf how a row becomes an OCSF event, one line of JSON, or null when the dataset has no OCSF form
+     * @return the number of rows written
      */
-    public static <T> void write(List<T> rows, List<Column<T>> columns, Format format, Function<T, JsonNode> json,
-                                 Function<T, JsonNode> ocsf, PrintWriter out) {
-        switch (format) {
-            case JSONL -> rows.forEach(r -> out.println(json.apply(r).toString()));
-            case OCSF -> {
-                if (ocsf == null) {
-                    throw new IllegalArgumentException("--format ocsf is for findings only");
-                }
-                rows.forEach(r -> out.println(ocsf.apply(r).toString()));
-            }
-            case CSV -> {
+    public static <T> long write(Iterator<T> rows, List<Column<T>> columns, Format format, Function<T, JsonNode> json,
+                                 Function<T, String> ocsf, PrintWriter out) {
+        if (format == Format.OCSF && ocsf == null) {
+            throw new IllegalArgumentException("--format ocsf is for findings only");
+        }
+        long count = 0;
+        if (format == Format.TABLE) {
+            List<T> all = new ArrayList<>();
+            rows.forEachRemaining(all::add);
+            table(all, columns, out);
+            count = all.size();
+        } else {
+            if (format == Format.CSV) {
                 out.println(String.join(",", columns.stream().map(c -> csv(c.name())).toList()));
-                for (T row : rows) {
-                    out.println(String.join(",", columns.stream().map(c -> csv(c.value().apply(row))).toList()));
-                }
             }
-            case TABLE -> table(rows, columns, out);
+            while (rows.hasNext()) {
+                T row = rows.next();
+                out.println(switch (format) {
+                    case JSONL -> json.apply(row).toString();
+                    case OCSF -> ocsf.apply(row);
+                    default -> String.join(",", columns.stream().map(c -> csv(c.value().apply(row))).toList());
+                });
+                count++;
+            }
         }
         out.flush();
+        return count;
     }
 
     /** A JSON object of the columns, for rows that are not Avro records. */

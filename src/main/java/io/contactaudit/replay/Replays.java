@@ -1,5 +1,8 @@
 package io.contactaudit.replay;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
@@ -10,6 +13,8 @@ import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.FindingActivity;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +23,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /** The questions auditors ask of the history: what happened in a range, what the posture was at an instant, what today's rule says of the past. */
 public final class Replays {
@@ -32,8 +40,9 @@ public final class Replays {
      * @param kind          only drift of this kind (null: any)
      */
     public record Filter(Set<String> subscriptions, Verdict verdict, DriftKind kind) {
+        /** Whether a record keyed {@code id} (a subscription id) is wanted. */
         boolean subscription(String id) {
-            return subscriptions.isEmpty() || subscriptions.contains(id.toLowerCase(Locale.ROOT));
+            return subscriptions.isEmpty() || id != null && subscriptions.contains(id.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -47,6 +56,34 @@ public final class Replays {
                                Verdict today, String todayRule, String reasons) {
     }
 
+    /**
+     * A finding as an OCSF event.
+     *
+     * @param event the event, one line of JSON
+     * @param live  true when it is the event the OCSF topic carried; false when it was mapped again from the finding
+     */
+    public record OcsfFinding(ComplianceFinding finding, String event, boolean live) {
+    }
+
+    /** An event of the OCSF topic: its metadata.uid (the finding's eventId) and its text as written. */
+    record OcsfEvent(String uid, String json) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Reads an OCSF event; fails on anything that is not a JSON object with a metadata.uid. */
+    static final Deserializer<OcsfEvent> OCSF_EVENTS = (topic, data) -> {
+        try {
+            JsonNode uid = JSON.readTree(data).path("metadata").path("uid");
+            if (!uid.isTextual()) {
+                throw new IllegalArgumentException("not an OCSF event: no metadata.uid");
+            }
+            return new OcsfEvent(uid.asText(), new String(data, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not an OCSF event (not JSON)", e);
+        }
+    };
+
     private final HistoryReader reader;
     private final Topics topics;
 
@@ -55,89 +92,139 @@ public final class Replays {
         this.topics = topics;
     }
 
-    public List<ComplianceFinding> findings(Instant from, Instant to, Filter filter, LongConsumer progress) {
-        return reader.read(topics.findings().name(), topics.findings().value().deserializer(), from, to, progress).stream()
-                .map(ConsumerRecord::value)
-                .filter(f -> f != null && filter.subscription(f.getSubscriptionId())
-                        && (filter.verdict() == null || f.getVerdict() == filter.verdict()))
-                .toList();
+    public Topics topics() {
+        return topics;
     }
 
-    public List<DriftEvent> drift(Instant from, Instant to, Filter filter, LongConsumer progress) {
-        return reader.read(topics.drift().name(), topics.drift().value().deserializer(), from, to, progress).stream()
-                .map(ConsumerRecord::value)
-                .filter(d -> d != null && filter.subscription(d.getSubscriptionId())
-                        && (filter.kind() == null || d.getKind() == filter.kind())
-                        && (filter.verdict() == null || d.getCurrentVerdict() == filter.verdict()))
-                .toList();
+    /** Findings of [from, to), in merge order; close the stream. */
+    public Stream<ComplianceFinding> findings(Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
+        return findingRecords(from, to, filter, skipped, progress).map(ConsumerRecord::value);
     }
 
-    public List<SecurityContactSnapshot> snapshots(Instant from, Instant to, Filter filter, LongConsumer progress) {
-        return reader.read(topics.snapshots().name(), topics.snapshots().value().deserializer(), from, to, progress).stream()
-                .map(ConsumerRecord::value)
-                .filter(s -> s != null && filter.subscription(s.getSubscriptionId()))
-                .toList();
+    private Stream<ConsumerRecord<String, ComplianceFinding>> findingRecords(Instant from, Instant to, Filter filter, Skipped skipped,
+                                                                            LongConsumer progress) {
+        return read(topics.findings(), from, to, filter, skipped, progress)
+                .filter(r -> filter.verdict() == null || r.value().getVerdict() == filter.verdict());
+    }
+
+    /**
+     * Findings of [from, to) as the OCSF events the live topic carried for them (matched by event id among the
+     * events of the same timestamp), or, where the topic has none (retention, a finding written by another
+     * tool), as {@code fallback} maps them. Close the stream.
+     */
+    public Stream<OcsfFinding> findingsOcsf(Instant from, Instant to, Filter filter, Function<ComplianceFinding, String> fallback,
+                                            Skipped skipped, LongConsumer progress) {
+        String ocsfTopic = topics.findingsOcsf().name();
+        Instant kept = reader.oldestKept(ocsfTopic);
+        Instant ocsfFrom = from.isBefore(kept) ? kept : from;
+        Stream<ConsumerRecord<String, ComplianceFinding>> findings = findingRecords(from, to, filter, skipped, progress);
+        if (to != null && !ocsfFrom.isBefore(to)) {
+            return findings.map(r -> new OcsfFinding(r.value(), fallback.apply(r.value()), false));
+        }
+        HistoryReader.Cursor<OcsfEvent> events;
+        try {
+            events = reader.open(ocsfTopic, OCSF_EVENTS, ocsfFrom, to, key -> true, skipped, n -> { });
+        } catch (RuntimeException e) {
+            findings.close();
+            throw e;
+        }
+        SameTimestamp<OcsfEvent> live = new SameTimestamp<>(events, OcsfEvent::uid);
+        return findings.onClose(events::close).map(r -> {
+            OcsfEvent event = live.take(r.timestamp(), r.value().getEventId());
+            return event == null ? new OcsfFinding(r.value(), fallback.apply(r.value()), false) : new OcsfFinding(r.value(), event.json(), true);
+        });
+    }
+
+    /** Drift events of [from, to), in merge order; close the stream. */
+    public Stream<DriftEvent> drift(Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
+        return read(topics.drift(), from, to, filter, skipped, progress).map(ConsumerRecord::value)
+                .filter(d -> (filter.kind() == null || d.getKind() == filter.kind())
+                        && (filter.verdict() == null || d.getCurrentVerdict() == filter.verdict()));
+    }
+
+    /** Snapshots of [from, to), in merge order, without tombstones; close the stream. */
+    public Stream<SecurityContactSnapshot> snapshots(Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
+        return read(topics.snapshots(), from, to, filter, skipped, progress).map(ConsumerRecord::value);
+    }
+
+    /** The records of a topic keyed by subscription, filtered by key before decoding, tombstones left out. */
+    private <V> Stream<ConsumerRecord<String, V>> read(TopicSpec<String, V> topic, Instant from, Instant to, Filter filter, Skipped skipped,
+                                                      LongConsumer progress) {
+        return reader.open(topic.name(), topic.value().deserializer(), from, to, filter::subscription, skipped, progress).stream()
+                .filter(r -> r.value() != null);
     }
 
     /**
      * Every subscription's verdict at {@code asOf}, reconstructed from the findings and drift history up to it
      * (not from the current posture table): the latest finding at or before that instant, unless it closed
-     * the subscription; STALE when a STALE drift followed that finding.
+     * the subscription; STALE when a STALE drift followed that finding. Holds one row per subscription,
+     * whatever the length of the history.
      */
-    public List<PostureRow> postureAsOf(Instant asOf, Filter filter, LongConsumer progress) {
+    public List<PostureRow> postureAsOf(Instant asOf, Filter filter, Skipped skipped, LongConsumer progress) {
         Instant since = reader.oldestKept(topics.findings().name());
         if (asOf.isBefore(since)) {
             throw new HistoryReader.OutsideRetentionException(topics.findings().name() + " keeps history from " + since
                     + " on; the posture as of " + asOf + " cannot be reconstructed");
         }
         Instant end = asOf.plusMillis(1);
-        Map<String, ComplianceFinding> latest = new TreeMap<>();
-        for (ComplianceFinding f : findings(since, end, filter, progress)) {
-            latest.put(f.getSubscriptionId(), f);
+        Map<String, PostureRow> latest = new TreeMap<>();
+        try (Stream<ComplianceFinding> findings = findings(since, end, filter, skipped, progress)) {
+            findings.forEach(f -> {
+                if (f.getActivity() == FindingActivity.CLOSE) {
+                    latest.remove(f.getSubscriptionId());
+                } else {
+                    latest.put(f.getSubscriptionId(), new PostureRow(f.getSubscriptionId(), f.getTenantId(), f.getVerdict(),
+                            f.getLastStatusChangeAt() == null ? f.getCollectedAt() : f.getLastStatusChangeAt(), f.getCollectedAt(), false,
+                            String.join(" ", f.getReasons().stream().map(r -> r.getCode()).toList()), f.getRuleVersion(), f.getProfile()));
+                }
+            });
         }
         Map<String, Instant> staleAt = new HashMap<>();
         Instant driftSince = reader.oldestKept(topics.drift().name());
-        for (DriftEvent d : drift(driftSince.isAfter(since) ? driftSince : since, end, filter, progress)) {
-            if (d.getKind() == DriftKind.STALE) {
-                staleAt.put(d.getSubscriptionId(), d.getDetectedAt());
-            } else if (d.getKind() == DriftKind.STALE_RESOLVED) {
-                staleAt.remove(d.getSubscriptionId());
-            }
+        try (Stream<DriftEvent> drift = drift(driftSince.isAfter(since) ? driftSince : since, end, filter, skipped, progress)) {
+            drift.forEach(d -> {
+                if (d.getKind() == DriftKind.STALE) {
+                    staleAt.put(d.getSubscriptionId(), d.getDetectedAt());
+                } else if (d.getKind() == DriftKind.STALE_RESOLVED) {
+                    staleAt.remove(d.getSubscriptionId());
+                }
+            });
         }
         List<PostureRow> rows = new ArrayList<>();
-        for (ComplianceFinding f : latest.values()) {
-            if (f.getActivity() == FindingActivity.CLOSE) {
-                continue;
-            }
-            Instant stale = staleAt.get(f.getSubscriptionId());
-            rows.add(new PostureRow(f.getSubscriptionId(), f.getTenantId(), f.getVerdict(),
-                    f.getLastStatusChangeAt() == null ? f.getCollectedAt() : f.getLastStatusChangeAt(), f.getCollectedAt(),
-                    stale != null && stale.isAfter(f.getCollectedAt()),
-                    String.join(" ", f.getReasons().stream().map(r -> r.getCode()).toList()), f.getRuleVersion(), f.getProfile()));
+        for (PostureRow row : latest.values()) {
+            Instant stale = staleAt.get(row.subscriptionId());
+            rows.add(stale == null || !stale.isAfter(row.lastSeen()) ? row : new PostureRow(row.subscriptionId(), row.tenantId(),
+                    row.verdict(), row.since(), row.lastSeen(), true, row.reasons(), row.ruleVersion(), row.profile()));
         }
         return rows;
     }
 
     /**
-     * Today's rule over the snapshots of [from, to), compared with the findings recorded for the same snapshots.
-     * Reads only; writes nothing.
+     * Today's rule over the snapshots of [from, to), compared with the findings recorded for the same snapshots
+     * (the finding of a snapshot carries its timestamp). Reads only; writes nothing. Close the stream.
      */
-    public List<Reevaluation> reevaluate(Instant from, Instant to, Profile profile, Filter filter, LongConsumer progress) {
-        Map<String, ComplianceFinding> recorded = new HashMap<>();
-        for (ComplianceFinding f : findings(from, to, filter, progress)) {
-            recorded.put(key(f.getSubscriptionId(), f.getRunId(), f.getCollectedAt()), f);
+    public Stream<Reevaluation> reevaluate(Instant from, Instant to, Profile profile, Filter filter, Skipped skipped, LongConsumer progress) {
+        HistoryReader.Cursor<ComplianceFinding> findings = reader.open(topics.findings().name(), topics.findings().value().deserializer(),
+                from, to, filter::subscription, skipped, n -> { });
+        SameTimestamp<ComplianceFinding> recorded = new SameTimestamp<>(findings,
+                f -> key(f.getSubscriptionId(), f.getRunId(), f.getCollectedAt()));
+        Stream<ConsumerRecord<String, SecurityContactSnapshot>> snapshots;
+        try {
+            snapshots = read(topics.snapshots(), from, to, filter, skipped, progress);
+        } catch (RuntimeException e) {
+            findings.close();
+            throw e;
         }
-        List<Reevaluation> rows = new ArrayList<>();
-        for (SecurityContactSnapshot s : snapshots(from, to, filter, progress)) {
+        return snapshots.onClose(findings::close).<Reevaluation>mapMulti((r, rows) -> {
+            SecurityContactSnapshot s = r.value();
             RuleResult today = HighSeverityAlertEmailRule.evaluate(s, profile);
-            ComplianceFinding then = recorded.get(key(s.getSubscriptionId(), s.getRunId(), s.getCollectedAt()));
+            ComplianceFinding then = recorded.take(r.timestamp(), key(s.getSubscriptionId(), s.getRunId(), s.getCollectedAt()));
             if (then == null || then.getVerdict() != today.verdict()) {
-                rows.add(new Reevaluation(s.getSubscriptionId(), s.getCollectedAt(), then == null ? null : then.getVerdict(),
+                rows.accept(new Reevaluation(s.getSubscriptionId(), s.getCollectedAt(), then == null ? null : then.getVerdict(),
                         then == null ? "(no finding recorded)" : then.getRuleVersion() + "/" + then.getProfile(),
                         today.verdict(), today.ruleVersion() + "/" + profile.id(), String.join(" ", today.reasonCodes())));
             }
-        }
-        return rows;
+        });
     }
 
     private static String key(String sub, String runId, Instant collectedAt) {

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.cli.CliRunner;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.replay.ContactSnapshots;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
@@ -17,6 +19,7 @@ import io.contactaudit.schema.FindingActivity;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +28,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,6 +150,8 @@ class ReplayIT {
         assertThat(ocsf.lines()).hasSize(2);
         assertThat(JSON.readTree(ocsf.lines().get(0)).get("class_uid").asInt()).isEqualTo(2003);
         assertThat(JSON.readTree(ocsf.lines().get(1)).get("activity_id").asInt()).isEqualTo(3);
+        // these findings were written without their OCSF events: mapped from the finding alone, and said so
+        assertThat(ocsf.err()).contains("contact-audit: 2 of 2 findings had no event on " + prefix + ".findings-ocsf.v1");
 
         CliRunner.Run table = replay("drift", "--from", T1.toString(), "--kind", "REGRESSED");
         assertThat(table.exitCode()).isZero();
@@ -158,6 +165,65 @@ class ReplayIT {
 
         assertThat(replay("drift", "--from", T1.toString(), "--format", "ocsf").exitCode()).isEqualTo(2);
         assertThat(replay("findings", "--from", "yesterday").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void anUndecodableRecordIsSkippedAndReportedWithExitCode3() throws Exception {
+        Instant t0 = T1.minus(Duration.ofDays(5));
+        RecordMetadata bad;
+        try (KafkaProducer<String, byte[]> raw = TestKafka.producer(Serdes.String().serializer(), Serdes.ByteArray().serializer());
+             KafkaProducer<String, SecurityContactSnapshot> snapshots = TestKafka.producer(Serdes.String().serializer(),
+                     topics.snapshots().value().serializer())) {
+            bad = raw.send(new ProducerRecord<>(topics.snapshots().name(), null, t0.toEpochMilli(), C,
+                    "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8))).get();
+            send(snapshots, topics.snapshots().name(), B, SecurityContactSnapshot.newBuilder().setSubscriptionId(B).setRunId("run-0")
+                    .setCollectedAt(t0.plusSeconds(60)).setApiVersion("2023-12-01-preview").setStatus(CollectionStatus.OK)
+                    .setRawBodies(List.of("[]")).build(), t0.plusSeconds(60));
+        }
+
+        CliRunner.Run run = replay("snapshots", "--from", t0.toString(), "--to", T1.toString(), "--format", "jsonl");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
+        assertThat(run.lines()).singleElement().satisfies(line -> assertThat(JSON.readTree(line).get("subscriptionId").asText()).isEqualTo(B));
+        assertThat(run.err().lines().toList()).contains(
+                "contact-audit: skipped 1 undecodable record (" + prefix + ".snapshots.v1: 1); the output leaves them out");
+        assertThat(run.err()).contains("contact-audit: skipped " + prefix + ".snapshots.v1 partition " + bad.partition()
+                + " offset " + bad.offset() + ": ");
+    }
+
+    @Test
+    void ocsfEventsAreTheOnesTheLiveTopicCarried() throws Exception {
+        String live = TestKafka.uniquePrefix("replay-ocsf");
+        Topics liveTopics = Topics.create(live);
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG, live, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "2",
+                ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("state").toString()));
+        TopicProvisioner.prepare(config, liveTopics);
+        List<ConsumerRecord<String, String>> events;
+        try (StreamsRunner runner = StreamsRunner.evaluator(liveTopics, config);
+             KafkaProducer<String, SecurityContactSnapshot> snapshots = TestKafka.producer(Serdes.String().serializer(),
+                     liveTopics.snapshots().value().serializer())) {
+            runner.start();
+            send(snapshots, liveTopics.snapshots().name(), A, ContactSnapshots.withContact(A, "Medium", T1), T1);
+            send(snapshots, liveTopics.snapshots().name(), A, ContactSnapshots.withContact(A, "Critical", T2), T2);
+            events = TestKafka.readCommitted(liveTopics.findingsOcsf().name(), Serdes.String().deserializer(),
+                    Serdes.String().deserializer(), 2, Duration.ofSeconds(90));
+        }
+        assertThat(events).hasSize(2);
+        List<String> written = events.stream().sorted(java.util.Comparator.comparingLong(ConsumerRecord::timestamp))
+                .map(ConsumerRecord::value).toList();
+        JsonNode regressed = JSON.readTree(written.get(1));
+        assertThat(regressed.at("/unmapped/drift_kinds").toString()).contains("REGRESSED");
+        assertThat(regressed.at("/unmapped/recipients").toString()).contains("jane@contoso.com");
+        assertThat(regressed.at("/resources/0/uid").asText()).endsWith("/securityContacts/default");
+
+        String[] args = {"replay", "findings", "--from", T1.minus(Duration.ofDays(1)).toString(), "--format", "ocsf",
+            "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", live};
+        CliRunner.Run run = CliRunner.run(args);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.lines()).containsExactlyElementsOf(written);
+        assertThat(run.err()).doesNotContain("had no event");
     }
 
     @Test
