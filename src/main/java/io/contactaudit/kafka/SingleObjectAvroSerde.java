@@ -1,8 +1,20 @@
 package io.contactaudit.kafka;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -15,9 +27,17 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Avro's single-object encoding ({@code C3 01}, 8-byte CRC-64-AVRO fingerprint of the writer schema,
  * binary body): self-describing without a registry. Records written with an older schema decode when
- * that schema is known to the decoder ({@link #SingleObjectAvroSerde(Class, Schema...)}).
+ * that schema is known to the decoder: every released version of it is, from the store of released schemas
+ * shipped on the class path ({@link #released(String)}), and further ones can be passed to
+ * {@link #SingleObjectAvroSerde(Class, Schema...)}.
  */
 public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+    /**
+     * The store of released schemas on the class path: {@code RELEASES} names the releases, oldest first, one per
+     * line; {@code <release>/<Record>.avsc} is a record's schema, self-contained, as that release wrote it.
+     */
+    public static final String RELEASED = "/schemas/released/";
 
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
@@ -25,16 +45,69 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
 
     /**
      * @param type          the generated record class
-     * @param olderSchemas  earlier versions of its schema that data may have been written with
+     * @param olderSchemas  further versions of its schema that data may have been written with (every released
+     *                      one is known without them)
      */
     public SingleObjectAvroSerde(Class<T> type, Schema... olderSchemas) {
         SpecificData model = SpecificData.getForClass(type);
         Schema schema = model.getSchema(type);
         this.typeName = schema.getName();
         this.encoder = new BinaryMessageEncoder<>(model, schema);
-        this.decoder = new BinaryMessageDecoder<>(model, schema);
-        for (Schema older : olderSchemas) {
-            decoder.addSchema(older);
+        this.decoder = decoder(model, schema, olderSchemas);
+    }
+
+    /**
+     * A single-object decoder into {@code reader} that knows every released version of the record's schema (by full
+     * name) and {@code olderSchemas} as writer schemas.
+     */
+    public static <D> BinaryMessageDecoder<D> decoder(GenericData model, Schema reader, Schema... olderSchemas) {
+        BinaryMessageDecoder<D> decoder = new BinaryMessageDecoder<>(model, reader);
+        List<Schema> writers = new ArrayList<>(released(reader.getFullName()).values());
+        Collections.addAll(writers, olderSchemas);
+        long current = SchemaNormalization.parsingFingerprint64(reader);
+        for (Schema writer : writers) {
+            if (SchemaNormalization.parsingFingerprint64(writer) != current) {
+                decoder.addSchema(writer);
+            }
+        }
+        return decoder;
+    }
+
+    /**
+     * Every released version of a record's schema, by release, oldest first; empty for a record no release wrote.
+     *
+     * @param fullName the record's full name, e.g. {@code io.contactaudit.schema.DriftEvent}
+     */
+    public static Map<String, Schema> released(String fullName) {
+        String file = fullName.substring(fullName.lastIndexOf('.') + 1) + ".avsc";
+        Map<String, Schema> versions = new LinkedHashMap<>();
+        for (String release : releases()) {
+            try (InputStream in = SingleObjectAvroSerde.class.getResourceAsStream(RELEASED + release + "/" + file)) {
+                if (in != null) {
+                    Schema schema = new Schema.Parser().parse(in);
+                    if (!schema.getFullName().equals(fullName)) {
+                        throw new IllegalStateException(RELEASED + release + "/" + file + " holds " + schema.getFullName()
+                                + ", not " + fullName);
+                    }
+                    versions.put(release, schema);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + RELEASED + release + "/" + file, e);
+            }
+        }
+        return versions;
+    }
+
+    /** The releases in the store, oldest first. */
+    public static List<String> releases() {
+        try (InputStream in = SingleObjectAvroSerde.class.getResourceAsStream(RELEASED + "RELEASES")) {
+            if (in == null) {
+                throw new IllegalStateException(RELEASED + "RELEASES is missing from the class path");
+            }
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RELEASED + "RELEASES", e);
         }
     }
 

@@ -1,0 +1,86 @@
+package io.contactaudit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.contactaudit.ReleasedRecords;
+import io.contactaudit.kafka.AvroSerdes;
+import io.contactaudit.kafka.SchemaRegistration;
+import io.contactaudit.kafka.SingleObjectAvroSerde;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Registry mode reads what every release wrote: the committed Confluent-framed records of each release
+ * ({@link ReleasedRecords}) decode through the production serde (Apicurio's, content ids) against a real registry
+ * (Apicurio 3.3.3) that holds the release's schemas.
+ *
+ * <p>Schema ids belong to the registry that assigned them: the id in a fixture's header is the one the registry that
+ * wrote it gave the release's schema. This test registers the release's schema in its own registry, as a deployment
+ * of that release did, and puts the id this registry gave it into the header before decoding; the body, the part a
+ * release's code wrote, is decoded unchanged.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReleasedRecordsIT {
+
+    static final AvroSerdes SERDES = AvroSerdes.registry(TestRegistry.url(), AvroSerdes.RegistrySerde.APICURIO, false, Map.of());
+
+    /** Registers a release's schema of one fixture's record under that topic's subject; its id. */
+    static int register(String prefix, ReleasedRecords.Fixture<?> fixture, Schema schema) throws Exception {
+        String subject = fixture.topic(prefix) + "-value";
+        return new SchemaRegistration(TestRegistry.url(), null).register(Map.of(subject, schema), "BACKWARD").get(0).id();
+    }
+
+    @Test
+    void registryRecordsOfEveryReleaseDecodeThroughTheSerde() throws Exception {
+        // another deployment's registry holds other schemas too: its ids are not the writing registry's
+        String unrelated = "Unrelated" + UUID.randomUUID().toString().replace("-", "");
+        new SchemaRegistration(TestRegistry.url(), null).register(Map.of(TestKafka.uniquePrefix("unrelated") + "-value",
+                new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"" + unrelated + "\",\"fields\":[{\"name\":\"x\",\"type\":\"long\"}]}")),
+                "BACKWARD");
+        int decoded = 0;
+        for (String release : SingleObjectAvroSerde.releases()) {
+            String prefix = TestKafka.uniquePrefix("released-" + release);
+            for (ReleasedRecords.Fixture<?> fixture : ReleasedRecords.all()) {
+                Schema writer = SingleObjectAvroSerde.released(fixture.schemaName()).get(release);
+                if (writer == null) {
+                    continue;
+                }
+                int id = register(prefix, fixture, writer);
+                byte[] bytes = ReleasedRecords.read(release, ReleasedRecords.REGISTRY, fixture.dataset());
+                assertThat(bytes[0]).as("Confluent magic byte").isZero();
+                ByteBuffer.wrap(bytes).putInt(1, id);
+
+                Object record = SERDES.serde(fixture.type()).deserializer().deserialize(fixture.topic(prefix), bytes);
+                fixture.verify(record);
+                decoded++;
+            }
+        }
+        assertThat(decoded).as("records decoded").isGreaterThanOrEqualTo(ReleasedRecords.all().size());
+    }
+
+    /**
+     * Not a check: writes the newest release's registry-mode fixtures with today's serde against this registry
+     * ({@code -Dreleased.records.write=true}, see src/test/resources/released-records/README.md).
+     */
+    @Test
+    @EnabledIfSystemProperty(named = ReleasedRecords.WRITE_SWITCH, matches = "true")
+    void writeTheNewestReleasesRegistryRecords() throws Exception {
+        String release = ReleasedRecords.newestRelease();
+        String prefix = TestKafka.uniquePrefix("write-" + release);
+        for (ReleasedRecords.Fixture<?> fixture : ReleasedRecords.all()) {
+            register(prefix, fixture, SingleObjectAvroSerde.released(fixture.schemaName()).get(release));
+            ReleasedRecords.write(release, ReleasedRecords.REGISTRY, fixture.dataset(), encode(prefix, fixture));
+        }
+    }
+
+    private static <T extends SpecificRecord> byte[] encode(String prefix, ReleasedRecords.Fixture<T> fixture) {
+        return SERDES.serde(fixture.type()).serializer().serialize(fixture.topic(prefix), fixture.record());
+    }
+}
