@@ -18,6 +18,7 @@ import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EvaluateTopologyTest {
 
@@ -41,6 +43,8 @@ class EvaluateTopologyTest {
     static final Instant WALL_CLOCK = T0.plus(Duration.ofDays(1));
 
     final Topics topics = Topics.create(Topics.DEFAULT_PREFIX);
+    @TempDir
+    Path stateDir;
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> snapshots;
     FindingsAndOcsf findings;
@@ -61,6 +65,7 @@ class EvaluateTopologyTest {
     void start(Profile profile, Instant wallClock, Duration scanSlice) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams: other builds run beside this one
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(
                 EvaluateTopology.build(topics, new EvaluateTopology.Settings(profile, STALE_AFTER, STALE_CHECK), scanSlice),
@@ -563,6 +568,7 @@ class EvaluateTopologyTest {
                 java.util.Map.of(), ""), topics.findings(), topics.findingsOcsf(), topics.drift(), topics.posture(), topics.dlq());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams: other builds run beside this one
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(EvaluateTopology.build(registryDown,
                 new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK)), props, T0);

@@ -19,6 +19,7 @@ import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,9 +34,13 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The replays over an in-memory log: the posture fold, filters, skip-and-report, OCSF fidelity, re-evaluation. */
 class ReplaysTest {
+
+    @TempDir
+    Path stateDir;
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String A = "a0000000-0000-0000-0000-00000000000a";
@@ -161,6 +166,7 @@ class ReplaysTest {
     List<String> evaluate(SecurityContactSnapshot... snapshots) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "replays-test");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         try (TopologyTestDriver driver = new TopologyTestDriver(EvaluateTopology.build(topics,
                 new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1))), props, T1)) {
