@@ -53,7 +53,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private DeadLetterOutput deadLetters;
     private Sensor late;
     private long passStartedAt = Long.MIN_VALUE;
-    private StalenessClock clock;
+    private final StalenessClock clock = new StalenessClock();
     private Sensor behind;
     private boolean catchingUp;
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
@@ -72,7 +72,6 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.store = new PostureStore(context.getStateStore(EvaluateTopology.STORE), posture);
         this.deadLetters = new DeadLetterOutput(context);
         this.late = counter("late-snapshots");
-        this.clock = new StalenessClock(context.currentSystemTimeMs());
         this.behind = context.metrics().addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
         behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
                 "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
@@ -84,7 +83,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     @Override
     public void process(Record<String, DecodedSnapshot> record) {
         long now = context.currentSystemTimeMs();
-        clock.read(record.timestamp(), now);
+        clock.read(record.timestamp());
         String sub = record.key();
         DecodedSnapshot input = record.value();
         if (input.removal()) {
@@ -148,7 +147,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * in slices of at most {@link #SCAN_SLICE} (20 ms) each, every {@link #SCAN_TICK}, resuming after the last key seen.
      */
     private void checkStale(long now) {
-        long judgedAt = clock.at(now);
+        long judgedAt = clock.tick(now);
         if (judgedAt == StalenessClock.NOT_YET) {
             return;
         }

@@ -485,6 +485,7 @@ class EvaluateTopologyTest {
         }
         findings.readValuesToList();
         posture.readValuesToList();
+        driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK); // the tick that notes what was read
 
         driver.advanceWallClockTime(STALE_AFTER.plus(STALE_CHECK));
         List<String> flagged = new ArrayList<>(drift.readValuesToList().stream().map(DriftEvent::getSubscriptionId).toList());
