@@ -1,7 +1,9 @@
 package io.contactaudit.bench;
 
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.embedded.Directories;
+import io.contactaudit.demo.ContactRenderer;
+import io.contactaudit.demo.Directories;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
@@ -71,7 +73,7 @@ public final class PipelineBench {
         }
     }
 
-    private static final String[] GENERATIONS = {"2017", "2020", "2023"};
+    private static final String[] GENERATIONS = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
     private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
 
     private final Settings settings;
@@ -86,19 +88,11 @@ public final class PipelineBench {
     static String body(String sub, int i, int cycle) {
         boolean changes = i % 10 == 0;
         String severity = SEVERITIES[(i + (changes ? cycle : 0)) % SEVERITIES.length];
-        String id = "/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts/default";
-        return switch (GENERATIONS[i % 3]) {
-            case "2017" -> "{\"value\":[{\"id\":\"" + id + "1\",\"name\":\"default1\",\"type\":\"Microsoft.Security/securityContacts\","
-                    + "\"properties\":{\"email\":\"secops@contoso.com\",\"phone\":\"(214)275-4038\",\"alertNotifications\":\""
-                    + ("Critical".equals(severity) ? "Off" : "On") + "\",\"alertsToAdmins\":\"On\"}}]}";
-            case "2020" -> "[{\"id\":\"" + id + "\",\"name\":\"default\",\"type\":\"Microsoft.Security/securityContacts\","
-                    + "\"properties\":{\"notificationsByRole\":{\"state\":\"On\",\"roles\":[\"Owner\"]},\"emails\":\"secops@contoso.com;jane@contoso.com\","
-                    + "\"phone\":\"(214)275-4038\",\"alertNotifications\":{\"state\":\"On\",\"minimalSeverity\":\"" + severity + "\"}}}]";
-            default -> "{\"value\":[{\"id\":\"" + id + "\",\"name\":\"default\",\"type\":\"Microsoft.Security/securityContacts\","
-                    + "\"properties\":{\"notificationsByRole\":{\"state\":\"On\",\"roles\":[\"Owner\",\"Admin\"]},\"isEnabled\":true,"
-                    + "\"emails\":\"secops@contoso.com;jane@contoso.com\",\"phone\":\"(214)275-4038\",\"notificationsSources\":["
-                    + "{\"sourceType\":\"AttackPath\",\"minimalRiskLevel\":\"Critical\"},{\"sourceType\":\"Alert\",\"minimalSeverity\":\"" + severity + "\"}]}}]}";
-        };
+        String generation = GENERATIONS[i % 3];
+        // the 2017 generation has no severity: alerts on or off
+        String alerts = ContactRenderer.V2017.equals(generation) && "Critical".equals(severity) ? "Off" : severity;
+        return ContactRenderer.body(sub, generation, new Scenario.Contact(null, true, List.of("secops@contoso.com", "jane@contoso.com"),
+                alerts, List.of("Owner", "Admin"), "(214)275-4038"));
     }
 
     static SecurityContactSnapshot snapshot(int i, int cycle, Instant at, String runId) {

@@ -1,6 +1,6 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.embedded.Demo;
+import io.contactaudit.demo.Demo;
 import io.contactaudit.schema.DriftKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ class ExamplesTest {
 
     @Test
     void theExampleTenantIsAValidScenario() throws Exception {
-        io.contactaudit.embedded.Scenario tenant = io.contactaudit.embedded.Scenario.read(java.nio.file.Path.of("examples/tenant.yaml"));
+        io.contactaudit.demo.Scenario tenant = io.contactaudit.demo.Scenario.read(java.nio.file.Path.of("examples/tenant.yaml"));
         assertThat(tenant.subscriptions()).hasSize(4);
     }
 

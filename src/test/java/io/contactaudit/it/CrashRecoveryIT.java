@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.demo.ContactRenderer;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.CollectionStatus;
@@ -49,9 +51,8 @@ class CrashRecoveryIT {
     Path dir;
 
     static String body(String sub, String alerts) {
-        String sources = "Off".equals(alerts) ? "[]" : "[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"" + alerts + "\"}]";
-        return "{\"value\":[{\"id\":\"/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts/default\","
-                + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@contoso.com\",\"notificationsSources\":" + sources + "}}]}";
+        return ContactRenderer.body(sub, ContactRenderer.V2023,
+                new Scenario.Contact(null, true, List.of("a@contoso.com"), alerts, List.of(), null));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.contactaudit.embedded;
+package io.contactaudit.demo;
 
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
@@ -7,6 +7,7 @@ import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;

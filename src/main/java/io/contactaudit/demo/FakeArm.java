@@ -1,4 +1,4 @@
-package io.contactaudit.embedded;
+package io.contactaudit.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

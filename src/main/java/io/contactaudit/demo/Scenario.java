@@ -1,4 +1,4 @@
-package io.contactaudit.embedded;
+package io.contactaudit.demo;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
