@@ -1,5 +1,7 @@
 package io.contactaudit.bench;
 
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.demo.ContactRenderer;
 import io.contactaudit.demo.Directories;
@@ -11,6 +13,7 @@ import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.SecurityContactsNormalizer;
 import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -124,8 +128,8 @@ public final class PipelineBench {
             values.put(ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, String.valueOf(settings.partitions()));
             values.put(ContactAuditConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.partitions()));
             ContactAuditConfig config = ContactAuditConfig.of(values);
-            Topics topics = Topics.create(prefix);
-            TopicProvisioner.prepare(config, topics);
+            Topics topics = KafkaSetup.topics(config);
+            KafkaSetup.prepare(config, topics);
             createTopics(config, prefix + ".passthrough-1", prefix + ".passthrough-2", prefix + ".passthrough-streams");
 
             long produceStart = System.nanoTime();
@@ -145,8 +149,9 @@ public final class PipelineBench {
 
             System.gc();
             long heapBefore = usedHeap();
-            StreamsRunner runner = StreamsRunner.evaluator(topics, config);
-            try (runner; CommittedReader findings = new CommittedReader(config, topics.findings().name())) {
+            try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
+                 CommittedReader findings = new CommittedReader(config, topics.findings().name())) {
+                StreamsRunner runner = evaluator.runner();
                 runner.start();
                 awaitRunning(runner);
                 long start = System.nanoTime();
@@ -188,7 +193,8 @@ public final class PipelineBench {
     /** Wipes the local state and times a new evaluator's restore from the changelog until it is RUNNING. */
     private void restore(ContactAuditConfig config, Topics topics, Path stateDir) throws Exception {
         Directories.deleteRecursively(stateDir);
-        try (StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
+        try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+            StreamsRunner runner = evaluator.runner();
             long start = System.nanoTime();
             runner.start();
             awaitRunning(runner);
@@ -323,7 +329,7 @@ public final class PipelineBench {
         copy.addSource("source", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), from);
         copy.addSink("sink", to, new ByteArraySerializer(), new ByteArraySerializer(), "source");
-        Properties props = StreamsRunner.properties(config);
+        Properties props = EvaluatorApp.properties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + "-bench-passthrough");
         try (StreamsRunner runner = new StreamsRunner(copy, props); CommittedReader copied = new CommittedReader(config, to)) {
             runner.start();
@@ -378,12 +384,12 @@ public final class PipelineBench {
     private void latency(ContactAuditConfig config, Topics topics, StreamsRunner runner) throws Exception {
         int n = settings.latencyRate() * settings.latencySeconds();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        try (KafkaConsumer<String, io.contactaudit.schema.ComplianceFinding> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+        try (KafkaConsumer<String, ComplianceFinding> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 topics.findings().value().deserializer());
              KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
                      new StringSerializer(), topics.snapshots().value().serializer())) {
@@ -393,7 +399,7 @@ public final class PipelineBench {
             }
             Thread reader = new Thread(() -> {
                 while (latencies.size() < n && !Thread.currentThread().isInterrupted()) {
-                    for (ConsumerRecord<String, io.contactaudit.schema.ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
+                    for (ConsumerRecord<String, ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
                         Long sent = sentAt.remove(r.value().getRunId() + "/" + r.key());
                         if (sent != null) {
                             latencies.add(System.nanoTime() - sent);

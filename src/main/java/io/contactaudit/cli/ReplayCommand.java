@@ -1,9 +1,9 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.ContactAuditCli;
 import io.contactaudit.ProductVersion;
+import io.contactaudit.app.ExitCodes;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.AuditExport;
 import io.contactaudit.replay.AuditExport.Column;
 import io.contactaudit.replay.AvroJson;
@@ -55,9 +55,6 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {ReplayCommand.Findings.class, ReplayCommand.Drift.class, ReplayCommand.Snapshots.class,
             ReplayCommand.Posture.class, ReplayCommand.Reevaluate.class})
 public final class ReplayCommand {
-
-    @ParentCommand
-    ContactAuditCli cli;
 
     /** Parses a time option, turning a parse failure into a usage error. */
     abstract static class TimeConverter implements ITypeConverter<Instant> {
@@ -137,9 +134,9 @@ public final class ReplayCommand {
         Output output;
 
         Replays replays() {
-            ContactAuditConfig config = kafka.load(parent.cli.env(), new LinkedHashMap<>());
+            ContactAuditConfig config = kafka.load(new LinkedHashMap<>());
             return new Replays(new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC()),
-                    Topics.of(config));
+                    KafkaSetup.topics(config));
         }
 
         /** Progress on a terminal for long reads. */

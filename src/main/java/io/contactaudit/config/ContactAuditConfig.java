@@ -1,6 +1,5 @@
 package io.contactaudit.config;
 
-import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
 import java.io.IOException;
 import java.io.Reader;
@@ -136,7 +135,7 @@ public final class ContactAuditConfig {
     private static Map<String, String[]> definitions() {
         Map<String, String[]> d = new LinkedHashMap<>();
         d.put(BOOTSTRAP_SERVERS_CONFIG, new String[] {null, BOOTSTRAP_SERVERS_DOC});
-        d.put(TOPIC_PREFIX_CONFIG, new String[] {Topics.DEFAULT_PREFIX, TOPIC_PREFIX_DOC});
+        d.put(TOPIC_PREFIX_CONFIG, new String[] {"contact-audit", TOPIC_PREFIX_DOC});
         d.put(APPLICATION_ID_CONFIG, new String[] {null, APPLICATION_ID_DOC});
         d.put(PROFILE_CONFIG, new String[] {Profile.DEFAULT.id(), PROFILE_DOC});
         d.put(COLLECTION_INTERVAL_CONFIG, new String[] {"PT15M", COLLECTION_INTERVAL_DOC});
@@ -241,7 +240,7 @@ public final class ContactAuditConfig {
         redaction();
         httpPort();
         bool(REGISTRY_AUTO_REGISTER_CONFIG);
-        avroSerdes();
+        registrySerde();
         if (get(TOPIC_PREFIX_CONFIG).isBlank()) {
             throw new ConfigException(TOPIC_PREFIX_CONFIG + " must not be empty");
         }
@@ -421,32 +420,45 @@ public final class ContactAuditConfig {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         values.forEach((key, value) -> {
-            if (!DEFINITIONS.containsKey(key) && !key.startsWith("apicurio.") && !key.startsWith("basic.auth.")) {
+            if (!DEFINITIONS.containsKey(key) && !isRegistryKey(key)) {
                 props.put(key, value);
             }
         });
         return props;
     }
 
-    /** The encoding of the Avro topics: registry mode when schema.registry.url is set. */
-    public io.contactaudit.kafka.AvroSerdes avroSerdes() {
+    /** The schema registry's base URL, or null: Avro single-object encoding. */
+    public String registryUrl() {
         String url = get(REGISTRY_URL_CONFIG);
-        if (url == null || url.isBlank()) {
-            return io.contactaudit.kafka.AvroSerdes.singleObject();
-        }
-        io.contactaudit.kafka.AvroSerdes.RegistrySerde kind;
-        try {
-            kind = io.contactaudit.kafka.AvroSerdes.RegistrySerde.valueOf(get(REGISTRY_SERDE_CONFIG).trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
+        return url == null || url.isBlank() ? null : url.trim();
+    }
+
+    /** Which serde writes the registry's wire format: apicurio or confluent. */
+    public String registrySerde() {
+        String serde = get(REGISTRY_SERDE_CONFIG).trim().toLowerCase(Locale.ROOT);
+        if (!List.of("apicurio", "confluent").contains(serde)) {
             throw new ConfigException(REGISTRY_SERDE_CONFIG + " must be apicurio or confluent, got '" + get(REGISTRY_SERDE_CONFIG) + "'");
         }
+        return serde;
+    }
+
+    public boolean registryAutoRegister() {
+        return bool(REGISTRY_AUTO_REGISTER_CONFIG);
+    }
+
+    /** Settings of the registry's serde: credentials and TLS ({@code apicurio.*}, {@code basic.auth.*}). */
+    public Map<String, Object> registryProperties() {
         Map<String, Object> extra = new LinkedHashMap<>();
         values.forEach((key, value) -> {
-            if (key.startsWith("apicurio.") || key.startsWith("basic.auth.")) {
+            if (isRegistryKey(key)) {
                 extra.put(key, value);
             }
         });
-        return io.contactaudit.kafka.AvroSerdes.registry(url.trim(), kind, bool(REGISTRY_AUTO_REGISTER_CONFIG), extra);
+        return extra;
+    }
+
+    private static boolean isRegistryKey(String key) {
+        return key.startsWith("apicurio.") || key.startsWith("basic.auth.");
     }
 
     /** Every value, with secrets masked: what may be logged or printed. */

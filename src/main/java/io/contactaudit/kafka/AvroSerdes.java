@@ -4,7 +4,6 @@ import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
-import io.contactaudit.config.ConfigException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -142,8 +141,17 @@ public final class AvroSerdes {
             deserializer.configure(props, false);
             return Serdes.serdeFrom(serializer, deserializer);
         } catch (ReflectiveOperationException e) {
-            throw new ConfigException("schema.registry.serde=confluent needs Confluent's kafka-avro-serializer on the classpath "
-                    + "(java -cp contact-audit.jar:kafka-avro-serializer.jar:... io.contactaudit.ContactAuditCli): " + e, e);
+            throw new IllegalStateException("Confluent's kafka-avro-serializer cannot be loaded: " + e, e);
+        }
+    }
+
+    /** Whether Confluent's serializer, for {@link RegistrySerde#CONFLUENT}, is on the classpath. */
+    public static boolean confluentAvailable() {
+        try {
+            Class.forName("io.confluent.kafka.serializers.KafkaAvroSerializer", false, AvroSerdes.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

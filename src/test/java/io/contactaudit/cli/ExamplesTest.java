@@ -2,6 +2,7 @@ package io.contactaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.contactaudit.app.ExitCodes;
 import org.junit.jupiter.api.Test;
 
 /** The bodies shipped in examples/ (used by the README's quickstart) give the verdicts their names say. */

@@ -3,6 +3,7 @@ package io.contactaudit.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.contactaudit.app.EvaluatorApp;
 import io.contactaudit.rule.Profile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ class ContactAuditConfigTest {
         // and the client settings are accepted by Kafka's own producer configuration
         new org.apache.kafka.clients.producer.ProducerConfig(withSerializers(config.kafkaClientProperties()));
         // Event Hubs takes gzip or nothing: the evaluator's lz4 default must give way to the profile's setting
-        java.util.Properties streams = io.contactaudit.evaluate.StreamsRunner.properties(config);
+        java.util.Properties streams = EvaluatorApp.properties(config);
         assertThat(new org.apache.kafka.streams.StreamsConfig(streams).getProducerConfigs("evaluator"))
                 .containsEntry("compression.type", "gzip");
     }
@@ -87,13 +88,13 @@ class ContactAuditConfigTest {
     void theEvaluatorCompressesAndBatchesUnlessConfiguredOtherwise() {
         ContactAuditConfig defaults = ContactAuditConfig.load(null, Map.of(), Map.of("bootstrap.servers", "b:9092"));
         Map<String, Object> producer = new org.apache.kafka.streams.StreamsConfig(
-                io.contactaudit.evaluate.StreamsRunner.properties(defaults)).getProducerConfigs("evaluator");
+                EvaluatorApp.properties(defaults)).getProducerConfigs("evaluator");
         assertThat(producer).containsEntry("compression.type", "lz4").containsEntry("batch.size", 262_144);
 
         ContactAuditConfig own = ContactAuditConfig.load(null, Map.of(),
                 Map.of("bootstrap.servers", "b:9092", "producer.compression.type", "zstd", "batch.size", "65536"));
         producer = new org.apache.kafka.streams.StreamsConfig(
-                io.contactaudit.evaluate.StreamsRunner.properties(own)).getProducerConfigs("evaluator");
+                EvaluatorApp.properties(own)).getProducerConfigs("evaluator");
         assertThat(producer).containsEntry("compression.type", "zstd").containsEntry("batch.size", "65536");
     }
 

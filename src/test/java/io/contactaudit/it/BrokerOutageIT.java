@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.Credentials;
@@ -56,7 +57,7 @@ class BrokerOutageIT {
         Topics topics = Topics.create("outage");
         ContactAuditConfig config = ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, "outage", ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3"));
-        TopicProvisioner.prepare(config, topics);
+        KafkaSetup.prepare(config, topics);
 
         List<Scenario.Subscription> subs = new ArrayList<>();
         for (int i = 0; i < SUBSCRIPTIONS; i++) {

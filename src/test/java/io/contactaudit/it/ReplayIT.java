@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.cli.CliRunner;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
@@ -72,7 +72,7 @@ class ReplayIT {
     @BeforeAll
     void history() throws Exception {
         String bootstrap = TestKafka.bootstrapServers();
-        TopicProvisioner.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "2")), topics);
         String body = "{\"value\":[{\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@x.com\","
                 + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"Medium\"}]}}]}";
