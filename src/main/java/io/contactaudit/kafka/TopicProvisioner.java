@@ -85,7 +85,7 @@ public final class TopicProvisioner {
 
     /** An Admin client whose calls give up after {@code timeout}. */
     public static Admin admin(Map<String, Object> clientProperties, Duration timeout) {
-        Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+        Map<String, Object> props = new HashMap<>(clientProperties);
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
         props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000));
