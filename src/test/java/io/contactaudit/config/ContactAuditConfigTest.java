@@ -117,5 +117,27 @@ class ContactAuditConfigTest {
                 .hasMessage("topics.create must be true or false, got 'yes'");
         assertThatThrownBy(() -> ContactAuditConfig.load(dir.resolve("nope.properties"), Map.of(), Map.of()))
                 .hasMessageContaining("configuration file not found");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("num.stream.threads", "two")))
+                .isInstanceOf(ConfigException.class).hasMessage("num.stream.threads must be an integer, got 'two'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("http.port", "70000")))
+                .hasMessage("http.port must be a port number (0 for any free port), got 70000");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("schema.registry.serde", "avro")))
+                .hasMessage("schema.registry.serde must be apicurio or confluent, got 'avro'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("azure.endpoint", "http://management.azure.com/")))
+                .hasMessage("azure.endpoint must be an https URL, got 'http://management.azure.com/'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("topic.prefix", " ")))
+                .hasMessage("topic.prefix must not be empty");
+    }
+
+    @Test
+    void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
+        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(30).contains("bootstrap.servers", "http.host");
+        assertThat(ConfigReference.markdown())
+                .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
+                .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of("http.port", "", "topics.create", " FALSE "));
+        assertThat(config.httpPort()).isEqualTo(-1);
+        assertThat(config.createTopics()).isFalse();
+        assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
     }
 }
