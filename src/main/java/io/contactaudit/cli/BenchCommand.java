@@ -14,9 +14,9 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code contact-audit bench}: benchmarks that print their figures; ratios hold, absolute numbers depend on the machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,

@@ -5,7 +5,7 @@ import com.azure.core.credential.TokenCredential;
 import java.time.OffsetDateTime;
 import reactor.core.publisher.Mono;
 
-/** Credentials the collector is given besides Azure's own (see {@code app/AzureCredentials}). */
+/** A credential for a local Resource Manager endpoint; Azure's own credential chain is chosen in app/ ({@code AzureCredentials}). */
 public final class Credentials {
 
     private Credentials() {

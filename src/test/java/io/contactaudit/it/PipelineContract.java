@@ -3,8 +3,8 @@ package io.contactaudit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.CollectorLoop;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.cli.CliRunner;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
