@@ -38,7 +38,7 @@ class DeploymentFilesTest {
         services.fields().forEachRemaining(service -> service.getValue().path("environment").fieldNames().forEachRemaining(name -> {
             if (name.startsWith(ContactAuditConfig.ENV_PREFIX)) {
                 String key = name.substring(ContactAuditConfig.ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                if (!ContactAuditConfig.DEFINITIONS.containsKey(key)) {
+                if (!ContactAuditConfig.defines(key)) {
                     unknown.add(service.getKey() + ": " + name);
                 }
             }

@@ -5,8 +5,9 @@ import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotSink;
-import io.contactaudit.embedded.FakeArm;
-import io.contactaudit.embedded.Scenario;
+import io.contactaudit.demo.ContactRenderer;
+import io.contactaudit.demo.FakeArm;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,7 +34,7 @@ public final class CollectorBench {
 
     /** A tenant of {@code n} subscriptions spread over the three API generations. */
     public static Scenario tenant(int n, int latencyMs) {
-        String[] generations = {"2017-08-01-preview", "2020-01-01-preview", "2023-12-01-preview"};
+        String[] generations = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
         String[] alerts = {"High", "Medium", "Low", "Off"};
         List<Scenario.Subscription> subs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

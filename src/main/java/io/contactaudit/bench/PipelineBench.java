@@ -1,7 +1,11 @@
 package io.contactaudit.bench;
 
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.embedded.Directories;
+import io.contactaudit.demo.ContactRenderer;
+import io.contactaudit.demo.Directories;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
@@ -9,6 +13,7 @@ import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.SecurityContactsNormalizer;
 import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +47,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -71,7 +77,7 @@ public final class PipelineBench {
         }
     }
 
-    private static final String[] GENERATIONS = {"2017", "2020", "2023"};
+    private static final String[] GENERATIONS = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
     private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
 
     private final Settings settings;
@@ -86,19 +92,11 @@ public final class PipelineBench {
     static String body(String sub, int i, int cycle) {
         boolean changes = i % 10 == 0;
         String severity = SEVERITIES[(i + (changes ? cycle : 0)) % SEVERITIES.length];
-        String id = "/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts/default";
-        return switch (GENERATIONS[i % 3]) {
-            case "2017" -> "{\"value\":[{\"id\":\"" + id + "1\",\"name\":\"default1\",\"type\":\"Microsoft.Security/securityContacts\","
-                    + "\"properties\":{\"email\":\"secops@contoso.com\",\"phone\":\"(214)275-4038\",\"alertNotifications\":\""
-                    + ("Critical".equals(severity) ? "Off" : "On") + "\",\"alertsToAdmins\":\"On\"}}]}";
-            case "2020" -> "[{\"id\":\"" + id + "\",\"name\":\"default\",\"type\":\"Microsoft.Security/securityContacts\","
-                    + "\"properties\":{\"notificationsByRole\":{\"state\":\"On\",\"roles\":[\"Owner\"]},\"emails\":\"secops@contoso.com;jane@contoso.com\","
-                    + "\"phone\":\"(214)275-4038\",\"alertNotifications\":{\"state\":\"On\",\"minimalSeverity\":\"" + severity + "\"}}}]";
-            default -> "{\"value\":[{\"id\":\"" + id + "\",\"name\":\"default\",\"type\":\"Microsoft.Security/securityContacts\","
-                    + "\"properties\":{\"notificationsByRole\":{\"state\":\"On\",\"roles\":[\"Owner\",\"Admin\"]},\"isEnabled\":true,"
-                    + "\"emails\":\"secops@contoso.com;jane@contoso.com\",\"phone\":\"(214)275-4038\",\"notificationsSources\":["
-                    + "{\"sourceType\":\"AttackPath\",\"minimalRiskLevel\":\"Critical\"},{\"sourceType\":\"Alert\",\"minimalSeverity\":\"" + severity + "\"}]}}]}";
-        };
+        String generation = GENERATIONS[i % 3];
+        // the 2017 generation has no severity: alerts on or off
+        String alerts = ContactRenderer.V2017.equals(generation) && "Critical".equals(severity) ? "Off" : severity;
+        return ContactRenderer.body(sub, generation, new Scenario.Contact(null, true, List.of("secops@contoso.com", "jane@contoso.com"),
+                alerts, List.of("Owner", "Admin"), "(214)275-4038"));
     }
 
     static SecurityContactSnapshot snapshot(int i, int cycle, Instant at, String runId) {
@@ -130,8 +128,8 @@ public final class PipelineBench {
             values.put(ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, String.valueOf(settings.partitions()));
             values.put(ContactAuditConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.partitions()));
             ContactAuditConfig config = ContactAuditConfig.of(values);
-            Topics topics = Topics.create(prefix);
-            TopicProvisioner.prepare(config, topics);
+            Topics topics = KafkaSetup.topics(config);
+            KafkaSetup.prepare(config, topics);
             createTopics(config, prefix + ".passthrough-1", prefix + ".passthrough-2", prefix + ".passthrough-streams");
 
             long produceStart = System.nanoTime();
@@ -151,8 +149,9 @@ public final class PipelineBench {
 
             System.gc();
             long heapBefore = usedHeap();
-            StreamsRunner runner = StreamsRunner.evaluator(topics, config);
-            try (runner; CommittedReader findings = new CommittedReader(config, topics.findings().name())) {
+            try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
+                 CommittedReader findings = new CommittedReader(config, topics.findings().name())) {
+                StreamsRunner runner = evaluator.runner();
                 runner.start();
                 awaitRunning(runner);
                 long start = System.nanoTime();
@@ -194,7 +193,8 @@ public final class PipelineBench {
     /** Wipes the local state and times a new evaluator's restore from the changelog until it is RUNNING. */
     private void restore(ContactAuditConfig config, Topics topics, Path stateDir) throws Exception {
         Directories.deleteRecursively(stateDir);
-        try (StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
+        try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+            StreamsRunner runner = evaluator.runner();
             long start = System.nanoTime();
             runner.start();
             awaitRunning(runner);
@@ -329,7 +329,7 @@ public final class PipelineBench {
         copy.addSource("source", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), from);
         copy.addSink("sink", to, new ByteArraySerializer(), new ByteArraySerializer(), "source");
-        Properties props = StreamsRunner.properties(config);
+        Properties props = EvaluatorApp.properties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + "-bench-passthrough");
         try (StreamsRunner runner = new StreamsRunner(copy, props); CommittedReader copied = new CommittedReader(config, to)) {
             runner.start();
@@ -384,12 +384,12 @@ public final class PipelineBench {
     private void latency(ContactAuditConfig config, Topics topics, StreamsRunner runner) throws Exception {
         int n = settings.latencyRate() * settings.latencySeconds();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        try (KafkaConsumer<String, io.contactaudit.schema.ComplianceFinding> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+        try (KafkaConsumer<String, ComplianceFinding> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 topics.findings().value().deserializer());
              KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
                      new StringSerializer(), topics.snapshots().value().serializer())) {
@@ -399,7 +399,7 @@ public final class PipelineBench {
             }
             Thread reader = new Thread(() -> {
                 while (latencies.size() < n && !Thread.currentThread().isInterrupted()) {
-                    for (ConsumerRecord<String, io.contactaudit.schema.ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
+                    for (ConsumerRecord<String, ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
                         Long sent = sentAt.remove(r.value().getRunId() + "/" + r.key());
                         if (sent != null) {
                             latencies.add(System.nanoTime() - sent);

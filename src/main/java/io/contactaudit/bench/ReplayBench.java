@@ -1,9 +1,9 @@
 package io.contactaudit.bench;
 
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.embedded.Directories;
+import io.contactaudit.demo.Directories;
 import io.contactaudit.embedded.EmbeddedKafka;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.HistoryReader;
 import io.contactaudit.replay.Replays;
@@ -74,7 +74,7 @@ public final class ReplayBench {
                     ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
                     ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, String.valueOf(settings.partitions())));
             Topics topics = Topics.create(prefix);
-            TopicProvisioner.prepare(config, topics);
+            KafkaSetup.prepare(config, topics);
             Instant now = Instant.now();
             long start = System.nanoTime();
             produce(config, topics, now);

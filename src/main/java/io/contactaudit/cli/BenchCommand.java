@@ -1,16 +1,22 @@
 package io.contactaudit.cli;
 
+import io.contactaudit.app.ExitCodes;
 import io.contactaudit.bench.CollectorBench;
 import io.contactaudit.bench.PipelineBench;
+import io.contactaudit.bench.RuleBenchmark;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code contact-audit bench}: benchmarks that print their figures; ratios hold, absolute numbers depend on the machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -24,11 +30,11 @@ public final class BenchCommand {
     static final class Rule implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            org.openjdk.jmh.runner.options.Options options = new org.openjdk.jmh.runner.options.OptionsBuilder()
-                    .include(io.contactaudit.bench.RuleBenchmark.class.getName())
-                    .addProfiler(org.openjdk.jmh.profile.GCProfiler.class)
+            Options options = new OptionsBuilder()
+                    .include(RuleBenchmark.class.getName())
+                    .addProfiler(GCProfiler.class)
                     .build();
-            new org.openjdk.jmh.runner.Runner(options).run();
+            new Runner(options).run();
             return ExitCodes.OK;
         }
     }

@@ -3,8 +3,8 @@ package io.contactaudit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.contactaudit.ContactAuditCli;
 import io.contactaudit.Errors;
+import io.contactaudit.app.ExitCodes;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.rule.RuleResult;
@@ -23,11 +23,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code contact-audit check}: evaluates exported securityContacts list responses offline. */
 @Command(
@@ -48,8 +49,7 @@ public final class CheckCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String STDIN = "-";
 
-    @ParentCommand
-    private ContactAuditCli cli;
+    private final CliContext context;
 
     @Spec
     private CommandSpec spec;
@@ -65,6 +65,10 @@ public final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE",
             description = "Response bodies to evaluate; '-' reads standard input.")
     private List<String> files;
+
+    CheckCommand(CliContext context) {
+        this.context = context;
+    }
 
     @Override
     public Integer call() {
@@ -100,7 +104,7 @@ public final class CheckCommand implements Callable<Integer> {
     private RuleResult evaluate(String file) {
         String body;
         try {
-            byte[] bytes = STDIN.equals(file) ? cli.stdin().readAllBytes() : Files.readAllBytes(Path.of(file));
+            byte[] bytes = STDIN.equals(file) ? context.stdin().readAllBytes() : Files.readAllBytes(Path.of(file));
             body = new String(bytes, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return HighSeverityAlertEmailRule.unreadable("no such file: " + file, profile);
@@ -153,13 +157,13 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /** Parses {@code --profile}. */
-    static final class ProfileConverter implements picocli.CommandLine.ITypeConverter<Profile> {
+    static final class ProfileConverter implements ITypeConverter<Profile> {
         @Override
         public Profile convert(String value) {
             try {
                 return Profile.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+                throw new TypeConversionException(e.getMessage());
             }
         }
     }

@@ -1,29 +1,20 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.ContactAuditCli;
-import io.contactaudit.collector.Collector;
-import io.contactaudit.collector.CollectorLoop;
-import io.contactaudit.collector.RunSummary;
-import io.contactaudit.collector.SnapshotPublisher;
+import io.contactaudit.app.CollectorApp;
+import io.contactaudit.app.KafkaSetup;
+import io.contactaudit.app.Lifecycle;
 import io.contactaudit.collector.TerminalProgress;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
-import io.contactaudit.observe.Endpoints;
-import io.contactaudit.observe.ObservabilityServer;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code contact-audit collect}: every subscription's security contacts into Kafka, once or on an interval. */
 @Command(
@@ -38,9 +29,6 @@ import picocli.CommandLine.Model.CommandSpec;
             "2:usage or configuration error",
             "4:publishing failed, or the subscriptions could not be listed"})
 public final class CollectCommand implements Callable<Integer> {
-
-    @ParentCommand
-    private ContactAuditCli cli;
 
     @Spec
     private CommandSpec spec;
@@ -66,70 +54,23 @@ public final class CollectCommand implements Callable<Integer> {
     private boolean noProgress;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Map<String, String> flags = collector.flags();
         flags.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, schedule.interval);
-        ContactAuditConfig config = kafka.load(cli.env(), flags);
+        ContactAuditConfig config = kafka.load(flags);
         PrintWriter out = spec.commandLine().getOut();
-        Topics topics = Topics.of(config);
-        try (CollectorOptions.Azure azure = collector.azure(config, cli.env())) {
-            TopicProvisioner.prepare(config, topics);
-            return collect(config, topics, azure, out);
-        }
-    }
-
-    @SuppressWarnings("try") // the HTTP server only has to live as long as the collection
-    private int collect(ContactAuditConfig config, Topics topics, CollectorOptions.Azure azure, PrintWriter out) {
-        try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
-            if (azure.fake() != null) {
-                out.println("serving the simulated tenant of " + collector.scenario + " at " + azure.fake().endpoint()
-                        + " (Azure is not contacted)");
-            }
+        Topics topics = KafkaSetup.topics(config);
+        try (CollectorOptions.Azure azure = collector.azure(config, out)) {
+            KafkaSetup.prepare(config, topics);
             boolean terminal = System.console() != null && !noProgress;
-            CollectorLoop loop = new CollectorLoop(
-                    new Collector(azure.arm(), CollectorOptions.settings(config), Clock.systemUTC()), publisher,
-                    config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(),
-                    new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null));
-            try (ObservabilityServer http = Endpoints.start(config, null, loop, azure.arm())) {
-                return schedule(config, loop, publisher, out);
+            TerminalProgress progress = new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null);
+            try (CollectorApp app = CollectorApp.create(config, topics, azure.arm(), progress)) {
+                if (schedule.interval == null) {
+                    return Lifecycle.once(config, app, out);
+                }
+                return Lifecycle.untilStopped(config, null, app, out, spec.commandLine().getErr(),
+                        "collecting every " + config.collectionInterval() + "; stop with Ctrl-C");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ExitCodes.FAILURE;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot start the HTTP endpoints: " + e.getMessage(), e);
-        }
-    }
-
-    private int schedule(ContactAuditConfig config, CollectorLoop loop, SnapshotPublisher publisher, PrintWriter out)
-            throws InterruptedException {
-        if (schedule.interval == null) {
-            RunSummary summary = loop.once();
-            out.println(summary.line());
-            out.flush();
-            return summary.publishedAll() ? ExitCodes.OK : ExitCodes.FAILURE;
-        }
-        CountDownLatch finished = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            loop.stop();
-            try {
-                // let the current run publish what it collected
-                finished.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "contact-audit-collector-stop"));
-        out.println("collecting every " + config.collectionInterval() + "; stop with Ctrl-C");
-        out.flush();
-        try {
-            boolean ok = loop.every(config.collectionInterval(), summary -> {
-                out.println(summary.line());
-                out.flush();
-            });
-            return ok ? ExitCodes.OK : ExitCodes.FAILURE;
-        } finally {
-            publisher.flush();
-            finished.countDown();
         }
     }
 }

@@ -1,21 +1,22 @@
 package io.contactaudit.cli;
 
+import io.contactaudit.app.CollectorApp;
 import io.contactaudit.collector.ArmClient;
-import io.contactaudit.collector.Collector;
-import io.contactaudit.collector.Credentials;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.embedded.FakeArm;
-import io.contactaudit.embedded.Scenario;
+import io.contactaudit.demo.FakeArm;
+import io.contactaudit.demo.Scenario;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that collect ({@code collect}, {@code run}). */
 public final class CollectorOptions {
+
+    private final CliContext context;
 
     @Option(names = "--subscriptions", paramLabel = "ID[,ID...]",
             description = "Collect only these subscriptions (default: every subscription the identity can see).")
@@ -38,6 +39,10 @@ public final class CollectorOptions {
             description = "Serve a simulated tenant from this scenario file (YAML or JSON) on a local HTTPS endpoint instead of Azure.")
     Path scenario;
 
+    CollectorOptions(CliContext context) {
+        this.context = context;
+    }
+
     Map<String, String> flags() {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put(ContactAuditConfig.SUBSCRIPTIONS_CONFIG, subscriptions);
@@ -58,24 +63,17 @@ public final class CollectorOptions {
         }
     }
 
-    /** Builds the ARM client once, for Azure or for the scenario. */
-    Azure azure(ContactAuditConfig config, Map<String, String> env) {
-        ArmClient.Settings settings = new ArmClient.Settings(config.azureEndpoint(), config.azureScope(),
-                config.requestTimeout(), config.maxRetries(), config.maxRetryDelay(), ArmClient.Settings.defaults().baseRetryDelay());
+    /** Builds the Resource Manager client once, for Azure or for the scenario (whose endpoint it announces on {@code out}). */
+    Azure azure(ContactAuditConfig config, PrintWriter out) {
         if (scenario == null) {
-            return new Azure(new ArmClient(settings, Credentials.of(config.azureCredential(), env), null, Clock.systemUTC()), null);
+            return new Azure(CollectorApp.arm(config, context.env()), null);
         }
         try {
             FakeArm fake = FakeArm.start(Scenario.read(scenario));
-            return new Azure(new ArmClient(settings.withEndpoint(fake.endpoint()), Credentials.fixed("scenario"),
-                    fake.clientSslContext(), Clock.systemUTC()), fake);
+            out.println("serving the simulated tenant of " + scenario + " at " + fake.endpoint() + " (Azure is not contacted)");
+            return new Azure(CollectorApp.arm(config, fake.endpoint(), fake.clientSslContext()), fake);
         } catch (IOException e) {
             throw new ConfigException(e.getMessage(), e);
         }
-    }
-
-    static Collector.Settings settings(ContactAuditConfig config) {
-        return new Collector.Settings(config.apiVersion(), config.concurrency(), config.subscriptions(),
-                config.include(), config.exclude(), Collector.Settings.defaults().maxPages());
     }
 }

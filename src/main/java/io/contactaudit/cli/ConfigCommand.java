@@ -1,6 +1,6 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.ContactAuditCli;
+import io.contactaudit.app.ExitCodes;
 import io.contactaudit.config.ConfigReference;
 import io.contactaudit.config.ContactAuditConfig;
 import java.io.PrintWriter;
@@ -8,18 +8,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code contact-audit config}: the effective configuration (secrets redacted), or the reference of every key. */
 @Command(name = "config", mixinStandardHelpOptions = true,
         description = "Prints the effective configuration (defaults < --config file < CONTACT_AUDIT_* environment < flags), secrets redacted.")
 public final class ConfigCommand implements Callable<Integer> {
-
-    @ParentCommand
-    private ContactAuditCli cli;
 
     @Spec
     private CommandSpec spec;
@@ -36,7 +32,7 @@ public final class ConfigCommand implements Callable<Integer> {
         if (reference) {
             out.print(ConfigReference.markdown());
         } else {
-            ContactAuditConfig config = kafka.load(cli.env(), new java.util.LinkedHashMap<>());
+            ContactAuditConfig config = kafka.load();
             for (Map.Entry<String, String> e : config.redacted().entrySet()) {
                 out.println(e.getKey() + "=" + e.getValue());
             }

@@ -1,6 +1,7 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.embedded.Demo;
+import io.contactaudit.app.ExitCodes;
+import io.contactaudit.demo.Demo;
 import io.contactaudit.schema.DriftKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -8,9 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code contact-audit demo}: the whole pipeline on this machine, no Docker, no Azure account. */
 @Command(
@@ -43,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (cycles < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
+            throw new ParameterException(spec.commandLine(), "--cycles must be at least 1");
         }
         if (!verbose) {
             QuietLogs.apply();

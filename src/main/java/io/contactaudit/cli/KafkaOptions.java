@@ -9,6 +9,8 @@ import picocli.CommandLine.Option;
 /** Options shared by every command that talks to Kafka. */
 public final class KafkaOptions {
 
+    private final CliContext context;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "Kafka brokers (or CONTACT_AUDIT_BOOTSTRAP_SERVERS, or bootstrap.servers in --config).")
     String bootstrapServers;
@@ -21,6 +23,10 @@ public final class KafkaOptions {
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Topic prefix (default contact-audit).")
     String topicPrefix;
 
+    KafkaOptions(CliContext context) {
+        this.context = context;
+    }
+
     /** Flags given, as configuration keys. */
     Map<String, String> flags() {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -29,10 +35,15 @@ public final class KafkaOptions {
         return flags;
     }
 
+    /** The configuration from all layers. */
+    ContactAuditConfig load() {
+        return load(Map.of());
+    }
+
     /** The configuration from all layers, with {@code more} flags on top. */
-    ContactAuditConfig load(Map<String, String> env, Map<String, String> more) {
+    ContactAuditConfig load(Map<String, String> more) {
         Map<String, String> flags = flags();
         flags.putAll(more);
-        return ContactAuditConfig.load(configFile, env, flags);
+        return ContactAuditConfig.load(configFile, context.env(), flags);
     }
 }

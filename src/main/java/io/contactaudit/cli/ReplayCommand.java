@@ -1,10 +1,10 @@
 package io.contactaudit.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.contactaudit.ContactAuditCli;
 import io.contactaudit.ProductVersion;
+import io.contactaudit.app.ExitCodes;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.AuditExport;
 import io.contactaudit.replay.AuditExport.Column;
 import io.contactaudit.replay.AvroJson;
@@ -60,9 +60,6 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {ReplayCommand.Findings.class, ReplayCommand.Drift.class, ReplayCommand.Snapshots.class,
             ReplayCommand.Posture.class, ReplayCommand.Reevaluate.class})
 public final class ReplayCommand {
-
-    @ParentCommand
-    ContactAuditCli cli;
 
     /** Parses a time option, turning a parse failure into a usage error. */
     abstract static class TimeConverter implements ITypeConverter<Instant> {
@@ -142,9 +139,9 @@ public final class ReplayCommand {
         Output output;
 
         Replays replays() {
-            ContactAuditConfig config = kafka.load(parent.cli.env(), new LinkedHashMap<>());
+            ContactAuditConfig config = kafka.load(new LinkedHashMap<>());
             return new Replays(new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC()),
-                    Topics.of(config));
+                    KafkaSetup.topics(config));
         }
 
         /** Progress on a terminal for long reads. */

@@ -1,33 +1,24 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.ContactAuditCli;
-import io.contactaudit.collector.Collector;
-import io.contactaudit.collector.CollectorLoop;
-import io.contactaudit.collector.SnapshotPublisher;
+import io.contactaudit.app.CollectorApp;
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
+import io.contactaudit.app.Lifecycle;
 import io.contactaudit.collector.TerminalProgress;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.embedded.EmbeddedKafka;
-import io.contactaudit.evaluate.StreamsRunner;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
-import io.contactaudit.observe.Endpoints;
-import io.contactaudit.observe.ObservabilityServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code contact-audit run}: the collector loop and the evaluator in one process (small deployments). */
 @Command(
@@ -38,9 +29,6 @@ import picocli.CommandLine.Model.CommandSpec;
             "Kafka's own broker in-process with its data in --embedded-kafka DIR (default data/kafka), so history",
             "survives restarts."})
 public final class RunCommand implements Callable<Integer> {
-
-    @ParentCommand
-    private ContactAuditCli cli;
 
     @Spec
     private CommandSpec spec;
@@ -66,10 +54,10 @@ public final class RunCommand implements Callable<Integer> {
         Map<String, String> flags = collector.flags();
         flags.putAll(evaluate.flags());
         flags.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, interval);
-        ContactAuditConfig config = kafka.load(cli.env(), flags);
+        ContactAuditConfig config = kafka.load(flags);
         PrintWriter out = spec.commandLine().getOut();
 
-        try (CollectorOptions.Azure azure = collector.azure(config, cli.env())) {
+        try (CollectorOptions.Azure azure = collector.azure(config, out)) {
             return run(config, flags, azure, out);
         }
     }
@@ -86,55 +74,17 @@ public final class RunCommand implements Callable<Integer> {
             broker = EmbeddedKafka.start(dir);
             out.println("embedded Kafka broker at " + broker.bootstrapServers() + ", data in " + dir);
             flags.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            config = kafka.load(cli.env(), flags);
+            config = kafka.load(flags);
         }
-        Topics topics = Topics.of(config);
-        CountDownLatch finished = new CountDownLatch(1);
+        Topics topics = KafkaSetup.topics(config);
         try (EmbeddedKafka ignored = broker) {
-            TopicProvisioner.prepare(config, topics);
-            try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-                 StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
-                if (azure.fake() != null) {
-                    out.println("serving the simulated tenant of " + collector.scenario + " at " + azure.fake().endpoint()
-                            + " (Azure is not contacted)");
-                }
-                CollectorLoop loop = new CollectorLoop(new Collector(azure.arm(), CollectorOptions.settings(config), Clock.systemUTC()),
-                        publisher, config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(), new TerminalProgress(null));
-                runner.start();
-                ObservabilityServer http = Endpoints.start(config, runner, loop, azure.arm());
-                Duration every = config.collectionInterval();
-                Thread collecting = new Thread(() -> loop.every(every, summary -> {
-                    out.println(summary.line());
-                    out.flush();
-                }), "contact-audit-collector");
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    loop.stop();
-                    runner.close();
-                    try {
-                        finished.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "contact-audit-stop"));
-                collecting.start();
-                out.printf("collecting every %s and evaluating into %s.*; stop with Ctrl-C%n", every, config.topicPrefix());
-                out.flush();
-                while (!runner.awaitStopped(Duration.ofSeconds(1))) {
-                    // until stopped by the shutdown hook, or by a failure of the evaluator
-                }
-                loop.stop();
-                collecting.join(TimeUnit.SECONDS.toMillis(60));
-                if (http != null) {
-                    http.close();
-                }
-                if (runner.failure() != null) {
-                    spec.commandLine().getErr().println("contact-audit: " + ExitCodes.describe(runner.failure()));
-                    return ExitCodes.FAILURE;
-                }
-                return ExitCodes.OK;
+            KafkaSetup.prepare(config, topics);
+            try (CollectorApp collecting = CollectorApp.create(config, topics, azure.arm(), new TerminalProgress(null));
+                 EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+                return Lifecycle.untilStopped(config, evaluator, collecting, out, spec.commandLine().getErr(),
+                        String.format("collecting every %s and evaluating into %s.*; stop with Ctrl-C",
+                                config.collectionInterval(), config.topicPrefix()));
             }
-        } finally {
-            finished.countDown();
         }
     }
 }

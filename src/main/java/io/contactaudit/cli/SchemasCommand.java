@@ -1,6 +1,6 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.ContactAuditCli;
+import io.contactaudit.app.ExitCodes;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.kafka.SchemaRegistration;
@@ -11,26 +11,21 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code contact-audit schemas}: the registry deploy step. */
 @Command(name = "schemas", mixinStandardHelpOptions = true, description = "Schema Registry deploy step.",
         subcommands = {SchemasCommand.Register.class})
 public final class SchemasCommand {
 
-    @ParentCommand
-    ContactAuditCli cli;
-
     /** {@code schemas register}. */
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = {"Checks every Avro topic's schema against the registry (BACKWARD by default) and registers them.",
                 "Fails, registering nothing, with the list of what would break when a change is incompatible."})
     static final class Register implements Callable<Integer> {
-        @ParentCommand
-        SchemasCommand parent;
+        private final CliContext context;
 
         @Spec
         CommandSpec spec;
@@ -45,16 +40,20 @@ public final class SchemasCommand {
                 description = "BACKWARD (default), BACKWARD_TRANSITIVE, FORWARD, FULL, ...")
         String compatibility;
 
+        Register(CliContext context) {
+            this.context = context;
+        }
+
         @Override
         public Integer call() throws Exception {
             LinkedHashMap<String, String> flags = new LinkedHashMap<>();
             flags.put(ContactAuditConfig.REGISTRY_URL_CONFIG, url);
-            ContactAuditConfig config = kafka.load(parent.cli.env(), flags);
+            ContactAuditConfig config = kafka.load(flags);
             String registry = config.get(ContactAuditConfig.REGISTRY_URL_CONFIG);
             if (registry == null || registry.isBlank()) {
                 throw new ConfigException("no schema registry configured: give --schema-registry-url URL or CONTACT_AUDIT_SCHEMA_REGISTRY_URL");
             }
-            String user = parent.cli.env().get("CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH");
+            String user = context.env().get("CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH");
             SchemaRegistration registration = new SchemaRegistration(registry, user);
             List<SchemaRegistration.Result> results = registration.register(
                     SchemaRegistration.subjects(Topics.create(config.topicPrefix())), compatibility);

@@ -6,23 +6,31 @@ import io.contactaudit.Errors;
 import io.contactaudit.rule.SecurityContactsNormalizer;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.SecurityContactSnapshot;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -117,7 +125,7 @@ public final class Collector {
         List<ArmClient.DiscoveredSubscription> listed = list();
         List<ArmClient.DiscoveredSubscription> targets = listed.stream().filter(this::selected).toList();
         progress.started(targets.size());
-        java.util.Queue<CompletableFuture<Void>> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Queue<CompletableFuture<Void>> writes = new ConcurrentLinkedQueue<>();
         Map<CollectionStatus, Integer> byStatus = new EnumMap<>(CollectionStatus.class);
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.concurrency(), Math.max(1, targets.size())), daemon());
         try {
@@ -146,13 +154,13 @@ public final class Collector {
         }
         int removed = 0;
         if (settings.subscriptions().isEmpty()) {
-            Set<String> seen = new java.util.HashSet<>();
-            Set<String> tenants = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
+            Set<String> tenants = new HashSet<>();
             listed.forEach(t -> {
                 seen.add(t.id().toLowerCase(Locale.ROOT));
                 tenants.add(t.tenantId() == null ? "" : t.tenantId().toLowerCase(Locale.ROOT));
             });
-            for (Map.Entry<String, String> entry : new java.util.TreeMap<>(known).entrySet()) {
+            for (Map.Entry<String, String> entry : new TreeMap<>(known).entrySet()) {
                 String gone = entry.getKey();
                 String tenant = entry.getValue() == null ? null : entry.getValue().toLowerCase(Locale.ROOT);
                 if (tenant != null && tenants.contains(tenant) && !seen.contains(gone.toLowerCase(Locale.ROOT))) {
@@ -180,7 +188,7 @@ public final class Collector {
                 arm.stats().waited().minus(waitedBefore), arm.stats().minRemainingReads());
     }
 
-    private static java.util.concurrent.ThreadFactory daemon() {
+    private static ThreadFactory daemon() {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "contact-audit-collector-" + n.incrementAndGet());
@@ -272,7 +280,7 @@ public final class Collector {
 
     private String describe(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
+            if (t instanceof TimeoutException || t instanceof HttpTimeoutException) {
                 return "request timed out (" + Errors.messages(e) + ")";
             }
         }
@@ -307,7 +315,7 @@ public final class Collector {
                 String message = error.path("message").asText("");
                 return code + (message.isEmpty() ? "" : ": " + message);
             }
-        } catch (java.io.IOException | RuntimeException notJson) {
+        } catch (IOException | RuntimeException notJson) {
             // fall through
         }
         return "HTTP " + response.status();
@@ -318,7 +326,7 @@ public final class Collector {
         try {
             JsonNode link = JSON.readTree(body).path("nextLink");
             return link.isTextual() && !link.asText().isBlank() ? link.asText() : null;
-        } catch (java.io.IOException | RuntimeException unreadable) {
+        } catch (IOException | RuntimeException unreadable) {
             return null;
         }
     }

@@ -5,6 +5,7 @@ import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.schema.PostureState;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +27,8 @@ public final class CollectorLoop {
     private final Collector.Progress progress;
     private volatile boolean stopped;
     private volatile RunSummary last;
-    private final java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong failedRuns = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong runs = new AtomicLong();
+    private final AtomicLong failedRuns = new AtomicLong();
 
     public CollectorLoop(Collector collector, SnapshotPublisher publisher, Map<String, Object> clientProperties,
                          TopicSpec<String, PostureState> posture, Duration kafkaTimeout, Collector.Progress progress) {

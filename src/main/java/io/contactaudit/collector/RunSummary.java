@@ -4,6 +4,7 @@ import io.contactaudit.schema.CollectionStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -50,7 +51,7 @@ public record RunSummary(String runId, Instant startedAt, Duration duration, Map
             all.put(s, byStatus.getOrDefault(s, 0));
         }
         String statuses = all.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
                 "run %s: %d subscriptions in %.1f s (%.0f/s): %s; removed %d; published %d, failed %d%s; "
                         + "throttled %d, retries %d, waited %.1f s, lowest remaining reads %s",
                 runId, subscriptions(), duration.toMillis() / 1000.0, rate(), statuses, removed, published, publishFailures,

@@ -1,6 +1,10 @@
 package io.contactaudit.collector;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What a client met: responses by HTTP status, 429 responses, time spent waiting, the lowest remaining-reads quota seen. */
@@ -10,15 +14,15 @@ public final class ThrottleStats {
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong waitedMillis = new AtomicLong();
     private final AtomicLong minRemainingReads = new AtomicLong(Long.MAX_VALUE);
-    private final java.util.concurrent.ConcurrentMap<Integer, AtomicLong> byStatus = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, AtomicLong> byStatus = new ConcurrentHashMap<>();
 
     void response(int status) {
         byStatus.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
     }
 
     /** Responses received (after retries) by HTTP status, since the client was made. */
-    public java.util.Map<Integer, Long> responsesByStatus() {
-        java.util.Map<Integer, Long> copy = new java.util.TreeMap<>();
+    public Map<Integer, Long> responsesByStatus() {
+        Map<Integer, Long> copy = new TreeMap<>();
         byStatus.forEach((k, v) -> copy.put(k, v.get()));
         return copy;
     }

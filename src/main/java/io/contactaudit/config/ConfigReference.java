@@ -1,8 +1,8 @@
 package io.contactaudit.config;
 
-import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
 
-/** The configuration reference, generated from {@link ContactAuditConfig#DEFINITIONS}; the README carries it verbatim. */
+/** The configuration reference, generated from {@link ContactAuditConfig#DEFINITION}; the README carries it verbatim. */
 public final class ConfigReference {
 
     private ConfigReference() {
@@ -11,12 +11,10 @@ public final class ConfigReference {
     /** A Markdown table: key, environment variable, default, meaning. */
     public static String markdown() {
         StringBuilder table = new StringBuilder("| key | environment | default | meaning |\n|---|---|---|---|\n");
-        for (Map.Entry<String, String[]> e : ContactAuditConfig.DEFINITIONS.entrySet()) {
-            String key = e.getKey();
-            String env = ContactAuditConfig.ENV_PREFIX + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
-            String def = e.getValue()[0] == null ? "" : "`" + e.getValue()[0] + "`";
-            table.append("| `").append(key).append("` | `").append(env).append("` | ").append(def).append(" | ")
-                    .append(e.getValue()[1].replace("|", "\\|")).append(" |\n");
+        for (ConfigDef.ConfigKey key : ContactAuditConfig.DEFINITION.configKeys().values()) {
+            String def = key.defaultValue == null ? "" : "`" + key.defaultValue + "`";
+            table.append("| `").append(key.name).append("` | `").append(ContactAuditConfig.environmentVariable(key.name)).append("` | ")
+                    .append(def).append(" | ").append(key.documentation.replace("|", "\\|")).append(" |\n");
         }
         return table.toString();
     }

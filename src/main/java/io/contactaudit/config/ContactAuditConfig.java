@@ -1,16 +1,22 @@
 package io.contactaudit.config;
 
-import io.contactaudit.kafka.Topics;
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+
 import io.contactaudit.rule.Profile;
+import io.contactaudit.siem.OcsfComplianceFinding.Redaction;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,15 +24,21 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * Typed configuration: defaults &lt; file (Java properties) &lt; environment ({@code CONTACT_AUDIT_*}) &lt; flags.
  *
- * <p>An environment variable names a key in upper case with dots as underscores:
- * {@code CONTACT_AUDIT_BOOTSTRAP_SERVERS} is {@code bootstrap.servers}, {@code CONTACT_AUDIT_SASL_JAAS_CONFIG}
- * is {@code sasl.jaas.config}. Keys this class does not define are Kafka client settings
- * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, ...) and go to every Kafka client as they are.
- * Secrets belong in the environment, never in files; {@link #redacted()} is what may be logged.
+ * <p>Every key is defined once, in {@link #DEFINITION} (Kafka's {@link ConfigDef}): type, default, validator
+ * and doc; the README's reference is generated from it ({@link ConfigReference}). An environment variable
+ * names a key in upper case with dots as underscores: {@code CONTACT_AUDIT_BOOTSTRAP_SERVERS} is
+ * {@code bootstrap.servers}, {@code CONTACT_AUDIT_SASL_JAAS_CONFIG} is {@code sasl.jaas.config}. Keys this
+ * class does not define are Kafka client settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, ...)
+ * and go to every Kafka client as they are. Secrets belong in the environment, never in files;
+ * {@link #redacted()} is what may be logged. Every value is checked at load; a bad one fails with one line
+ * that names the key and what it must be.
  */
 public final class ContactAuditConfig {
 
@@ -48,7 +60,7 @@ public final class ContactAuditConfig {
     public static final String COLLECTION_INTERVAL_DOC = "How often the collector runs (ISO-8601 duration, e.g. PT15M).";
 
     public static final String STALE_AFTER_CONFIG = "stale.after";
-    public static final String STALE_AFTER_DOC = "A subscription with no snapshot for this long is flagged STALE. Default: 3 x collection.interval.";
+    public static final String STALE_AFTER_DOC = "Staleness window of subscriptions whose snapshots declare no collection interval (collect --once, older releases); snapshots of a collector loop declare theirs, and their window is 3 x that interval on every evaluator. Default: 3 x collection.interval.";
 
     public static final String STALE_CHECK_INTERVAL_CONFIG = "stale.check.interval";
     public static final String STALE_CHECK_INTERVAL_DOC = "How often the evaluator checks for stale subscriptions (wall clock).";
@@ -122,50 +134,49 @@ public final class ContactAuditConfig {
     public static final String REGISTRY_AUTO_REGISTER_CONFIG = "schema.registry.auto.register";
     public static final String REGISTRY_AUTO_REGISTER_DOC = "Let serializers register schemas; off in production, where `contact-audit schemas register` checks compatibility and registers them.";
 
-    /** Every key this class defines, with its default (null: none) and doc. */
-    public static final Map<String, String[]> DEFINITIONS = definitions();
+    /** Every key this class defines, in the order of the reference: type, default (null: none), validator, doc. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, null, HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(TOPIC_PREFIX_CONFIG, Type.STRING, "contact-audit", Validators.notBlank(), HIGH, TOPIC_PREFIX_DOC)
+            .define(APPLICATION_ID_CONFIG, Type.STRING, null, MEDIUM, APPLICATION_ID_DOC)
+            .define(PROFILE_CONFIG, Type.STRING, Profile.DEFAULT.id(), Validators.parsing(Profile::parse), HIGH, PROFILE_DOC)
+            .define(COLLECTION_INTERVAL_CONFIG, Type.STRING, "PT15M", Validators.positiveDuration(), MEDIUM, COLLECTION_INTERVAL_DOC)
+            .define(STALE_AFTER_CONFIG, Type.STRING, null, Validators.positiveDuration(), MEDIUM, STALE_AFTER_DOC)
+            .define(STALE_CHECK_INTERVAL_CONFIG, Type.STRING, "PT1M", Validators.positiveDuration(), LOW, STALE_CHECK_INTERVAL_DOC)
+            .define(STATE_DIR_CONFIG, Type.STRING, "data/streams", MEDIUM, STATE_DIR_DOC)
+            .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Validators.atLeast(1), MEDIUM, NUM_STREAM_THREADS_DOC)
+            .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, MEDIUM, TOPICS_CREATE_DOC)
+            .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 6, Validators.atLeast(1), MEDIUM, TOPICS_PARTITIONS_DOC)
+            .define(TOPICS_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, MEDIUM, TOPICS_REPLICATION_FACTOR_DOC)
+            .define(KAFKA_TIMEOUT_CONFIG, Type.STRING, "PT30S", Validators.positiveDuration(), MEDIUM, KAFKA_TIMEOUT_DOC)
+            .define(AZURE_CREDENTIAL_CONFIG, Type.STRING, "default", HIGH, AZURE_CREDENTIAL_DOC)
+            .define(AZURE_ENDPOINT_CONFIG, Type.STRING, "https://management.azure.com/", Validators.httpsUrl(), MEDIUM, AZURE_ENDPOINT_DOC)
+            .define(AZURE_SCOPE_CONFIG, Type.STRING, null, LOW, AZURE_SCOPE_DOC)
+            .define(API_VERSION_CONFIG, Type.STRING, "2023-12-01-preview", LOW, API_VERSION_DOC)
+            .define(CONCURRENCY_CONFIG, Type.INT, 16, Validators.atLeast(1), MEDIUM, CONCURRENCY_DOC)
+            .define(REQUEST_TIMEOUT_CONFIG, Type.STRING, "PT30S", Validators.positiveDuration(), LOW, REQUEST_TIMEOUT_DOC)
+            .define(MAX_RETRIES_CONFIG, Type.INT, 4, Validators.notNegative(), LOW, MAX_RETRIES_DOC)
+            .define(MAX_RETRY_DELAY_CONFIG, Type.STRING, "PT60S", Validators.positiveDuration(), LOW, MAX_RETRY_DELAY_DOC)
+            .define(SUBSCRIPTIONS_CONFIG, Type.STRING, null, MEDIUM, SUBSCRIPTIONS_DOC)
+            .define(INCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, INCLUDE_DOC)
+            .define(EXCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, EXCLUDE_DOC)
+            .define(REDACT_RECIPIENTS_CONFIG, Type.STRING, "none", Validators.parsing(Redaction::parse), MEDIUM, REDACT_RECIPIENTS_DOC)
+            .define(HTTP_PORT_CONFIG, Type.STRING, null, Validators.port(), MEDIUM, HTTP_PORT_DOC)
+            .define(REGISTRY_URL_CONFIG, Type.STRING, null, HIGH, REGISTRY_URL_DOC)
+            .define(REGISTRY_SERDE_CONFIG, Type.STRING, "apicurio", Validators.oneOf("apicurio", "confluent"), MEDIUM, REGISTRY_SERDE_DOC)
+            .define(REGISTRY_AUTO_REGISTER_CONFIG, Type.BOOLEAN, false, LOW, REGISTRY_AUTO_REGISTER_DOC)
+            .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", LOW, HTTP_HOST_DOC);
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key|connection).*");
 
+    /** Every value as given (defaults included), for {@link #get}, {@link #redacted} and the Kafka clients. */
     private final Map<String, String> values;
+    /** The defined keys' values, parsed to their types and validated. */
+    private final Map<String, Object> parsed;
 
     private ContactAuditConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
-    }
-
-    private static Map<String, String[]> definitions() {
-        Map<String, String[]> d = new LinkedHashMap<>();
-        d.put(BOOTSTRAP_SERVERS_CONFIG, new String[] {null, BOOTSTRAP_SERVERS_DOC});
-        d.put(TOPIC_PREFIX_CONFIG, new String[] {Topics.DEFAULT_PREFIX, TOPIC_PREFIX_DOC});
-        d.put(APPLICATION_ID_CONFIG, new String[] {null, APPLICATION_ID_DOC});
-        d.put(PROFILE_CONFIG, new String[] {Profile.DEFAULT.id(), PROFILE_DOC});
-        d.put(COLLECTION_INTERVAL_CONFIG, new String[] {"PT15M", COLLECTION_INTERVAL_DOC});
-        d.put(STALE_AFTER_CONFIG, new String[] {null, STALE_AFTER_DOC});
-        d.put(STALE_CHECK_INTERVAL_CONFIG, new String[] {"PT1M", STALE_CHECK_INTERVAL_DOC});
-        d.put(STATE_DIR_CONFIG, new String[] {"data/streams", STATE_DIR_DOC});
-        d.put(NUM_STREAM_THREADS_CONFIG, new String[] {"1", NUM_STREAM_THREADS_DOC});
-        d.put(TOPICS_CREATE_CONFIG, new String[] {"true", TOPICS_CREATE_DOC});
-        d.put(TOPICS_PARTITIONS_CONFIG, new String[] {"6", TOPICS_PARTITIONS_DOC});
-        d.put(TOPICS_REPLICATION_FACTOR_CONFIG, new String[] {"-1", TOPICS_REPLICATION_FACTOR_DOC});
-        d.put(KAFKA_TIMEOUT_CONFIG, new String[] {"PT30S", KAFKA_TIMEOUT_DOC});
-        d.put(AZURE_CREDENTIAL_CONFIG, new String[] {"default", AZURE_CREDENTIAL_DOC});
-        d.put(AZURE_ENDPOINT_CONFIG, new String[] {"https://management.azure.com/", AZURE_ENDPOINT_DOC});
-        d.put(AZURE_SCOPE_CONFIG, new String[] {null, AZURE_SCOPE_DOC});
-        d.put(API_VERSION_CONFIG, new String[] {"2023-12-01-preview", API_VERSION_DOC});
-        d.put(CONCURRENCY_CONFIG, new String[] {"16", CONCURRENCY_DOC});
-        d.put(REQUEST_TIMEOUT_CONFIG, new String[] {"PT30S", REQUEST_TIMEOUT_DOC});
-        d.put(MAX_RETRIES_CONFIG, new String[] {"4", MAX_RETRIES_DOC});
-        d.put(MAX_RETRY_DELAY_CONFIG, new String[] {"PT60S", MAX_RETRY_DELAY_DOC});
-        d.put(SUBSCRIPTIONS_CONFIG, new String[] {null, SUBSCRIPTIONS_DOC});
-        d.put(INCLUDE_CONFIG, new String[] {null, INCLUDE_DOC});
-        d.put(EXCLUDE_CONFIG, new String[] {null, EXCLUDE_DOC});
-        d.put(REDACT_RECIPIENTS_CONFIG, new String[] {"none", REDACT_RECIPIENTS_DOC});
-        d.put(HTTP_PORT_CONFIG, new String[] {null, HTTP_PORT_DOC});
-        d.put(REGISTRY_URL_CONFIG, new String[] {null, REGISTRY_URL_DOC});
-        d.put(REGISTRY_SERDE_CONFIG, new String[] {"apicurio", REGISTRY_SERDE_DOC});
-        d.put(REGISTRY_AUTO_REGISTER_CONFIG, new String[] {"false", REGISTRY_AUTO_REGISTER_DOC});
-        d.put(HTTP_HOST_CONFIG, new String[] {"127.0.0.1", HTTP_HOST_DOC});
-        return Collections.unmodifiableMap(d);
+        this.parsed = Collections.unmodifiableMap(parse(values));
     }
 
     /**
@@ -177,9 +188,9 @@ public final class ContactAuditConfig {
      */
     public static ContactAuditConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
         Map<String, String> values = new LinkedHashMap<>();
-        DEFINITIONS.forEach((key, def) -> {
-            if (def[0] != null) {
-                values.put(key, def[0]);
+        DEFINITION.configKeys().values().forEach(key -> {
+            if (key.defaultValue != null) {
+                values.put(key.name, String.valueOf(key.defaultValue));
             }
         });
         if (file != null) {
@@ -195,14 +206,22 @@ public final class ContactAuditConfig {
                 values.put(key, value);
             }
         });
-        ContactAuditConfig config = new ContactAuditConfig(values);
-        config.validate();
-        return config;
+        return new ContactAuditConfig(values);
     }
 
     /** Defaults plus the given values, for tests and embedded use. */
     public static ContactAuditConfig of(Map<String, String> values) {
         return load(null, Map.of(), values);
+    }
+
+    /** Whether this class defines {@code key} (else it is a Kafka client setting). */
+    public static boolean defines(String key) {
+        return DEFINITION.configKeys().containsKey(key);
+    }
+
+    /** Environment variable of a key: {@code CONTACT_AUDIT_} and the key in upper case, dots as underscores. */
+    public static String environmentVariable(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
     private static Map<String, String> readFile(Path file) {
@@ -219,32 +238,24 @@ public final class ContactAuditConfig {
         return values;
     }
 
-    private void validate() {
-        profile();
-        collectionInterval();
-        staleAfter();
-        staleCheckInterval();
-        kafkaTimeout();
-        positiveInt(NUM_STREAM_THREADS_CONFIG);
-        positiveInt(TOPICS_PARTITIONS_CONFIG);
-        integer(TOPICS_REPLICATION_FACTOR_CONFIG);
-        bool(TOPICS_CREATE_CONFIG);
-        positiveInt(CONCURRENCY_CONFIG);
-        requestTimeout();
-        maxRetryDelay();
-        if (integer(MAX_RETRIES_CONFIG) < 0) {
-            throw new ConfigException(MAX_RETRIES_CONFIG + " must not be negative");
+    /** Parses and validates every defined key, in definition order; the first bad value fails with its key and why. */
+    private static Map<String, Object> parse(Map<String, String> values) {
+        Map<String, Object> parsed = new HashMap<>();
+        for (ConfigDef.ConfigKey key : DEFINITION.configKeys().values()) {
+            String text = values.get(key.name);
+            Object value;
+            try {
+                value = ConfigDef.parseType(key.name, text, key.type);
+            } catch (KafkaException e) { // Kafka's ConfigException: not of the key's type
+                throw new ConfigException(key.name + " must be " + (key.type == Type.BOOLEAN ? "true or false" : "an integer")
+                        + ", got '" + text + "'");
+            }
+            if (key.validator != null) {
+                key.validator.ensureValid(key.name, value);
+            }
+            parsed.put(key.name, value);
         }
-        include();
-        exclude();
-        azureEndpoint();
-        redaction();
-        httpPort();
-        bool(REGISTRY_AUTO_REGISTER_CONFIG);
-        avroSerdes();
-        if (get(TOPIC_PREFIX_CONFIG).isBlank()) {
-            throw new ConfigException(TOPIC_PREFIX_CONFIG + " must not be empty");
-        }
+        return parsed;
     }
 
     /** The raw value of a key, or null. */
@@ -254,112 +265,89 @@ public final class ContactAuditConfig {
 
     /** {@code bootstrap.servers}; a clear error when unset. */
     public String bootstrapServers() {
-        String servers = values.get(BOOTSTRAP_SERVERS_CONFIG);
-        if (servers == null || servers.isBlank()) {
+        String servers = string(BOOTSTRAP_SERVERS_CONFIG);
+        if (servers == null) {
             throw new ConfigException("no Kafka brokers configured: give --bootstrap-servers HOST:PORT, "
-                    + ENV_PREFIX + "BOOTSTRAP_SERVERS, or bootstrap.servers in the --config file");
+                    + environmentVariable(BOOTSTRAP_SERVERS_CONFIG) + ", or bootstrap.servers in the --config file");
         }
         return servers;
     }
 
     public String topicPrefix() {
-        return get(TOPIC_PREFIX_CONFIG);
+        return string(TOPIC_PREFIX_CONFIG);
     }
 
     public String applicationId() {
-        String id = get(APPLICATION_ID_CONFIG);
-        return id == null || id.isBlank() ? topicPrefix() + "-evaluate-v1" : id;
+        String id = string(APPLICATION_ID_CONFIG);
+        return id == null ? topicPrefix() + "-evaluate-v1" : id;
     }
 
     public Profile profile() {
-        try {
-            return Profile.parse(get(PROFILE_CONFIG));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(PROFILE_CONFIG + ": " + e.getMessage());
-        }
+        return Profile.parse(string(PROFILE_CONFIG));
     }
 
     public Duration collectionInterval() {
-        return positiveDuration(COLLECTION_INTERVAL_CONFIG);
+        return duration(COLLECTION_INTERVAL_CONFIG);
     }
 
     public Duration staleAfter() {
-        return get(STALE_AFTER_CONFIG) == null ? collectionInterval().multipliedBy(3) : positiveDuration(STALE_AFTER_CONFIG);
+        return string(STALE_AFTER_CONFIG) == null ? collectionInterval().multipliedBy(3) : duration(STALE_AFTER_CONFIG);
     }
 
     public Duration staleCheckInterval() {
-        return positiveDuration(STALE_CHECK_INTERVAL_CONFIG);
+        return duration(STALE_CHECK_INTERVAL_CONFIG);
     }
 
     public Duration kafkaTimeout() {
-        return positiveDuration(KAFKA_TIMEOUT_CONFIG);
+        return duration(KAFKA_TIMEOUT_CONFIG);
     }
 
     public Path stateDir() {
-        return Path.of(get(STATE_DIR_CONFIG));
+        return Path.of(string(STATE_DIR_CONFIG));
     }
 
     public int numStreamThreads() {
-        return positiveInt(NUM_STREAM_THREADS_CONFIG);
+        return (Integer) parsed.get(NUM_STREAM_THREADS_CONFIG);
     }
 
     public boolean createTopics() {
-        return bool(TOPICS_CREATE_CONFIG);
+        return (Boolean) parsed.get(TOPICS_CREATE_CONFIG);
     }
 
     public int topicPartitions() {
-        return positiveInt(TOPICS_PARTITIONS_CONFIG);
+        return (Integer) parsed.get(TOPICS_PARTITIONS_CONFIG);
     }
 
     public short topicReplicationFactor() {
-        return (short) integer(TOPICS_REPLICATION_FACTOR_CONFIG);
+        return (Short) parsed.get(TOPICS_REPLICATION_FACTOR_CONFIG);
     }
 
-    public io.contactaudit.siem.OcsfComplianceFinding.Redaction redaction() {
-        try {
-            return io.contactaudit.siem.OcsfComplianceFinding.Redaction.parse(get(REDACT_RECIPIENTS_CONFIG));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(REDACT_RECIPIENTS_CONFIG + ": " + e.getMessage());
-        }
+    public Redaction redaction() {
+        return Redaction.parse(string(REDACT_RECIPIENTS_CONFIG));
     }
 
     /** The HTTP port, or -1 when the HTTP server is off. */
     public int httpPort() {
-        String text = get(HTTP_PORT_CONFIG);
-        if (text == null || text.isBlank()) {
-            return -1;
-        }
-        int port = integer(HTTP_PORT_CONFIG);
-        if (port < 0 || port > 65535) {
-            throw new ConfigException(HTTP_PORT_CONFIG + " must be a port number (0 for any free port), got " + port);
-        }
-        return port;
+        String port = string(HTTP_PORT_CONFIG);
+        return port == null ? -1 : Integer.parseInt(port);
     }
 
     public String httpHost() {
-        return get(HTTP_HOST_CONFIG);
+        return string(HTTP_HOST_CONFIG);
     }
 
     public String azureCredential() {
-        return get(AZURE_CREDENTIAL_CONFIG);
+        return string(AZURE_CREDENTIAL_CONFIG);
     }
 
-    public java.net.URI azureEndpoint() {
-        String text = get(AZURE_ENDPOINT_CONFIG);
-        try {
-            java.net.URI uri = java.net.URI.create(text.endsWith("/") ? text : text + "/");
-            if (!"https".equalsIgnoreCase(uri.getScheme())) {
-                throw new ConfigException(AZURE_ENDPOINT_CONFIG + " must be an https URL, got '" + text + "'");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(AZURE_ENDPOINT_CONFIG + " is not a URL: '" + text + "'");
-        }
+    /** The Resource Manager endpoint, ending with a slash. */
+    public URI azureEndpoint() {
+        return Validators.httpsUri(AZURE_ENDPOINT_CONFIG, string(AZURE_ENDPOINT_CONFIG));
     }
 
     public String azureScope() {
-        String scope = get(AZURE_SCOPE_CONFIG);
-        if (scope != null && !scope.isBlank()) {
+        String scope = string(AZURE_SCOPE_CONFIG);
+        if (scope != null) {
             return scope;
         }
         String endpoint = azureEndpoint().toString();
@@ -367,32 +355,32 @@ public final class ContactAuditConfig {
     }
 
     public String apiVersion() {
-        return get(API_VERSION_CONFIG);
+        return string(API_VERSION_CONFIG);
     }
 
     public int concurrency() {
-        return positiveInt(CONCURRENCY_CONFIG);
+        return (Integer) parsed.get(CONCURRENCY_CONFIG);
     }
 
     public Duration requestTimeout() {
-        return positiveDuration(REQUEST_TIMEOUT_CONFIG);
+        return duration(REQUEST_TIMEOUT_CONFIG);
     }
 
     public int maxRetries() {
-        return integer(MAX_RETRIES_CONFIG);
+        return (Integer) parsed.get(MAX_RETRIES_CONFIG);
     }
 
     public Duration maxRetryDelay() {
-        return positiveDuration(MAX_RETRY_DELAY_CONFIG);
+        return duration(MAX_RETRY_DELAY_CONFIG);
     }
 
     /** Explicit subscription ids, lower case; empty for all. */
     public List<String> subscriptions() {
-        String list = get(SUBSCRIPTIONS_CONFIG);
-        if (list == null || list.isBlank()) {
+        String list = string(SUBSCRIPTIONS_CONFIG);
+        if (list == null) {
             return List.of();
         }
-        return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
     }
 
@@ -404,16 +392,29 @@ public final class ContactAuditConfig {
         return regex(EXCLUDE_CONFIG);
     }
 
-    private Pattern regex(String key) {
-        String text = get(key);
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return Pattern.compile(text);
-        } catch (java.util.regex.PatternSyntaxException e) {
-            throw new ConfigException(key + " is not a valid regular expression: " + e.getDescription());
-        }
+    /** The schema registry's base URL, or null: Avro single-object encoding. */
+    public String registryUrl() {
+        return string(REGISTRY_URL_CONFIG);
+    }
+
+    /** Which serde writes the registry's wire format: apicurio or confluent. */
+    public String registrySerde() {
+        return string(REGISTRY_SERDE_CONFIG).toLowerCase(Locale.ROOT);
+    }
+
+    public boolean registryAutoRegister() {
+        return (Boolean) parsed.get(REGISTRY_AUTO_REGISTER_CONFIG);
+    }
+
+    /** Settings of the registry's serde: credentials and TLS ({@code apicurio.*}, {@code basic.auth.*}). */
+    public Map<String, Object> registryProperties() {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        values.forEach((key, value) -> {
+            if (isRegistryKey(key)) {
+                extra.put(key, value);
+            }
+        });
+        return extra;
     }
 
     /** Settings for every Kafka client: the brokers plus every key this class does not define (registry settings excepted). */
@@ -421,32 +422,15 @@ public final class ContactAuditConfig {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         values.forEach((key, value) -> {
-            if (!DEFINITIONS.containsKey(key) && !key.startsWith("apicurio.") && !key.startsWith("basic.auth.")) {
+            if (!defines(key) && !isRegistryKey(key)) {
                 props.put(key, value);
             }
         });
         return props;
     }
 
-    /** The encoding of the Avro topics: registry mode when schema.registry.url is set. */
-    public io.contactaudit.kafka.AvroSerdes avroSerdes() {
-        String url = get(REGISTRY_URL_CONFIG);
-        if (url == null || url.isBlank()) {
-            return io.contactaudit.kafka.AvroSerdes.singleObject();
-        }
-        io.contactaudit.kafka.AvroSerdes.RegistrySerde kind;
-        try {
-            kind = io.contactaudit.kafka.AvroSerdes.RegistrySerde.valueOf(get(REGISTRY_SERDE_CONFIG).trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(REGISTRY_SERDE_CONFIG + " must be apicurio or confluent, got '" + get(REGISTRY_SERDE_CONFIG) + "'");
-        }
-        Map<String, Object> extra = new LinkedHashMap<>();
-        values.forEach((key, value) -> {
-            if (key.startsWith("apicurio.") || key.startsWith("basic.auth.")) {
-                extra.put(key, value);
-            }
-        });
-        return io.contactaudit.kafka.AvroSerdes.registry(url.trim(), kind, bool(REGISTRY_AUTO_REGISTER_CONFIG), extra);
+    private static boolean isRegistryKey(String key) {
+        return key.startsWith("apicurio.") || key.startsWith("basic.auth.");
     }
 
     /** Every value, with secrets masked: what may be logged or printed. */
@@ -458,43 +442,21 @@ public final class ContactAuditConfig {
 
     /** Whether a key names a secret (password, secret, JAAS config, token, key, connection string). */
     public static boolean isSecret(String key) {
-        return !DEFINITIONS.containsKey(key) && SECRET.matcher(key).matches();
+        return !defines(key) && SECRET.matcher(key).matches();
     }
 
-    private Duration positiveDuration(String key) {
-        String text = get(key);
-        try {
-            Duration d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-            if (d.isNegative() || d.isZero()) {
-                throw new ConfigException(key + " must be positive, got " + text);
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new ConfigException(key + " must be an ISO-8601 duration such as PT15M or PT1H, got '" + text + "'");
-        }
+    /** A string value, trimmed; null when unset or blank. */
+    private String string(String key) {
+        Object value = parsed.get(key);
+        return value == null || value.toString().isBlank() ? null : value.toString().trim();
     }
 
-    private int integer(String key) {
-        try {
-            return Integer.parseInt(get(key).trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + " must be an integer, got '" + get(key) + "'");
-        }
+    private Duration duration(String key) {
+        return Validators.duration(key, string(key));
     }
 
-    private int positiveInt(String key) {
-        int n = integer(key);
-        if (n < 1) {
-            throw new ConfigException(key + " must be at least 1, got " + n);
-        }
-        return n;
-    }
-
-    private boolean bool(String key) {
-        String text = get(key).trim();
-        if (List.of("true", "false").contains(text.toLowerCase(Locale.ROOT))) {
-            return Boolean.parseBoolean(text);
-        }
-        throw new ConfigException(key + " must be true or false, got '" + text + "'");
+    private Pattern regex(String key) {
+        String text = string(key);
+        return text == null ? null : Pattern.compile(text);
     }
 }

@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -120,7 +122,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static void format(Path config, Scram scram) throws IOException {
         // a random cluster id may start with '-', which the tool would read as an option: pass it with '='
-        java.util.List<String> list = new java.util.ArrayList<>(java.util.List.of(
+        List<String> list = new ArrayList<>(List.of(
                 "format", "--cluster-id=" + Uuid.randomUuid(), "--config", config.toString()));
         if (scram != null) {
             list.add("--add-scram");

@@ -51,11 +51,6 @@ public final class EvaluateTopology {
      */
     public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval,
                            OcsfComplianceFinding.Redaction redaction) {
-        /** The settings of a configuration. */
-        public static Settings of(io.contactaudit.config.ContactAuditConfig config) {
-            return new Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction());
-        }
-
         /** No redaction. */
         public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
             this(profile, staleAfter, staleCheckInterval, OcsfComplianceFinding.Redaction.NONE);

@@ -1,23 +1,17 @@
 package io.contactaudit.evaluate;
 
-import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.kafka.Topics;
+import io.contactaudit.Errors;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
@@ -47,7 +41,7 @@ public final class StreamsRunner implements AutoCloseable {
         this.streams = new KafkaStreams(topology, properties);
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
-            LOG.error("evaluator failed, shutting down: {}", io.contactaudit.Errors.messages(e), e);
+            LOG.error("evaluator failed, shutting down: {}", Errors.messages(e), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.setStateListener((now, before) -> {
@@ -61,7 +55,7 @@ public final class StreamsRunner implements AutoCloseable {
 
     /** Logs state restoration from the changelog (after a crash or on a new machine it can take a while) and counts it. */
     private final class RestoreLog implements StateRestoreListener {
-        private final Map<TopicPartition, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<TopicPartition, Long> started = new ConcurrentHashMap<>();
 
         @Override
         public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
@@ -81,39 +75,6 @@ public final class StreamsRunner implements AutoCloseable {
             restoreEnded.set(System.nanoTime());
             LOG.info("restored {} from {}: {} records in {} ms", store, partition, totalRestored,
                     start == null ? 0 : (System.nanoTime() - start) / 1_000_000);
-        }
-    }
-
-    /** The evaluate topology of {@code config}, with its settings, ready to start. */
-    public static StreamsRunner evaluator(Topics topics, ContactAuditConfig config) {
-        return new StreamsRunner(EvaluateTopology.build(topics, EvaluateTopology.Settings.of(config)), properties(config));
-    }
-
-    /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */
-    public static Properties properties(ContactAuditConfig config) {
-        Properties props = new Properties();
-        Map<String, Object> client = config.kafkaClientProperties();
-        props.putAll(client);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numStreamThreads());
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
-        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
-        props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // Each snapshot becomes four records in one transaction (finding, OCSF finding, posture, changelog);
-        // compressed, larger batches cut the producer's and the broker's work per record (docs/benchmarks.md).
-        producerDefault(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        producerDefault(props, ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-        return props;
-    }
-
-    /** Sets a producer setting unless the configuration sets it, for every client or for the producer alone. */
-    private static void producerDefault(Properties props, String key, Object value) {
-        if (!props.containsKey(key) && !props.containsKey(StreamsConfig.producerPrefix(key))) {
-            props.put(StreamsConfig.producerPrefix(key), value);
         }
     }
 

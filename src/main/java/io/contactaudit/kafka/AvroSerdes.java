@@ -4,7 +4,17 @@ import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
-import io.contactaudit.config.ConfigException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -63,7 +73,7 @@ public final class AvroSerdes {
     }
 
     /** Fails with one line when the registry does not answer within {@code timeout}; nothing to do without a registry. */
-    public void awaitRegistry(java.time.Duration timeout) {
+    public void awaitRegistry(Duration timeout) {
         if (registryUrl == null) {
             return;
         }
@@ -71,13 +81,13 @@ public final class AvroSerdes {
         int apis = base.indexOf("/apis/");
         String probe = (apis < 0 ? base : base.substring(0, apis)) + "/apis/ccompat/v7/subjects";
         try {
-            java.net.http.HttpResponse<Void> response = java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build()
-                    .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(probe)).timeout(timeout).build(),
-                            java.net.http.HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(timeout).build()
+                    .send(HttpRequest.newBuilder(URI.create(probe)).timeout(timeout).build(),
+                            HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() >= 500) {
                 throw new IllegalStateException("the schema registry at " + registryUrl + " answered HTTP " + response.statusCode());
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot reach the schema registry at " + registryUrl + " within " + timeout.toSeconds()
                     + " s (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
@@ -92,9 +102,9 @@ public final class AvroSerdes {
      */
     public static boolean registryUnavailable(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpTimeoutException
-                    || t instanceof java.net.SocketTimeoutException || t instanceof java.net.UnknownHostException
-                    || t instanceof java.nio.channels.ClosedChannelException
+            if (t instanceof ConnectException || t instanceof HttpTimeoutException
+                    || t instanceof SocketTimeoutException || t instanceof UnknownHostException
+                    || t instanceof ClosedChannelException
                     || t.getClass().getName().endsWith("RestClientException") && String.valueOf(t.getMessage()).matches("(?s).*\\b5\\d\\d\\b.*")) {
                 return true;
             }
@@ -142,8 +152,17 @@ public final class AvroSerdes {
             deserializer.configure(props, false);
             return Serdes.serdeFrom(serializer, deserializer);
         } catch (ReflectiveOperationException e) {
-            throw new ConfigException("schema.registry.serde=confluent needs Confluent's kafka-avro-serializer on the classpath "
-                    + "(java -cp contact-audit.jar:kafka-avro-serializer.jar:... io.contactaudit.ContactAuditCli): " + e, e);
+            throw new IllegalStateException("Confluent's kafka-avro-serializer cannot be loaded: " + e, e);
+        }
+    }
+
+    /** Whether Confluent's serializer, for {@link RegistrySerde#CONFLUENT}, is on the classpath. */
+    public static boolean confluentAvailable() {
+        try {
+            Class.forName("io.confluent.kafka.serializers.KafkaAvroSerializer", false, AvroSerdes.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

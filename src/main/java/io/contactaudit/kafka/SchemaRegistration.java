@@ -16,9 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
@@ -70,7 +73,7 @@ public final class SchemaRegistration {
      */
     public List<Result> register(Map<String, Schema> subjects, String compatibility) throws IOException, InterruptedException {
         List<String> breaking = new ArrayList<>();
-        java.util.Set<String> existing = new java.util.HashSet<>();
+        Set<String> existing = new HashSet<>();
         for (Map.Entry<String, Schema> e : subjects.entrySet()) {
             Schema latest = latest(e.getKey());
             if (latest != null) {
@@ -99,7 +102,7 @@ public final class SchemaRegistration {
     /** What breaks, in words, or null when the change is compatible under {@code compatibility}. */
     static String problems(Schema proposed, Schema registered, String compatibility) {
         List<String> found = new ArrayList<>();
-        String mode = compatibility.toUpperCase(java.util.Locale.ROOT);
+        String mode = compatibility.toUpperCase(Locale.ROOT);
         if (mode.startsWith("BACKWARD") || mode.startsWith("FULL")) {
             describe(SchemaCompatibility.checkReaderWriterCompatibility(proposed, registered), "new readers cannot read old records", found);
         }

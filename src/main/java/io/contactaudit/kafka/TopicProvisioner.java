@@ -1,9 +1,9 @@
 package io.contactaudit.kafka;
 
-import io.contactaudit.config.ContactAuditConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,16 +29,25 @@ public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 
+    /**
+     * How topics are provisioned at start.
+     *
+     * @param create            create missing topics (else fail listing them)
+     * @param partitions        partitions of created topics
+     * @param replicationFactor replication factor of created topics; -1 for the broker default
+     * @param timeout           how long to wait for the brokers
+     */
+    public record Settings(boolean create, int partitions, short replicationFactor, Duration timeout) {
+    }
+
     private TopicProvisioner() {
     }
 
-    /** Waits for the brokers (and the schema registry, in registry mode) and makes sure every topic exists. */
-    public static List<String> prepare(ContactAuditConfig config, Topics topics) {
-        config.avroSerdes().awaitRegistry(config.kafkaTimeout());
-        try (Admin admin = admin(config.kafkaClientProperties(), config.kafkaTimeout())) {
-            awaitBrokers(admin, config.bootstrapServers(), config.kafkaTimeout());
-            return ensure(admin, topics.all(), config.createTopics(), config.topicPartitions(),
-                    config.topicReplicationFactor(), config.kafkaTimeout());
+    /** Waits for the brokers and makes sure every topic exists; the names of the topics created. */
+    public static List<String> prepare(Map<String, Object> clientProperties, Topics topics, Settings settings) {
+        try (Admin admin = admin(clientProperties, settings.timeout())) {
+            awaitBrokers(admin, String.valueOf(clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)), settings.timeout());
+            return ensure(admin, topics.all(), settings.create(), settings.partitions(), settings.replicationFactor(), settings.timeout());
         }
     }
 
@@ -54,7 +64,7 @@ public final class TopicProvisioner {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Map<TopicPartition, OffsetSpec> partitions = new java.util.HashMap<>();
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
             admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()
                     .forEach(d -> d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
             try {
@@ -62,7 +72,7 @@ public final class TopicProvisioner {
                 admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                if (!(e.getCause() instanceof RetriableException)) {
                     throw e;
                 }
             }
@@ -75,7 +85,7 @@ public final class TopicProvisioner {
 
     /** An Admin client whose calls give up after {@code timeout}. */
     public static Admin admin(Map<String, Object> clientProperties, Duration timeout) {
-        Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+        Map<String, Object> props = new HashMap<>(clientProperties);
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
         props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000));

@@ -35,11 +35,6 @@ public record Topics(
         return create(prefix, AvroSerdes.singleObject());
     }
 
-    /** The topics of a configuration: its prefix and its encoding. */
-    public static Topics of(io.contactaudit.config.ContactAuditConfig config) {
-        return create(config.topicPrefix(), config.avroSerdes());
-    }
-
     /** The topics under {@code prefix}, with the given Avro encoding. */
     public static Topics create(String prefix, AvroSerdes avro) {
         Serde<String> key = Serdes.String();

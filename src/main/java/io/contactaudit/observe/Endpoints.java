@@ -1,8 +1,8 @@
 package io.contactaudit.observe;
 
+import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.CollectorLoop;
 import io.contactaudit.collector.RunSummary;
-import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.schema.CollectionStatus;
 import java.io.IOException;
@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -24,22 +25,15 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** Starts the HTTP server when {@code http.port} is set; null otherwise. */
-    public static ObservabilityServer start(ContactAuditConfig config, StreamsRunner evaluator, CollectorLoop collector) throws IOException {
-        return start(config, evaluator, collector, null);
-    }
-
     /**
-     * Starts the HTTP server when {@code http.port} is set; null otherwise.
+     * Starts the HTTP server on {@code host:port} for an evaluator, a collector, or both.
      *
-     * @param arm the collector's Resource Manager client, for requests by HTTP status (or null)
+     * @param evaluator the evaluator, or null
+     * @param collector the collector loop, or null
+     * @param arm       the collector's Resource Manager client, for requests by HTTP status (or null)
      */
-    public static ObservabilityServer start(ContactAuditConfig config, StreamsRunner evaluator, CollectorLoop collector,
-                                            io.contactaudit.collector.ArmClient arm) throws IOException {
-        int port = config.httpPort();
-        if (port < 0) {
-            return null;
-        }
+    public static ObservabilityServer start(String host, int port, StreamsRunner evaluator, CollectorLoop collector,
+                                            ArmClient arm) throws IOException {
         List<ObservabilityServer.Check> checks = new ArrayList<>();
         List<ObservabilityServer.MetricSource> sources = new ArrayList<>();
         Map<String, Supplier<Number>> gauges = new LinkedHashMap<>();
@@ -59,8 +53,8 @@ public final class Endpoints {
                         () -> arm.stats().responsesByStatus().getOrDefault(status, 0L));
             }
         }
-        ObservabilityServer server = ObservabilityServer.start(config.httpHost(), port, checks, sources, gauges);
-        LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", config.httpHost(), server.port());
+        ObservabilityServer server = ObservabilityServer.start(host, port, checks, sources, gauges);
+        LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", host, server.port());
         return server;
     }
 
@@ -84,7 +78,7 @@ public final class Endpoints {
         return g;
     }
 
-    private static Number last(CollectorLoop loop, java.util.function.Function<RunSummary, Number> f) {
+    private static Number last(CollectorLoop loop, Function<RunSummary, Number> f) {
         RunSummary s = loop.last();
         return s == null ? null : f.apply(s);
     }

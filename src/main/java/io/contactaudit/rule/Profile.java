@@ -1,5 +1,6 @@
 package io.contactaudit.rule;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -51,7 +52,7 @@ public enum Profile {
 
     /** All profile names. */
     public static List<String> ids() {
-        return java.util.Arrays.stream(values()).map(Profile::id).toList();
+        return Arrays.stream(values()).map(Profile::id).toList();
     }
 
     @Override

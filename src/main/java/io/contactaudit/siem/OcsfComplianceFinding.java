@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.Reason;
+import io.contactaudit.schema.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,9 +37,9 @@ public final class OcsfComplianceFinding {
     public static final int AZURE_SUBSCRIPTION = 13;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final com.fasterxml.jackson.databind.util.RawValue REMEDIATION = remediation();
+    private static final RawValue REMEDIATION = remediation();
 
-    private static com.fasterxml.jackson.databind.util.RawValue remediation() {
+    private static RawValue remediation() {
         ObjectNode remediation = JSON.createObjectNode();
         remediation.put("desc", "Set an e-mail notification for alerts of severity High (or a lower minimal severity) on an enabled "
                 + "security contact: Defender for Cloud > Environment settings > subscription > Email notifications, or PUT "
@@ -48,7 +50,7 @@ public final class OcsfComplianceFinding {
         remediation.putArray("references")
                 .add("https://learn.microsoft.com/en-us/azure/defender-for-cloud/configure-email-notifications")
                 .add("https://learn.microsoft.com/en-us/rest/api/defenderforcloud/security-contacts");
-        return new com.fasterxml.jackson.databind.util.RawValue(remediation.toString());
+        return new RawValue(remediation.toString());
     }
 
     /** How e-mail recipients appear on the OCSF topic: findings travel to many systems, and addresses are personal data. */
@@ -114,7 +116,7 @@ public final class OcsfComplianceFinding {
             case ERROR -> 3;
             case FAIL -> 4;
         };
-        int findingStatus = activity == 3 ? 5 : finding.getVerdict() == io.contactaudit.schema.Verdict.PASS ? 4 : 1;
+        int findingStatus = activity == 3 ? 5 : finding.getVerdict() == Verdict.PASS ? 4 : 1;
         String message = finding.getVerdict() + ": " + (finding.getReasons().isEmpty() ? HighSeverityAlertEmailRule.TITLE
                 : finding.getReasons().get(0).getMessage());
 

@@ -1,6 +1,5 @@
 package io.contactaudit.cli;
 
-import io.contactaudit.ContactAuditCli;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

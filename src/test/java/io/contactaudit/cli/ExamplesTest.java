@@ -2,6 +2,7 @@ package io.contactaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.contactaudit.app.ExitCodes;
 import org.junit.jupiter.api.Test;
 
 /** The bodies shipped in examples/ (used by the README's quickstart) give the verdicts their names say. */
@@ -9,7 +10,7 @@ class ExamplesTest {
 
     @Test
     void theExampleTenantIsAValidScenario() throws Exception {
-        io.contactaudit.embedded.Scenario tenant = io.contactaudit.embedded.Scenario.read(java.nio.file.Path.of("examples/tenant.yaml"));
+        io.contactaudit.demo.Scenario tenant = io.contactaudit.demo.Scenario.read(java.nio.file.Path.of("examples/tenant.yaml"));
         assertThat(tenant.subscriptions()).hasSize(4);
     }
 

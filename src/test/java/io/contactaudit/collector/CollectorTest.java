@@ -2,8 +2,8 @@ package io.contactaudit.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.contactaudit.embedded.FakeArm;
-import io.contactaudit.embedded.Scenario;
+import io.contactaudit.demo.FakeArm;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.schema.CollectionStatus;

@@ -3,6 +3,7 @@ package io.contactaudit.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.contactaudit.app.EvaluatorApp;
 import io.contactaudit.rule.Profile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ class ContactAuditConfigTest {
         // and the client settings are accepted by Kafka's own producer configuration
         new org.apache.kafka.clients.producer.ProducerConfig(withSerializers(config.kafkaClientProperties()));
         // Event Hubs takes gzip or nothing: the evaluator's lz4 default must give way to the profile's setting
-        java.util.Properties streams = io.contactaudit.evaluate.StreamsRunner.properties(config);
+        java.util.Properties streams = EvaluatorApp.properties(config);
         assertThat(new org.apache.kafka.streams.StreamsConfig(streams).getProducerConfigs("evaluator"))
                 .containsEntry("compression.type", "gzip");
     }
@@ -87,13 +88,13 @@ class ContactAuditConfigTest {
     void theEvaluatorCompressesAndBatchesUnlessConfiguredOtherwise() {
         ContactAuditConfig defaults = ContactAuditConfig.load(null, Map.of(), Map.of("bootstrap.servers", "b:9092"));
         Map<String, Object> producer = new org.apache.kafka.streams.StreamsConfig(
-                io.contactaudit.evaluate.StreamsRunner.properties(defaults)).getProducerConfigs("evaluator");
+                EvaluatorApp.properties(defaults)).getProducerConfigs("evaluator");
         assertThat(producer).containsEntry("compression.type", "lz4").containsEntry("batch.size", 262_144);
 
         ContactAuditConfig own = ContactAuditConfig.load(null, Map.of(),
                 Map.of("bootstrap.servers", "b:9092", "producer.compression.type", "zstd", "batch.size", "65536"));
         producer = new org.apache.kafka.streams.StreamsConfig(
-                io.contactaudit.evaluate.StreamsRunner.properties(own)).getProducerConfigs("evaluator");
+                EvaluatorApp.properties(own)).getProducerConfigs("evaluator");
         assertThat(producer).containsEntry("compression.type", "zstd").containsEntry("batch.size", "65536");
     }
 
@@ -116,5 +117,27 @@ class ContactAuditConfigTest {
                 .hasMessage("topics.create must be true or false, got 'yes'");
         assertThatThrownBy(() -> ContactAuditConfig.load(dir.resolve("nope.properties"), Map.of(), Map.of()))
                 .hasMessageContaining("configuration file not found");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("num.stream.threads", "two")))
+                .isInstanceOf(ConfigException.class).hasMessage("num.stream.threads must be an integer, got 'two'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("http.port", "70000")))
+                .hasMessage("http.port must be a port number (0 for any free port), got 70000");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("schema.registry.serde", "avro")))
+                .hasMessage("schema.registry.serde must be apicurio or confluent, got 'avro'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("azure.endpoint", "http://management.azure.com/")))
+                .hasMessage("azure.endpoint must be an https URL, got 'http://management.azure.com/'");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("topic.prefix", " ")))
+                .hasMessage("topic.prefix must not be empty");
+    }
+
+    @Test
+    void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
+        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(30).contains("bootstrap.servers", "http.host");
+        assertThat(ConfigReference.markdown())
+                .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
+                .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of("http.port", "", "topics.create", " FALSE "));
+        assertThat(config.httpPort()).isEqualTo(-1);
+        assertThat(config.createTopics()).isFalse();
+        assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
     }
 }

@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.demo.FakeArm;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.embedded.EmbeddedKafka;
-import io.contactaudit.embedded.FakeArm;
-import io.contactaudit.embedded.Scenario;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.SecurityContactSnapshot;
@@ -56,7 +57,7 @@ class BrokerOutageIT {
         Topics topics = Topics.create("outage");
         ContactAuditConfig config = ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, "outage", ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3"));
-        TopicProvisioner.prepare(config, topics);
+        KafkaSetup.prepare(config, topics);
 
         List<Scenario.Subscription> subs = new ArrayList<>();
         for (int i = 0; i < SUBSCRIPTIONS; i++) {

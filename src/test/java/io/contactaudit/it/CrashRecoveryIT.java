@@ -3,8 +3,10 @@ package io.contactaudit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.demo.ContactRenderer;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
@@ -49,9 +51,8 @@ class CrashRecoveryIT {
     Path dir;
 
     static String body(String sub, String alerts) {
-        String sources = "Off".equals(alerts) ? "[]" : "[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"" + alerts + "\"}]";
-        return "{\"value\":[{\"id\":\"/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts/default\","
-                + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@contoso.com\",\"notificationsSources\":" + sources + "}}]}";
+        return ContactRenderer.body(sub, ContactRenderer.V2023,
+                new Scenario.Contact(null, true, List.of("a@contoso.com"), alerts, List.of(), null));
     }
 
     @Test
@@ -59,7 +60,7 @@ class CrashRecoveryIT {
         String bootstrap = TestKafka.bootstrapServers();
         String prefix = TestKafka.uniquePrefix("crash");
         Topics topics = Topics.create(prefix);
-        TopicProvisioner.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3")), topics);
 
         Instant t0 = Instant.parse("2026-03-01T00:00:00Z");

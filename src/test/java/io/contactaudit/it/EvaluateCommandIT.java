@@ -3,6 +3,8 @@ package io.contactaudit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.contactaudit.demo.ContactRenderer;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DeadLetter;
@@ -42,11 +44,8 @@ class EvaluateCommandIT {
     Path dir;
 
     static String body(String severity) {
-        return """
-            {"value":[{"id":"/subscriptions/%s/providers/Microsoft.Security/securityContacts/default","name":"default",
-              "properties":{"isEnabled":true,"emails":"sec@contoso.com",
-                "notificationsSources":[{"sourceType":"Alert","minimalSeverity":"%s"}]}}]}
-            """.formatted(SUB, severity);
+        return ContactRenderer.body(SUB, ContactRenderer.V2023,
+                new Scenario.Contact(null, true, List.of("sec@contoso.com"), severity, List.of(), null));
     }
 
     static SecurityContactSnapshot snapshot(String severity, Instant at) {

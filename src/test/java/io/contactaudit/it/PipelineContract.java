@@ -3,6 +3,8 @@ package io.contactaudit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.CollectorLoop;
@@ -10,10 +12,9 @@ import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.embedded.FakeArm;
-import io.contactaudit.embedded.Scenario;
+import io.contactaudit.demo.FakeArm;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.evaluate.StreamsRunner;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DeadLetter;
@@ -85,11 +86,11 @@ abstract class PipelineContract {
                 ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("state").toString(),
                 ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3"));
         Topics topics = Topics.create(prefix);
-        TopicProvisioner.prepare(config, topics);
+        KafkaSetup.prepare(config, topics);
 
         try (FakeArm arm = FakeArm.start(tenant("High", "Off"));
              SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-             StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
+             StreamsRunner runner = EvaluatorApp.create(config, topics).runner()) {
             runner.start();
             ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
                     Credentials.fixed("it"), arm.clientSslContext(), Clock.systemUTC());

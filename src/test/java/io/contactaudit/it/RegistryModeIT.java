@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.cli.CliRunner;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
@@ -11,11 +13,10 @@ import io.contactaudit.collector.CollectorLoop;
 import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.embedded.FakeArm;
-import io.contactaudit.embedded.Scenario;
+import io.contactaudit.demo.FakeArm;
+import io.contactaudit.demo.Scenario;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.SchemaRegistration;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.PostureState;
@@ -87,13 +88,13 @@ class RegistryModeIT {
         assertThat(register.exitCode()).as(register.err()).isZero();
         assertThat(register.out()).contains(prefix + ".findings.v1-value", prefix + ".posture.v1-value");
 
-        Topics topics = Topics.of(config);
-        TopicProvisioner.prepare(config, topics);
+        Topics topics = KafkaSetup.topics(config);
+        KafkaSetup.prepare(config, topics);
         Scenario tenant = new Scenario("t", 10, 0, List.of(new Scenario.Subscription(SUB, "s", null, null,
                 List.of(new Scenario.Contact(null, true, List.of("a@contoso.com"), "High", List.of(), null)), null, null, null, null)));
         try (FakeArm arm = FakeArm.start(tenant);
              SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-             StreamsRunner runner = StreamsRunner.evaluator(topics, config)) {
+             StreamsRunner runner = EvaluatorApp.create(config, topics).runner()) {
             runner.start();
             ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()), Credentials.fixed("it"),
                     arm.clientSslContext(), Clock.systemUTC());
@@ -161,14 +162,14 @@ class RegistryModeIT {
         try {
             String prefix = TestKafka.uniquePrefix("outage");
             ContactAuditConfig config = config(prefix, registry.baseUrl());
-            Topics topics = Topics.of(config);
+            Topics topics = KafkaSetup.topics(config);
             Map<String, Schema> subjects = SchemaRegistration.subjects(topics);
             List<SchemaRegistration.Result> ids = new SchemaRegistration(registry.baseUrl(), null).register(subjects, "BACKWARD");
-            TopicProvisioner.prepare(config, topics);
+            KafkaSetup.prepare(config, topics);
             java.time.Instant t0 = java.time.Instant.parse("2026-03-01T00:00:00Z");
             try (KafkaProducer<String, io.contactaudit.schema.SecurityContactSnapshot> producer = TestKafka.producer(
                     Serdes.String().serializer(), topics.snapshots().value().serializer())) {
-                try (StreamsRunner first = StreamsRunner.evaluator(topics, config)) {
+                try (StreamsRunner first = EvaluatorApp.create(config, topics).runner()) {
                     first.start();
                     producer.send(new ProducerRecord<>(topics.snapshots().name(), SUB, snapshot(t0))).get();
                     TestKafka.readCommitted(topics.findings().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
@@ -184,7 +185,7 @@ class RegistryModeIT {
                 registry.start();
                 assertThat(new SchemaRegistration(registry.baseUrl(), null).register(subjects, "BACKWARD"))
                         .extracting(SchemaRegistration.Result::id).isEqualTo(ids.stream().map(SchemaRegistration.Result::id).toList());
-                try (StreamsRunner second = StreamsRunner.evaluator(topics, config)) {
+                try (StreamsRunner second = EvaluatorApp.create(config, topics).runner()) {
                     second.start();
                     List<ConsumerRecord<String, byte[]>> findings = TestKafka.readCommitted(topics.findings().name(),
                             Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), 6, Duration.ofSeconds(120));

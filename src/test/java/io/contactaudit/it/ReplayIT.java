@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
+import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.cli.CliRunner;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.evaluate.StreamsRunner;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.ContactSnapshots;
 import io.contactaudit.schema.CollectionStatus;
@@ -77,7 +78,7 @@ class ReplayIT {
     @BeforeAll
     void history() throws Exception {
         String bootstrap = TestKafka.bootstrapServers();
-        TopicProvisioner.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "2")), topics);
         String body = "{\"value\":[{\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@x.com\","
                 + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"Medium\"}]}}]}";
@@ -198,9 +199,9 @@ class ReplayIT {
         ContactAuditConfig config = ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, live, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "2",
                 ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("state").toString()));
-        TopicProvisioner.prepare(config, liveTopics);
+        KafkaSetup.prepare(config, liveTopics);
         List<ConsumerRecord<String, String>> events;
-        try (StreamsRunner runner = StreamsRunner.evaluator(liveTopics, config);
+        try (StreamsRunner runner = EvaluatorApp.create(config, liveTopics).runner();
              KafkaProducer<String, SecurityContactSnapshot> snapshots = TestKafka.producer(Serdes.String().serializer(),
                      liveTopics.snapshots().value().serializer())) {
             runner.start();

@@ -3,9 +3,10 @@ package io.contactaudit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.StreamsRunner;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.DriftEvent;
@@ -60,14 +61,14 @@ class StalenessIT {
         Topics topics = provision(prefix, 3);
         ContactAuditConfig config = evaluator(prefix, "state", "PT1H");
         try (Collector collector = new Collector(topics); Watch watch = new Watch(topics)) {
-            try (StreamsRunner first = StreamsRunner.evaluator(topics, config)) {
+            try (StreamsRunner first = EvaluatorApp.create(config, topics).runner()) {
                 first.start();
                 watch.awaitFindings(SUBSCRIPTIONS, Duration.ofSeconds(90));
             }
             int stoppedAt = collector.cycles.get();
             await().atMost(Duration.ofSeconds(60)).until(() -> collector.cycles.get() >= stoppedAt + 6); // 12 s: twice the window
 
-            try (StreamsRunner restarted = StreamsRunner.evaluator(topics, config)) {
+            try (StreamsRunner restarted = EvaluatorApp.create(config, topics).runner()) {
                 restarted.start();
                 int restartedAt = collector.cycles.get();
                 await().atMost(Duration.ofSeconds(60)).until(() -> collector.cycles.get() >= restartedAt + 3);
@@ -81,13 +82,13 @@ class StalenessIT {
         String prefix = TestKafka.uniquePrefix("stale-takeover");
         Topics topics = provision(prefix, 6);
         try (Collector collector = new Collector(topics); Watch watch = new Watch(topics)) {
-            StreamsRunner first = StreamsRunner.evaluator(topics, evaluator(prefix, "first", "PT1H"));
+            StreamsRunner first = EvaluatorApp.create(evaluator(prefix, "first", "PT1H"), topics).runner();
             try {
                 first.start();
                 watch.awaitFindings(SUBSCRIPTIONS, Duration.ofSeconds(90));
                 // a second instance, whose own stale.after (2 s) is shorter than the cadence: it must judge by the window
                 // the snapshots declare, or it would flag every subscription between two collections
-                try (StreamsRunner second = StreamsRunner.evaluator(topics, evaluator(prefix, "second", "PT2S"))) {
+                try (StreamsRunner second = EvaluatorApp.create(evaluator(prefix, "second", "PT2S"), topics).runner()) {
                     second.start();
                     await().atMost(Duration.ofSeconds(90)).until(() -> activeTasks(second) > 0 && activeTasks(first) < 6);
                     int joinedAt = collector.cycles.get();
@@ -125,7 +126,7 @@ class StalenessIT {
 
     static Topics provision(String prefix, int partitions) {
         Topics topics = Topics.create(prefix);
-        TopicProvisioner.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, String.valueOf(partitions))), topics);
         return topics;
     }

@@ -45,7 +45,7 @@ public final class TestKafka {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     broker.close();
                     try {
-                        io.contactaudit.embedded.Directories.deleteRecursively(dir);
+                        io.contactaudit.demo.Directories.deleteRecursively(dir);
                     } catch (IOException e) {
                         System.err.println("could not delete the test broker's directory " + dir + ": " + e);
                     }

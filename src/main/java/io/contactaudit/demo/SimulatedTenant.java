@@ -1,4 +1,4 @@
-package io.contactaudit.embedded;
+package io.contactaudit.demo;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +25,9 @@ public final class SimulatedTenant {
     /** Read by the second collector, which stops for a while: the stale one. */
     public static final String STALE_NAME = "edge-cdn";
 
-    private static final String V2017 = "2017-08-01-preview";
-    private static final String V2020 = "2020-01-01-preview";
-    private static final String V2023 = "2023-12-01-preview";
+    private static final String V2017 = ContactRenderer.V2017;
+    private static final String V2020 = ContactRenderer.V2020;
+    private static final String V2023 = ContactRenderer.V2023;
     private static final String[] FILLERS = {"data-lake", "web-frontend", "api-gateway", "mobile-backend", "search",
         "payments-batch", "erp-core", "warehouse", "iot-hub", "video", "chat", "notifications", "billing-v2", "reporting",
         "directory", "backup", "dr-site", "devops", "monitoring", "secrets", "build-farm", "edge-dns", "crm-sync", "mail-relay", "partner-portal"};

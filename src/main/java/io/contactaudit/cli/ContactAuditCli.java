@@ -1,21 +1,16 @@
-package io.contactaudit;
+package io.contactaudit.cli;
 
-import io.contactaudit.cli.BenchCommand;
-import io.contactaudit.cli.CheckCommand;
-import io.contactaudit.cli.CollectCommand;
-import io.contactaudit.cli.ConfigCommand;
-import io.contactaudit.cli.DemoCommand;
-import io.contactaudit.cli.EvaluateCommand;
-import io.contactaudit.cli.ReplayCommand;
-import io.contactaudit.cli.RunCommand;
-import io.contactaudit.cli.SchemasCommand;
+import io.contactaudit.ProductVersion;
+import io.contactaudit.app.ExitCodes;
 import io.contactaudit.config.ConfigException;
-import java.util.Map;
-import io.contactaudit.cli.ExitCodes;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The {@code contact-audit} command line; the only place that exits the JVM. */
 @Command(
@@ -33,36 +28,20 @@ import picocli.CommandLine.Command;
             "4:the command itself failed (I/O, Kafka, configuration)"})
 public final class ContactAuditCli implements Runnable {
 
-    private final InputStream stdin;
-    private final Map<String, String> env;
-
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    /** A CLI whose commands read standard input from {@code stdin} and configuration from {@code env}. */
-    public ContactAuditCli(InputStream stdin, Map<String, String> env) {
-        this.stdin = stdin;
-        this.env = env;
-    }
-
-    /** Standard input, for commands that read {@code -}. */
-    public InputStream stdin() {
-        return stdin;
-    }
-
-    /** The environment, for {@code CONTACT_AUDIT_*} configuration. */
-    public Map<String, String> env() {
-        return env;
-    }
+    @Spec
+    private CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+        throw new ParameterException(spec.commandLine(), "a command is required");
     }
 
-    /** The configured picocli command line, with the one error handler. */
+    /**
+     * The configured picocli command line, with the one error handler; its commands read standard input
+     * from {@code stdin} and configuration from {@code env} (see {@link CliContext}).
+     */
     public static CommandLine commandLine(InputStream stdin, Map<String, String> env, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new ContactAuditCli(stdin, env));
+        CommandLine cli = new CommandLine(new ContactAuditCli(), new ContextFactory(new CliContext(stdin, env)));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -1,4 +1,4 @@
-package io.contactaudit.embedded;
+package io.contactaudit.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,18 +6,33 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.util.List;
 
-/** Renders a scenario subscription's contacts as the securityContacts list response of its API generation. */
-final class ContactRenderer {
+/**
+ * Renders a scenario subscription's contacts as the securityContacts list response of its API generation:
+ * the one renderer of response bodies, for {@link FakeArm}, the benchmarks and the tests.
+ */
+public final class ContactRenderer {
 
-    static final String V2017 = "2017-08-01-preview";
-    static final String V2020 = "2020-01-01-preview";
-    static final String V2023 = "2023-12-01-preview";
+    public static final String V2017 = "2017-08-01-preview";
+    public static final String V2020 = "2020-01-01-preview";
+    public static final String V2023 = "2023-12-01-preview";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ContactRenderer() {
     }
 
-    static String render(Scenario.Subscription sub, URI endpoint, String apiVersion, String skipToken) {
+    /** The whole list response of {@code subscription} (every contact on one page) in {@code generation}. */
+    public static String body(String subscription, String generation, Scenario.Contact... contacts) {
+        return render(new Scenario.Subscription(subscription, null, null, generation, List.of(contacts), null, null, null, null),
+                URI.create("https://127.0.0.1/"), generation, null);
+    }
+
+    /**
+     * One page of the list response.
+     *
+     * @param endpoint   base of the next page's link
+     * @param skipToken  the page's token (the index of its first contact), or null for the first page
+     */
+    public static String render(Scenario.Subscription sub, URI endpoint, String apiVersion, String skipToken) {
         String generation = sub.generation() == null ? V2023 : sub.generation();
         List<Scenario.Contact> contacts = sub.contacts();
         ArrayNode items = JSON.createArrayNode();

@@ -1,14 +1,13 @@
-package io.contactaudit.embedded;
+package io.contactaudit.demo;
 
+import io.contactaudit.app.CollectorApp;
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
-import io.contactaudit.collector.CollectorLoop;
-import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
-import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.evaluate.StreamsRunner;
-import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -35,7 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -96,30 +94,27 @@ public final class Demo {
             values.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, settings.interval().toString());
             values.put(ContactAuditConfig.STALE_AFTER_CONFIG, staleAfter.toString());
             values.put(ContactAuditConfig.STALE_CHECK_INTERVAL_CONFIG, "PT0.5S");
+            values.put(ContactAuditConfig.MAX_RETRY_DELAY_CONFIG, "PT2S");
             values.put("commit.interval.ms", "200");
+            // the main collector reads every subscription but the stale one; a second collector reads only that one
+            values.put(ContactAuditConfig.CONCURRENCY_CONFIG, "8");
+            values.put(ContactAuditConfig.EXCLUDE_CONFIG, "^" + SimulatedTenant.STALE_NAME + "$");
             ContactAuditConfig config = ContactAuditConfig.of(values);
-            Topics topics = Topics.create(prefix);
-            TopicProvisioner.prepare(config, topics);
+            values.put(ContactAuditConfig.CONCURRENCY_CONFIG, "1");
+            values.remove(ContactAuditConfig.EXCLUDE_CONFIG);
+            values.put(ContactAuditConfig.SUBSCRIPTIONS_CONFIG, SimulatedTenant.id(SimulatedTenant.STALE_NAME));
+            ContactAuditConfig shardConfig = ContactAuditConfig.of(values);
+            Topics topics = KafkaSetup.topics(config);
+            KafkaSetup.prepare(config, topics);
+            ArmClient client = CollectorApp.arm(config, arm.endpoint(), arm.clientSslContext());
 
-            ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint())
-                    .withRetries(4, Duration.ofMillis(100), Duration.ofSeconds(2)),
-                    Credentials.fixed("demo"), arm.clientSslContext(), Clock.systemUTC());
-            Pattern stale = Pattern.compile("^" + SimulatedTenant.STALE_NAME + "$");
-            Collector main = new Collector(client, new Collector.Settings("2023-12-01-preview", 8, List.of(), null, stale, 50),
-                    Clock.systemUTC());
-            Collector shard = new Collector(client, new Collector.Settings("2023-12-01-preview", 1,
-                    List.of(SimulatedTenant.id(SimulatedTenant.STALE_NAME)), null, null, 50), Clock.systemUTC());
-
-            try (StreamsRunner runner = StreamsRunner.evaluator(topics, config);
-                 SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
-                runner.start();
+            try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
+                 CollectorApp main = CollectorApp.create(config, topics, client, Collector.Progress.NONE);
+                 CollectorApp shard = CollectorApp.create(shardConfig, topics, client, Collector.Progress.NONE)) {
+                evaluator.start();
                 Thread watcher = new Thread(() -> watch(config, topics), "contact-audit-demo-watch");
                 watcher.setDaemon(true);
                 watcher.start();
-                CollectorLoop mainLoop = new CollectorLoop(main, publisher, config.kafkaClientProperties(), topics.posture(),
-                        config.kafkaTimeout(), Collector.Progress.NONE);
-                CollectorLoop shardLoop = new CollectorLoop(shard, publisher, config.kafkaClientProperties(), topics.posture(),
-                        config.kafkaTimeout(), Collector.Progress.NONE);
                 int expected = 0;
                 for (int cycle = 1; cycle <= settings.cycles(); cycle++) {
                     long start = System.nanoTime();
@@ -127,12 +122,12 @@ public final class Demo {
                     arm.resetCounts();
                     println("");
                     println(bold("── cycle %d of %d ──"), cycle, settings.cycles());
-                    RunSummary summary = mainLoop.once();
+                    RunSummary summary = main.once();
                     expected += summary.published();
                     println("collector: %s", summary.line());
                     boolean shardAlive = cycle <= 2 || cycle == settings.cycles();
                     if (shardAlive) {
-                        expected += shardLoop.once().published();
+                        expected += shard.once().published();
                     } else {
                         println("collector for %s: not running (it will go STALE)", SimulatedTenant.STALE_NAME);
                     }
@@ -285,7 +280,7 @@ public final class Demo {
         return settings.color() ? "\u001b[32m" + text + "\u001b[0m" : text;
     }
 
-    private static void awaitUntil(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    private static void awaitUntil(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(50);

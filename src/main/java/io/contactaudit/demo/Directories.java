@@ -1,4 +1,4 @@
-package io.contactaudit.embedded;
+package io.contactaudit.demo;
 
 import java.io.IOException;
 import java.nio.file.Files;

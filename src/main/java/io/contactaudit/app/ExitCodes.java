@@ -1,4 +1,4 @@
-package io.contactaudit.cli;
+package io.contactaudit.app;
 
 import io.contactaudit.Errors;
 import io.contactaudit.schema.Verdict;

@@ -1,0 +1,89 @@
+package io.contactaudit.app;
+
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.evaluate.EvaluateTopology;
+import io.contactaudit.evaluate.StreamsRunner;
+import io.contactaudit.kafka.Topics;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+
+/**
+ * The evaluator of a configuration, built one way for {@code evaluate}, {@code run}, {@code demo}, the
+ * benchmarks and the tests: the topology's settings and the Streams properties come from the configuration
+ * here and nowhere else. {@link Lifecycle} runs it as a process.
+ */
+public final class EvaluatorApp implements AutoCloseable {
+
+    private final EvaluateTopology.Settings settings;
+    private final StreamsRunner runner;
+
+    private EvaluatorApp(EvaluateTopology.Settings settings, StreamsRunner runner) {
+        this.settings = settings;
+        this.runner = runner;
+    }
+
+    /** The evaluate topology over {@code topics} with the settings of {@code config}, ready to start. */
+    public static EvaluatorApp create(ContactAuditConfig config, Topics topics) {
+        EvaluateTopology.Settings settings = settings(config);
+        return new EvaluatorApp(settings, new StreamsRunner(EvaluateTopology.build(topics, settings), properties(config)));
+    }
+
+    /** What the topology decides with: profile, staleness window and check interval, redaction. */
+    public static EvaluateTopology.Settings settings(ContactAuditConfig config) {
+        return new EvaluateTopology.Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction());
+    }
+
+    /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */
+    public static Properties properties(ContactAuditConfig config) {
+        Properties props = new Properties();
+        Map<String, Object> client = config.kafkaClientProperties();
+        props.putAll(client);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numStreamThreads());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
+        props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Each snapshot becomes four records in one transaction (finding, OCSF finding, posture, changelog);
+        // compressed, larger batches cut the producer's and the broker's work per record (docs/benchmarks.md).
+        producerDefault(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producerDefault(props, ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        return props;
+    }
+
+    /** Sets a producer setting unless the configuration sets it, for every client or for the producer alone. */
+    private static void producerDefault(Properties props, String key, Object value) {
+        if (!props.containsKey(key) && !props.containsKey(StreamsConfig.producerPrefix(key))) {
+            props.put(StreamsConfig.producerPrefix(key), value);
+        }
+    }
+
+    /** The settings the topology was built with. */
+    public EvaluateTopology.Settings settings() {
+        return settings;
+    }
+
+    /** The Streams client's runner: state, failure, metrics. */
+    public StreamsRunner runner() {
+        return runner;
+    }
+
+    /** Starts processing. */
+    public void start() {
+        runner.start();
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+    }
+}

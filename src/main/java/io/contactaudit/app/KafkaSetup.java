@@ -1,0 +1,42 @@
+package io.contactaudit.app;
+
+import io.contactaudit.config.ConfigException;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.kafka.AvroSerdes;
+import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.kafka.Topics;
+import java.util.List;
+import java.util.Locale;
+
+/** The Kafka side of a configuration: the Avro encoding, the topics, and their provisioning at start. */
+public final class KafkaSetup {
+
+    private KafkaSetup() {
+    }
+
+    /** The encoding of the Avro topics: registry mode when {@code schema.registry.url} is set. */
+    public static AvroSerdes avroSerdes(ContactAuditConfig config) {
+        String url = config.registryUrl();
+        if (url == null) {
+            return AvroSerdes.singleObject();
+        }
+        AvroSerdes.RegistrySerde kind = AvroSerdes.RegistrySerde.valueOf(config.registrySerde().toUpperCase(Locale.ROOT));
+        if (kind == AvroSerdes.RegistrySerde.CONFLUENT && !AvroSerdes.confluentAvailable()) {
+            throw new ConfigException(ContactAuditConfig.REGISTRY_SERDE_CONFIG + "=confluent needs Confluent's kafka-avro-serializer "
+                    + "on the classpath (java -cp contact-audit.jar:kafka-avro-serializer.jar:... io.contactaudit.cli.ContactAuditCli)");
+        }
+        return AvroSerdes.registry(url, kind, config.registryAutoRegister(), config.registryProperties());
+    }
+
+    /** The topics of a configuration: its prefix and its encoding. */
+    public static Topics topics(ContactAuditConfig config) {
+        return Topics.create(config.topicPrefix(), avroSerdes(config));
+    }
+
+    /** Waits for the brokers (and the schema registry, in registry mode) and makes sure every topic exists. */
+    public static List<String> prepare(ContactAuditConfig config, Topics topics) {
+        avroSerdes(config).awaitRegistry(config.kafkaTimeout());
+        return TopicProvisioner.prepare(config.kafkaClientProperties(), topics, new TopicProvisioner.Settings(
+                config.createTopics(), config.topicPartitions(), config.topicReplicationFactor(), config.kafkaTimeout()));
+    }
+}

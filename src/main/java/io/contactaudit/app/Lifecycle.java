@@ -1,0 +1,128 @@
+package io.contactaudit.app;
+
+import io.contactaudit.collector.RunSummary;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.observe.Endpoints;
+import io.contactaudit.observe.ObservabilityServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The lifecycle of a process: start, SIGTERM (or Ctrl-C), await, close, exit code — for the evaluator, the
+ * collector loop, or both in one process. The HTTP endpoints live exactly as long as the work they report on.
+ */
+public final class Lifecycle {
+
+    /** How long SIGTERM waits for the current collection run to publish what it collected. */
+    private static final Duration GRACE = Duration.ofSeconds(60);
+
+    private Lifecycle() {
+    }
+
+    /**
+     * One collection run (with the HTTP endpoints while it lasts); its summary line on {@code out}.
+     *
+     * @return {@link ExitCodes#OK} when every snapshot was published, else {@link ExitCodes#FAILURE}
+     */
+    public static int once(ContactAuditConfig config, CollectorApp collector, PrintWriter out) throws InterruptedException {
+        try (ObservabilityServer http = endpoints(config, null, collector)) {
+            RunSummary summary = collector.once();
+            out.println(summary.line());
+            out.flush();
+            return summary.publishedAll() ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+    }
+
+    /**
+     * Runs the evaluator, the collector loop (every {@code collection.interval}), or both, until SIGTERM or a
+     * failure of the evaluator. On SIGTERM the collector finishes its current run and publishes it, and the
+     * evaluator commits and closes.
+     *
+     * @param evaluator the evaluator, not started yet, or null
+     * @param collector the collector, or null
+     * @param banner    printed once everything runs
+     * @return {@link ExitCodes#FAILURE} when the evaluator failed (the cause on {@code err}) or, without an
+     *         evaluator, when the last collection run failed to publish; else {@link ExitCodes#OK}
+     */
+    public static int untilStopped(ContactAuditConfig config, EvaluatorApp evaluator, CollectorApp collector,
+                                   PrintWriter out, PrintWriter err, String banner) throws InterruptedException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            if (collector != null) {
+                collector.loop().stop();
+            }
+            if (evaluator != null) {
+                evaluator.close();
+            }
+            try {
+                finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "contact-audit-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        AtomicBoolean published = new AtomicBoolean(true);
+        try {
+            if (evaluator != null) {
+                evaluator.start();
+            }
+            try (ObservabilityServer http = endpoints(config, evaluator, collector)) {
+                Thread collecting = null;
+                if (collector != null) {
+                    collecting = new Thread(() -> published.set(collector.loop().every(config.collectionInterval(), summary -> {
+                        out.println(summary.line());
+                        out.flush();
+                    })), "contact-audit-collector");
+                    collecting.start();
+                }
+                out.println(banner);
+                out.flush();
+                if (evaluator != null) {
+                    while (!evaluator.runner().awaitStopped(Duration.ofSeconds(1))) {
+                        // until closed by SIGTERM, or stopped by a failure
+                    }
+                }
+                if (collecting != null) {
+                    if (evaluator != null) {
+                        collector.loop().stop();
+                    }
+                    collecting.join(evaluator == null ? 0 : GRACE.toMillis());
+                }
+            }
+            if (evaluator != null && evaluator.runner().failure() != null) {
+                err.println("contact-audit: " + ExitCodes.describe(evaluator.runner().failure()));
+                return ExitCodes.FAILURE;
+            }
+            return evaluator != null || published.get() ? ExitCodes.OK : ExitCodes.FAILURE;
+        } finally {
+            if (collector != null) {
+                collector.flush();
+            }
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM is stopping
+            }
+        }
+    }
+
+    /** The health and metrics endpoints when {@code http.port} is set; null otherwise. */
+    private static ObservabilityServer endpoints(ContactAuditConfig config, EvaluatorApp evaluator, CollectorApp collector) {
+        int port = config.httpPort();
+        if (port < 0) {
+            return null;
+        }
+        try {
+            return Endpoints.start(config.httpHost(), port, evaluator == null ? null : evaluator.runner(),
+                    collector == null ? null : collector.loop(), collector == null ? null : collector.arm());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the HTTP endpoints: " + e.getMessage(), e);
+        }
+    }
+}
