@@ -3,6 +3,7 @@ package io.contactaudit.cli;
 import io.contactaudit.app.ExitCodes;
 import io.contactaudit.bench.CollectorBench;
 import io.contactaudit.bench.PipelineBench;
+import io.contactaudit.bench.ReplayBench;
 import io.contactaudit.bench.RuleBenchmark;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -94,7 +95,7 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             QuietLogs.apply();
-            new io.contactaudit.bench.ReplayBench(new io.contactaudit.bench.ReplayBench.Settings(findings, subscriptions, partitions),
+            new ReplayBench(new ReplayBench.Settings(findings, subscriptions, partitions),
                     spec.commandLine().getOut()).run();
             return ExitCodes.OK;
         }

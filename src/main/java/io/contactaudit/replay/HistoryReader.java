@@ -16,6 +16,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +37,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -64,7 +66,7 @@ public final class HistoryReader {
     private final Clock clock;
     private final Function<Map<String, Object>, Consumer<String, byte[]>> consumers;
     private final ToLongFunction<String> retention;
-    private final Map<String, Long> retentions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> retentions = new ConcurrentHashMap<>();
 
     public HistoryReader(Map<String, Object> clientProperties, Duration timeout, Clock clock) {
         this(clientProperties, timeout, clock, props -> new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
@@ -322,7 +324,7 @@ public final class HistoryReader {
             }
             return Long.parseLong(config.get(TopicConfig.RETENTION_MS_CONFIG).value());
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }
             throw new IllegalStateException("cannot read the settings of " + topic + ": " + e.getCause().getMessage(), e);
