@@ -38,10 +38,10 @@ import java.util.stream.Stream;
  * ({@code at_least_one}, {@code just_one}) and observables (a known type_id; a name pointing at a value the event holds).
  * Missing recommended (unless deprecated) and present deprecated attributes are reported, not failed: the caller decides.
  */
-final class OcsfSchema {
+public final class OcsfSchema {
 
     /** What an event breaks ({@code errors}) and what it leaves out or still uses, paths with {@code []} for any index. */
-    record Report(List<String> errors, Set<String> missingRecommended, Set<String> deprecated) {
+    public record Report(List<String> errors, Set<String> missingRecommended, Set<String> deprecated) {
         Report() {
             this(new ArrayList<>(), new TreeSet<>(), new TreeSet<>());
         }
@@ -62,7 +62,7 @@ final class OcsfSchema {
         this.types = dict.get("types").get("attributes");
     }
 
-    static OcsfSchema version(String version) {
+    public static OcsfSchema version(String version) {
         OcsfSchema schema = new OcsfSchema(version);
         if (!schema.read("version.json").path("version").asText().equals(version)) {
             throw new IllegalStateException("the vendored schema is not OCSF " + version);
@@ -71,7 +71,7 @@ final class OcsfSchema {
     }
 
     /** Validates an event of the class in {@code classFile} (e.g. {@code events/findings/compliance_finding.json}). */
-    Report validate(JsonNode event, String classFile) {
+    public Report validate(JsonNode event, String classFile) {
         Report report = new Report();
         Set<String> profiles = new TreeSet<>();
         event.path("metadata").path("profiles").forEach(p -> profiles.add(p.asText()));
