@@ -75,6 +75,18 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void siemRecipesParseAndReadTheOcsfTopic() throws IOException {
+        String topic = Topics.create(Topics.DEFAULT_PREFIX).findingsOcsf().name();
+        JsonNode splunk = new ObjectMapper().readTree(Path.of("ops/siem/splunk/splunk-sink.json").toFile()).path("config");
+        assertThat(splunk.path("topics").asText()).isEqualTo(topic);
+        assertThat(splunk.path("splunk.hec.ack.enabled").asText()).isEqualTo("true");
+        assertThat(YAML.readTree(Path.of("ops/siem/elastic/filebeat.yml").toFile()).at("/filebeat.inputs/0/topics/0").asText()).isEqualTo(topic);
+        for (String file : List.of("ops/siem/sentinel/dcr-eventhub.json", "ops/siem/sentinel/table.json", "ops/siem/kafkajs/package.json")) {
+            assertThat(new ObjectMapper().readTree(Path.of(file).toFile())).as(file).isNotNull();
+        }
+    }
+
+    @Test
     void topicScriptCreatesEveryTopicWithTheCodesSettings() throws IOException {
         String script = Files.readString(Path.of("ops/topics.sh"));
         for (TopicSpec<?, ?> topic : Topics.create("").all()) {

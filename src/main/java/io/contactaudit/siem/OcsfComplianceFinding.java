@@ -18,12 +18,13 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * A {@link ComplianceFinding} as an OCSF 1.8.0 Compliance Finding (class_uid 2003, category_uid 2, Findings),
  * with the cloud profile. Timestamps are epoch milliseconds. What OCSF has no place for (profile, rule
- * version, drift kinds, reason codes, recipients) goes to {@code unmapped}.
+ * version, drift kinds, reason codes, recipients) goes to {@code unmapped}. What the finding does not carry is left
+ * out rather than guessed: the subscription's display name ({@code cloud.account.name}), the tenant's name
+ * ({@code cloud.org.name}) and a region.
  */
 public final class OcsfComplianceFinding {
 
@@ -35,6 +36,14 @@ public final class OcsfComplianceFinding {
     public static final String CONTROL = "2.14";
     /** OCSF account type_id of an Azure subscription. */
     public static final int AZURE_SUBSCRIPTION = 13;
+    /** {@code metadata.product.uid}: the Maven coordinates, the same for every installation. */
+    public static final String PRODUCT_UID = "io.contactaudit:contact-audit";
+    /** {@code metadata.log_name} unless told otherwise: the OCSF topic's name under the default prefix. */
+    public static final String DEFAULT_LOG_NAME = "contact-audit.findings-ocsf.v1";
+    /** Observable type_ids of OCSF 1.8.0 (objects/account.json uid, dictionary types resource_uid_t and email_t). */
+    static final int OBSERVABLE_ACCOUNT_UID = 35;
+    static final int OBSERVABLE_RESOURCE_UID = 10;
+    static final int OBSERVABLE_EMAIL = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final RawValue REMEDIATION = remediation();
@@ -73,10 +82,21 @@ public final class OcsfComplianceFinding {
 
     private final String productVersion;
     private final Redaction redaction;
+    private final String logName;
 
     public OcsfComplianceFinding(String productVersion, Redaction redaction) {
+        this(productVersion, redaction, DEFAULT_LOG_NAME);
+    }
+
+    /**
+     * @param productVersion {@code metadata.product.version}
+     * @param redaction      how recipients appear
+     * @param logName        {@code metadata.log_name}: the name of the OCSF topic the events go to
+     */
+    public OcsfComplianceFinding(String productVersion, Redaction redaction, String logName) {
         this.productVersion = productVersion;
         this.redaction = redaction;
+        this.logName = logName;
     }
 
     /** {@link #map} as UTF-8 JSON, the value of a record on the OCSF topic. */
@@ -119,20 +139,26 @@ public final class OcsfComplianceFinding {
         int findingStatus = activity == 3 ? 5 : finding.getVerdict() == Verdict.PASS ? 4 : 1;
         String message = finding.getVerdict() + ": " + (finding.getReasons().isEmpty() ? HighSeverityAlertEmailRule.TITLE
                 : finding.getReasons().get(0).getMessage());
+        String statusCode = finding.getReasons().isEmpty() ? finding.getVerdict().name() : finding.getReasons().get(0).getCode();
+        List<String> details = finding.getReasons().stream().map(Reason::getMessage).toList();
 
         ObjectNode event = JSON.createObjectNode();
         event.put("activity_id", activity);
-        event.put("activity_name", switch (activity) {
+        String activityName = switch (activity) {
             case 1 -> "Create";
             case 2 -> "Update";
             default -> "Close";
-        });
+        };
+        event.put("activity_name", activityName);
         event.put("category_uid", CATEGORY_UID);
         event.put("category_name", "Findings");
         event.put("class_uid", CLASS_UID);
         event.put("class_name", "Compliance Finding");
         event.put("type_uid", CLASS_UID * 100L + activity);
+        event.put("type_name", "Compliance Finding: " + activityName);
         event.put("time", millis(finding.getEvaluatedAt()));
+        // every time on the event is an epoch instant: UTC
+        event.put("timezone_offset", 0);
         event.put("severity_id", severity);
         event.put("severity", switch (severity) {
             case 1 -> "Informational";
@@ -146,14 +172,19 @@ public final class OcsfComplianceFinding {
             default -> "Archived";
         });
         event.put("message", message);
+        event.put("status_code", statusCode);
+        event.put("status_detail", String.join("; ", details));
 
         ObjectNode compliance = event.putObject("compliance");
         compliance.put("control", CONTROL);
         compliance.putArray("standards").add(STANDARD);
         compliance.put("status", complianceCaption);
         compliance.put("status_id", complianceStatus);
-        compliance.put("status_code", finding.getReasons().isEmpty() ? finding.getVerdict().name() : finding.getReasons().get(0).getCode());
-        compliance.put("status_detail", finding.getReasons().stream().map(Reason::getMessage).collect(Collectors.joining("; ")));
+        compliance.put("status_code", statusCode);
+        ArrayNode statusDetails = compliance.putArray("status_details");
+        details.forEach(statusDetails::add);
+        // deprecated since OCSF 1.4.0 for status_details; kept for one release so that searches on it keep working
+        compliance.put("status_detail", String.join("; ", details));
 
         ObjectNode info = event.putObject("finding_info");
         info.put("uid", finding.getFindingId());
@@ -175,11 +206,13 @@ public final class OcsfComplianceFinding {
         ObjectNode metadata = event.putObject("metadata");
         metadata.put("version", OCSF_VERSION);
         metadata.put("uid", finding.getEventId());
+        metadata.put("log_name", logName);
         if (finding.getTenantId() != null) {
             metadata.put("tenant_uid", finding.getTenantId());
         }
         metadata.putArray("profiles").add("cloud");
         ObjectNode product = metadata.putObject("product");
+        product.put("uid", PRODUCT_UID);
         product.put("name", "contact-audit");
         product.put("vendor_name", "contact-audit");
         product.put("version", productVersion);
@@ -197,8 +230,7 @@ public final class OcsfComplianceFinding {
         ArrayNode resources = event.putArray("resources");
         String base = "/subscriptions/" + finding.getSubscriptionId() + "/providers/Microsoft.Security/securityContacts";
         if (contacts.isEmpty()) {
-            resources.addObject().put("uid", base).put("type", "Microsoft.Security/securityContacts")
-                    .put("cloud_partition", "AzureCloud");
+            target(resources.addObject().put("uid", base));
         }
         for (NormalizedContact c : contacts) {
             ObjectNode r = resources.addObject();
@@ -206,7 +238,17 @@ public final class OcsfComplianceFinding {
             if (c.getName() != null) {
                 r.put("name", c.getName());
             }
-            r.put("type", "Microsoft.Security/securityContacts");
+            target(r);
+        }
+
+        ArrayNode observables = event.putArray("observables");
+        observable(observables, "cloud.account.uid", OBSERVABLE_ACCOUNT_UID, "Account Object: uid", finding.getSubscriptionId());
+        resources.forEach(r -> observable(observables, "resources[].uid", OBSERVABLE_RESOURCE_UID, "Resource UID", r.get("uid").asText()));
+        List<String> recipients = contacts.stream().flatMap(c -> c.getEmails().stream()).distinct().toList();
+        if (redaction == Redaction.NONE) {
+            // no OCSF attribute of a Compliance Finding holds a notification recipient, so these observables have no
+            // name (a name must point to a schema attribute; the addresses themselves are in unmapped.recipients)
+            recipients.forEach(e -> observable(observables, null, OBSERVABLE_EMAIL, "Email Address", e));
         }
 
         // the same for every finding: serialised once (escaping this long text was a third of the mapping's cost)
@@ -227,11 +269,27 @@ public final class OcsfComplianceFinding {
         ArrayNode kinds = unmapped.putArray("drift_kinds");
         drift.forEach(k -> kinds.add(k.name()));
         if (redaction != Redaction.DROP) {
-            ArrayNode recipients = unmapped.putArray("recipients");
-            contacts.stream().flatMap(c -> c.getEmails().stream()).distinct()
-                    .forEach(e -> recipients.add(redaction == Redaction.HASH ? sha256(e.toLowerCase(Locale.ROOT)) : e));
+            ArrayNode shown = unmapped.putArray("recipients");
+            recipients.forEach(e -> shown.add(redaction == Redaction.HASH ? sha256(e.toLowerCase(Locale.ROOT)) : e));
         }
         return event;
+    }
+
+    /** A securityContacts resource as the subject of the check. */
+    private static void target(ObjectNode resource) {
+        resource.put("type", "Microsoft.Security/securityContacts");
+        resource.put("role_id", 1);
+        resource.put("role", "Target");
+    }
+
+    private static void observable(ArrayNode observables, String name, int typeId, String type, String value) {
+        ObjectNode o = observables.addObject();
+        if (name != null) {
+            o.put("name", name);
+        }
+        o.put("type_id", typeId);
+        o.put("type", type);
+        o.put("value", value);
     }
 
     private static long millis(Instant instant) {
