@@ -257,9 +257,10 @@ public final class ReplayCommand {
                 return emit(totals.count(replays().findings(from, end(), filter, skipped, progress()), ComplianceFinding::getVerdict),
                         FINDING_COLUMNS, AvroJson::of, () -> totals.text("findings"));
             }
-            OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), OcsfComplianceFinding.Redaction.NONE);
-            long[] mapped = {0};
             Replays replays = replays();
+            OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), OcsfComplianceFinding.Redaction.NONE,
+                    replays.topics().findingsOcsf().name());
+            long[] mapped = {0};
             Stream<Replays.OcsfFinding> rows = replays.findingsOcsf(from, end(), filter,
                     f -> new String(ocsf.encode(f, List.of(), List.of()), StandardCharsets.UTF_8), skipped, progress());
             return emit(totals.count(rows.peek(r -> mapped[0] += r.live() ? 0 : 1), r -> r.finding().getVerdict()), List.of(), null,

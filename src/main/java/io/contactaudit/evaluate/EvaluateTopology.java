@@ -76,7 +76,7 @@ public final class EvaluateTopology {
 
     /** Builds the topology with another length of the staleness pass's slices (tests). */
     static Topology build(Topics topics, Settings settings, Duration scanSlice) {
-        OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), settings.redaction());
+        OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), settings.redaction(), topics.findingsOcsf().name());
         Topology topology = new Topology();
         topology.addSource(SOURCE, topics.snapshots().key().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.snapshots().name());
