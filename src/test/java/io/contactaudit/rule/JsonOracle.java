@@ -148,13 +148,8 @@ final class JsonOracle {
 
         private Map<String, Object> object(int depth) {
             Map<String, Object> map = new LinkedHashMap<>();
-            i++;
-            blanks();
-            if (peek() == '}') {
-                i++;
-                return map;
-            }
-            while (true) {
+            boolean more = opened('}');
+            while (more) {
                 blanks();
                 if (peek() != '"') {
                     throw fail("name expected");
@@ -167,36 +162,40 @@ final class JsonOracle {
                     throw fail("repeated name " + name);
                 }
                 map.put(name, v);
-                blanks();
-                char c = next();
-                if (c == '}') {
-                    return map;
-                }
-                if (c != ',') {
-                    throw fail("',' or '}' expected");
-                }
+                more = separated('}');
             }
+            return map;
         }
 
         private List<Object> array(int depth) {
             List<Object> list = new ArrayList<>();
+            boolean more = opened(']');
+            while (more) {
+                list.add(value(depth + 1));
+                more = separated(']');
+            }
+            return list;
+        }
+
+        /** Past the opening bracket: whether a member follows (false for an empty object or array). */
+        private boolean opened(char close) {
             i++;
             blanks();
-            if (peek() == ']') {
+            if (peek() == close) {
                 i++;
-                return list;
+                return false;
             }
-            while (true) {
-                list.add(value(depth + 1));
-                blanks();
-                char c = next();
-                if (c == ']') {
-                    return list;
-                }
-                if (c != ',') {
-                    throw fail("',' or ']' expected");
-                }
+            return true;
+        }
+
+        /** After a member: true on ',', false on the closing bracket. */
+        private boolean separated(char close) {
+            blanks();
+            char c = next();
+            if (c != ',' && c != close) {
+                throw fail("',' or '" + close + "' expected");
             }
+            return c == ',';
         }
 
         private String string() {
