@@ -7,13 +7,14 @@ import io.contactaudit.Errors;
 import io.contactaudit.app.ExitCodes;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.rule.ResponseBody;
 import io.contactaudit.rule.RuleResult;
 import io.contactaudit.schema.Evidence;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -102,10 +103,9 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     private RuleResult evaluate(String file) {
-        String body;
+        byte[] body;
         try {
-            byte[] bytes = STDIN.equals(file) ? context.stdin().readAllBytes() : Files.readAllBytes(Path.of(file));
-            body = new String(bytes, StandardCharsets.UTF_8);
+            body = STDIN.equals(file) ? ResponseBody.read(context.stdin()) : read(Path.of(file));
         } catch (NoSuchFileException e) {
             return HighSeverityAlertEmailRule.unreadable("no such file: " + file, profile);
         } catch (IOException | RuntimeException e) {
@@ -113,6 +113,13 @@ public final class CheckCommand implements Callable<Integer> {
             return HighSeverityAlertEmailRule.unreadable("cannot read " + what + ": " + Errors.messages(e), profile);
         }
         return HighSeverityAlertEmailRule.evaluate(body, profile);
+    }
+
+    /** At most {@link ResponseBody#MAX_BYTES} + 1 bytes: a larger file is an ERROR, never read whole. */
+    private static byte[] read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return ResponseBody.read(in);
+        }
     }
 
     static String toJson(String file, RuleResult result) {

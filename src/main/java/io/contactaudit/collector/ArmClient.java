@@ -17,6 +17,10 @@ import com.azure.core.management.profile.AzureProfile;
 import com.azure.core.util.Context;
 import com.azure.resourcemanager.resources.ResourceManager;
 import com.azure.resourcemanager.resources.models.Subscription;
+import io.contactaudit.rule.ResponseBody;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -135,8 +139,35 @@ public final class ArmClient {
         try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
             stats.remainingReads(response.getHeaderValue(REMAINING_READS));
             stats.response(response.getStatusCode());
-            String body = response.getBodyAsBinaryData() == null ? "" : response.getBodyAsBinaryData().toString();
+            String body = body(response, url);
             return new Response(response.getStatusCode(), body, response.getHeaderValue(HttpHeaderName.X_MS_REQUEST_ID));
+        }
+    }
+
+    /**
+     * The body as text, read no further than {@link ResponseBody#MAX_BYTES}: a larger body (by its Content-Length, or
+     * as it streams in) or one that is not UTF-8 fails the request with the reason.
+     */
+    private static String body(HttpResponse response, String url) {
+        String refused = "HTTP " + response.getStatusCode() + " response of GET " + url + " refused: ";
+        String length = response.getHeaderValue(HttpHeaderName.CONTENT_LENGTH);
+        try {
+            if (length != null && Long.parseLong(length.trim()) > ResponseBody.MAX_BYTES) {
+                throw ResponseBody.tooLarge();
+            }
+            if (response.getBodyAsBinaryData() == null) {
+                return "";
+            }
+            // a stream over the connection (the JDK client's synchronous response), not a buffered copy
+            try (InputStream in = response.getBodyAsBinaryData().toStream()) {
+                return ResponseBody.decode(ResponseBody.read(in));
+            }
+        } catch (ResponseBody.Rejected e) {
+            throw new IllegalStateException(refused + e.getMessage() + (length == null ? "" : " (Content-Length " + length + ")"), e);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(refused + "invalid Content-Length '" + length + "'", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(refused + e.getMessage(), e);
         }
     }
 }

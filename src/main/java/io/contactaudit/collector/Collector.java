@@ -3,6 +3,7 @@ package io.contactaudit.collector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.Errors;
+import io.contactaudit.rule.ResponseBody;
 import io.contactaudit.rule.SecurityContactsNormalizer;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.SecurityContactSnapshot;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class Collector {
 
     private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = SecurityContactsNormalizer.boundedMapper();
     /** Default securityContacts api-version. */
     public static final String DEFAULT_API_VERSION = "2023-12-01-preview";
 
@@ -243,9 +244,16 @@ public final class Collector {
         List<String> pages = new ArrayList<>();
         try {
             String url = "/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts?api-version=" + settings.apiVersion();
+            long read = 0;
             while (true) {
                 ArmClient.Response response = arm.get(url);
                 snapshot.setHttpStatus(response.status()).setArmRequestId(response.requestId());
+                read += response.body().length();
+                if (read > ResponseBody.MAX_BYTES) {
+                    snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage("the pages of security contacts exceed "
+                            + ResponseBody.MAX_BYTES + " characters together; page " + (pages.size() + 1) + " not kept");
+                    break;
+                }
                 pages.add(response.body());
                 if (response.status() != 200) {
                     snapshot.setStatus(status(response.status())).setErrorMessage(armError(response));

@@ -62,7 +62,7 @@ public record Contact(
 
         /** Whether this source is about alerts ({@code sourceType ~ "Alert"}). */
         public boolean isAlert() {
-            return SecurityContactsNormalizer.ALERT.equalsIgnoreCase(type);
+            return SecurityContactsNormalizer.same(SecurityContactsNormalizer.ALERT, type);
         }
     }
 }

@@ -45,6 +45,19 @@ public final class HighSeverityAlertEmailRule {
     }
 
     /**
+     * Evaluates one body as read from a file, standard input or the network (see {@link ResponseBody#read}):
+     * larger than {@link ResponseBody#MAX_BYTES} or not UTF-8 is an ERROR, never parsed.
+     */
+    public static RuleResult evaluate(byte[] body, Profile profile) {
+        try {
+            return evaluate(ResponseBody.decode(body), profile);
+        } catch (ResponseBody.Rejected e) {
+            return new RuleResult(ID, VERSION, profile, Verdict.ERROR, List.of(reason(e.code(), e.getMessage())),
+                    List.of(evidence(null, new Seen("$", null), UNEVALUABLE)), List.of(), null, List.of());
+        }
+    }
+
+    /**
      * Evaluates a collector snapshot: a collection failure is an ERROR with its cause, never a PASS;
      * otherwise the rule runs on the raw response pages.
      */
@@ -235,7 +248,7 @@ public final class HighSeverityAlertEmailRule {
 
         /** 2020-01-01-preview: alertNotifications {state On, minimalSeverity accepted}. */
         private void object(String who) {
-            if (!SecurityContactsNormalizer.ON.equalsIgnoreCase(c.alertState())) {
+            if (!SecurityContactsNormalizer.same(SecurityContactsNormalizer.ON, c.alertState())) {
                 evidence.add(evidence(c.label(), c.alertStateSeen(), FAILED));
                 failReasons.add(reason(ReasonCode.ALERT_NOTIFICATIONS_OFF, who + " has alert notifications "
                         + (c.alertState() == null ? "without a state" : "'" + c.alertState() + "'")
@@ -255,7 +268,7 @@ public final class HighSeverityAlertEmailRule {
 
         /** 2017-08-01-preview: alertNotifications "On" (every severity). */
         private void string(String who) {
-            if (SecurityContactsNormalizer.ON.equalsIgnoreCase(c.alertState())) {
+            if (SecurityContactsNormalizer.same(SecurityContactsNormalizer.ON, c.alertState())) {
                 evidence.add(evidence(c.label(), c.alertStateSeen(), PASSED));
                 pass(who + " has alertNotifications On, which e-mails alerts of every severity (" + c.alertStateSeen().path() + ")");
             } else {

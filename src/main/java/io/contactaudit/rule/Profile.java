@@ -36,7 +36,7 @@ public enum Profile {
 
     /** Whether a minimal severity (any case, possibly null) passes under this profile. */
     public boolean accepts(String minimalSeverity) {
-        return minimalSeverity != null && acceptedSeverities.stream().anyMatch(minimalSeverity::equalsIgnoreCase);
+        return acceptedSeverities.stream().anyMatch(s -> SecurityContactsNormalizer.same(s, minimalSeverity));
     }
 
     /** Parses {@code default} or {@code strict}, in any case. */

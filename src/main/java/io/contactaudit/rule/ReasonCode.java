@@ -26,8 +26,10 @@ public enum ReasonCode {
     NO_ALERT_SETTING,
 
     // ERROR
-    /** The body is not valid JSON. */
+    /** The body is not valid JSON (or not UTF-8). */
     UNPARSEABLE_BODY,
+    /** The body exceeds a bound: its size, its number of contacts, or the parser's limits (nesting, strings, numbers, tokens). */
+    BODY_TOO_LARGE,
     /** The body is an ARM error response, not a list of contacts. */
     ARM_ERROR,
     /** The body is JSON but neither an array nor an object with a {@code value} array. */

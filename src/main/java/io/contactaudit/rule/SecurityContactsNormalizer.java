@@ -1,6 +1,9 @@
 package io.contactaudit.rule;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,10 +32,22 @@ public final class SecurityContactsNormalizer {
     private static final List<String> STATES = List.of(ON, OFF);
     private static final List<String> ROLES = List.of("Owner", "AccountAdmin", "ServiceAdmin", "Contributor");
     private static final Pattern SUBSCRIPTION = Pattern.compile("/subscriptions/([^/]+)", Pattern.CASE_INSENSITIVE);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = boundedMapper();
 
     private SecurityContactsNormalizer() {
+    }
+
+    /**
+     * A mapper for response bodies: {@link ResponseBody}'s limits on size, nesting, strings, numbers and tokens,
+     * set explicitly; a repeated field name is an error (it is ambiguous: which of two {@code isEnabled} counts?);
+     * nothing may follow the body.
+     */
+    public static ObjectMapper boundedMapper() {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(ResponseBody.CONSTRAINTS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        return new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /**
@@ -93,11 +108,14 @@ public final class SecurityContactsNormalizer {
             JsonNode body;
             try {
                 body = readTree(pages.get(p));
+            } catch (StreamConstraintsException e) {
+                problems.add(new Problem(ReasonCode.BODY_TOO_LARGE,
+                        "the response body exceeds a limit of the parser: " + e.getOriginalMessage() + where(e),
+                        new Seen(root, null)));
+                continue;
             } catch (JsonProcessingException e) {
-                String where = e.getLocation() == null ? ""
-                        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
                 problems.add(new Problem(ReasonCode.UNPARSEABLE_BODY,
-                        "the response body is not valid JSON: " + e.getOriginalMessage() + where,
+                        "the response body is not valid JSON: " + e.getOriginalMessage() + where(e),
                         new Seen(root, null)));
                 continue;
             }
@@ -117,11 +135,22 @@ public final class SecurityContactsNormalizer {
                 problems.add(shapeProblem(body, root));
                 continue;
             }
+            if (contacts.size() + items.size() > ResponseBody.MAX_CONTACTS) {
+                problems.add(new Problem(ReasonCode.BODY_TOO_LARGE, "the list holds more than " + ResponseBody.MAX_CONTACTS
+                        + " contacts (" + items.size() + " on this page" + (contacts.isEmpty() ? "" : ", " + contacts.size() + " before it")
+                        + "); the page is not read", new Seen(itemsPath, null)));
+                continue;
+            }
             for (int i = 0; i < items.size(); i++) {
                 contacts.add(contact(items.get(i), itemsPath + "[" + i + "]", contacts.size() + 1));
             }
         }
         return new ParsedList(List.copyOf(contacts), nextLink, List.copyOf(problems));
+    }
+
+    private static String where(JsonProcessingException e) {
+        return e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
     private static JsonNode readTree(String text) throws JsonProcessingException {
@@ -280,10 +309,10 @@ public final class SecurityContactsNormalizer {
         }
         if (node.isTextual()) {
             String t = node.asText().trim();
-            if (t.equalsIgnoreCase("true")) {
+            if (same(t, "true")) {
                 return Boolean.TRUE;
             }
-            if (t.equalsIgnoreCase("false")) {
+            if (same(t, "false")) {
                 return Boolean.FALSE;
             }
         }
@@ -295,13 +324,36 @@ public final class SecurityContactsNormalizer {
         return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
     }
 
+    /**
+     * Whether two values are equal but for the case of ASCII letters. Enum values arrive in any case, but only
+     * ASCII case: {@link String#equalsIgnoreCase} would also take look-alikes, such as High spelt with a
+     * dotless or a dotted capital i (U+0131, U+0130), or false with a long s (U+017F).
+     */
+    static boolean same(String a, String b) {
+        if (a == null || b == null || a.length() != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y && !(isAsciiLetter(x) && (x ^ 0x20) == y)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
+    }
+
     /** The known spelling that matches {@code value} case-insensitively, else {@code value} as received. */
     static String canonical(String value, List<String> known) {
         if (value == null) {
             return null;
         }
         for (String k : known) {
-            if (k.equalsIgnoreCase(value)) {
+            if (same(k, value)) {
                 return k;
             }
         }
