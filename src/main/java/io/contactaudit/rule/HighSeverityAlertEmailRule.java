@@ -27,7 +27,7 @@ public final class HighSeverityAlertEmailRule {
     /** The source rule's id. */
     public static final String ALIAS = "mqv-bcv-0kp";
     /** Version of this implementation; a change of it alone is re-evaluation, not drift. */
-    public static final String VERSION = "1.0.0";
+    public static final String VERSION = "1.1.0";
     /** Human title of the control. */
     public static final String TITLE =
             "Defender for Cloud sends e-mail notifications about High-severity security alerts";
