@@ -3,15 +3,27 @@ package io.contactaudit.app;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.CollectorLoop;
+import io.contactaudit.collector.EventTrigger;
 import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.schema.DeadLetter;
 import java.net.URI;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The collector of a configuration, built one way for {@code collect}, {@code run}, {@code demo} and the
@@ -23,19 +35,66 @@ public final class CollectorApp implements AutoCloseable {
     private final ArmClient arm;
     private final SnapshotPublisher publisher;
     private final CollectorLoop loop;
+    private final EventTrigger trigger;
+    private final KafkaProducer<byte[], DeadLetter> rejects;
 
-    private CollectorApp(ArmClient arm, SnapshotPublisher publisher, CollectorLoop loop) {
+    private CollectorApp(ArmClient arm, SnapshotPublisher publisher, CollectorLoop loop, EventTrigger trigger,
+                         KafkaProducer<byte[], DeadLetter> rejects) {
         this.arm = arm;
         this.publisher = publisher;
         this.loop = loop;
+        this.trigger = trigger;
+        this.rejects = rejects;
     }
 
-    /** A collector reading through {@code arm} into the snapshot topic of {@code topics}. */
+    /**
+     * A collector reading through {@code arm} into the snapshot topic of {@code topics}; with {@code events.enabled},
+     * also a trigger that reads a subscription again when Azure reports a change of its security contacts.
+     */
     public static CollectorApp create(ContactAuditConfig config, Topics topics, ArmClient arm, Collector.Progress progress) {
         SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-        CollectorLoop loop = new CollectorLoop(new Collector(arm, settings(config), Clock.systemUTC()), publisher,
-                config.kafkaClientProperties(), topics.posture(), config.kafkaTimeout(), progress);
-        return new CollectorApp(arm, publisher, loop);
+        Collector collector = new Collector(arm, settings(config), Clock.systemUTC());
+        CollectorLoop loop = new CollectorLoop(collector, publisher, config.kafkaClientProperties(), topics.posture(),
+                config.kafkaTimeout(), progress);
+        if (!config.eventsEnabled()) {
+            return new CollectorApp(arm, publisher, loop, null, null);
+        }
+        Map<String, Object> producer = new HashMap<>(config.kafkaClientProperties());
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        KafkaProducer<byte[], DeadLetter> rejects = new KafkaProducer<>(producer, topics.dlq().key().serializer(),
+                topics.dlq().value().serializer());
+        Map<String, Object> consumer = new HashMap<>(config.eventsClientProperties());
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.eventsGroupId());
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "contact-audit-collector-events");
+        EventTrigger trigger = new EventTrigger(new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                config.eventsTopic(), config.eventsDebounce(), collector, publisher,
+                (record, cause) -> deadLetter(rejects, topics, record, cause), config.collectionInterval());
+        return new CollectorApp(arm, publisher, loop, trigger, rejects);
+    }
+
+    /** A change event that is not one, whole, with its cause, on the dead-letter topic. */
+    private static CompletableFuture<Void> deadLetter(KafkaProducer<byte[], DeadLetter> producer, Topics topics,
+                                                      ConsumerRecord<byte[], byte[]> record, String cause) {
+        DeadLetter letter = DeadLetters.of(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
+                record.value(), DeadLetters.Stage.VALIDATION, new IllegalArgumentException(cause), "contact-audit-collector",
+                System.currentTimeMillis());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(topics.dlq().name(), record.key(), letter), (metadata, error) -> {
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(error);
+            }
+        });
+        return done;
+    }
+
+    /** The change-triggered reads, or null when {@code events.enabled} is off. */
+    public EventTrigger trigger() {
+        return trigger;
     }
 
     /** Which subscriptions to read, how, and how many at a time. */
@@ -80,10 +139,13 @@ public final class CollectorApp implements AutoCloseable {
         publisher.flush();
     }
 
-    /** Publishes what was sent and closes the publisher. */
+    /** Publishes what was sent and closes the publishers. */
     @Override
     public void close() {
         publisher.flush();
         publisher.close();
+        if (rejects != null) {
+            rejects.close();
+        }
     }
 }

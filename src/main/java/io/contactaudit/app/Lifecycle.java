@@ -55,6 +55,9 @@ public final class Lifecycle {
         Thread hook = new Thread(() -> {
             if (collector != null) {
                 collector.loop().stop();
+                if (collector.trigger() != null) {
+                    collector.trigger().stop();
+                }
             }
             if (evaluator != null) {
                 evaluator.close();
@@ -80,6 +83,15 @@ public final class Lifecycle {
                     })), "contact-audit-collector");
                     collecting.start();
                 }
+                Thread triggering = null;
+                if (collector != null && collector.trigger() != null) {
+                    triggering = new Thread(collector.trigger(), "contact-audit-events");
+                    triggering.setUncaughtExceptionHandler((t, e) -> {
+                        err.println("contact-audit: error: change-triggered collection stopped: " + ExitCodes.describe(e));
+                        err.flush();
+                    });
+                    triggering.start();
+                }
                 out.println(banner);
                 out.flush();
                 if (evaluator != null) {
@@ -92,6 +104,10 @@ public final class Lifecycle {
                         collector.loop().stop();
                     }
                     collecting.join(evaluator == null ? 0 : GRACE.toMillis());
+                }
+                if (triggering != null) {
+                    collector.trigger().stop();
+                    triggering.join(GRACE.toMillis());
                 }
             }
             if (evaluator != null && evaluator.runner().failure() != null) {
@@ -120,7 +136,8 @@ public final class Lifecycle {
         }
         try {
             return Endpoints.start(config.httpHost(), port, evaluator == null ? null : evaluator.runner(),
-                    collector == null ? null : collector.loop(), collector == null ? null : collector.arm());
+                    collector == null ? null : collector.loop(), collector == null ? null : collector.arm(),
+                    collector == null || collector.trigger() == null ? null : collector.trigger().stats());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the HTTP endpoints: " + e.getMessage(), e);
         }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code contact-audit collect}: every subscription's security contacts into Kafka, once or on an interval. */
@@ -53,10 +54,21 @@ public final class CollectCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     private boolean noProgress;
 
+    @Option(names = "--events", description = {
+        "Also read a subscription again as soon as Azure reports a change of its security contacts (events.* settings:",
+        "an Event Hub's Kafka endpoint); implies the poll on its interval (collection.interval) as the safety net."})
+    private boolean events;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> flags = collector.flags();
         flags.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, schedule.interval);
+        if (events) {
+            if (schedule.once) {
+                throw new ParameterException(spec.commandLine(), "--events runs until stopped: it cannot be combined with --once");
+            }
+            flags.put(ContactAuditConfig.EVENTS_ENABLED_CONFIG, "true");
+        }
         ContactAuditConfig config = kafka.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         Topics topics = KafkaSetup.topics(config);
@@ -65,11 +77,13 @@ public final class CollectCommand implements Callable<Integer> {
             boolean terminal = System.console() != null && !noProgress;
             TerminalProgress progress = new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null);
             try (CollectorApp app = CollectorApp.create(config, topics, azure.arm(), progress)) {
-                if (schedule.interval == null) {
+                if (schedule.interval == null && !config.eventsEnabled()) {
                     return Lifecycle.once(config, app, out);
                 }
                 return Lifecycle.untilStopped(config, null, app, out, spec.commandLine().getErr(),
-                        "collecting every " + config.collectionInterval() + "; stop with Ctrl-C");
+                        "collecting every " + config.collectionInterval()
+                                + (config.eventsEnabled() ? " and on every change reported on " + config.eventsTopic() : "")
+                                + "; stop with Ctrl-C");
             }
         }
     }

@@ -46,6 +46,9 @@ public final class RunCommand implements Callable<Integer> {
             description = "Run an in-process KRaft broker with its data in DIR (default when no brokers are configured: data/kafka).")
     private Path embeddedKafka;
 
+    @Option(names = "--events", description = "Also read a subscription again as soon as Azure reports a change of its security contacts (events.* settings).")
+    private boolean events;
+
     @Option(names = "--interval", paramLabel = "DURATION", description = "Collection interval (default PT15M).")
     private String interval;
 
@@ -54,6 +57,9 @@ public final class RunCommand implements Callable<Integer> {
         Map<String, String> flags = collector.flags();
         flags.putAll(evaluate.flags());
         flags.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, interval);
+        if (events) {
+            flags.put(ContactAuditConfig.EVENTS_ENABLED_CONFIG, "true");
+        }
         ContactAuditConfig config = kafka.load(flags);
         PrintWriter out = spec.commandLine().getOut();
 

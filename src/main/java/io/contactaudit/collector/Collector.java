@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -91,6 +92,8 @@ public final class Collector {
     private final ArmClient arm;
     private final Settings settings;
     private final Clock clock;
+    /** The subscriptions of the last listing, by id: names and tenants for change-triggered reads. */
+    private final Map<String, ArmClient.DiscoveredSubscription> listed = new ConcurrentHashMap<>();
 
     public Collector(ArmClient arm, Settings settings, Clock clock) {
         this.arm = arm;
@@ -124,6 +127,7 @@ public final class Collector {
         Duration waitedBefore = arm.stats().waited();
 
         List<ArmClient.DiscoveredSubscription> listed = list();
+        listed.forEach(l -> this.listed.put(l.id().toLowerCase(Locale.ROOT), l));
         List<ArmClient.DiscoveredSubscription> targets = listed.stream().filter(this::selected).toList();
         progress.started(targets.size());
         Queue<CompletableFuture<Void>> writes = new ConcurrentLinkedQueue<>();
@@ -219,6 +223,31 @@ public final class Collector {
             }
         }
         return all;
+    }
+
+    /**
+     * Reads one subscription again because Azure said one of its security contacts changed: a snapshot of a run of its
+     * own that carries the change's id and time, or null when the subscription is outside this collector's scope
+     * (not in {@code subscriptions}, or filtered out by include/exclude on its id or last listed name). Never throws.
+     *
+     * @param interval the poll's interval, declared on the snapshot as the poll declares it (null: none)
+     */
+    public SecurityContactSnapshot collectChanged(ChangeEvents.Change change, Duration interval) {
+        String sub = change.subscriptionId().toLowerCase(Locale.ROOT);
+        if (!settings.subscriptions().isEmpty()
+                && settings.subscriptions().stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).noneMatch(sub::equals)) {
+            return null;
+        }
+        ArmClient.DiscoveredSubscription target = listed.getOrDefault(sub,
+                new ArmClient.DiscoveredSubscription(sub, change.tenantId(), null, null));
+        if (!selected(target)) {
+            return null;
+        }
+        SecurityContactSnapshot snapshot = collect(target, UUID.randomUUID().toString());
+        snapshot.setCollectionIntervalMs(interval == null ? null : interval.toMillis());
+        snapshot.setTriggerEventId(change.eventId());
+        snapshot.setTriggerEventTime(change.eventTime());
+        return snapshot;
     }
 
     private boolean selected(ArmClient.DiscoveredSubscription s) {

@@ -43,6 +43,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class ContactAuditConfig {
 
     public static final String ENV_PREFIX = "CONTACT_AUDIT_";
+    /** Client settings of the change events' consumer start with this. */
+    public static final String EVENTS_PREFIX = "events.";
 
     public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
     public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...]. Required by every command that talks to Kafka.";
@@ -122,6 +124,21 @@ public final class ContactAuditConfig {
     public static final String HTTP_PORT_CONFIG = "http.port";
     public static final String HTTP_PORT_DOC = "Port of /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. Not used by check.";
 
+    public static final String EVENTS_ENABLED_CONFIG = "events.enabled";
+    public static final String EVENTS_ENABLED_DOC = "Change-triggered collection: read a subscription again as soon as Azure reports a write or delete of one of its security contacts on events.topic (collect --events, run). The poll goes on as the safety net.";
+
+    public static final String EVENTS_TOPIC_CONFIG = "events.topic";
+    public static final String EVENTS_TOPIC_DOC = "Topic (Event Hub) Azure writes the Activity Log or Event Grid events to; insights-activity-logs is the hub a diagnostic setting creates.";
+
+    public static final String EVENTS_BOOTSTRAP_SERVERS_CONFIG = "events.bootstrap.servers";
+    public static final String EVENTS_BOOTSTRAP_SERVERS_DOC = "Kafka endpoint of the events (an Event Hubs namespace: <namespace>.servicebus.windows.net:9093). Default: bootstrap.servers. Its other client settings are events.<setting> (events.security.protocol, events.sasl.jaas.config, ...).";
+
+    public static final String EVENTS_GROUP_ID_CONFIG = "events.group.id";
+    public static final String EVENTS_GROUP_ID_DOC = "Consumer group of the events (an Event Hubs consumer group of its own).";
+
+    public static final String EVENTS_DEBOUNCE_CONFIG = "events.debounce";
+    public static final String EVENTS_DEBOUNCE_DOC = "Changes of one subscription closer together than this give one read, after the last (ISO-8601 duration).";
+
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_HOST_DOC = "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
 
@@ -165,7 +182,12 @@ public final class ContactAuditConfig {
             .define(REGISTRY_URL_CONFIG, Type.STRING, null, HIGH, REGISTRY_URL_DOC)
             .define(REGISTRY_SERDE_CONFIG, Type.STRING, "apicurio", Validators.oneOf("apicurio", "confluent"), MEDIUM, REGISTRY_SERDE_DOC)
             .define(REGISTRY_AUTO_REGISTER_CONFIG, Type.BOOLEAN, false, LOW, REGISTRY_AUTO_REGISTER_DOC)
-            .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", LOW, HTTP_HOST_DOC);
+            .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", LOW, HTTP_HOST_DOC)
+            .define(EVENTS_ENABLED_CONFIG, Type.BOOLEAN, false, MEDIUM, EVENTS_ENABLED_DOC)
+            .define(EVENTS_TOPIC_CONFIG, Type.STRING, "insights-activity-logs", Validators.notBlank(), MEDIUM, EVENTS_TOPIC_DOC)
+            .define(EVENTS_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, null, MEDIUM, EVENTS_BOOTSTRAP_SERVERS_DOC)
+            .define(EVENTS_GROUP_ID_CONFIG, Type.STRING, "contact-audit-collector-events", Validators.notBlank(), MEDIUM, EVENTS_GROUP_ID_DOC)
+            .define(EVENTS_DEBOUNCE_CONFIG, Type.STRING, "PT2S", Validators.positiveDuration(), LOW, EVENTS_DEBOUNCE_DOC);
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key|connection).*");
 
@@ -336,6 +358,42 @@ public final class ContactAuditConfig {
         return string(HTTP_HOST_CONFIG);
     }
 
+    public boolean eventsEnabled() {
+        return (Boolean) parsed.get(EVENTS_ENABLED_CONFIG);
+    }
+
+    public String eventsTopic() {
+        return string(EVENTS_TOPIC_CONFIG);
+    }
+
+    public String eventsGroupId() {
+        return string(EVENTS_GROUP_ID_CONFIG);
+    }
+
+    public Duration eventsDebounce() {
+        return duration(EVENTS_DEBOUNCE_CONFIG);
+    }
+
+    /**
+     * Client settings of the events' consumer: {@code events.<setting>} with the prefix removed, on
+     * {@code events.bootstrap.servers} (default: the pipeline's brokers, and then the pipeline's client settings too).
+     */
+    public Map<String, Object> eventsClientProperties() {
+        String bootstrap = string(EVENTS_BOOTSTRAP_SERVERS_CONFIG);
+        Map<String, Object> props = new LinkedHashMap<>();
+        if (bootstrap == null) {
+            props.putAll(kafkaClientProperties());
+        } else {
+            props.put(BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        }
+        values.forEach((key, value) -> {
+            if (key.startsWith(EVENTS_PREFIX) && !defines(key)) {
+                props.put(key.substring(EVENTS_PREFIX.length()), value);
+            }
+        });
+        return props;
+    }
+
     public String azureCredential() {
         return string(AZURE_CREDENTIAL_CONFIG);
     }
@@ -422,7 +480,7 @@ public final class ContactAuditConfig {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         values.forEach((key, value) -> {
-            if (!defines(key) && !isRegistryKey(key)) {
+            if (!defines(key) && !isRegistryKey(key) && !key.startsWith(EVENTS_PREFIX)) {
                 props.put(key, value);
             }
         });

@@ -53,7 +53,9 @@ final class Drift {
                 .setReasons(finding.getReasons())
                 .setCollectedAt(finding.getCollectedAt())
                 .setDetectedAt(finding.getEvaluatedAt())
-                .setCurrentVerdict(verdict);
+                .setCurrentVerdict(verdict)
+                .setTriggerEventId(finding.getTriggerEventId())
+                .setTriggerEventTime(finding.getTriggerEventTime());
         String cause = finding.getEventId();
         List<DriftEvent> drift = new ArrayList<>();
         if (verdict == Verdict.ERROR) {

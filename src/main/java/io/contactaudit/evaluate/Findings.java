@@ -47,6 +47,8 @@ final class Findings {
                 .setFirstSeenAt(previous == null ? collectedAt : previous.getFirstSeenAt())
                 .setLastStatusChangeAt(previous == null || previous.getVerdict() != result.verdict() ? collectedAt : previous.getSince())
                 .setActivity(previous == null ? FindingActivity.CREATE : FindingActivity.UPDATE)
+                .setTriggerEventId(snapshot.getTriggerEventId())
+                .setTriggerEventTime(snapshot.getTriggerEventTime())
                 .build();
     }
 

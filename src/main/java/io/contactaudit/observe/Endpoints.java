@@ -2,6 +2,7 @@ package io.contactaudit.observe;
 
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.CollectorLoop;
+import io.contactaudit.collector.EventTrigger;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.schema.CollectionStatus;
@@ -31,9 +32,10 @@ public final class Endpoints {
      * @param evaluator the evaluator, or null
      * @param collector the collector loop, or null
      * @param arm       the collector's Resource Manager client, for requests by HTTP status (or null)
+     * @param events    the change-triggered reads' figures, or null
      */
     public static ObservabilityServer start(String host, int port, StreamsRunner evaluator, CollectorLoop collector,
-                                            ArmClient arm) throws IOException {
+                                            ArmClient arm, EventTrigger.Stats events) throws IOException {
         List<ObservabilityServer.Check> checks = new ArrayList<>();
         List<ObservabilityServer.MetricSource> sources = new ArrayList<>();
         Map<String, Supplier<Number>> gauges = new LinkedHashMap<>();
@@ -52,6 +54,17 @@ public final class Endpoints {
                 gauges.put("contact_audit_collector_requests_total{status=\"" + status + "\"}",
                         () -> arm.stats().responsesByStatus().getOrDefault(status, 0L));
             }
+        }
+        if (events != null) {
+            gauges.put("contact_audit_events_received_total", events.received::get);
+            gauges.put("contact_audit_events_matched_total", events.matched::get);
+            gauges.put("contact_audit_events_ignored_total", events.ignored::get);
+            gauges.put("contact_audit_events_malformed_total", events.malformed::get);
+            gauges.put("contact_audit_events_duplicates_total", events.duplicates::get);
+            gauges.put("contact_audit_events_out_of_scope_total", events.outOfScope::get);
+            gauges.put("contact_audit_events_triggered_reads_total", events.triggeredReads::get);
+            gauges.put("contact_audit_events_last_trigger_lag_seconds",
+                    () -> events.lastLagMillis.get() < 0 ? null : events.lastLagMillis.get() / 1000.0);
         }
         ObservabilityServer server = ObservabilityServer.start(host, port, checks, sources, gauges);
         LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", host, server.port());

@@ -210,6 +210,9 @@ public final class OcsfComplianceFinding {
         if (finding.getTenantId() != null) {
             metadata.put("tenant_uid", finding.getTenantId());
         }
+        if (finding.getTriggerEventId() != null) {
+            metadata.put("correlation_uid", finding.getTriggerEventId()); // the ARM correlation id of the change that triggered the read
+        }
         metadata.putArray("profiles").add("cloud");
         ObjectNode product = metadata.putObject("product");
         product.put("uid", PRODUCT_UID);
@@ -262,6 +265,10 @@ public final class OcsfComplianceFinding {
         unmapped.put("verdict", finding.getVerdict().name());
         unmapped.put("collection_status", finding.getCollectionStatus().name());
         unmapped.put("collected_time", millis(finding.getCollectedAt()));
+        unmapped.put("trigger", finding.getTriggerEventId() == null ? "poll" : "event");
+        if (finding.getTriggerEventTime() != null) {
+            unmapped.put("trigger_event_time", millis(finding.getTriggerEventTime()));
+        }
         ArrayNode codes = unmapped.putArray("reason_codes");
         finding.getReasons().forEach(r -> codes.add(r.getCode()));
         ArrayNode warnings = unmapped.putArray("warning_codes");

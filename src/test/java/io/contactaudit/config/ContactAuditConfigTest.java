@@ -131,7 +131,7 @@ class ContactAuditConfigTest {
 
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
-        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(30).contains("bootstrap.servers", "http.host");
+        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(35).contains("bootstrap.servers", "http.host", "events.topic");
         assertThat(ConfigReference.markdown())
                 .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
                 .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");
@@ -139,5 +139,21 @@ class ContactAuditConfigTest {
         assertThat(config.httpPort()).isEqualTo(-1);
         assertThat(config.createTopics()).isFalse();
         assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
+    }
+
+    @Test
+    void theEventsConsumerHasItsOwnClientSettingsUnderItsPrefix() {
+        ContactAuditConfig own = ContactAuditConfig.of(Map.of("bootstrap.servers", "pipeline:9092", "security.protocol", "SSL",
+                "events.bootstrap.servers", "ns.servicebus.windows.net:9093", "events.security.protocol", "SASL_SSL",
+                "events.sasl.mechanism", "PLAIN"));
+        assertThat(own.eventsClientProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "bootstrap.servers", "ns.servicebus.windows.net:9093", "security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"));
+        assertThat(own.kafkaClientProperties()).doesNotContainKeys("events.security.protocol", "events.sasl.mechanism")
+                .containsEntry("security.protocol", "SSL");
+
+        ContactAuditConfig shared = ContactAuditConfig.of(Map.of("bootstrap.servers", "pipeline:9092", "security.protocol", "SSL"));
+        assertThat(shared.eventsClientProperties()).containsEntry("bootstrap.servers", "pipeline:9092").containsEntry("security.protocol", "SSL");
+        assertThat(shared.eventsEnabled()).isFalse();
+        assertThat(shared.eventsTopic()).isEqualTo("insights-activity-logs");
     }
 }

@@ -15,6 +15,7 @@ import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import io.contactaudit.siem.OcsfComplianceFinding.Redaction;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +91,10 @@ class OcsfConformanceTest {
                 new Shape("ERROR, last good contacts", error(), contacts, List.of(), Redaction.NONE, Set.of(NO_EMAIL_NAME)),
                 new Shape("closed", finding(Verdict.FAIL, FindingActivity.CLOSE), List.of(), List.of(DriftKind.SUBSCRIPTION_REMOVED),
                         Redaction.NONE, Set.of("resources[].name")),
+                new Shape("FAIL, regressed, event-triggered", ComplianceFinding.newBuilder(finding(Verdict.FAIL, FindingActivity.UPDATE))
+                        .setTriggerEventId("7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11")
+                        .setTriggerEventTime(Instant.parse("2026-03-01T10:00:00.987Z")).build(), contacts,
+                        List.of(DriftKind.REGRESSED), Redaction.NONE, Set.of(NO_EMAIL_NAME)),
                 new Shape("PASS, tenant unknown", ComplianceFinding.newBuilder(finding(Verdict.PASS, FindingActivity.UPDATE)).setTenantId(null)
                         .build(), contacts, List.of(), Redaction.DROP, Set.of("metadata.tenant_uid"))
         ).map(Arguments::of);
