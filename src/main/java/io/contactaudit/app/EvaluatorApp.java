@@ -1,11 +1,14 @@
 package io.contactaudit.app;
 
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.evaluate.BacklogProbe;
+import io.contactaudit.evaluate.ConsumerLag;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.Topics;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -31,7 +34,10 @@ public final class EvaluatorApp implements AutoCloseable {
     /** The evaluate topology over {@code topics} with the settings of {@code config}, ready to start. */
     public static EvaluatorApp create(ContactAuditConfig config, Topics topics) {
         EvaluateTopology.Settings settings = settings(config);
-        return new EvaluatorApp(settings, new StreamsRunner(EvaluateTopology.build(topics, settings), properties(config)));
+        AtomicReference<StreamsRunner> runner = new AtomicReference<>();
+        BacklogProbe backlog = new ConsumerLag(() -> runner.get() == null ? Map.of() : runner.get().streams().metrics());
+        runner.set(new StreamsRunner(EvaluateTopology.build(topics, settings, backlog), properties(config)));
+        return new EvaluatorApp(settings, runner.get());
     }
 
     /** What the topology decides with: profile, staleness window and check interval, redaction. */

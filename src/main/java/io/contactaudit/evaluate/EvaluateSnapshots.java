@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.streams.KeyValue;
@@ -54,14 +55,20 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private Sensor late;
     private long passStartedAt = Long.MIN_VALUE;
     private final StalenessClock clock = new StalenessClock();
+    private final String snapshotsTopic;
+    private final BacklogProbe backlog;
+    private TopicPartition partition;
     private Sensor behind;
     private boolean catchingUp;
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
     private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
 
-    EvaluateSnapshots(EvaluateTopology.Settings settings, TopicSpec<String, PostureState> posture, Duration scanSlice) {
+    EvaluateSnapshots(EvaluateTopology.Settings settings, TopicSpec<String, PostureState> posture, Duration scanSlice,
+                      String snapshotsTopic, BacklogProbe backlog) {
         this.settings = settings;
         this.posture = posture;
+        this.snapshotsTopic = snapshotsTopic;
+        this.backlog = backlog;
         this.scanSlice = scanSlice;
         this.machine = new PostureMachine(settings.profile());
     }
@@ -72,6 +79,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.store = new PostureStore(context.getStateStore(EvaluateTopology.STORE), posture);
         this.deadLetters = new DeadLetterOutput(context);
         this.late = counter("late-snapshots");
+        this.partition = new TopicPartition(snapshotsTopic, context.taskId().partition());
         this.behind = context.metrics().addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
         behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
                 "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
@@ -147,7 +155,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * in slices of at most {@link #SCAN_SLICE} (20 ms) each, every {@link #SCAN_TICK}, resuming after the last key seen.
      */
     private void checkStale(long now) {
-        long judgedAt = clock.tick(now);
+        long judgedAt = clock.tick(now, backlog.lag(partition) > 0);
         if (judgedAt == StalenessClock.NOT_YET) {
             return;
         }

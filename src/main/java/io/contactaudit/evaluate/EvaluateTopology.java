@@ -69,19 +69,28 @@ public final class EvaluateTopology {
     private EvaluateTopology() {
     }
 
-    /** Builds the topology. */
+    /** Builds the topology; nothing tells a quiet task from a caught-up one (the topology test driver, tools). */
     public static Topology build(Topics topics, Settings settings) {
-        return build(topics, settings, EvaluateSnapshots.SCAN_SLICE);
+        return build(topics, settings, BacklogProbe.UNKNOWN);
+    }
+
+    /** Builds the topology; {@code backlog} tells the staleness pass where records wait unfetched. */
+    public static Topology build(Topics topics, Settings settings, BacklogProbe backlog) {
+        return build(topics, settings, EvaluateSnapshots.SCAN_SLICE, backlog);
     }
 
     /** Builds the topology with another length of the staleness pass's slices (tests). */
     static Topology build(Topics topics, Settings settings, Duration scanSlice) {
+        return build(topics, settings, scanSlice, BacklogProbe.UNKNOWN);
+    }
+
+    private static Topology build(Topics topics, Settings settings, Duration scanSlice, BacklogProbe backlog) {
         OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), settings.redaction(), topics.findingsOcsf().name());
         Topology topology = new Topology();
         topology.addSource(SOURCE, topics.snapshots().key().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.snapshots().name());
         topology.addProcessor(DECODE, () -> new DecodeSnapshots(topics.snapshots().value().deserializer()), SOURCE);
-        topology.addProcessor(EVALUATE, () -> new EvaluateSnapshots(settings, topics.posture(), scanSlice), DECODE);
+        topology.addProcessor(EVALUATE, () -> new EvaluateSnapshots(settings, topics.posture(), scanSlice, topics.snapshots().name(), backlog), DECODE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
                 EVALUATE);

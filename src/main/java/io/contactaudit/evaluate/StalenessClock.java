@@ -13,6 +13,9 @@ import java.time.Duration;
  * dead collector is flagged as promptly as ever, also right after a restart or a takeover. A task that has just
  * started judges nobody until it has read a record or waited that long.
  *
+ * <p>A quiet task is not always a caught-up one: a fetch can stall on a loaded broker while records wait. Where the
+ * consumer's lag is known ({@link BacklogProbe}), a task with records waiting is never judged at the wall clock.
+ *
  * <p>Wall-clock time comes only from the staleness punctuator's ticks ({@link #tick}): the time a record is processed
  * at can be the stream thread's time from before a rebalance that took longer than {@link #IDLE}.
  */
@@ -35,20 +38,21 @@ final class StalenessClock {
 
     /**
      * A tick of the punctuator at wall-clock time {@code now}: the instant staleness is judged at, never later than
-     * {@code now}, or {@link #NOT_YET}.
+     * {@code now}, or {@link #NOT_YET}. While {@code backlog} (the consumer knows of records it has not fetched), a
+     * quiet task is not taken for a caught-up one: the clock stays at the newest record read.
      */
-    long tick(long now) {
+    long tick(long now, boolean backlog) {
         if (readAt == Long.MIN_VALUE || reads > 0) {
             readAt = now; // the task started, or read records since the last tick
         }
         reads = 0;
         long idle = now - readAt;
-        if (idle >= IDLE.toMillis()) {
+        if (!backlog && idle >= IDLE.toMillis()) {
             return now;
         }
         if (newest == Long.MIN_VALUE) {
             return NOT_YET;
         }
-        return Math.min(now, newest + idle);
+        return Math.min(now, newest + (backlog ? 0 : Math.max(0, idle)));
     }
 }

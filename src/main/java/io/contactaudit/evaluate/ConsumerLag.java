@@ -1,0 +1,40 @@
+package io.contactaudit.evaluate;
+
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A {@link BacklogProbe} from the Kafka clients' own figure: the consumer's {@code records-lag} of a partition
+ * (group {@code consumer-fetch-manager-metrics}), as of its last fetch. Looked up on each call, since a metric goes
+ * when its partition moves to another consumer.
+ */
+public final class ConsumerLag implements BacklogProbe {
+
+    static final String GROUP = "consumer-fetch-manager-metrics";
+    static final String NAME = "records-lag";
+
+    private final Supplier<Map<MetricName, ? extends Metric>> metrics;
+
+    /** @param metrics the client's metrics, e.g. {@code KafkaStreams::metrics} */
+    public ConsumerLag(Supplier<Map<MetricName, ? extends Metric>> metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public long lag(TopicPartition partition) {
+        String number = String.valueOf(partition.partition());
+        long lag = -1;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.get().entrySet()) {
+            MetricName name = e.getKey();
+            if (NAME.equals(name.name()) && GROUP.equals(name.group()) && partition.topic().equals(name.tags().get("topic"))
+                    && number.equals(name.tags().get("partition"))
+                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                lag = Math.max(lag, n.longValue());
+            }
+        }
+        return lag;
+    }
+}
