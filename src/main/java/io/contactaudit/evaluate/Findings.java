@@ -31,6 +31,7 @@ final class Findings {
                 .setEventId(Ids.event("evaluation", sub, snapshot.getRunId(), String.valueOf(collectedAt.toEpochMilli()),
                         result.ruleId(), result.ruleVersion(), profile.id()))
                 .setSubscriptionId(sub)
+                .setSubscriptionName(snapshot.getSubscriptionName())
                 .setTenantId(snapshot.getTenantId() != null ? snapshot.getTenantId()
                         : previous == null ? null : previous.getTenantId())
                 .setRuleId(result.ruleId())

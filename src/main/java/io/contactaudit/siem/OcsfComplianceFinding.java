@@ -224,6 +224,9 @@ public final class OcsfComplianceFinding {
         cloud.put("provider", "Azure");
         ObjectNode account = cloud.putObject("account");
         account.put("uid", finding.getSubscriptionId());
+        if (finding.getSubscriptionName() != null) {
+            account.put("name", finding.getSubscriptionName());
+        }
         account.put("type_id", AZURE_SUBSCRIPTION);
         account.put("type", "Azure Subscription");
         if (finding.getTenantId() != null) {

@@ -28,7 +28,7 @@ class OcsfComplianceFindingTest {
 
     static ComplianceFinding finding(Verdict verdict, FindingActivity activity) {
         return ComplianceFinding.newBuilder()
-                .setFindingId("f-1").setEventId("e-1").setSubscriptionId("sub-1").setTenantId("tenant-1")
+                .setFindingId("f-1").setEventId("e-1").setSubscriptionId("sub-1").setSubscriptionName("prod-identity").setTenantId("tenant-1")
                 .setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0").setProfile("default").setVerdict(verdict)
                 .setReasons(List.of(new Reason("CODE_" + verdict, "because " + verdict)))
                 .setWarnings(List.of(new Reason("NO_RECIPIENTS", "nobody")))

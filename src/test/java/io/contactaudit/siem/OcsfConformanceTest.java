@@ -44,7 +44,6 @@ class OcsfConformanceTest {
 
     /** Recommended attributes no event maps, and why. */
     static final Map<String, String> NOT_MAPPED = Map.ofEntries(
-            Map.entry("cloud.account.name", "the subscription's display name is on the snapshot, not on the ComplianceFinding"),
             Map.entry("cloud.org.name", "the tenant's display name is collected nowhere"),
             Map.entry("cloud.org.ou_name", "nor the management group of a subscription"),
             Map.entry("cloud.region", "security contacts are set per subscription, not per region"),
