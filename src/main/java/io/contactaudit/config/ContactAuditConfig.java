@@ -4,6 +4,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
+import io.contactaudit.kafka.RegistryUrl;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.siem.OcsfComplianceFinding.Redaction;
 import java.io.IOException;
@@ -126,10 +127,10 @@ public final class ContactAuditConfig {
     public static final String HTTP_HOST_DOC = "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
 
     public static final String REGISTRY_URL_CONFIG = "schema.registry.url";
-    public static final String REGISTRY_URL_DOC = "Schema Registry base URL: set, every Avro topic uses the Confluent wire format (0x00 + schema id); unset, Avro single-object encoding.";
+    public static final String REGISTRY_URL_DOC = "Schema Registry URL, its base (http://registry:8080) or its Confluent-compatible API (.../apis/ccompat/v7), alike for every command: set, every Avro topic uses the Confluent wire format (0x00 + schema id); unset, Avro single-object encoding.";
 
     public static final String REGISTRY_SERDE_CONFIG = "schema.registry.serde";
-    public static final String REGISTRY_SERDE_DOC = "apicurio (built in; Apicurio or any Confluent-compatible registry) or confluent (Confluent's KafkaAvroSerializer, which must be on the classpath).";
+    public static final String REGISTRY_SERDE_DOC = "apicurio (built in; Apicurio Registry 2.x or 3.x, through its v2 API) or confluent (Confluent's KafkaAvroSerializer, which must be on the classpath).";
 
     public static final String REGISTRY_AUTO_REGISTER_CONFIG = "schema.registry.auto.register";
     public static final String REGISTRY_AUTO_REGISTER_DOC = "Let serializers register schemas; off in production, where `contact-audit schemas register` checks compatibility and registers them.";
@@ -162,7 +163,7 @@ public final class ContactAuditConfig {
             .define(EXCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, EXCLUDE_DOC)
             .define(REDACT_RECIPIENTS_CONFIG, Type.STRING, "none", Validators.parsing(Redaction::parse), MEDIUM, REDACT_RECIPIENTS_DOC)
             .define(HTTP_PORT_CONFIG, Type.STRING, null, Validators.port(), MEDIUM, HTTP_PORT_DOC)
-            .define(REGISTRY_URL_CONFIG, Type.STRING, null, HIGH, REGISTRY_URL_DOC)
+            .define(REGISTRY_URL_CONFIG, Type.STRING, null, Validators.parsing(RegistryUrl::parse), HIGH, REGISTRY_URL_DOC)
             .define(REGISTRY_SERDE_CONFIG, Type.STRING, "apicurio", Validators.oneOf("apicurio", "confluent"), MEDIUM, REGISTRY_SERDE_DOC)
             .define(REGISTRY_AUTO_REGISTER_CONFIG, Type.BOOLEAN, false, LOW, REGISTRY_AUTO_REGISTER_DOC)
             .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", LOW, HTTP_HOST_DOC);
@@ -392,7 +393,7 @@ public final class ContactAuditConfig {
         return regex(EXCLUDE_CONFIG);
     }
 
-    /** The schema registry's base URL, or null: Avro single-object encoding. */
+    /** The schema registry's URL as configured, or null: Avro single-object encoding. */
     public String registryUrl() {
         return string(REGISTRY_URL_CONFIG);
     }
