@@ -111,6 +111,9 @@ public final class ContactAuditConfig {
     public static final String SUBSCRIPTIONS_CONFIG = "collector.subscriptions";
     public static final String SUBSCRIPTIONS_DOC = "Comma-separated subscription ids to collect; empty: every subscription the identity can see (and only then are vanished subscriptions closed).";
 
+    public static final String MAX_FAILED_CYCLES_CONFIG = "collector.max.failed.cycles";
+    public static final String MAX_FAILED_CYCLES_DOC = "Collection runs in a row that publish nothing (every record refused, or the run failed before publishing) after which collect --interval and run report not ready and exit with 4.";
+
     public static final String INCLUDE_CONFIG = "collector.include";
     public static final String INCLUDE_DOC = "Regular expression: only subscriptions whose id or display name matches.";
 
@@ -163,6 +166,7 @@ public final class ContactAuditConfig {
             .define(EXCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, EXCLUDE_DOC)
             .define(REDACT_RECIPIENTS_CONFIG, Type.STRING, "none", Validators.parsing(Redaction::parse), MEDIUM, REDACT_RECIPIENTS_DOC)
             .define(HTTP_PORT_CONFIG, Type.STRING, null, Validators.port(), MEDIUM, HTTP_PORT_DOC)
+            .define(MAX_FAILED_CYCLES_CONFIG, Type.INT, 3, Validators.atLeast(1), MEDIUM, MAX_FAILED_CYCLES_DOC)
             .define(REGISTRY_URL_CONFIG, Type.STRING, null, Validators.parsing(RegistryUrl::parse), HIGH, REGISTRY_URL_DOC)
             .define(REGISTRY_SERDE_CONFIG, Type.STRING, "apicurio", Validators.oneOf("apicurio", "confluent"), MEDIUM, REGISTRY_SERDE_DOC)
             .define(REGISTRY_AUTO_REGISTER_CONFIG, Type.BOOLEAN, false, LOW, REGISTRY_AUTO_REGISTER_DOC)
@@ -383,6 +387,11 @@ public final class ContactAuditConfig {
         }
         return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+    }
+
+    /** Collection runs in a row that publish nothing before a collector loop gives up. */
+    public int maxFailedCycles() {
+        return (Integer) parsed.get(MAX_FAILED_CYCLES_CONFIG);
     }
 
     public Pattern include() {
