@@ -34,7 +34,7 @@ public final class KafkaSetup {
 
     /** The topics of a configuration: its prefix and its encoding. */
     public static Topics topics(ContactAuditConfig config) {
-        return Topics.create(config.topicPrefix(), avroSerdes(config));
+        return Topics.create(config.topicPrefix(), avroSerdes(config), config.siemCompression());
     }
 
     /**

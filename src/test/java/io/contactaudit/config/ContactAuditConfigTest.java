@@ -131,7 +131,7 @@ class ContactAuditConfigTest {
 
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
-        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(31).contains("bootstrap.servers", "http.host");
+        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(32).contains("bootstrap.servers", "http.host");
         assertThat(ConfigReference.markdown())
                 .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
                 .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");
@@ -140,5 +140,6 @@ class ContactAuditConfigTest {
         assertThat(config.createTopics()).isFalse();
         assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
         assertThat(config.maxFailedCycles()).isEqualTo(3);
+        assertThat(config.siemCompression()).isEqualTo("gzip");
     }
 }
