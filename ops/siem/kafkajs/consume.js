@@ -10,47 +10,23 @@
 //
 // kafkajs decodes gzip only; snappy, lz4 and zstd need a codec registered (CompressionCodecs). See ../README.md.
 'use strict';
-const { Kafka, logLevel } = require('kafkajs');
+const { subscribe, run } = require('./kafka');
 
-const brokers = (process.env.KAFKA_BROKERS || 'localhost:9092').split(',');
-const topic = process.env.TOPIC || 'contact-audit.findings-ocsf.v1';
-const groupId = process.env.GROUP_ID || 'siem-ocsf-consumer';
 const rewindAfter = Number(process.env.REWIND_AFTER || 0);
 const stopAfter = Number(process.env.STOP_AFTER || 0);
-const timeoutMs = Number(process.env.TIMEOUT_MS || 0);
-
-const kafka = new Kafka({
-  clientId: 'ocsf-consumer',
-  brokers,
-  logLevel: logLevel.ERROR,
-  logCreator: () => ({ label, log }) => process.stderr.write(`kafkajs ${label}: ${log.message}\n`),
-});
-// readUncommitted defaults to false: the topic is written in transactions, read only what they committed
-const consumer = kafka.consumer({ groupId });
 const seen = new Set();
 let received = 0;
 let rewound = false;
-
-// exits without waiting for the group to be left: disconnect() waits for eachMessage, which may be the caller
-function stop(code) {
-  process.stderr.write(`received ${received} records, ${seen.size} distinct events\n`);
-  process.exit(code);
-}
+const summary = () => `received ${received} records, ${seen.size} distinct events`;
 
 async function main() {
+  const { kafka, consumer, topic, stop } = await subscribe({
+    clientId: 'ocsf-consumer', topic: 'contact-audit.findings-ocsf.v1', groupId: 'siem-ocsf-consumer', summary });
   const admin = kafka.admin();
   await admin.connect();
   const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => p.partition);
   await admin.disconnect();
 
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  if (timeoutMs > 0) {
-    setTimeout(() => {
-      process.stderr.write(`timed out after ${timeoutMs} ms\n`);
-      stop(2);
-    }, timeoutMs).unref();
-  }
   await consumer.run({
     eachMessage: async ({ message }) => {
       received += 1;
@@ -70,7 +46,4 @@ async function main() {
   });
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e.name}: ${e.message}\n`);
-  stop(1);
-});
+run(main, summary);

@@ -99,6 +99,8 @@ class DeploymentFilesTest {
                 assertThat(script).as(dataset + " retention").containsPattern(
                         "create " + java.util.regex.Pattern.quote(dataset) + "\\s+\\w+\\s+\\$\\(\\(" + days + " \\* DAY_MS\\)\\)");
             }
+            assertThat(script).as(dataset + " codec").containsPattern("(?m)^create " + java.util.regex.Pattern.quote(dataset) + "\\s.*"
+                    + (topic.config().containsKey("compression.type") ? " siem$" : "\"$"));
         }
     }
 }

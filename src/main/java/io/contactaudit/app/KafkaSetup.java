@@ -7,9 +7,13 @@ import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The Kafka side of a configuration: the Avro encoding, the topics, and their provisioning at start. */
 public final class KafkaSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSetup.class);
 
     private KafkaSetup() {
     }
@@ -30,13 +34,21 @@ public final class KafkaSetup {
 
     /** The topics of a configuration: its prefix and its encoding. */
     public static Topics topics(ContactAuditConfig config) {
-        return Topics.create(config.topicPrefix(), avroSerdes(config));
+        return Topics.create(config.topicPrefix(), avroSerdes(config), config.siemCompression());
     }
 
-    /** Waits for the brokers (and the schema registry, in registry mode) and makes sure every topic exists. */
+    /**
+     * Waits for the brokers (and, in registry mode, for the schema registry, and looks up every topic's schema as its
+     * serializer will) and makes sure every topic exists.
+     */
     public static List<String> prepare(ContactAuditConfig config, Topics topics) {
-        avroSerdes(config).awaitRegistry(config.kafkaTimeout());
-        return TopicProvisioner.prepare(config.kafkaClientProperties(), topics, new TopicProvisioner.Settings(
-                config.createTopics(), config.topicPartitions(), config.topicReplicationFactor(), config.kafkaTimeout()));
+        AvroSerdes avro = avroSerdes(config);
+        avro.awaitRegistry(config.kafkaTimeout());
+        avro.lookUpSchemas(topics);
+        LOG.info("waiting up to {} s for Kafka at {}", config.kafkaTimeout().toSeconds(), config.bootstrapServers());
+        try (StartupLogs quiet = StartupLogs.quiet()) {
+            return TopicProvisioner.prepare(config.kafkaClientProperties(), topics, new TopicProvisioner.Settings(
+                    config.createTopics(), config.topicPartitions(), config.topicReplicationFactor(), config.kafkaTimeout()));
+        }
     }
 }

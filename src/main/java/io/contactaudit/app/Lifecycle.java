@@ -46,8 +46,9 @@ public final class Lifecycle {
      * @param evaluator the evaluator, not started yet, or null
      * @param collector the collector, or null
      * @param banner    printed once everything runs
-     * @return {@link ExitCodes#FAILURE} when the evaluator failed (the cause on {@code err}) or, without an
-     *         evaluator, when the last collection run failed to publish; else {@link ExitCodes#OK}
+     * @return {@link ExitCodes#FAILURE} when the evaluator failed, or the collector published nothing in
+     *         {@code collector.max.failed.cycles} runs in a row (the cause on {@code err}), or, without an evaluator,
+     *         when the last collection run failed to publish; else {@link ExitCodes#OK}
      */
     public static int untilStopped(ContactAuditConfig config, EvaluatorApp evaluator, CollectorApp collector,
                                    PrintWriter out, PrintWriter err, String banner) throws InterruptedException {
@@ -77,10 +78,11 @@ public final class Lifecycle {
             try (ObservabilityServer http = endpoints(config, evaluator, collector)) {
                 Thread collecting = null;
                 if (collector != null) {
-                    collecting = new Thread(() -> published.set(collector.loop().every(config.collectionInterval(), summary -> {
-                        out.println(summary.line());
-                        out.flush();
-                    })), "contact-audit-collector");
+                    collecting = new Thread(() -> published.set(collector.loop().every(config.collectionInterval(),
+                            config.maxFailedCycles(), summary -> {
+                                out.println(summary.line());
+                                out.flush();
+                            })), "contact-audit-collector");
                     collecting.start();
                 }
                 Thread triggering = null;
@@ -96,7 +98,10 @@ public final class Lifecycle {
                 out.flush();
                 if (evaluator != null) {
                     while (!evaluator.runner().awaitStopped(Duration.ofSeconds(1))) {
-                        // until closed by SIGTERM, or stopped by a failure
+                        // until closed by SIGTERM, stopped by a failure, or the collector gives up
+                        if (collector != null && collector.loop().gaveUp() != null) {
+                            evaluator.close();
+                        }
                     }
                 }
                 if (collecting != null) {
@@ -109,6 +114,10 @@ public final class Lifecycle {
                     collector.trigger().stop();
                     triggering.join(GRACE.toMillis());
                 }
+            }
+            if (collector != null && collector.loop().gaveUp() != null) {
+                err.println("contact-audit: error: " + collector.loop().gaveUp());
+                return ExitCodes.FAILURE;
             }
             if (evaluator != null && evaluator.runner().failure() != null) {
                 err.println("contact-audit: " + ExitCodes.describe(evaluator.runner().failure()));

@@ -33,7 +33,7 @@ public final class SchemasCommand {
         @Mixin
         KafkaOptions kafka;
 
-        @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Registry base URL (or schema.registry.url).")
+        @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Registry base URL or its /apis/ccompat/v7 API (or schema.registry.url).")
         String url;
 
         @Option(names = "--compatibility", defaultValue = "BACKWARD", paramLabel = "MODE",
@@ -49,8 +49,8 @@ public final class SchemasCommand {
             LinkedHashMap<String, String> flags = new LinkedHashMap<>();
             flags.put(ContactAuditConfig.REGISTRY_URL_CONFIG, url);
             ContactAuditConfig config = kafka.load(flags);
-            String registry = config.get(ContactAuditConfig.REGISTRY_URL_CONFIG);
-            if (registry == null || registry.isBlank()) {
+            String registry = config.registryUrl();
+            if (registry == null) {
                 throw new ConfigException("no schema registry configured: give --schema-registry-url URL or CONTACT_AUDIT_SCHEMA_REGISTRY_URL");
             }
             String user = context.env().get("CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH");

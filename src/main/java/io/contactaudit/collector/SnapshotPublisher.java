@@ -71,7 +71,7 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
         return done;
     }
 
-    /** Sends whatever is buffered and waits for it. */
+    @Override
     public void flush() {
         producer.flush();
     }

@@ -11,4 +11,8 @@ public interface SnapshotSink {
 
     /** Says that a subscription left the estate (a tombstone). */
     CompletableFuture<Void> remove(String subscriptionId);
+
+    /** Sends whatever is buffered and waits for it. */
+    default void flush() {
+    }
 }

@@ -4,6 +4,8 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
+import io.contactaudit.kafka.RegistryUrl;
+import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.siem.OcsfComplianceFinding.Redaction;
 import java.io.IOException;
@@ -82,6 +84,9 @@ public final class ContactAuditConfig {
     public static final String TOPICS_REPLICATION_FACTOR_CONFIG = "topics.replication.factor";
     public static final String TOPICS_REPLICATION_FACTOR_DOC = "Replication factor of topics created at start; -1 takes the broker's default.";
 
+    public static final String TOPICS_SIEM_COMPRESSION_CONFIG = "topics.siem.compression.type";
+    public static final String TOPICS_SIEM_COMPRESSION_DOC = "Codec the broker stores the topics SIEMs read in (findings, findings-ocsf, drift; their topic-level compression.type, set when created at start): gzip, which every Kafka client decodes (kafkajs has no other codec), or producer to keep the producers' lz4.";
+
     public static final String KAFKA_TIMEOUT_CONFIG = "kafka.timeout";
     public static final String KAFKA_TIMEOUT_DOC = "How long to wait for the brokers at start before failing (ISO-8601 duration).";
 
@@ -108,6 +113,9 @@ public final class ContactAuditConfig {
 
     public static final String MAX_RETRY_DELAY_CONFIG = "collector.max.retry.delay";
     public static final String MAX_RETRY_DELAY_DOC = "Longest wait before one retry, whatever Retry-After asks (ISO-8601 duration).";
+
+    public static final String MAX_FAILED_CYCLES_CONFIG = "collector.max.failed.cycles";
+    public static final String MAX_FAILED_CYCLES_DOC = "Collection runs in a row that publish nothing (every record refused, or the run failed before publishing) after which collect --interval and run report not ready and exit with 4.";
 
     public static final String SUBSCRIPTIONS_CONFIG = "collector.subscriptions";
     public static final String SUBSCRIPTIONS_DOC = "Comma-separated subscription ids to collect; empty: every subscription the identity can see (and only then are vanished subscriptions closed).";
@@ -143,10 +151,10 @@ public final class ContactAuditConfig {
     public static final String HTTP_HOST_DOC = "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
 
     public static final String REGISTRY_URL_CONFIG = "schema.registry.url";
-    public static final String REGISTRY_URL_DOC = "Schema Registry base URL: set, every Avro topic uses the Confluent wire format (0x00 + schema id); unset, Avro single-object encoding.";
+    public static final String REGISTRY_URL_DOC = "Schema Registry URL, its base (http://registry:8080) or its Confluent-compatible API (.../apis/ccompat/v7), alike for every command: set, every Avro topic uses the Confluent wire format (0x00 + schema id); unset, Avro single-object encoding.";
 
     public static final String REGISTRY_SERDE_CONFIG = "schema.registry.serde";
-    public static final String REGISTRY_SERDE_DOC = "apicurio (built in; Apicurio or any Confluent-compatible registry) or confluent (Confluent's KafkaAvroSerializer, which must be on the classpath).";
+    public static final String REGISTRY_SERDE_DOC = "apicurio (built in; Apicurio Registry 2.x or 3.x, through its v2 API) or confluent (Confluent's KafkaAvroSerializer, which must be on the classpath).";
 
     public static final String REGISTRY_AUTO_REGISTER_CONFIG = "schema.registry.auto.register";
     public static final String REGISTRY_AUTO_REGISTER_DOC = "Let serializers register schemas; off in production, where `contact-audit schemas register` checks compatibility and registers them.";
@@ -165,6 +173,8 @@ public final class ContactAuditConfig {
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, MEDIUM, TOPICS_CREATE_DOC)
             .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 6, Validators.atLeast(1), MEDIUM, TOPICS_PARTITIONS_DOC)
             .define(TOPICS_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, MEDIUM, TOPICS_REPLICATION_FACTOR_DOC)
+            .define(TOPICS_SIEM_COMPRESSION_CONFIG, Type.STRING, Topics.SIEM_COMPRESSION,
+                    Validators.oneOf("gzip", "producer", "uncompressed", "lz4", "snappy", "zstd"), MEDIUM, TOPICS_SIEM_COMPRESSION_DOC)
             .define(KAFKA_TIMEOUT_CONFIG, Type.STRING, "PT30S", Validators.positiveDuration(), MEDIUM, KAFKA_TIMEOUT_DOC)
             .define(AZURE_CREDENTIAL_CONFIG, Type.STRING, "default", HIGH, AZURE_CREDENTIAL_DOC)
             .define(AZURE_ENDPOINT_CONFIG, Type.STRING, "https://management.azure.com/", Validators.httpsUrl(), MEDIUM, AZURE_ENDPOINT_DOC)
@@ -174,12 +184,13 @@ public final class ContactAuditConfig {
             .define(REQUEST_TIMEOUT_CONFIG, Type.STRING, "PT30S", Validators.positiveDuration(), LOW, REQUEST_TIMEOUT_DOC)
             .define(MAX_RETRIES_CONFIG, Type.INT, 4, Validators.notNegative(), LOW, MAX_RETRIES_DOC)
             .define(MAX_RETRY_DELAY_CONFIG, Type.STRING, "PT60S", Validators.positiveDuration(), LOW, MAX_RETRY_DELAY_DOC)
+            .define(MAX_FAILED_CYCLES_CONFIG, Type.INT, 3, Validators.atLeast(1), MEDIUM, MAX_FAILED_CYCLES_DOC)
             .define(SUBSCRIPTIONS_CONFIG, Type.STRING, null, MEDIUM, SUBSCRIPTIONS_DOC)
             .define(INCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, INCLUDE_DOC)
             .define(EXCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, EXCLUDE_DOC)
             .define(REDACT_RECIPIENTS_CONFIG, Type.STRING, "none", Validators.parsing(Redaction::parse), MEDIUM, REDACT_RECIPIENTS_DOC)
             .define(HTTP_PORT_CONFIG, Type.STRING, null, Validators.port(), MEDIUM, HTTP_PORT_DOC)
-            .define(REGISTRY_URL_CONFIG, Type.STRING, null, HIGH, REGISTRY_URL_DOC)
+            .define(REGISTRY_URL_CONFIG, Type.STRING, null, Validators.parsing(RegistryUrl::parse), HIGH, REGISTRY_URL_DOC)
             .define(REGISTRY_SERDE_CONFIG, Type.STRING, "apicurio", Validators.oneOf("apicurio", "confluent"), MEDIUM, REGISTRY_SERDE_DOC)
             .define(REGISTRY_AUTO_REGISTER_CONFIG, Type.BOOLEAN, false, LOW, REGISTRY_AUTO_REGISTER_DOC)
             .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", LOW, HTTP_HOST_DOC)
@@ -344,6 +355,11 @@ public final class ContactAuditConfig {
         return (Short) parsed.get(TOPICS_REPLICATION_FACTOR_CONFIG);
     }
 
+    /** The topic-level compression.type of the topics SIEMs read. */
+    public String siemCompression() {
+        return string(TOPICS_SIEM_COMPRESSION_CONFIG).toLowerCase(Locale.ROOT);
+    }
+
     public Redaction redaction() {
         return Redaction.parse(string(REDACT_RECIPIENTS_CONFIG));
     }
@@ -432,6 +448,11 @@ public final class ContactAuditConfig {
         return duration(MAX_RETRY_DELAY_CONFIG);
     }
 
+    /** Collection runs in a row that publish nothing before a collector loop gives up. */
+    public int maxFailedCycles() {
+        return (Integer) parsed.get(MAX_FAILED_CYCLES_CONFIG);
+    }
+
     /** Explicit subscription ids, lower case; empty for all. */
     public List<String> subscriptions() {
         String list = string(SUBSCRIPTIONS_CONFIG);
@@ -450,7 +471,7 @@ public final class ContactAuditConfig {
         return regex(EXCLUDE_CONFIG);
     }
 
-    /** The schema registry's base URL, or null: Avro single-object encoding. */
+    /** The schema registry's URL as configured, or null: Avro single-object encoding. */
     public String registryUrl() {
         return string(REGISTRY_URL_CONFIG);
     }

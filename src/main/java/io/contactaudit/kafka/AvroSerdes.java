@@ -1,9 +1,14 @@
 package io.contactaudit.kafka;
 
+import io.apicurio.registry.resolver.SchemaResolver;
+import io.apicurio.registry.serde.AbstractKafkaSerDe;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.apicurio.registry.serde.data.KafkaSerdeMetadata;
+import io.apicurio.registry.serde.data.KafkaSerdeRecord;
+import io.contactaudit.Errors;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -15,9 +20,14 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -34,12 +44,12 @@ public final class AvroSerdes {
     /** Which implementation writes the Confluent wire format. */
     public enum RegistrySerde { APICURIO, CONFLUENT }
 
-    private final String registryUrl;
+    private final RegistryUrl registryUrl;
     private final RegistrySerde kind;
     private final boolean autoRegister;
     private final Map<String, Object> extra;
 
-    private AvroSerdes(String registryUrl, RegistrySerde kind, boolean autoRegister, Map<String, Object> extra) {
+    private AvroSerdes(RegistryUrl registryUrl, RegistrySerde kind, boolean autoRegister, Map<String, Object> extra) {
         this.registryUrl = registryUrl;
         this.kind = kind;
         this.autoRegister = autoRegister;
@@ -54,12 +64,12 @@ public final class AvroSerdes {
     /**
      * Registry mode.
      *
-     * @param registryUrl  the registry's base URL (e.g. http://registry:8080)
+     * @param registryUrl  the registry's base URL (e.g. http://registry:8080) or its Confluent-compatible API ({@link RegistryUrl})
      * @param autoRegister let serializers register schemas (off in production: {@code schemas register} does it)
      * @param extra        further serde settings (registry credentials and TLS: {@code apicurio.auth.*}, ...)
      */
     public static AvroSerdes registry(String registryUrl, RegistrySerde kind, boolean autoRegister, Map<String, Object> extra) {
-        return new AvroSerdes(registryUrl, kind, autoRegister, Map.copyOf(extra));
+        return new AvroSerdes(RegistryUrl.parse(registryUrl), kind, autoRegister, Map.copyOf(extra));
     }
 
     /** Whether records carry the Confluent wire format. */
@@ -69,7 +79,7 @@ public final class AvroSerdes {
 
     /** The registry's base URL, or null. */
     public String registryUrl() {
-        return registryUrl;
+        return registryUrl == null ? null : registryUrl.base();
     }
 
     /** Fails with one line when the registry does not answer within {@code timeout}; nothing to do without a registry. */
@@ -77,23 +87,64 @@ public final class AvroSerdes {
         if (registryUrl == null) {
             return;
         }
-        String base = registryUrl.endsWith("/") ? registryUrl.substring(0, registryUrl.length() - 1) : registryUrl;
-        int apis = base.indexOf("/apis/");
-        String probe = (apis < 0 ? base : base.substring(0, apis)) + "/apis/ccompat/v7/subjects";
+        String probe = registryUrl.ccompat() + "/subjects";
         try {
             HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(timeout).build()
                     .send(HttpRequest.newBuilder(URI.create(probe)).timeout(timeout).build(),
                             HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() >= 500) {
-                throw new IllegalStateException("the schema registry at " + registryUrl + " answered HTTP " + response.statusCode());
+                throw new IllegalStateException("the schema registry at " + registryUrl.base() + " answered HTTP " + response.statusCode());
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach the schema registry at " + registryUrl + " within " + timeout.toSeconds()
+            throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.base() + " within " + timeout.toSeconds()
                     + " s (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the schema registry", e);
         }
+    }
+
+    /**
+     * Looks up the schema of every Avro topic the way its serializer will on its first record — through that
+     * serializer's own resolver, with the same request — so that a registry that answers but would serve no
+     * schema fails the start in one line instead of every publish. Nothing to do without a registry, or with
+     * Confluent's serializer (which is not available here to exercise).
+     *
+     * @throws IllegalStateException naming the subjects the serializers cannot resolve
+     */
+    public void lookUpSchemas(Topics topics) {
+        if (registryUrl == null || kind != RegistrySerde.APICURIO) {
+            return;
+        }
+        Map<String, Schema> subjects = SchemaRegistration.subjects(topics);
+        List<String> unresolved = new ArrayList<>();
+        String cause = null;
+        for (TopicSpec<?, ?> topic : topics.all()) {
+            Schema schema = subjects.get(topic.name() + "-value");
+            if (schema == null || !(topic.value().serializer() instanceof AbstractKafkaSerDe<?, ?> serde)) {
+                continue;
+            }
+            try {
+                resolve(serde, topic.name(), schema);
+            } catch (RuntimeException e) {
+                if (registryUnavailable(e)) {
+                    throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.base() + ": " + Errors.messages(e), e);
+                }
+                unresolved.add(topic.name() + "-value");
+                cause = cause == null ? Errors.messages(e) : cause;
+            }
+        }
+        if (!unresolved.isEmpty()) {
+            throw new IllegalStateException("the schema registry at " + registryUrl.base() + " serves no schema for "
+                    + String.join(", ", unresolved) + " (" + cause + "); register them with `contact-audit schemas register` "
+                    + "and the same schema.registry.url");
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // the resolver's types are the serializer's, erased
+    private static void resolve(AbstractKafkaSerDe<?, ?> serde, String topic, Schema schema) {
+        SchemaResolver resolver = serde.getSchemaResolver();
+        resolver.resolveSchema(new KafkaSerdeRecord(new KafkaSerdeMetadata(topic, false, new RecordHeaders()), new GenericData.Record(schema)));
     }
 
     /**
@@ -122,7 +173,7 @@ public final class AvroSerdes {
 
     private <T extends SpecificRecord> Serde<T> apicurio() {
         Map<String, Object> props = new HashMap<>(extra);
-        props.put(SerdeConfig.REGISTRY_URL, apiUrl(registryUrl));
+        props.put(SerdeConfig.REGISTRY_URL, registryUrl.registryV2());
         props.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
         props.put(SerdeConfig.ENABLE_HEADERS, false);
         props.put(SerdeConfig.USE_ID, "contentId");
@@ -139,7 +190,7 @@ public final class AvroSerdes {
     @SuppressWarnings("unchecked")
     private <T extends SpecificRecord> Serde<T> confluent() {
         Map<String, Object> props = new HashMap<>(extra);
-        props.put("schema.registry.url", registryUrl);
+        props.put("schema.registry.url", registryUrl.given());
         props.put("auto.register.schemas", autoRegister);
         props.put("use.latest.version", !autoRegister);
         props.put("specific.avro.reader", true);
@@ -164,11 +215,5 @@ public final class AvroSerdes {
         } catch (ClassNotFoundException e) {
             return false;
         }
-    }
-
-    /** The Apicurio v2 API under a base URL (a URL that already names an API is kept). */
-    static String apiUrl(String base) {
-        String url = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        return url.contains("/apis/") ? url : url + "/apis/registry/v2";
     }
 }

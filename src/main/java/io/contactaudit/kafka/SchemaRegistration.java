@@ -44,13 +44,11 @@ public final class SchemaRegistration {
     private final String authorization;
 
     /**
-     * @param registryUrl the registry's base URL
+     * @param registryUrl the registry's base URL or its Confluent-compatible API ({@link RegistryUrl})
      * @param basicAuth   {@code user:password} for HTTP basic authentication, or null
      */
     public SchemaRegistration(String registryUrl, String basicAuth) {
-        String url = registryUrl.endsWith("/") ? registryUrl.substring(0, registryUrl.length() - 1) : registryUrl;
-        int apis = url.indexOf("/apis/");
-        this.base = (apis < 0 ? url : url.substring(0, apis)) + "/apis/ccompat/v7";
+        this.base = RegistryUrl.parse(registryUrl).ccompat();
         this.authorization = basicAuth == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8));
     }

@@ -45,8 +45,7 @@ public final class Endpoints {
             sources.add(() -> evaluator.streams().metrics());
         }
         if (collector != null) {
-            checks.add(new ObservabilityServer.Check("collector", () -> collector.last() == null ? "no collection run has completed yet"
-                    : collector.last().publishedAll() ? null : "the last run failed to publish " + collector.last().publishFailures() + " records"));
+            checks.add(new ObservabilityServer.Check("collector", collector::notReadyBecause));
             gauges.putAll(collectorGauges(collector));
         }
         if (arm != null) {

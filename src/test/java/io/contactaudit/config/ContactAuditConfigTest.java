@@ -131,7 +131,7 @@ class ContactAuditConfigTest {
 
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
-        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(35).contains("bootstrap.servers", "http.host", "events.topic");
+        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(37).contains("bootstrap.servers", "http.host", "events.topic");
         assertThat(ConfigReference.markdown())
                 .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
                 .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");
@@ -139,6 +139,8 @@ class ContactAuditConfigTest {
         assertThat(config.httpPort()).isEqualTo(-1);
         assertThat(config.createTopics()).isFalse();
         assertThat(config.topicReplicationFactor()).isEqualTo((short) -1);
+        assertThat(config.maxFailedCycles()).isEqualTo(3);
+        assertThat(config.siemCompression()).isEqualTo("gzip");
     }
 
     @Test

@@ -102,6 +102,26 @@ class CollectCommandIT {
     }
 
     @Test
+    void aCollectorLoopWhoseRunsPublishNothingExitsAfterTheConfiguredNumberWithOneLine() throws Exception {
+        String prefix = TestKafka.uniquePrefix("nopublish");
+        Path scenario = Files.writeString(dir.resolve("tenant.yaml"), SCENARIO);
+        Jar jar = new Jar(dir, "nopublish");
+        // the brokers answer, the topics exist, and every snapshot is refused: larger than the producer may send
+        int code = jar.run(Map.of("CONTACT_AUDIT_COLLECTOR_MAX_FAILED_CYCLES", "2", "CONTACT_AUDIT_MAX_REQUEST_SIZE", "200"),
+                "collect", "--interval", "PT1S",
+                "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix, "--scenario", scenario.toString(),
+                "--no-progress");
+        assertThat(code).as(jar.err()).isEqualTo(4);
+        assertThat(jar.out().lines().filter(l -> l.startsWith("run "))).hasSize(2).allSatisfy(l -> assertThat(l).contains("published 0, failed 4"));
+        List<String> errors = jar.err().lines().filter(l -> l.startsWith("contact-audit:")).toList();
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).startsWith(
+                "contact-audit: error: 2 collection runs in a row published nothing; the last run failed to publish 4 of 4 records: ");
+        assertThat(errors.get(0)).contains("max.request.size");
+        assertThat(jar.err()).contains("CollectorLoop - 2 collection runs in a row published nothing; ");
+    }
+
+    @Test
     void aMissingScenarioIsAUsageError() throws Exception {
         Jar jar = new Jar(dir, "missing");
         int code = jar.run(Map.of(), "collect", "--bootstrap-servers", TestKafka.bootstrapServers(),

@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
@@ -41,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A consumer that is not ours reads the OCSF topic: ops/siem/kafkajs/consume.js (kafkajs, Node.js), installed with npm
  * into target/siem-kafkajs. It reads every event, is rewound to the beginning once (a redelivery, as at-least-once
  * sinks see after a crash) and prints each event once by {@code metadata.uid}; what it prints must be what the topic
- * holds, byte for byte, and valid OCSF 1.8.0. The evaluator writes gzip here: kafkajs has no lz4 codec of its own
- * (ops/siem/README.md). Skipped, with the reason, where node or npm (or npm's registry) is missing.
+ * holds, byte for byte, and valid OCSF 1.8.0. The evaluator runs with its defaults (lz4 producers): the broker stores
+ * the topic in gzip (topics.siem.compression.type), the one codec kafkajs has of its own (ops/siem/README.md).
+ * Skipped, with the reason, where node or npm (or npm's registry) is missing.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OcsfKafkajsIT {
@@ -59,10 +59,11 @@ class OcsfKafkajsIT {
         Assumptions.assumeTrue(runs("node", "--version"), "node is not installed: the kafkajs consumer test is skipped");
         Assumptions.assumeTrue(runs("npm", "--version"), "npm is not installed: the kafkajs consumer test is skipped");
         Files.createDirectories(INSTALL);
-        for (String file : List.of("package.json", "consume.js")) {
+        for (String file : List.of("package.json", "kafka.js", "consume.js", "consume-avro.js")) {
             Files.copy(CONSUMER.resolve(file), INSTALL.resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
-        if (!Files.isDirectory(INSTALL.resolve("node_modules/kafkajs"))) {
+        if (!Files.isDirectory(INSTALL.resolve("node_modules/kafkajs"))
+                || !Files.isDirectory(INSTALL.resolve("node_modules/@kafkajs/confluent-schema-registry"))) {
             Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
                     .directory(INSTALL.toFile()).redirectErrorStream(true).start();
             boolean done = npm.waitFor(90, TimeUnit.SECONDS);
@@ -97,8 +98,7 @@ class OcsfKafkajsIT {
         try (StreamsRunner evaluator = EvaluatorApp.create(ContactAuditConfig.of(Map.of(
                 ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
-                ContactAuditConfig.STATE_DIR_CONFIG, state.toString(),
-                "producer." + ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip")), topics).runner()) {
+                ContactAuditConfig.STATE_DIR_CONFIG, state.toString())), topics).runner()) {
             evaluator.start();
             onTopic = awaitEvents(topics.findingsOcsf().name(), 5);
         }

@@ -135,6 +135,35 @@ class RegistryModeIT {
     }
 
     @Test
+    void theConfluentCompatibleUrlNamesTheSameRegistryAndUnregisteredSchemasFailTheStartNotEveryPublish() throws Exception {
+        String registry = TestRegistry.url();
+        String ccompat = registry + "/apis/ccompat/v7";
+        String prefix = TestKafka.uniquePrefix("ccompat");
+        ContactAuditConfig config = config(prefix, ccompat);
+        Topics topics = KafkaSetup.topics(config);
+
+        assertThatThrownBy(() -> KafkaSetup.prepare(config, topics))
+                .hasMessageStartingWith("the schema registry at " + registry + " serves no schema for " + prefix + ".snapshots.v1-value, ")
+                .hasMessageContaining("contact-audit schemas register").hasMessageNotContaining("\n");
+
+        CliRunner.Run register = CliRunner.withEnv(Map.of("CONTACT_AUDIT_SCHEMA_REGISTRY_URL", ccompat),
+                "schemas", "register", "--topic-prefix", prefix);
+        assertThat(register.exitCode()).as(register.err()).isZero();
+        KafkaSetup.prepare(config, topics);
+        try (SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
+            publisher.publish(snapshot(java.time.Instant.parse("2026-03-01T00:00:00Z"))).get(30, TimeUnit.SECONDS);
+        }
+        List<ConsumerRecord<String, byte[]>> written = TestKafka.readCommitted(topics.snapshots().name(), Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(), 1, Duration.ofSeconds(30));
+        assertThat(decodeLikeAConfluentConsumer(registry, written.get(0).value()).get("subscriptionId").toString()).isEqualTo(SUB);
+
+        CliRunner.Run wrong = CliRunner.withEnv(Map.of("CONTACT_AUDIT_SCHEMA_REGISTRY_URL", registry + "/apis/ccompat/v7/subjects"),
+                "schemas", "register", "--topic-prefix", prefix);
+        assertThat(wrong.exitCode()).isEqualTo(2);
+        assertThat(wrong.err().strip()).startsWith("contact-audit: error: schema.registry.url: give the registry's base URL").doesNotContain("\n");
+    }
+
+    @Test
     void compatibleEvolutionRegistersAndABreakingChangeIsRefusedWithWhatBreaks() throws Exception {
         String registry = TestRegistry.url();
         String subject = TestKafka.uniquePrefix("evolve") + ".posture.v1-value";
