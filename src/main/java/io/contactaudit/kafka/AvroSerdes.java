@@ -105,10 +105,10 @@ public final class AvroSerdes {
     }
 
     /**
-     * Looks up the schema of every Avro topic the way its serializer will on its first record — through that
-     * serializer's own resolver, with the same request — so that a registry that answers but would serve no
-     * schema fails the start in one line instead of every publish. Nothing to do without a registry, or with
-     * Confluent's serializer (which is not available here to exercise).
+     * Looks up the schema of every Avro topic the way its serializer will on its first record — through a
+     * serializer configured as the topic's, with the same request; the topics' own serializers are left untouched
+     * — so that a registry that answers but would serve no schema fails the start in one line instead of every
+     * publish. Nothing to do without a registry, or with Confluent's serializer (not available here to exercise).
      *
      * @throws IllegalStateException naming the subjects the serializers cannot resolve
      */
@@ -116,21 +116,18 @@ public final class AvroSerdes {
         if (registryUrl == null || kind != RegistrySerde.APICURIO) {
             return;
         }
-        Map<String, Schema> subjects = SchemaRegistration.subjects(topics);
         List<String> unresolved = new ArrayList<>();
         String cause = null;
-        for (TopicSpec<?, ?> topic : topics.all()) {
-            Schema schema = subjects.get(topic.name() + "-value");
-            if (schema == null || !(topic.value().serializer() instanceof AbstractKafkaSerDe<?, ?> serde)) {
-                continue;
-            }
-            try {
-                resolve(serde, topic.name(), schema);
+        for (Map.Entry<String, Schema> subject : SchemaRegistration.subjects(topics).entrySet()) {
+            String topic = subject.getKey().substring(0, subject.getKey().length() - "-value".length());
+            try (AvroKafkaSerializer<Object> probe = new AvroKafkaSerializer<>()) {
+                probe.configure(apicurioProperties(), false);
+                resolve(probe, topic, subject.getValue());
             } catch (RuntimeException e) {
                 if (registryUnavailable(e)) {
                     throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.base() + ": " + Errors.messages(e), e);
                 }
-                unresolved.add(topic.name() + "-value");
+                unresolved.add(subject.getKey());
                 cause = cause == null ? Errors.messages(e) : cause;
             }
         }
@@ -172,6 +169,16 @@ public final class AvroSerdes {
     }
 
     private <T extends SpecificRecord> Serde<T> apicurio() {
+        Map<String, Object> props = apicurioProperties();
+        AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
+        serializer.configure(props, false);
+        AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
+        deserializer.configure(props, false);
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    /** The settings of Apicurio's serde: the Confluent wire format with content ids, no headers, lookups only unless told. */
+    private Map<String, Object> apicurioProperties() {
         Map<String, Object> props = new HashMap<>(extra);
         props.put(SerdeConfig.REGISTRY_URL, registryUrl.registryV2());
         props.put(SerdeConfig.ENABLE_CONFLUENT_ID_HANDLER, true);
@@ -180,11 +187,7 @@ public final class AvroSerdes {
         props.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, autoRegister);
         props.put(SerdeConfig.FIND_LATEST_ARTIFACT, !autoRegister);
         props.put(AvroKafkaSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
-        AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
-        serializer.configure(props, false);
-        AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
-        deserializer.configure(props, false);
-        return Serdes.serdeFrom(serializer, deserializer);
+        return props;
     }
 
     @SuppressWarnings("unchecked")
