@@ -5,9 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.StreamsRunner;
-import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.SecurityContactSnapshot;
@@ -88,16 +89,16 @@ class OcsfKafkajsIT {
     void kafkajsReadsValidEventsAndDeduplicatesARedeliveryByMetadataUid() throws Exception {
         String prefix = TestKafka.uniquePrefix("kafkajs");
         Topics topics = Topics.create(prefix);
-        TopicProvisioner.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "1")), topics);
         publishPassFailErrorAndClose(topics);
 
         List<String> onTopic;
-        try (StreamsRunner evaluator = StreamsRunner.evaluator(topics, ContactAuditConfig.of(Map.of(
+        try (StreamsRunner evaluator = EvaluatorApp.create(ContactAuditConfig.of(Map.of(
                 ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
                 ContactAuditConfig.STATE_DIR_CONFIG, state.toString(),
-                "producer." + ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip")))) {
+                "producer." + ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip")), topics).runner()) {
             evaluator.start();
             onTopic = awaitEvents(topics.findingsOcsf().name(), 5);
         }
