@@ -34,9 +34,11 @@ public final class EvaluatorApp implements AutoCloseable {
         return new EvaluatorApp(settings, new StreamsRunner(EvaluateTopology.build(topics, settings), properties(config)));
     }
 
-    /** What the topology decides with: profile, staleness window and check interval, redaction. */
+    /** What the topology decides with: profile, staleness window and check interval, redaction, emission of findings. */
     public static EvaluateTopology.Settings settings(ContactAuditConfig config) {
-        return new EvaluateTopology.Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction());
+        return new EvaluateTopology.Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction(),
+                config.findingsEveryEvaluation() ? EvaluateTopology.Emission.EVERY : EvaluateTopology.Emission.CHANGES,
+                config.findingsRefresh());
     }
 
     /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */

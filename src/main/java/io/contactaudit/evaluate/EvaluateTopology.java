@@ -41,6 +41,17 @@ public final class EvaluateTopology {
     public static final String POSTURE_SINK = "posture-sink";
     public static final String DLQ_SINK = "dlq-sink";
 
+    /** Which evaluations emit a finding (Avro and OCSF). */
+    public enum Emission {
+        /** Every evaluation. */
+        EVERY,
+        /**
+         * A new subscription, a change of what a finding shows (verdict, reasons, contacts, rule version, profile,
+         * tenant), any drift, a closed subscription; and an unchanged finding again once per refresh interval.
+         */
+        CHANGES
+    }
+
     /**
      * What the topology decides with.
      *
@@ -48,12 +59,19 @@ public final class EvaluateTopology {
      * @param staleAfter         a subscription with no snapshot for this long is flagged STALE (default 3× the collection interval)
      * @param staleCheckInterval how often the wall-clock check runs
      * @param redaction          how e-mail recipients appear on the OCSF topic
+     * @param emission           which evaluations emit a finding
+     * @param refresh            with {@link Emission#CHANGES}: an unchanged finding is emitted again once per this interval
      */
     public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval,
-                           OcsfComplianceFinding.Redaction redaction) {
-        /** No redaction. */
+                           OcsfComplianceFinding.Redaction redaction, Emission emission, Duration refresh) {
+        /** No redaction; a finding per evaluation. */
         public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
             this(profile, staleAfter, staleCheckInterval, OcsfComplianceFinding.Redaction.NONE);
+        }
+
+        /** A finding per evaluation. */
+        public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval, OcsfComplianceFinding.Redaction redaction) {
+            this(profile, staleAfter, staleCheckInterval, redaction, Emission.EVERY, Duration.ofDays(1));
         }
 
         public Settings {
@@ -63,6 +81,14 @@ public final class EvaluateTopology {
             if (staleCheckInterval.toMillis() < 1) {
                 throw new IllegalArgumentException("the staleness check interval must be at least 1 ms, got " + staleCheckInterval);
             }
+            if (refresh.toMillis() < 1) {
+                throw new IllegalArgumentException("the findings refresh interval must be at least 1 ms, got " + refresh);
+            }
+        }
+
+        /** The same settings with another emission policy. */
+        public Settings withEmission(Emission emission, Duration refresh) {
+            return new Settings(profile, staleAfter, staleCheckInterval, redaction, emission, refresh);
         }
     }
 
