@@ -11,7 +11,6 @@ import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
-import io.contactaudit.rule.SecurityContactsNormalizer;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.SecurityContactSnapshot;
@@ -108,8 +107,7 @@ public final class PipelineBench {
             return s.setStatus(CollectionStatus.FORBIDDEN).setHttpStatus(403).setErrorMessage("AuthorizationFailed").build();
         }
         String body = body(sub, i, cycle);
-        return s.setStatus(CollectionStatus.OK).setHttpStatus(200).setRawBodies(List.of(body))
-                .setContacts(SecurityContactsNormalizer.parse(body).normalized()).build();
+        return s.setStatus(CollectionStatus.OK).setHttpStatus(200).setRawBodies(List.of(body)).build();
     }
 
     public void run() throws Exception {

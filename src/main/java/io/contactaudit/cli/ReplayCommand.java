@@ -13,6 +13,8 @@ import io.contactaudit.replay.Replays;
 import io.contactaudit.replay.Skipped;
 import io.contactaudit.replay.Times;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.rule.SecurityContactsNormalizer;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
@@ -378,7 +380,8 @@ public final class ReplayCommand {
             new Column<>("subscriptionId", SecurityContactSnapshot::getSubscriptionId),
             new Column<>("status", s -> s.getStatus().name()),
             new Column<>("httpStatus", s -> text(s.getHttpStatus())),
-            new Column<>("contacts", s -> String.valueOf(s.getContacts().size())),
+            new Column<>("contacts", s -> String.valueOf(!s.getContacts().isEmpty() || s.getStatus() != CollectionStatus.OK
+                    ? s.getContacts().size() : SecurityContactsNormalizer.parse(s.getRawBodies()).contacts().size())),
             new Column<>("apiVersion", SecurityContactSnapshot::getApiVersion),
             new Column<>("runId", SecurityContactSnapshot::getRunId),
             new Column<>("error", s -> text(s.getErrorMessage())));
