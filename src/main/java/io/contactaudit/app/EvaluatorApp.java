@@ -4,8 +4,16 @@ import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.Topics;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -74,6 +82,28 @@ public final class EvaluatorApp implements AutoCloseable {
         if (!props.containsKey(key) && !props.containsKey(StreamsConfig.producerPrefix(key))) {
             props.put(StreamsConfig.producerPrefix(key), value);
         }
+    }
+
+    /**
+     * How many records of the snapshot topic the evaluator of {@code config} has not yet processed and committed: the
+     * end offsets less its consumer group's committed offsets. Zero means that everything it wrote for them is visible
+     * to read_committed readers (the offsets are committed in the same transaction). Works whatever the evaluator
+     * emits for each snapshot, where counting its output does not.
+     */
+    public static long unprocessed(Admin admin, ContactAuditConfig config, Topics topics) throws InterruptedException, ExecutionException {
+        String topic = topics.snapshots().name();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.applicationId())
+                .partitionsToOffsetAndMetadata().get();
+        long behind = 0;
+        for (var end : ends.entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            behind += Math.max(0, end.getValue().offset() - (at == null ? 0 : at.offset()));
+        }
+        return behind;
     }
 
     /** The settings the topology was built with. */
