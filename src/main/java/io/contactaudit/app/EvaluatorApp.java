@@ -91,12 +91,16 @@ public final class EvaluatorApp implements AutoCloseable {
      * emits for each snapshot, where counting its output does not.
      */
     public static long unprocessed(Admin admin, ContactAuditConfig config, Topics topics) throws InterruptedException, ExecutionException {
-        String topic = topics.snapshots().name();
+        return unprocessed(admin, config.applicationId(), topics.snapshots().name());
+    }
+
+    /** How many records of {@code topic} the consumer group {@code group} has not committed: end offsets less committed offsets. */
+    public static long unprocessed(Admin admin, String group, String topic) throws InterruptedException, ExecutionException {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
                 .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.applicationId())
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get();
         long behind = 0;
         for (var end : ends.entrySet()) {
