@@ -3,11 +3,17 @@ package io.contactaudit.evaluate;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -28,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * subscription's stored posture ({@link PostureStore}), stores the new posture and forwards what follows: the finding,
  * when there is one to emit (to the findings sink and to {@value EvaluateTopology#MAP_OCSF}), drift events, and the
  * posture when a reader of its topic sees a change. A wall-clock punctuator runs the staleness pass over an in-memory
- * {@link StalenessIndex}, built from the store when the task starts; the pass reads the store only for the
+ * {@link PostureIndex}, built from the store when the task starts; the pass reads the store only for the
  * subscriptions that are due. An evaluation that throws on a valid snapshot is a dead letter (stage PROCESSING).
  */
 final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Object, Object> {
@@ -55,7 +61,8 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private Sensor late;
     private long passStartedAt = Long.MIN_VALUE;
     private boolean scanning;
-    private final StalenessIndex index = new StalenessIndex();
+    private PostureIndex index;
+    private final MessageDigest sha256 = sha256();
     private final StalenessClock clock = new StalenessClock();
     private Sensor behind;
     private boolean catchingUp;
@@ -79,6 +86,8 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
                 "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
                 Map.of("thread-id", Thread.currentThread().getName(), "task-id", context.taskId().toString())), new Value());
+        // a new index whenever the task (re)starts: its store may have been rolled back to the last commit
+        index = new PostureIndex();
         store.forEach((sub, state) -> index.put(sub, PostureMachine.staleAt(state, settings.staleAfter())));
         Duration tick = settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
@@ -95,8 +104,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             return;
         }
         PostureMachine.Outcome outcome;
+        long[] digest = null;
         try {
-            outcome = machine.onSnapshot(store.get(sub), input.snapshot(), now);
+            SecurityContactSnapshot snapshot = input.snapshot();
+            digest = digest(snapshot);
+            outcome = machine.onSnapshot(store.get(sub), snapshot, now,
+                    digest != null && index.sameDigest(sub, digest[0], digest[1]));
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;
@@ -104,10 +117,46 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             deadLetters.send(input.key(), input.value(), record.timestamp(), DeadLetters.Stage.PROCESSING, e);
             return;
         }
-        if (outcome.finding() == null) {
+        boolean evaluated = outcome.posture() != null && outcome.posture().getLastCollectedAt().equals(input.snapshot().getCollectedAt());
+        if (!evaluated) {
             late.record();
         }
         apply(sub, outcome, record.timestamp());
+        if (evaluated) {
+            index.digest(sub, digest == null ? 0 : digest[0], digest == null ? 0 : digest[1]);
+        }
+    }
+
+    /**
+     * A digest (SHA-256, 128 bits of it) of what the rule reads of a snapshot that was read completely: its raw pages
+     * and its tenant; null for any other snapshot (a collection failure's reasons carry request ids: always evaluated).
+     * A cryptographic digest, because the pages hold text that whoever administers the contacts chooses.
+     */
+    private long[] digest(SecurityContactSnapshot snapshot) {
+        if (snapshot.getStatus() != CollectionStatus.OK) {
+            return null;
+        }
+        sha256.reset();
+        update(snapshot.getTenantId() == null ? "" : snapshot.getTenantId());
+        for (String page : snapshot.getRawBodies()) {
+            update(page);
+        }
+        ByteBuffer hash = ByteBuffer.wrap(sha256.digest());
+        return new long[] {hash.getLong(), hash.getLong()};
+    }
+
+    private void update(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        sha256.update(ByteBuffer.allocate(4).putInt(0, bytes.length).array());
+        sha256.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     @Override

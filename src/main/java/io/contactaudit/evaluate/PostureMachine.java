@@ -4,6 +4,7 @@ import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.rule.ReasonCode;
 import io.contactaudit.rule.RuleResult;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.FieldChange;
@@ -75,11 +76,28 @@ public final class PostureMachine {
 
     /** A snapshot arrived for a subscription whose state is {@code previous} (null: first time). */
     public Outcome onSnapshot(PostureState previous, SecurityContactSnapshot snapshot, long now) {
+        return onSnapshot(previous, snapshot, now, false);
+    }
+
+    /**
+     * A snapshot arrived for a subscription whose state is {@code previous} (null: first time); {@code sameContent}
+     * tells that {@code previous} was evaluated on a snapshot of the same content (the same raw pages, read completely,
+     * of the same tenant): the rule would say exactly what it said then. With {@link EvaluateTopology.Emission#CHANGES},
+     * when no finding is due either, the rule is then not run again: nothing can have changed but the times.
+     */
+    public Outcome onSnapshot(PostureState previous, SecurityContactSnapshot snapshot, long now, boolean sameContent) {
         Instant collectedAt = snapshot.getCollectedAt();
         if (previous != null && collectedAt.isBefore(previous.getLastCollectedAt())) {
             PostureState counted = copy(previous);
             counted.setLateSnapshots(previous.getLateSnapshots() + 1);
             return new Outcome(null, List.of(), counted, false);
+        }
+        if (sameContent && previous != null && emission == EvaluateTopology.Emission.CHANGES && !previous.getStale()
+                && snapshot.getStatus() == CollectionStatus.OK
+                && (snapshot.getTenantId() == null || snapshot.getTenantId().equals(previous.getTenantId()))
+                && previous.getRuleId().equals(HighSeverityAlertEmailRule.ID) && previous.getRuleVersion().equals(HighSeverityAlertEmailRule.VERSION)
+                && previous.getProfile().equals(profile.id()) && !refreshDue(previous.getSubscriptionId(), previous.getLastCollectedAt(), collectedAt)) {
+            return unchanged(previous, snapshot, now);
         }
         RuleResult result = HighSeverityAlertEmailRule.evaluate(snapshot, profile);
         String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
@@ -106,7 +124,8 @@ public final class PostureMachine {
                 ? List.of() : ContactChanges.between(previous.getContacts(), result.contacts());
         boolean drifts = previous != null && Drift.follows(previous, verdict, changes, ruleChanged);
         String tenant = snapshot.getTenantId() != null ? snapshot.getTenantId() : previous == null ? null : previous.getTenantId();
-        List<Reason> reasons = previous != null && previous.getReasons().equals(result.reasons()) ? previous.getReasons() : result.reasons();
+        List<Reason> reasons = previous != null && previous.getVerdict() == verdict && sameReasons(previous.getReasons(), result.reasons(), verdict)
+                ? previous.getReasons() : result.reasons();
 
         boolean emit = emission == EvaluateTopology.Emission.EVERY || previous == null || drifts
                 || previous.getVerdict() != verdict || reasons != previous.getReasons() || !sameContacts && good
@@ -128,6 +147,44 @@ public final class PostureMachine {
                 finding != null ? finding.getEventId() : previous.getLastFindingEventId(),
                 snapshot.getCollectionIntervalMs() == null ? null : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
         return new Outcome(finding, drift, posture, previous == null || shown(previous, posture));
+    }
+
+    /**
+     * The outcome of a snapshot whose content is that of the one {@code previous} was evaluated on, when no finding is
+     * due: what the full evaluation would give, without the rule. The state takes the new times (and the collection
+     * interval the snapshot declares); the verdict, its reasons and the contacts stay.
+     */
+    private Outcome unchanged(PostureState previous, SecurityContactSnapshot snapshot, long now) {
+        Instant collectedAt = snapshot.getCollectedAt();
+        boolean good = previous.getVerdict() != Verdict.ERROR;
+        PostureState posture = copy(previous);
+        posture.setLastCollectedAt(collectedAt);
+        posture.setLastEvaluatedAt(Instant.ofEpochMilli(now));
+        posture.setLastGoodCollectedAt(good ? collectedAt : previous.getLastGoodCollectedAt());
+        posture.setConsecutiveErrors(good ? 0 : previous.getConsecutiveErrors() + 1);
+        posture.setStaleAfterMs(snapshot.getCollectionIntervalMs() == null ? null : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
+        return new Outcome(null, List.of(), posture, shown(previous, posture));
+    }
+
+    /**
+     * Whether two lists of reasons of the same verdict say the same: for PASS and FAIL, codes and texts (the texts name
+     * the contact, the path and the value seen, all from the configuration); for ERROR, the codes only, as the texts of
+     * a collection failure carry what differs with every request (Resource Manager's request id, a parser's position),
+     * so that a subscription that stays unreadable is not a change at every collection.
+     */
+    static boolean sameReasons(List<Reason> before, List<Reason> after, Verdict verdict) {
+        if (verdict != Verdict.ERROR) {
+            return before.equals(after);
+        }
+        if (before.size() != after.size()) {
+            return false;
+        }
+        for (int i = 0; i < before.size(); i++) {
+            if (!before.get(i).getCode().equals(after.get(i).getCode())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -47,7 +47,7 @@ final class PostureStore {
         return store.delete(subscription) != null;
     }
 
-    /** Every stored posture, in key order, once (when a task starts: {@link StalenessIndex}). */
+    /** Every stored posture, in key order, once (when a task starts: {@link PostureIndex}). */
     void forEach(BiConsumer<String, PostureState> visitor) {
         try (KeyValueIterator<String, byte[]> entries = store.all()) {
             while (entries.hasNext()) {

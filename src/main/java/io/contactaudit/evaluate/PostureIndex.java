@@ -1,21 +1,25 @@
 package io.contactaudit.evaluate;
 
 /**
- * The instant each subscription of a task goes stale, in memory: what the staleness pass needs of every posture,
- * without reading and decoding the store. Built from the store when the task starts ({@link EvaluateSnapshots#init}),
- * kept in step with every write to it; a pass reads the store only for the subscriptions it finds due.
+ * What a task keeps in memory of each subscription, beside the store: the instant it goes stale — what the staleness
+ * pass needs of every posture, without reading and decoding the store — and a digest of the content of the snapshot
+ * its posture was last evaluated on, so that an unchanged snapshot need not be evaluated again
+ * ({@link PostureMachine#onSnapshot(io.contactaudit.schema.PostureState, io.contactaudit.schema.SecurityContactSnapshot, long, boolean)}).
+ * Built from the store when the task starts ({@link EvaluateSnapshots#init}; no digests then), kept in step with every
+ * write to it; a pass reads the store only for the subscriptions it finds due.
  *
- * <p>An open-addressing table (linear probing, deletion by backward shift) of subscription id and deadline: two
- * arrays, no object per entry but the id itself. A scan walks the slots from a cursor, so that a pass can stop after a
- * time slice and resume where it stopped.
+ * <p>An open-addressing table (linear probing, deletion by backward shift) of subscription id, deadline and a
+ * 128-bit digest: parallel arrays, no object per entry but the id itself. A scan walks the slots from a cursor, so
+ * that a pass can stop after a time slice and resume where it stopped.
  */
-final class StalenessIndex {
+final class PostureIndex {
 
     /** A subscription that is already flagged stale: not due again until a snapshot arrives. */
     static final long NEVER = Long.MAX_VALUE;
 
     private String[] keys = new String[16];
     private long[] deadlines = new long[16];
+    private long[] digests = new long[32];
     private int size;
     private int cursor;
 
@@ -33,9 +37,26 @@ final class StalenessIndex {
                 i = slot(subscription);
             }
             keys[i] = subscription;
+            digests[2 * i] = 0;
+            digests[2 * i + 1] = 0;
             size++;
         }
         deadlines[i] = deadline;
+    }
+
+    /** Notes the digest of the content {@code subscription}'s posture was evaluated on; 0, 0: none (not worth noting). */
+    void digest(String subscription, long high, long low) {
+        int i = slot(subscription);
+        if (keys[i] != null) {
+            digests[2 * i] = high;
+            digests[2 * i + 1] = low;
+        }
+    }
+
+    /** Whether {@code subscription}'s posture was last evaluated on content of this digest (never for 0, 0). */
+    boolean sameDigest(String subscription, long high, long low) {
+        int i = slot(subscription);
+        return keys[i] != null && (high != 0 || low != 0) && digests[2 * i] == high && digests[2 * i + 1] == low;
     }
 
     /** The deadline of {@code subscription}, or null when the index does not hold it. */
@@ -58,6 +79,8 @@ final class StalenessIndex {
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 keys[hole] = keys[j];
                 deadlines[hole] = deadlines[j];
+                digests[2 * hole] = digests[2 * j];
+                digests[2 * hole + 1] = digests[2 * j + 1];
                 if (cursor == j) {
                     cursor = hole; // the scan has not passed the entry it was about to read
                 }
@@ -105,14 +128,18 @@ final class StalenessIndex {
     private void grow() {
         String[] oldKeys = keys;
         long[] oldDeadlines = deadlines;
+        long[] oldDigests = digests;
         keys = new String[oldKeys.length * 2];
         deadlines = new long[oldKeys.length * 2];
+        digests = new long[oldKeys.length * 4];
         size = 0;
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldKeys[i] != null) {
                 int j = slot(oldKeys[i]);
                 keys[j] = oldKeys[i];
                 deadlines[j] = oldDeadlines[i];
+                digests[2 * j] = oldDigests[2 * i];
+                digests[2 * j + 1] = oldDigests[2 * i + 1];
                 size++;
             }
         }
