@@ -49,7 +49,7 @@ public final class EvaluatorApp implements AutoCloseable {
     public static EvaluateTopology.Settings settings(ContactAuditConfig config) {
         return new EvaluateTopology.Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction(),
                 config.findingsEveryEvaluation() ? EvaluateTopology.Emission.EVERY : EvaluateTopology.Emission.CHANGES,
-                config.findingsRefresh());
+                config.findingsRefresh(), config.stateInMemory() ? EvaluateTopology.StoreKind.MEMORY : EvaluateTopology.StoreKind.ROCKSDB);
     }
 
     /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */

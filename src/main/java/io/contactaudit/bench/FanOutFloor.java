@@ -28,7 +28,7 @@ import org.apache.kafka.streams.state.Stores;
  * first, topic by topic ({@link #measure}): records per snapshot, and a sample of the records themselves. The floor
  * topology then reads each snapshot as bytes, reads the store once (as the evaluator reads a posture), and writes to
  * the same number of topics the same number of records per snapshot, spread evenly over the snapshots, and to a
- * persistent store with a changelog the same number of values per snapshot — every one a copy of a record the
+ * store of the same kind (RocksDB or the heap) with a changelog the same number of values per snapshot — every one a copy of a record the
  * evaluator wrote, so of the same size and as compressible. No decoding, no rule, no encoding.
  */
 final class FanOutFloor {
@@ -113,14 +113,14 @@ final class FanOutFloor {
 
     /**
      * The floor topology over {@code snapshotsTopic}: for each output the evaluator wrote, a sink to {@code prefix}.fan-out-N
-     * (created by the caller) or, for the changelog, the store.
+     * (created by the caller) or, for the changelog, the store (on the heap when the evaluator's is).
      */
-    static Topology topology(String snapshotsTopic, String prefix, List<Output> outputs, long snapshots) {
+    static Topology topology(String snapshotsTopic, String prefix, List<Output> outputs, long snapshots, boolean inMemory) {
         Topology topology = new Topology();
         topology.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), snapshotsTopic);
         topology.addProcessor("fan-out", () -> new FanOut(outputs, snapshots), "source");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.ByteArray(), Serdes.ByteArray()),
-                "fan-out");
+        topology.addStateStore(Stores.keyValueStoreBuilder(inMemory ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE),
+                Serdes.ByteArray(), Serdes.ByteArray()), "fan-out");
         for (int i = 0; i < outputs.size(); i++) {
             if (!outputs.get(i).changelog()) {
                 topology.addSink("sink-" + i, sinkTopic(prefix, i), new ByteArraySerializer(), new ByteArraySerializer(), "fan-out");

@@ -82,6 +82,8 @@ public final class PipelineBench {
         }
     }
 
+    /** How far apart the backlog's collection cycles are. */
+    static final Duration CYCLE = Duration.ofHours(1);
     private static final String[] GENERATIONS = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
     private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
 
@@ -108,7 +110,9 @@ public final class PipelineBench {
         String sub = String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, i);
         boolean error = i % 50 == 7 && cycle % 2 == 1;
         SecurityContactSnapshot.Builder s = SecurityContactSnapshot.newBuilder().setSubscriptionId(sub).setTenantId("bench")
-                .setRunId(runId).setCollectedAt(at).setApiVersion("2023-12-01-preview");
+                .setRunId(runId).setCollectedAt(at).setApiVersion("2023-12-01-preview")
+                // the backlog's cycles are an hour apart, and its collector says so: a window of 3 h, no false STALE
+                .setCollectionIntervalMs(CYCLE.toMillis());
         if (error) {
             return s.setStatus(CollectionStatus.FORBIDDEN).setHttpStatus(403).setErrorMessage("AuthorizationFailed").build();
         }
@@ -139,7 +143,7 @@ public final class PipelineBench {
                     config.findingsEveryEvaluation() ? "every" : "changes", config.findingsRefresh());
 
             long produceStart = System.nanoTime();
-            Instant t0 = Instant.now().minus(Duration.ofHours(settings.cycles())).truncatedTo(ChronoUnit.SECONDS);
+            Instant t0 = Instant.now().minus(CYCLE.multipliedBy(settings.cycles())).truncatedTo(ChronoUnit.SECONDS);
             long[] cycleOffsets = produceBacklog(config, topics, t0);
             double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
             out.printf(Locale.ROOT, "produced the backlog: %d snapshots in %.1f s (%.0f/s)%n", total, produceSeconds, total / produceSeconds);
@@ -161,6 +165,7 @@ public final class PipelineBench {
             long steadySnapshots = (long) total - settings.subscriptions();
             List<FanOutFloor.Output> outputs = new ArrayList<>();
             long liveData;
+            double p99;
             try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
                  EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
                 StreamsRunner runner = evaluator.runner();
@@ -186,7 +191,7 @@ public final class PipelineBench {
                     out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the copy; "
                                     + "stream threads' CPU %.1f µs per snapshot%n",
                             settings.cycles(), steady, 100 * steady / limit, 100 * steady / floor, cpuPerSnapshot);
-                    long from = t0.plus(Duration.ofHours(1)).toEpochMilli();
+                    long from = t0.plus(CYCLE).toEpochMilli();
                     String changelog = config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog";
                     for (String topic : List.of(topics.findings().name(), topics.findingsOcsf().name(), topics.drift().name(),
                             topics.posture().name(), topics.dlq().name(), changelog)) {
@@ -210,6 +215,7 @@ public final class PipelineBench {
                         rocksDb(runner), Math.max(0, heapAfter - heapBefore) >> 20,
                         residentMemory(), (double) changelogBytes / settings.subscriptions(), changelogBytes >> 20);
                 out.flush();
+                p99 = latency(config, topics);
             }
             double fanOut = Double.NaN;
             if (!outputs.isEmpty()) {
@@ -218,7 +224,6 @@ public final class PipelineBench {
                         + "%8.0f records-in/s; topology cycles 2-%d = %.0f%% of it%n", fanOut, settings.cycles(), 100 * steady / fanOut);
                 out.flush();
             }
-            double p99;
             try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
                 StreamsRunner runner = evaluator.runner();
                 long start = System.nanoTime();
@@ -227,7 +232,6 @@ public final class PipelineBench {
                 out.printf(Locale.ROOT, "restart: the evaluator closed cleanly and started again on its local state: RUNNING %.1f s after start%n",
                         (System.nanoTime() - start) / 1e9);
                 out.flush();
-                p99 = latency(config, topics);
             }
             restore(config, topics, dir.resolve("streams"));
             out.printf(Locale.ROOT, "summary: topology %.0f snapshots/s, fan-out floor %.0f records-in/s, ratio %.0f%%, stream-thread %.1f µs/snapshot, "
@@ -254,7 +258,8 @@ public final class PipelineBench {
         String application = config.applicationId() + "-bench-fan-out";
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, application);
         try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
-             StreamsRunner runner = new StreamsRunner(FanOutFloor.topology(topics.snapshots().name(), prefix, outputs, steadySnapshots), props)) {
+             StreamsRunner runner = new StreamsRunner(FanOutFloor.topology(topics.snapshots().name(), prefix, outputs, steadySnapshots,
+                     config.stateInMemory()), props)) {
             runner.start();
             awaitRunning(runner);
             long start = System.nanoTime();
@@ -391,7 +396,7 @@ public final class PipelineBench {
         try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
                 new StringSerializer(), topics.snapshots().value().serializer())) {
             for (int cycle = 0; cycle < settings.cycles(); cycle++) {
-                Instant at = t0.plus(Duration.ofHours(cycle));
+                Instant at = t0.plus(CYCLE.multipliedBy(cycle));
                 for (int i = 0; i < settings.subscriptions(); i++) {
                     SecurityContactSnapshot s = snapshot(i, cycle, at, "run-" + cycle);
                     producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));

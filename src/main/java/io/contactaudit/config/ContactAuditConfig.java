@@ -71,6 +71,9 @@ public final class ContactAuditConfig {
     public static final String FINDINGS_REFRESH_CONFIG = "findings.refresh";
     public static final String FINDINGS_REFRESH_DOC = "With findings.emit=changes: an unchanged finding is emitted again once per this interval (ISO-8601 duration), so that a SIEM never ages it out; the gap is at most this plus one collection interval.";
 
+    public static final String STATE_STORE_CONFIG = "state.store";
+    public static final String STATE_STORE_DOC = "Where the evaluator keeps its posture store: rocksdb (local disk in state.dir; a restart reads only the changelog's tail) or memory (the heap, ~1 KiB per subscription; no RocksDB, but every start reads the whole changelog). The changelog is the same either way.";
+
     public static final String STATE_DIR_CONFIG = "state.dir";
     public static final String STATE_DIR_DOC = "Directory of the evaluator's local state (rebuilt from the changelog when lost).";
 
@@ -152,6 +155,7 @@ public final class ContactAuditConfig {
             .define(FINDINGS_EMIT_CONFIG, Type.STRING, "changes", Validators.oneOf("changes", "every"), MEDIUM, FINDINGS_EMIT_DOC)
             .define(FINDINGS_REFRESH_CONFIG, Type.STRING, "PT12H", Validators.positiveDuration(), MEDIUM, FINDINGS_REFRESH_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, "data/streams", MEDIUM, STATE_DIR_DOC)
+            .define(STATE_STORE_CONFIG, Type.STRING, "rocksdb", Validators.oneOf("rocksdb", "memory"), LOW, STATE_STORE_DOC)
             .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Validators.atLeast(1), MEDIUM, NUM_STREAM_THREADS_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, MEDIUM, TOPICS_CREATE_DOC)
             .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 6, Validators.atLeast(1), MEDIUM, TOPICS_PARTITIONS_DOC)
@@ -313,6 +317,11 @@ public final class ContactAuditConfig {
 
     public Duration findingsRefresh() {
         return duration(FINDINGS_REFRESH_CONFIG);
+    }
+
+    /** True when the posture store lives on the heap ({@code state.store=memory}). */
+    public boolean stateInMemory() {
+        return "memory".equals(string(STATE_STORE_CONFIG).trim().toLowerCase(Locale.ROOT));
     }
 
     public Duration kafkaTimeout() {

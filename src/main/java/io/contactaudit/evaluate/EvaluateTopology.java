@@ -52,6 +52,14 @@ public final class EvaluateTopology {
         CHANGES
     }
 
+    /** Where the posture store keeps its data; either way its changelog is the same topic and holds the same records. */
+    public enum StoreKind {
+        /** RocksDB on local disk ({@code state.dir}): restarts with local state read only the changelog's tail. */
+        ROCKSDB,
+        /** The heap: no RocksDB reads and writes, but the whole changelog is read at every start, and the heap holds every posture. */
+        MEMORY
+    }
+
     /**
      * What the topology decides with.
      *
@@ -61,9 +69,10 @@ public final class EvaluateTopology {
      * @param redaction          how e-mail recipients appear on the OCSF topic
      * @param emission           which evaluations emit a finding
      * @param refresh            with {@link Emission#CHANGES}: an unchanged finding is emitted again once per this interval
+     * @param store              where the posture store keeps its data
      */
     public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval,
-                           OcsfComplianceFinding.Redaction redaction, Emission emission, Duration refresh) {
+                           OcsfComplianceFinding.Redaction redaction, Emission emission, Duration refresh, StoreKind store) {
         /** No redaction; a finding per evaluation. */
         public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
             this(profile, staleAfter, staleCheckInterval, OcsfComplianceFinding.Redaction.NONE);
@@ -71,7 +80,7 @@ public final class EvaluateTopology {
 
         /** A finding per evaluation. */
         public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval, OcsfComplianceFinding.Redaction redaction) {
-            this(profile, staleAfter, staleCheckInterval, redaction, Emission.EVERY, Duration.ofDays(1));
+            this(profile, staleAfter, staleCheckInterval, redaction, Emission.EVERY, Duration.ofDays(1), StoreKind.ROCKSDB);
         }
 
         public Settings {
@@ -88,7 +97,12 @@ public final class EvaluateTopology {
 
         /** The same settings with another emission policy. */
         public Settings withEmission(Emission emission, Duration refresh) {
-            return new Settings(profile, staleAfter, staleCheckInterval, redaction, emission, refresh);
+            return new Settings(profile, staleAfter, staleCheckInterval, redaction, emission, refresh, store);
+        }
+
+        /** The same settings with the posture store kept elsewhere. */
+        public Settings withStore(StoreKind store) {
+            return new Settings(profile, staleAfter, staleCheckInterval, redaction, emission, refresh, store);
         }
     }
 
@@ -108,8 +122,8 @@ public final class EvaluateTopology {
                 topics.snapshots().name());
         topology.addProcessor(DECODE, () -> new DecodeSnapshots(topics.snapshots().value().deserializer()), SOURCE);
         topology.addProcessor(EVALUATE, () -> new EvaluateSnapshots(settings, topics.posture(), scanSlice), DECODE);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
+        topology.addStateStore(Stores.keyValueStoreBuilder(settings.store() == StoreKind.MEMORY
+                        ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
                 EVALUATE);
         topology.addProcessor(MAP_OCSF, () -> new MapOcsf(ocsf), EVALUATE);
         sink(topology, FINDINGS_SINK, topics.findings(), EVALUATE);

@@ -131,7 +131,7 @@ class ContactAuditConfigTest {
 
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
-        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(32).contains("bootstrap.servers", "http.host", "findings.emit", "findings.refresh");
+        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(33).contains("bootstrap.servers", "http.host", "findings.emit", "findings.refresh", "state.store");
         assertThat(ConfigReference.markdown())
                 .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
                 .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");

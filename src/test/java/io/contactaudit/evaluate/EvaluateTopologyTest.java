@@ -723,4 +723,20 @@ class EvaluateTopologyTest {
             assertNothingElse();
         }
     }
+
+    @Test
+    void aStoreOnTheHeapBehavesAsOneOnDisk() {
+        driver.close();
+        start(new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK).withStore(EvaluateTopology.StoreKind.MEMORY),
+                T0, EvaluateSnapshots.SCAN_SLICE);
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.failing(T0.plusSeconds(900)));
+        send(TestSnapshots.passing(T0.plusSeconds(600)));
+        assertThat(findings.readValuesToList()).extracting(ComplianceFinding::getActivity, ComplianceFinding::getVerdict)
+                .containsExactly(tuple(FindingActivity.CREATE, Verdict.PASS), tuple(FindingActivity.UPDATE, Verdict.FAIL));
+        assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind).containsExactly(DriftKind.REGRESSED);
+        assertThat(posture.readValuesToList()).hasSize(2);
+        assertThat(stored().getLateSnapshots()).isEqualTo(1);
+        assertNothingElse();
+    }
 }
