@@ -6,8 +6,16 @@ import io.contactaudit.evaluate.ConsumerLag;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.Topics;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -22,6 +30,9 @@ import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
  * here and nowhere else. {@link Lifecycle} runs it as a process.
  */
 public final class EvaluatorApp implements AutoCloseable {
+
+    /** The consumer setting (internal to the Kafka clients) that makes a dynamic member send LeaveGroup when it closes. */
+    static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
     private final EvaluateTopology.Settings settings;
     private final StreamsRunner runner;
@@ -40,9 +51,11 @@ public final class EvaluatorApp implements AutoCloseable {
         return new EvaluatorApp(settings, runner.get());
     }
 
-    /** What the topology decides with: profile, staleness window and check interval, redaction. */
+    /** What the topology decides with: profile, staleness window and check interval, redaction, emission of findings. */
     public static EvaluateTopology.Settings settings(ContactAuditConfig config) {
-        return new EvaluateTopology.Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction());
+        return new EvaluateTopology.Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction(),
+                config.findingsEveryEvaluation() ? EvaluateTopology.Emission.EVERY : EvaluateTopology.Emission.CHANGES,
+                config.findingsRefresh(), config.stateInMemory() ? EvaluateTopology.StoreKind.MEMORY : EvaluateTopology.StoreKind.ROCKSDB);
     }
 
     /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */
@@ -59,6 +72,10 @@ public final class EvaluatorApp implements AutoCloseable {
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
         props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Kafka Streams keeps a closed member in the group until its session.timeout.ms (45 s) has passed, so a restarted
+        // evaluator sat idle that long. A clean close now leaves the group and a restart gets its partitions at once.
+        // Static members (group.instance.id, for orchestrated rolling restarts) never leave on close: this changes nothing for them.
+        props.putIfAbsent(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
         // Each snapshot becomes four records in one transaction (finding, OCSF finding, posture, changelog);
         // compressed, larger batches cut the producer's and the broker's work per record (docs/benchmarks.md).
         producerDefault(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -71,6 +88,32 @@ public final class EvaluatorApp implements AutoCloseable {
         if (!props.containsKey(key) && !props.containsKey(StreamsConfig.producerPrefix(key))) {
             props.put(StreamsConfig.producerPrefix(key), value);
         }
+    }
+
+    /**
+     * How many records of the snapshot topic the evaluator of {@code config} has not yet processed and committed: the
+     * end offsets less its consumer group's committed offsets. Zero means that everything it wrote for them is visible
+     * to read_committed readers (the offsets are committed in the same transaction). Works whatever the evaluator
+     * emits for each snapshot, where counting its output does not.
+     */
+    public static long unprocessed(Admin admin, ContactAuditConfig config, Topics topics) throws InterruptedException, ExecutionException {
+        return unprocessed(admin, config.applicationId(), topics.snapshots().name());
+    }
+
+    /** How many records of {@code topic} the consumer group {@code group} has not committed: end offsets less committed offsets. */
+    public static long unprocessed(Admin admin, String group, String topic) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        long behind = 0;
+        for (var end : ends.entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            behind += Math.max(0, end.getValue().offset() - (at == null ? 0 : at.offset()));
+        }
+        return behind;
     }
 
     /** The settings the topology was built with. */

@@ -11,17 +11,19 @@ import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
-import io.contactaudit.rule.SecurityContactsNormalizer;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -33,7 +35,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,6 +82,8 @@ public final class PipelineBench {
         }
     }
 
+    /** How far apart the backlog's collection cycles are. */
+    static final Duration CYCLE = Duration.ofHours(1);
     private static final String[] GENERATIONS = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
     private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
 
@@ -103,13 +110,14 @@ public final class PipelineBench {
         String sub = String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, i);
         boolean error = i % 50 == 7 && cycle % 2 == 1;
         SecurityContactSnapshot.Builder s = SecurityContactSnapshot.newBuilder().setSubscriptionId(sub).setTenantId("bench")
-                .setRunId(runId).setCollectedAt(at).setApiVersion("2023-12-01-preview");
+                .setRunId(runId).setCollectedAt(at).setApiVersion("2023-12-01-preview")
+                // the backlog's cycles are an hour apart, and its collector says so: a window of 3 h, no false STALE
+                .setCollectionIntervalMs(CYCLE.toMillis());
         if (error) {
             return s.setStatus(CollectionStatus.FORBIDDEN).setHttpStatus(403).setErrorMessage("AuthorizationFailed").build();
         }
         String body = body(sub, i, cycle);
-        return s.setStatus(CollectionStatus.OK).setHttpStatus(200).setRawBodies(List.of(body))
-                .setContacts(SecurityContactsNormalizer.parse(body).normalized()).build();
+        return s.setStatus(CollectionStatus.OK).setHttpStatus(200).setRawBodies(List.of(body)).build();
     }
 
     public void run() throws Exception {
@@ -131,9 +139,12 @@ public final class PipelineBench {
             Topics topics = KafkaSetup.topics(config);
             KafkaSetup.prepare(config, topics);
             createTopics(config, prefix + ".passthrough-1", prefix + ".passthrough-2", prefix + ".passthrough-streams");
+            out.printf(Locale.ROOT, "evaluator: findings.emit=%s, findings.refresh=%s%n",
+                    config.findingsEveryEvaluation() ? "every" : "changes", config.findingsRefresh());
 
             long produceStart = System.nanoTime();
-            produceBacklog(config, topics, total);
+            Instant t0 = Instant.now().minus(CYCLE.multipliedBy(settings.cycles())).truncatedTo(ChronoUnit.SECONDS);
+            long[] cycleOffsets = produceBacklog(config, topics, t0);
             double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
             out.printf(Locale.ROOT, "produced the backlog: %d snapshots in %.1f s (%.0f/s)%n", total, produceSeconds, total / produceSeconds);
             out.flush();
@@ -143,22 +154,32 @@ public final class PipelineBench {
             double limit = passThrough(config, topics.snapshots().name(), prefix + ".passthrough-2", total);
             out.printf(Locale.ROOT, "limit   (plain consumer->producer pass-through, 2nd of 2 runs): %8.0f records/s (1st run %.0f)%n", limit, cold);
             double floor = streamsPassThrough(config, topics.snapshots().name(), prefix + ".passthrough-streams", total);
-            out.printf(Locale.ROOT, "floor   (Kafka Streams source->sink, exactly_once_v2):          %8.0f records/s = %.0f%% of the limit%n",
+            out.printf(Locale.ROOT, "copy    (Kafka Streams source->sink, exactly_once_v2):          %8.0f records/s = %.0f%% of the limit%n",
                     floor, 100 * floor / limit);
             out.flush();
 
+            warmUp(values, t0);
+
             System.gc();
             long heapBefore = usedHeap();
-            try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
-                 CommittedReader findings = new CommittedReader(config, topics.findings().name())) {
+            double steady = 0;
+            double cpuPerSnapshot = Double.NaN;
+            long steadySnapshots = (long) total - settings.subscriptions();
+            List<FanOutFloor.Output> outputs = new ArrayList<>();
+            long liveData;
+            double p99;
+            try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
+                 EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
                 StreamsRunner runner = evaluator.runner();
                 runner.start();
                 awaitRunning(runner);
                 long start = System.nanoTime();
                 long[] cycleEnds = new long[settings.cycles()];
+                long[] cpu = new long[settings.cycles()];
                 for (int cycle = 0; cycle < settings.cycles(); cycle++) {
-                    findings.awaitAtLeast((long) settings.subscriptions() * (cycle + 1), Duration.ofMinutes(30));
+                    awaitCommitted(admin, config.applicationId(), topics.snapshots().name(), total - cycleOffsets[cycle], Duration.ofMinutes(30));
                     cycleEnds[cycle] = System.nanoTime();
+                    cpu[cycle] = streamThreadCpu(config.applicationId());
                 }
                 StringBuilder perCycle = new StringBuilder();
                 for (int cycle = 0; cycle < settings.cycles(); cycle++) {
@@ -167,27 +188,159 @@ public final class PipelineBench {
                 }
                 out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), snapshots/s per cycle: %s (cycle 1: first sight, JIT warm-up)%n", perCycle);
                 if (settings.cycles() > 1) {
-                    double steady = (total - settings.subscriptions()) / ((cycleEnds[settings.cycles() - 1] - cycleEnds[0]) / 1e9);
-                    out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the floor%n",
-                            settings.cycles(), steady, 100 * steady / limit, 100 * steady / floor);
+                    steady = steadySnapshots / ((cycleEnds[settings.cycles() - 1] - cycleEnds[0]) / 1e9);
+                    cpuPerSnapshot = (cpu[settings.cycles() - 1] - cpu[0]) / 1e3 / steadySnapshots;
+                    out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the copy; "
+                                    + "stream threads' CPU %.1f µs per snapshot%n",
+                            settings.cycles(), steady, 100 * steady / limit, 100 * steady / floor, cpuPerSnapshot);
+                    long from = t0.plus(CYCLE).toEpochMilli();
+                    String changelog = config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog";
+                    for (String topic : List.of(topics.findings().name(), topics.findingsOcsf().name(), topics.drift().name(),
+                            topics.posture().name(), topics.dlq().name(), changelog)) {
+                        FanOutFloor.Output o = FanOutFloor.measure(config, topic, topic.equals(changelog), from);
+                        if (o.records() > 0) {
+                            outputs.add(o);
+                        }
+                    }
+                    out.printf(Locale.ROOT, "evaluator's output per snapshot, cycles 2-%d (records x average size): %s%n", settings.cycles(),
+                            FanOutFloor.describe(outputs, steadySnapshots));
                 }
                 System.gc();
                 long heapAfter = usedHeap();
                 long state = size(dir.resolve("streams"));
-                long changelog = topicBytes(config, config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog");
+                long changelogBytes = topicBytes(config, config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog");
+                liveData = liveData(runner);
                 out.printf(Locale.ROOT, "state: %.0f bytes per subscription of live data (keys and values), %.0f bytes on disk per subscription "
                                 + "(%d MiB in all, superseded versions included until RocksDB compacts them; %s); heap growth %d MiB after GC; "
                                 + "process resident %s; changelog %.0f bytes per subscription (%d MiB, before compaction)%n",
-                        (double) liveData(runner) / settings.subscriptions(), (double) state / settings.subscriptions(), state >> 20,
+                        (double) liveData / settings.subscriptions(), (double) state / settings.subscriptions(), state >> 20,
                         rocksDb(runner), Math.max(0, heapAfter - heapBefore) >> 20,
-                        residentMemory(), (double) changelog / settings.subscriptions(), changelog >> 20);
+                        residentMemory(), (double) changelogBytes / settings.subscriptions(), changelogBytes >> 20);
                 out.flush();
-                latency(config, topics, runner);
+                p99 = latency(config, topics);
+            }
+            double fanOut = Double.NaN;
+            if (!outputs.isEmpty()) {
+                fanOut = fanOutFloor(config, topics, outputs, steadySnapshots, total);
+                out.printf(Locale.ROOT, "fan-out floor (Kafka Streams, exactly_once_v2, the evaluator's writes per snapshot without its work): "
+                        + "%8.0f records-in/s; topology cycles 2-%d = %.0f%% of it%n", fanOut, settings.cycles(), 100 * steady / fanOut);
+                out.flush();
+            }
+            try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+                StreamsRunner runner = evaluator.runner();
+                long start = System.nanoTime();
+                runner.start();
+                awaitRunning(runner);
+                out.printf(Locale.ROOT, "restart: the evaluator closed cleanly and started again on its local state: RUNNING %.1f s after start%n",
+                        (System.nanoTime() - start) / 1e9);
+                out.flush();
             }
             restore(config, topics, dir.resolve("streams"));
+            out.printf(Locale.ROOT, "summary: topology %.0f snapshots/s, fan-out floor %.0f records-in/s, ratio %.0f%%, stream-thread %.1f µs/snapshot, "
+                            + "p99 %.0f ms at %d/s, live state %.0f B/subscription%n",
+                    steady, fanOut, 100 * steady / fanOut, cpuPerSnapshot, p99, settings.latencyRate(), (double) liveData / settings.subscriptions());
+            out.flush();
         } finally {
             Directories.deleteRecursively(dir);
         }
+    }
+
+    /**
+     * Runs an evaluator over a small backlog of its own (other topics, other state) to completion, so that the JIT
+     * compilers are past the evaluator's code before the measured run: an evaluator runs for days, and in a run of a
+     * minute the compilers, sharing the two cores, would otherwise still be at work through half of it.
+     */
+    private void warmUp(Map<String, String> values, Instant t0) throws Exception {
+        int subscriptions = Math.min(settings.subscriptions(), 10_000);
+        int cycles = 3;
+        Map<String, String> warm = new HashMap<>(values);
+        warm.put(ContactAuditConfig.TOPIC_PREFIX_CONFIG, values.get(ContactAuditConfig.TOPIC_PREFIX_CONFIG) + "-warm-up");
+        warm.put(ContactAuditConfig.STATE_DIR_CONFIG, values.get(ContactAuditConfig.STATE_DIR_CONFIG) + "-warm-up");
+        ContactAuditConfig config = ContactAuditConfig.of(warm);
+        Topics topics = KafkaSetup.topics(config);
+        KafkaSetup.prepare(config, topics);
+        long start = System.nanoTime();
+        try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
+                new StringSerializer(), topics.snapshots().value().serializer())) {
+            for (int cycle = 0; cycle < cycles; cycle++) {
+                Instant at = t0.plus(CYCLE.multipliedBy(cycle));
+                for (int i = 0; i < subscriptions; i++) {
+                    SecurityContactSnapshot s = snapshot(i, cycle, at, "warm-up-" + cycle);
+                    producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
+                }
+            }
+            producer.flush();
+        }
+        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
+             EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+            evaluator.runner().start();
+            awaitCommitted(admin, config.applicationId(), topics.snapshots().name(), 0, Duration.ofMinutes(30));
+        }
+        out.printf(Locale.ROOT, "warm-up: an evaluator over %d subscriptions x %d cycles of its own, %.1f s (the JIT compilers' work, before the measured run)%n",
+                subscriptions, cycles, (System.nanoTime() - start) / 1e9);
+        out.flush();
+    }
+
+    /** The fan-out floor over the backlog ({@link FanOutFloor}); snapshots/s. */
+    private double fanOutFloor(ContactAuditConfig config, Topics topics, List<FanOutFloor.Output> outputs, long steadySnapshots, long total)
+            throws Exception {
+        String prefix = config.topicPrefix();
+        List<String> sinks = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            if (!outputs.get(i).changelog()) {
+                sinks.add(FanOutFloor.sinkTopic(prefix, i));
+            }
+        }
+        createTopics(config, sinks.toArray(String[]::new));
+        Properties props = EvaluatorApp.properties(config);
+        String application = config.applicationId() + "-bench-fan-out";
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, application);
+        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
+             StreamsRunner runner = new StreamsRunner(FanOutFloor.topology(topics.snapshots().name(), prefix, outputs, steadySnapshots,
+                     config.stateInMemory()), props)) {
+            runner.start();
+            awaitRunning(runner);
+            long start = System.nanoTime();
+            long cpu = streamThreadCpu(application);
+            awaitCommitted(admin, application, topics.snapshots().name(), 0, Duration.ofMinutes(30));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.printf(Locale.ROOT, "fan-out floor: stream threads' CPU %.1f µs per snapshot%n", (streamThreadCpu(application) - cpu) / 1e3 / total);
+            return total / seconds;
+        }
+    }
+
+    /** Waits until the consumer group {@code group} has at most {@code left} records of {@code topic} still to commit. */
+    private static void awaitCommitted(Admin admin, String group, String topic, long left, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long behind;
+            try {
+                behind = EvaluatorApp.unprocessed(admin, group, topic);
+            } catch (ExecutionException e) {
+                behind = Long.MAX_VALUE; // nothing committed yet
+            }
+            if (behind <= left) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(group + " still had " + behind + " records of " + topic + " to process after " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** CPU time (ns) of the stream threads of the Kafka Streams application {@code application} in this JVM. */
+    private static long streamThreadCpu(String application) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Pattern name = Pattern.compile(Pattern.quote(application) + "-[0-9a-f-]{36}-StreamThread-\\d+");
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (name.matcher(t.getName()).matches()) {
+                long cpu = threads.getThreadCpuTime(t.getId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
     }
 
     /** Wipes the local state and times a new evaluator's restore from the changelog until it is RUNNING. */
@@ -200,8 +353,7 @@ public final class PipelineBench {
             awaitRunning(runner);
             double seconds = (System.nanoTime() - start) / 1e9;
             double restoring = runner.restoreTime().toNanos() / 1e9;
-            out.printf(Locale.ROOT, "restore: local state wiped, %d changelog records restored in %.1f s (%.0f records/s); RUNNING %.1f s after start "
-                            + "(a new member first waits for the closed one's session.timeout.ms, 45 s by default)%n",
+            out.printf(Locale.ROOT, "restore: local state wiped, %d changelog records restored in %.1f s (%.0f records/s); RUNNING %.1f s after start%n",
                     runner.restoredRecords(), restoring, runner.restoredRecords() / Math.max(restoring, 1e-3), seconds);
             out.flush();
         }
@@ -276,19 +428,22 @@ public final class PipelineBench {
         return sum;
     }
 
-    private void produceBacklog(ContactAuditConfig config, Topics topics, int total) throws Exception {
-        Instant t0 = Instant.now().minus(Duration.ofHours(settings.cycles()));
+    /** Produces the backlog, cycle after cycle an hour apart from {@code t0}; returns how many snapshots precede the end of each cycle. */
+    private long[] produceBacklog(ContactAuditConfig config, Topics topics, Instant t0) throws Exception {
+        long[] ends = new long[settings.cycles()];
         try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
                 new StringSerializer(), topics.snapshots().value().serializer())) {
             for (int cycle = 0; cycle < settings.cycles(); cycle++) {
-                Instant at = t0.plus(Duration.ofHours(cycle));
+                Instant at = t0.plus(CYCLE.multipliedBy(cycle));
                 for (int i = 0; i < settings.subscriptions(); i++) {
                     SecurityContactSnapshot s = snapshot(i, cycle, at, "run-" + cycle);
                     producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
                 }
+                ends[cycle] = (long) settings.subscriptions() * (cycle + 1);
             }
             producer.flush();
         }
+        return ends;
     }
 
     private static Map<String, Object> producerProps(ContactAuditConfig config) {
@@ -380,8 +535,12 @@ public final class PipelineBench {
         }
     }
 
-    /** Steady load at {@code latencyRate}/s; latency from the snapshot's append to its finding being visible read_committed. */
-    private void latency(ContactAuditConfig config, Topics topics, StreamsRunner runner) throws Exception {
+    /**
+     * Steady load at {@code latencyRate}/s; latency from the snapshot's append to its finding being visible read_committed.
+     * Each snapshot changes its subscription's configuration (another recipient), so that it has a finding whatever
+     * {@code findings.emit} says. Returns the p99 in milliseconds.
+     */
+    private double latency(ContactAuditConfig config, Topics topics) throws Exception {
         int n = settings.latencyRate() * settings.latencySeconds();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -419,7 +578,7 @@ public final class PipelineBench {
                 }
                 int i = k % settings.subscriptions();
                 String runId = "lat-" + k;
-                SecurityContactSnapshot s = snapshot(i, settings.cycles() + k, base.plusMillis(k), runId);
+                SecurityContactSnapshot s = changed(snapshot(i, settings.cycles() + k, base.plusMillis(k), runId), k);
                 producer.send(new ProducerRecord<>(topics.snapshots().name(), null, base.plusMillis(k).toEpochMilli(),
                         s.getSubscriptionId(), s), (metadata, error) -> {
                             if (error == null) {
@@ -435,13 +594,24 @@ public final class PipelineBench {
         sorted.sort(Comparator.naturalOrder());
         if (sorted.isEmpty()) {
             out.println("latency: no finding observed");
-            return;
+            return Double.NaN;
         }
         out.printf(Locale.ROOT, "latency at %d snapshots/s for %d s (append -> finding visible read_committed, commit.interval.ms=%s): "
                         + "p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d snapshots%n",
                 settings.latencyRate(), settings.latencySeconds(), "100 (exactly_once_v2 default)",
                 pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6, sorted.size());
         out.flush();
+        return pct(sorted, 0.99);
+    }
+
+    /** The snapshot with one more recipient on its first contact, named after {@code k}: a change of configuration. */
+    static SecurityContactSnapshot changed(SecurityContactSnapshot snapshot, int k) {
+        if (snapshot.getStatus() != CollectionStatus.OK) {
+            return snapshot;
+        }
+        String body = snapshot.getRawBodies().get(0).replace("secops@contoso.com", "secops@contoso.com;oncall-" + k + "@contoso.com");
+        snapshot.setRawBodies(List.of(body));
+        return snapshot;
     }
 
     private static double pct(List<Long> sorted, double p) {

@@ -13,6 +13,8 @@ import io.contactaudit.replay.Replays;
 import io.contactaudit.replay.Skipped;
 import io.contactaudit.replay.Times;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.rule.SecurityContactsNormalizer;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
@@ -27,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -139,9 +142,13 @@ public final class ReplayCommand {
         Output output;
 
         Replays replays() {
-            ContactAuditConfig config = kafka.load(new LinkedHashMap<>());
+            ContactAuditConfig config = config();
             return new Replays(new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC()),
                     KafkaSetup.topics(config));
+        }
+
+        ContactAuditConfig config() {
+            return kafka.load(new LinkedHashMap<>());
         }
 
         /** Progress on a terminal for long reads. */
@@ -336,7 +343,11 @@ public final class ReplayCommand {
         @Override
         public Integer call() throws IOException {
             long[] count = {0};
-            Stream<Replays.Reevaluation> rows = replays().reevaluate(from, to == null ? Instant.now() : to, profile,
+            ContactAuditConfig config = config();
+            // with findings.emit=changes an unchanged snapshot has no finding of its own: the one in force is at most a
+            // refresh interval and a collection interval older
+            Duration lookback = config.findingsEveryEvaluation() ? Duration.ZERO : config.findingsRefresh().plus(config.collectionInterval());
+            Stream<Replays.Reevaluation> rows = replays().reevaluate(from, to == null ? Instant.now() : to, profile, lookback,
                     new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
             return emit(rows.peek(r -> count[0]++), REEVALUATION_COLUMNS, AuditExport.columnsAsJson(REEVALUATION_COLUMNS),
                     () -> count[0] + " snapshots whose verdict differs under today's rule (" + profile.id() + ")");
@@ -378,7 +389,8 @@ public final class ReplayCommand {
             new Column<>("subscriptionId", SecurityContactSnapshot::getSubscriptionId),
             new Column<>("status", s -> s.getStatus().name()),
             new Column<>("httpStatus", s -> text(s.getHttpStatus())),
-            new Column<>("contacts", s -> String.valueOf(s.getContacts().size())),
+            new Column<>("contacts", s -> String.valueOf(!s.getContacts().isEmpty() || s.getStatus() != CollectionStatus.OK
+                    ? s.getContacts().size() : SecurityContactsNormalizer.parse(s.getRawBodies()).contacts().size())),
             new Column<>("apiVersion", SecurityContactSnapshot::getApiVersion),
             new Column<>("runId", SecurityContactSnapshot::getRunId),
             new Column<>("error", s -> text(s.getErrorMessage())));

@@ -308,10 +308,9 @@ public final class Collector {
         } catch (RuntimeException e) {
             snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage(describe(e));
         }
+        // the raw pages are the snapshot's one representation of the contacts: the rule reads them, in the evaluator and
+        // in replay reevaluate; each page is parsed here once, for its nextLink (contacts stays empty)
         snapshot.setCollectedAt(clock.instant()).setRawBodies(pages);
-        if (snapshot.getStatus() == CollectionStatus.OK) {
-            snapshot.setContacts(SecurityContactsNormalizer.parse(pages).normalized());
-        }
         return snapshot.build();
     }
 

@@ -69,6 +69,15 @@ public final class ContactAuditConfig {
     public static final String STALE_CHECK_INTERVAL_CONFIG = "stale.check.interval";
     public static final String STALE_CHECK_INTERVAL_DOC = "How often the evaluator checks for stale subscriptions (wall clock).";
 
+    public static final String FINDINGS_EMIT_CONFIG = "findings.emit";
+    public static final String FINDINGS_EMIT_DOC = "Which evaluations emit a finding (Avro and OCSF): changes (a new subscription, a change of verdict, reasons, contacts, rule or profile, any drift, a closed subscription; an unchanged finding again after findings.refresh) or every (every evaluation).";
+
+    public static final String FINDINGS_REFRESH_CONFIG = "findings.refresh";
+    public static final String FINDINGS_REFRESH_DOC = "With findings.emit=changes: an unchanged finding is emitted again once per this interval (ISO-8601 duration), so that a SIEM never ages it out; the gap is at most this plus one collection interval.";
+
+    public static final String STATE_STORE_CONFIG = "state.store";
+    public static final String STATE_STORE_DOC = "Where the evaluator keeps its posture store: rocksdb (local disk in state.dir; a restart reads only the changelog's tail) or memory (the heap, ~1 KiB per subscription; no RocksDB, but every start reads the whole changelog). The changelog is the same either way.";
+
     public static final String STATE_DIR_CONFIG = "state.dir";
     public static final String STATE_DIR_DOC = "Directory of the evaluator's local state (rebuilt from the changelog when lost).";
 
@@ -168,7 +177,10 @@ public final class ContactAuditConfig {
             .define(COLLECTION_INTERVAL_CONFIG, Type.STRING, "PT15M", Validators.positiveDuration(), MEDIUM, COLLECTION_INTERVAL_DOC)
             .define(STALE_AFTER_CONFIG, Type.STRING, null, Validators.positiveDuration(), MEDIUM, STALE_AFTER_DOC)
             .define(STALE_CHECK_INTERVAL_CONFIG, Type.STRING, "PT1M", Validators.positiveDuration(), LOW, STALE_CHECK_INTERVAL_DOC)
+            .define(FINDINGS_EMIT_CONFIG, Type.STRING, "changes", Validators.oneOf("changes", "every"), MEDIUM, FINDINGS_EMIT_DOC)
+            .define(FINDINGS_REFRESH_CONFIG, Type.STRING, "PT12H", Validators.positiveDuration(), MEDIUM, FINDINGS_REFRESH_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, "data/streams", MEDIUM, STATE_DIR_DOC)
+            .define(STATE_STORE_CONFIG, Type.STRING, "rocksdb", Validators.oneOf("rocksdb", "memory"), LOW, STATE_STORE_DOC)
             .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Validators.atLeast(1), MEDIUM, NUM_STREAM_THREADS_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, MEDIUM, TOPICS_CREATE_DOC)
             .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 6, Validators.atLeast(1), MEDIUM, TOPICS_PARTITIONS_DOC)
@@ -329,6 +341,20 @@ public final class ContactAuditConfig {
 
     public Duration staleCheckInterval() {
         return duration(STALE_CHECK_INTERVAL_CONFIG);
+    }
+
+    /** True when every evaluation emits a finding ({@code findings.emit=every}); false: only changes, refreshed. */
+    public boolean findingsEveryEvaluation() {
+        return "every".equals(string(FINDINGS_EMIT_CONFIG).trim().toLowerCase(Locale.ROOT));
+    }
+
+    public Duration findingsRefresh() {
+        return duration(FINDINGS_REFRESH_CONFIG);
+    }
+
+    /** True when the posture store lives on the heap ({@code state.store=memory}). */
+    public boolean stateInMemory() {
+        return "memory".equals(string(STATE_STORE_CONFIG).trim().toLowerCase(Locale.ROOT));
     }
 
     public Duration kafkaTimeout() {

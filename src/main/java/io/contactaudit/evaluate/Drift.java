@@ -5,7 +5,6 @@ import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.DriftSeverity;
 import io.contactaudit.schema.FieldChange;
-import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
@@ -36,41 +35,44 @@ final class Drift {
         };
     }
 
-    /** The drift of an evaluation ({@code finding}, on {@code contacts}) of a subscription whose state was {@code previous}. */
-    static List<DriftEvent> afterEvaluation(PostureState previous, ComplianceFinding finding, List<NormalizedContact> contacts) {
+    /**
+     * Whether an evaluation to {@code verdict} of a subscription whose state was {@code previous} is followed by drift,
+     * given the field changes of its configuration since the last good one and whether the rule version or profile
+     * changed: the test {@link #afterEvaluation} makes, without building anything.
+     */
+    static boolean follows(PostureState previous, Verdict verdict, List<FieldChange> changes, boolean ruleChanged) {
+        if (previous.getStale()) {
+            return true;
+        }
+        if (verdict == Verdict.ERROR) {
+            return previous.getVerdict() != Verdict.ERROR;
+        }
+        Verdict lastGood = previous.getLastGoodVerdict();
+        return previous.getVerdict() == Verdict.ERROR
+                || lastGood != null && (lastGood != verdict || !changes.isEmpty() || ruleChanged);
+    }
+
+    /**
+     * The drift of an evaluation ({@code finding}) of a subscription whose state was {@code previous}: {@code changes}
+     * are the field changes from the last good configuration, {@code ruleChanged} whether the rule version or the
+     * profile differs from the previous evaluation's.
+     */
+    static List<DriftEvent> afterEvaluation(PostureState previous, ComplianceFinding finding, List<FieldChange> changes,
+                                            boolean ruleChanged) {
         Verdict verdict = finding.getVerdict();
-        DriftEvent.Builder base = DriftEvent.newBuilder()
-                .setEventId(finding.getEventId())
-                .setKind(DriftKind.CONFIG_CHANGED)
-                .setSeverity(DriftSeverity.MEDIUM)
-                .setFindingId(finding.getFindingId())
-                .setSubscriptionId(finding.getSubscriptionId())
-                .setTenantId(finding.getTenantId())
-                .setRuleId(finding.getRuleId())
-                .setRuleVersion(finding.getRuleVersion())
-                .setPreviousRuleVersion(previous.getRuleVersion().equals(finding.getRuleVersion()) ? null : previous.getRuleVersion())
-                .setProfile(finding.getProfile())
-                .setReasons(finding.getReasons())
-                .setCollectedAt(finding.getCollectedAt())
-                .setDetectedAt(finding.getEvaluatedAt())
-                .setCurrentVerdict(verdict)
-                .setTriggerEventId(finding.getTriggerEventId())
-                .setTriggerEventTime(finding.getTriggerEventTime());
-        String cause = finding.getEventId();
-        List<DriftEvent> drift = new ArrayList<>();
+        String previousRuleVersion = previous.getRuleVersion().equals(finding.getRuleVersion()) ? null : previous.getRuleVersion();
+        List<DriftEvent> drift = new ArrayList<>(2);
         if (verdict == Verdict.ERROR) {
             if (previous.getVerdict() != Verdict.ERROR) {
-                drift.add(event(base, cause, DriftKind.EVALUATION_ERROR, previous.getVerdict(), previous.getLastCollectedAt(), List.of()));
+                drift.add(event(finding, previousRuleVersion, DriftKind.EVALUATION_ERROR, previous.getVerdict(),
+                        previous.getLastCollectedAt(), List.of()));
             }
         } else {
             Verdict lastGood = previous.getLastGoodVerdict();
-            List<FieldChange> changes = lastGood == null ? List.of() : ContactChanges.between(previous.getContacts(), contacts);
             Instant comparedAt = previous.getLastGoodCollectedAt();
             if (previous.getVerdict() == Verdict.ERROR) {
-                drift.add(event(base, cause, DriftKind.EVALUATION_RECOVERED, lastGood, comparedAt, changes));
+                drift.add(event(finding, previousRuleVersion, DriftKind.EVALUATION_RECOVERED, lastGood, comparedAt, changes));
             }
-            boolean ruleChanged = !previous.getRuleVersion().equals(finding.getRuleVersion())
-                    || !previous.getProfile().equals(finding.getProfile());
             if (lastGood != null) {
                 DriftKind kind = null;
                 if (lastGood != verdict) {
@@ -82,12 +84,12 @@ final class Drift {
                     kind = DriftKind.REEVALUATED;
                 }
                 if (kind != null) {
-                    drift.add(event(base, cause, kind, lastGood, comparedAt, changes));
+                    drift.add(event(finding, previousRuleVersion, kind, lastGood, comparedAt, changes));
                 }
             }
         }
         if (previous.getStale()) {
-            drift.add(event(base, cause, DriftKind.STALE_RESOLVED, previous.getVerdict(), previous.getLastCollectedAt(), List.of()));
+            drift.add(event(finding, previousRuleVersion, DriftKind.STALE_RESOLVED, previous.getVerdict(), previous.getLastCollectedAt(), List.of()));
         }
         return List.copyOf(drift);
     }
@@ -126,15 +128,29 @@ final class Drift {
                 .setPreviousCollectedAt(state.getLastCollectedAt());
     }
 
-    private static DriftEvent event(DriftEvent.Builder base, String causeId, DriftKind kind, Verdict previous,
+    /** A drift event caused by the evaluation {@code finding}. */
+    private static DriftEvent event(ComplianceFinding finding, String previousRuleVersion, DriftKind kind, Verdict previous,
                                     Instant previousCollectedAt, List<FieldChange> changes) {
-        return DriftEvent.newBuilder(base.build())
-                .setEventId(Ids.event("drift", causeId, kind.name()))
+        return DriftEvent.newBuilder()
+                .setEventId(Ids.event("drift", finding.getEventId(), kind.name()))
                 .setKind(kind)
                 .setSeverity(severity(kind))
+                .setFindingId(finding.getFindingId())
+                .setSubscriptionId(finding.getSubscriptionId())
+                .setTenantId(finding.getTenantId())
+                .setRuleId(finding.getRuleId())
+                .setRuleVersion(finding.getRuleVersion())
+                .setPreviousRuleVersion(previousRuleVersion)
+                .setProfile(finding.getProfile())
+                .setReasons(finding.getReasons())
+                .setCollectedAt(finding.getCollectedAt())
+                .setDetectedAt(finding.getEvaluatedAt())
+                .setCurrentVerdict(finding.getVerdict())
                 .setPreviousVerdict(previous)
                 .setPreviousCollectedAt(previousCollectedAt)
                 .setChanges(changes)
+                .setTriggerEventId(finding.getTriggerEventId())
+                .setTriggerEventTime(finding.getTriggerEventTime())
                 .build();
     }
 }

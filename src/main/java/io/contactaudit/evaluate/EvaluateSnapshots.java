@@ -3,13 +3,18 @@ package io.contactaudit.evaluate;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +23,6 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Value;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,16 +32,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@value EvaluateTopology#EVALUATE}: runs each decoded snapshot through the {@link PostureMachine} against the
- * subscription's stored posture ({@link PostureStore}) and forwards what follows: the finding (to the findings sink
- * and to {@value EvaluateTopology#MAP_OCSF}), drift events and the new posture. A wall-clock punctuator runs the
- * staleness pass. An evaluation that throws on a valid snapshot is a dead letter (stage PROCESSING).
+ * subscription's stored posture ({@link PostureStore}), stores the new posture and forwards what follows: the finding,
+ * when there is one to emit (to the findings sink and to {@value EvaluateTopology#MAP_OCSF}), drift events, and the
+ * posture when a reader of its topic sees a change. A wall-clock punctuator runs the staleness pass over an in-memory
+ * {@link PostureIndex}, built from the store when the task starts; the pass reads the store only for the
+ * subscriptions that are due. An evaluation that throws on a valid snapshot is a dead letter (stage PROCESSING).
  */
 final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Object, Object> {
 
     /**
-     * How long one slice of the staleness pass may read the store, and how often a slice runs: at most a tenth
-     * of the stream thread, and a snapshot waits at most one slice (at a million subscriptions 100 ms slices
-     * each second took p99 latency from 130 to 440 ms; docs/benchmarks.md).
+     * How long one slice of the staleness pass may take, and how often a slice runs: at most a tenth of the stream
+     * thread, and a snapshot waits at most one slice (at a million subscriptions 100 ms slices each second took p99
+     * latency from 130 to 440 ms when the pass read the store; docs/benchmarks.md). Slices matter when many
+     * subscriptions go stale at once (a dead collector): each one flagged is a store read, a write and a drift event.
      */
     static final Duration SCAN_SLICE = Duration.ofMillis(20);
     static final Duration SCAN_TICK = Duration.ofMillis(200);
@@ -54,6 +61,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private DeadLetterOutput deadLetters;
     private Sensor late;
     private long passStartedAt = Long.MIN_VALUE;
+    private boolean scanning;
+    private PostureIndex index;
+    private final MessageDigest sha256 = sha256();
     private final StalenessClock clock = new StalenessClock();
     private final String snapshotsTopic;
     private final BacklogProbe backlog;
@@ -70,7 +80,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.snapshotsTopic = snapshotsTopic;
         this.backlog = backlog;
         this.scanSlice = scanSlice;
-        this.machine = new PostureMachine(settings.profile());
+        this.machine = new PostureMachine(settings.profile(), settings.emission(), settings.refresh());
     }
 
     @Override
@@ -84,6 +94,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
                 "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
                 Map.of("thread-id", Thread.currentThread().getName(), "task-id", context.taskId().toString())), new Value());
+        // a new index whenever the task (re)starts: its store may have been rolled back to the last commit
+        index = new PostureIndex();
+        store.forEach((sub, state) -> index.put(sub, PostureMachine.staleAt(state, settings.staleAfter())));
         Duration tick = settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
     }
@@ -99,8 +112,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             return;
         }
         PostureMachine.Outcome outcome;
+        long[] digest = null;
         try {
-            outcome = machine.onSnapshot(store.get(sub), input.snapshot(), now);
+            SecurityContactSnapshot snapshot = input.snapshot();
+            digest = digest(snapshot);
+            outcome = machine.onSnapshot(store.get(sub), snapshot, now,
+                    digest != null && index.sameDigest(sub, digest[0], digest[1]));
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;
@@ -108,10 +125,46 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             deadLetters.send(input.key(), input.value(), record.timestamp(), DeadLetters.Stage.PROCESSING, e);
             return;
         }
-        if (outcome.finding() == null) {
+        boolean evaluated = outcome.posture() != null && outcome.posture().getLastCollectedAt().equals(input.snapshot().getCollectedAt());
+        if (!evaluated) {
             late.record();
         }
         apply(sub, outcome, record.timestamp());
+        if (evaluated) {
+            index.digest(sub, digest == null ? 0 : digest[0], digest == null ? 0 : digest[1]);
+        }
+    }
+
+    /**
+     * A digest (SHA-256, 128 bits of it) of what the rule reads of a snapshot that was read completely: its raw pages
+     * and its tenant; null for any other snapshot (a collection failure's reasons carry request ids: always evaluated).
+     * A cryptographic digest, because the pages hold text that whoever administers the contacts chooses.
+     */
+    private long[] digest(SecurityContactSnapshot snapshot) {
+        if (snapshot.getStatus() != CollectionStatus.OK) {
+            return null;
+        }
+        sha256.reset();
+        update(snapshot.getTenantId() == null ? "" : snapshot.getTenantId());
+        for (String page : snapshot.getRawBodies()) {
+            update(page);
+        }
+        ByteBuffer hash = ByteBuffer.wrap(sha256.digest());
+        return new long[] {hash.getLong(), hash.getLong()};
+    }
+
+    private void update(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        sha256.update(ByteBuffer.allocate(4).putInt(0, bytes.length).array());
+        sha256.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     @Override
@@ -134,12 +187,14 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             context.forward(new Record<>(sub, event, timestamp), EvaluateTopology.DRIFT_SINK);
         }
         if (outcome.posture() == null) {
+            index.remove(sub);
             if (store.delete(sub) && outcome.emitPosture()) {
                 context.forward(new Record<>(sub, null, timestamp), EvaluateTopology.POSTURE_SINK);
             }
             return;
         }
         byte[] encoded = store.put(sub, outcome.posture());
+        index.put(sub, PostureMachine.staleAt(outcome.posture(), settings.staleAfter()));
         if (outcome.emitPosture()) {
             context.forward(new Record<>(sub, encoded, timestamp), EvaluateTopology.POSTURE_SINK);
         }
@@ -151,8 +206,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     }
 
     /**
-     * One slice of the staleness pass: a pass over the whole store starts every stale.check.interval and runs
-     * in slices of at most {@link #SCAN_SLICE} (20 ms) each, every {@link #SCAN_TICK}, resuming after the last key seen.
+     * One slice of the staleness pass: a pass over the index starts every stale.check.interval and runs in slices of at
+     * most {@link #SCAN_SLICE} (20 ms) each, every {@link #SCAN_TICK}, resuming where the last slice stopped. It reads the
+     * store only for the subscriptions whose deadline has passed.
      */
     private void checkStale(long now) {
         long judgedAt = clock.tick(now, backlog.lag(partition) > 0);
@@ -160,7 +216,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             return;
         }
         reportBacklog(now - judgedAt);
-        if (!store.scanning()) {
+        if (!scanning) {
             if (passStartedAt == Long.MIN_VALUE) {
                 passStartedAt = now; // the first pass starts an interval after the first tick, as each later one after the one before
                 return;
@@ -170,14 +226,19 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             }
             passStartedAt = now;
         }
-        List<KeyValue<String, PostureMachine.Outcome>> flagged = new ArrayList<>();
-        store.scan(scanSlice, (sub, state) -> {
+        scanning = !index.scan(judgedAt, System.nanoTime() + scanSlice.toNanos(), sub -> {
+            PostureState state = store.get(sub);
+            if (state == null) {
+                index.remove(sub);
+                return;
+            }
             PostureMachine.Outcome outcome = machine.onClock(state, judgedAt, now, settings.staleAfter());
             if (outcome != null) {
-                flagged.add(KeyValue.pair(sub, outcome));
+                apply(sub, outcome, now);
+            } else {
+                index.put(sub, PostureMachine.staleAt(state, settings.staleAfter()));
             }
         });
-        flagged.forEach(kv -> apply(kv.key, kv.value, now));
     }
 
     /** The lag of the staleness clock as a metric, and a line when a task starts and ends reading a backlog. */

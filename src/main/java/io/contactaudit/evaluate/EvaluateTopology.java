@@ -41,6 +41,25 @@ public final class EvaluateTopology {
     public static final String POSTURE_SINK = "posture-sink";
     public static final String DLQ_SINK = "dlq-sink";
 
+    /** Which evaluations emit a finding (Avro and OCSF). */
+    public enum Emission {
+        /** Every evaluation. */
+        EVERY,
+        /**
+         * A new subscription, a change of what a finding shows (verdict, reasons, contacts, rule version, profile,
+         * tenant), any drift, a closed subscription; and an unchanged finding again once per refresh interval.
+         */
+        CHANGES
+    }
+
+    /** Where the posture store keeps its data; either way its changelog is the same topic and holds the same records. */
+    public enum StoreKind {
+        /** RocksDB on local disk ({@code state.dir}): restarts with local state read only the changelog's tail. */
+        ROCKSDB,
+        /** The heap: no RocksDB reads and writes, but the whole changelog is read at every start, and the heap holds every posture. */
+        MEMORY
+    }
+
     /**
      * What the topology decides with.
      *
@@ -48,12 +67,20 @@ public final class EvaluateTopology {
      * @param staleAfter         a subscription with no snapshot for this long is flagged STALE (default 3× the collection interval)
      * @param staleCheckInterval how often the wall-clock check runs
      * @param redaction          how e-mail recipients appear on the OCSF topic
+     * @param emission           which evaluations emit a finding
+     * @param refresh            with {@link Emission#CHANGES}: an unchanged finding is emitted again once per this interval
+     * @param store              where the posture store keeps its data
      */
     public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval,
-                           OcsfComplianceFinding.Redaction redaction) {
-        /** No redaction. */
+                           OcsfComplianceFinding.Redaction redaction, Emission emission, Duration refresh, StoreKind store) {
+        /** No redaction; a finding per evaluation. */
         public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
             this(profile, staleAfter, staleCheckInterval, OcsfComplianceFinding.Redaction.NONE);
+        }
+
+        /** A finding per evaluation. */
+        public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval, OcsfComplianceFinding.Redaction redaction) {
+            this(profile, staleAfter, staleCheckInterval, redaction, Emission.EVERY, Duration.ofDays(1), StoreKind.ROCKSDB);
         }
 
         public Settings {
@@ -63,6 +90,19 @@ public final class EvaluateTopology {
             if (staleCheckInterval.toMillis() < 1) {
                 throw new IllegalArgumentException("the staleness check interval must be at least 1 ms, got " + staleCheckInterval);
             }
+            if (refresh.toMillis() < 1) {
+                throw new IllegalArgumentException("the findings refresh interval must be at least 1 ms, got " + refresh);
+            }
+        }
+
+        /** The same settings with another emission policy. */
+        public Settings withEmission(Emission emission, Duration refresh) {
+            return new Settings(profile, staleAfter, staleCheckInterval, redaction, emission, refresh, store);
+        }
+
+        /** The same settings with the posture store kept elsewhere. */
+        public Settings withStore(StoreKind store) {
+            return new Settings(profile, staleAfter, staleCheckInterval, redaction, emission, refresh, store);
         }
     }
 
@@ -90,9 +130,10 @@ public final class EvaluateTopology {
         topology.addSource(SOURCE, topics.snapshots().key().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.snapshots().name());
         topology.addProcessor(DECODE, () -> new DecodeSnapshots(topics.snapshots().value().deserializer()), SOURCE);
-        topology.addProcessor(EVALUATE, () -> new EvaluateSnapshots(settings, topics.posture(), scanSlice, topics.snapshots().name(), backlog), DECODE);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
+        topology.addProcessor(EVALUATE, () -> new EvaluateSnapshots(settings, topics.posture(), scanSlice, topics.snapshots().name(),
+                backlog), DECODE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(settings.store() == StoreKind.MEMORY
+                        ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
                 EVALUATE);
         topology.addProcessor(MAP_OCSF, () -> new MapOcsf(ocsf), EVALUATE);
         sink(topology, FINDINGS_SINK, topics.findings(), EVALUATE);

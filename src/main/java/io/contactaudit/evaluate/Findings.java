@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Where a {@link ComplianceFinding} is built: one per evaluated snapshot (activity CREATE, then UPDATE) and one
+ * Where a {@link ComplianceFinding} is built: one per emitted evaluation (activity CREATE, then UPDATE) and one
  * when the subscription leaves the estate (CLOSE). The ids are deterministic ({@link Ids}): the finding id per
  * subscription, rule and profile; the event id per snapshot, so a duplicate snapshot gives the same event id.
  */
@@ -21,19 +21,22 @@ final class Findings {
     private Findings() {
     }
 
-    /** The finding of one evaluation of {@code snapshot}, whose subscription's state was {@code previous} (null: first time). */
+    /**
+     * The finding of one evaluation of {@code snapshot}, whose subscription's state was {@code previous} (null: first
+     * time); {@code findingId} is the stored one when the rule and profile are the same, and {@code tenant} the
+     * snapshot's tenant, or the stored one when the snapshot names none.
+     */
     static ComplianceFinding evaluation(PostureState previous, SecurityContactSnapshot snapshot, RuleResult result,
-                                        Profile profile, long now) {
+                                        Profile profile, String findingId, String tenant, long now) {
         String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
         Instant collectedAt = snapshot.getCollectedAt();
         return ComplianceFinding.newBuilder()
-                .setFindingId(Ids.finding(sub, result.ruleId(), profile.id()))
+                .setFindingId(findingId)
                 .setEventId(Ids.event("evaluation", sub, snapshot.getRunId(), String.valueOf(collectedAt.toEpochMilli()),
                         result.ruleId(), result.ruleVersion(), profile.id()))
                 .setSubscriptionId(sub)
                 .setSubscriptionName(snapshot.getSubscriptionName())
-                .setTenantId(snapshot.getTenantId() != null ? snapshot.getTenantId()
-                        : previous == null ? null : previous.getTenantId())
+                .setTenantId(tenant)
                 .setRuleId(result.ruleId())
                 .setRuleVersion(result.ruleVersion())
                 .setProfile(profile.id())

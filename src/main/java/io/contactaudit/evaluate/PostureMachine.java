@@ -4,8 +4,11 @@ import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.rule.ReasonCode;
 import io.contactaudit.rule.RuleResult;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.FieldChange;
+import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.SecurityContactSnapshot;
@@ -13,6 +16,8 @@ import io.contactaudit.schema.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The posture state machine: from a subscription's stored {@link PostureState} and what just happened to it (a
@@ -21,11 +26,17 @@ import java.util.List;
  *
  * <pre>
  * (none) ──snapshot──► PASS | FAIL | ERROR            finding CREATE, no drift
- * state  ──snapshot──► PASS | FAIL | ERROR            finding UPDATE, drift as {@link Drift} decides; stale cleared
+ * state  ──snapshot──► PASS | FAIL | ERROR            finding UPDATE (with {@link EvaluateTopology.Emission#CHANGES}: only
+ *                                                     when it shows a change, or is due again), drift as {@link Drift} decides; stale cleared
  * state  ──older snapshot──► state                     late: nothing but the counter lateSnapshots
  * state  ──tombstone──► (none)                          finding CLOSE, SUBSCRIPTION_REMOVED, posture tombstone
  * state  ──no snapshot within the window──► stale     STALE, once
  * </pre>
+ *
+ * <p>The new state is always stored (it holds the latest capture time, which late snapshots and staleness are judged
+ * by); it goes to the posture topic only when something a reader of that topic sees has changed ({@link #shown}).
+ * Cheap tests come first: the field-level diff runs only when the contacts differ, the finding is built only when it
+ * is emitted or drift needs its ids, and the finding id is the stored one.
  */
 public final class PostureMachine {
 
@@ -33,9 +44,22 @@ public final class PostureMachine {
     public static final int MISSED_COLLECTIONS = 3;
 
     private final Profile profile;
+    private final EvaluateTopology.Emission emission;
+    private final long refreshMillis;
 
+    /** A finding per evaluation. */
     public PostureMachine(Profile profile) {
+        this(profile, EvaluateTopology.Emission.EVERY, Duration.ofDays(1));
+    }
+
+    /**
+     * @param emission which evaluations emit a finding
+     * @param refresh  with {@link EvaluateTopology.Emission#CHANGES}, how often an unchanged finding is emitted again
+     */
+    public PostureMachine(Profile profile, EvaluateTopology.Emission emission, Duration refresh) {
         this.profile = profile;
+        this.emission = emission;
+        this.refreshMillis = refresh.toMillis();
     }
 
     /**
@@ -43,50 +67,160 @@ public final class PostureMachine {
      *
      * @param finding     the finding to emit, or null
      * @param drift       drift events to emit, in order
-     * @param posture     the new state, to store and emit; null deletes it (a tombstone)
-     * @param emitPosture whether the posture is emitted (false for a late snapshot: only the stored counter changes)
+     * @param posture     the new state, to store; null deletes it (a tombstone)
+     * @param emitPosture whether the state (or its tombstone) also goes to the posture topic: only when a reader of it
+     *                    sees a change
      */
     public record Outcome(ComplianceFinding finding, List<DriftEvent> drift, PostureState posture, boolean emitPosture) {
     }
 
     /** A snapshot arrived for a subscription whose state is {@code previous} (null: first time). */
     public Outcome onSnapshot(PostureState previous, SecurityContactSnapshot snapshot, long now) {
+        return onSnapshot(previous, snapshot, now, false);
+    }
+
+    /**
+     * A snapshot arrived for a subscription whose state is {@code previous} (null: first time); {@code sameContent}
+     * tells that {@code previous} was evaluated on a snapshot of the same content (the same raw pages, read completely,
+     * of the same tenant): the rule would say exactly what it said then. With {@link EvaluateTopology.Emission#CHANGES},
+     * when no finding is due either, the rule is then not run again: nothing can have changed but the times.
+     */
+    public Outcome onSnapshot(PostureState previous, SecurityContactSnapshot snapshot, long now, boolean sameContent) {
         Instant collectedAt = snapshot.getCollectedAt();
         if (previous != null && collectedAt.isBefore(previous.getLastCollectedAt())) {
-            PostureState counted = PostureState.newBuilder(previous)
-                    .setLateSnapshots(previous.getLateSnapshots() + 1).build();
+            PostureState counted = copy(previous);
+            counted.setLateSnapshots(previous.getLateSnapshots() + 1);
             return new Outcome(null, List.of(), counted, false);
         }
+        if (sameContent && previous != null && emission == EvaluateTopology.Emission.CHANGES && !previous.getStale()
+                && snapshot.getStatus() == CollectionStatus.OK
+                && (snapshot.getTenantId() == null || snapshot.getTenantId().equals(previous.getTenantId()))
+                && previous.getRuleId().equals(HighSeverityAlertEmailRule.ID) && previous.getRuleVersion().equals(HighSeverityAlertEmailRule.VERSION)
+                && previous.getProfile().equals(profile.id()) && !refreshDue(previous.getSubscriptionId(), previous.getLastCollectedAt(), collectedAt)) {
+            return unchanged(previous, snapshot, now);
+        }
         RuleResult result = HighSeverityAlertEmailRule.evaluate(snapshot, profile);
-        ComplianceFinding finding = Findings.evaluation(previous, snapshot, result, profile, now);
-        List<DriftEvent> drift = previous == null ? List.of() : Drift.afterEvaluation(previous, finding, result.contacts());
-        boolean good = finding.getVerdict() != Verdict.ERROR;
-        PostureState.Builder posture = PostureState.newBuilder()
-                .setSubscriptionId(finding.getSubscriptionId())
-                .setTenantId(finding.getTenantId())
-                .setFindingId(finding.getFindingId())
-                .setVerdict(finding.getVerdict())
-                .setLastGoodVerdict(good ? finding.getVerdict() : previous == null ? null : previous.getLastGoodVerdict())
-                .setSince(finding.getLastStatusChangeAt())
-                .setFirstSeenAt(finding.getFirstSeenAt())
-                .setLastCollectedAt(collectedAt)
-                .setLastEvaluatedAt(finding.getEvaluatedAt())
-                .setRuleId(finding.getRuleId())
-                .setRuleVersion(finding.getRuleVersion())
-                .setProfile(finding.getProfile())
-                .setReasons(finding.getReasons())
-                .setStale(false)
-                .setContacts(good ? result.contacts() : previous == null ? List.of() : previous.getContacts())
-                .setLastGoodCollectedAt(good ? collectedAt : previous == null ? null : previous.getLastGoodCollectedAt())
-                .setConsecutiveErrors(good ? 0 : previous == null ? 1 : previous.getConsecutiveErrors() + 1)
-                .setLateSnapshots(previous == null ? 0 : previous.getLateSnapshots())
-                .setLastFindingEventId(finding.getEventId())
-                .setStaleAfterMs(snapshot.getCollectionIntervalMs() == null ? null
-                        : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
-        // the summary follows the last good configuration: recomputed only when that changed
-        boolean sameContacts = previous != null && (!good || previous.getContacts().equals(result.contacts()));
-        posture.setSummary(sameContacts ? previous.getSummary() : ContactChanges.summary(posture.getContacts()));
-        return new Outcome(finding, drift, posture.build(), true);
+        String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
+        Verdict verdict = result.verdict();
+        boolean good = verdict != Verdict.ERROR;
+        String profileId = profile.id();
+
+        // the last good configuration: an ERROR keeps the previous one
+        List<NormalizedContact> contacts;
+        boolean sameContacts;
+        if (previous == null) {
+            contacts = good ? result.contacts() : List.of();
+            sameContacts = false;
+        } else if (!good) {
+            contacts = previous.getContacts();
+            sameContacts = true;
+        } else {
+            sameContacts = previous.getContacts().equals(result.contacts());
+            contacts = sameContacts ? previous.getContacts() : result.contacts();
+        }
+        boolean sameFinding = previous != null && previous.getRuleId().equals(result.ruleId()) && previous.getProfile().equals(profileId);
+        boolean ruleChanged = previous != null && (!previous.getRuleVersion().equals(result.ruleVersion()) || !previous.getProfile().equals(profileId));
+        List<FieldChange> changes = previous == null || !good || sameContacts || previous.getLastGoodVerdict() == null
+                ? List.of() : ContactChanges.between(previous.getContacts(), result.contacts());
+        boolean drifts = previous != null && Drift.follows(previous, verdict, changes, ruleChanged);
+        String tenant = snapshot.getTenantId() != null ? snapshot.getTenantId() : previous == null ? null : previous.getTenantId();
+        List<Reason> reasons = previous != null && previous.getVerdict() == verdict && sameReasons(previous.getReasons(), result.reasons(), verdict)
+                ? previous.getReasons() : result.reasons();
+
+        boolean emit = emission == EvaluateTopology.Emission.EVERY || previous == null || drifts
+                || previous.getVerdict() != verdict || reasons != previous.getReasons() || !sameContacts && good
+                || ruleChanged || !Objects.equals(tenant, previous.getTenantId()) || refreshDue(sub, previous.getLastCollectedAt(), collectedAt);
+        String findingId = sameFinding ? previous.getFindingId() : Ids.finding(sub, result.ruleId(), profileId);
+        ComplianceFinding finding = emit ? Findings.evaluation(previous, snapshot, result, profile, findingId, tenant, now) : null;
+        List<DriftEvent> drift = drifts ? Drift.afterEvaluation(previous, finding, changes, ruleChanged) : List.of();
+
+        PostureState posture = new PostureState(sub, tenant, findingId, verdict,
+                good ? verdict : previous == null ? null : previous.getLastGoodVerdict(),
+                previous == null || previous.getVerdict() != verdict ? collectedAt : previous.getSince(),
+                previous == null ? collectedAt : previous.getFirstSeenAt(),
+                collectedAt, Instant.ofEpochMilli(now), result.ruleId(), result.ruleVersion(), profileId, reasons, false, contacts,
+                // the summary follows the last good configuration: recomputed only when that changed
+                sameContacts ? previous.getSummary() : ContactChanges.summary(contacts),
+                good ? collectedAt : previous == null ? null : previous.getLastGoodCollectedAt(),
+                good ? 0 : previous == null ? 1 : previous.getConsecutiveErrors() + 1,
+                previous == null ? 0 : previous.getLateSnapshots(),
+                finding != null ? finding.getEventId() : previous.getLastFindingEventId(),
+                snapshot.getCollectionIntervalMs() == null ? null : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
+        return new Outcome(finding, drift, posture, previous == null || shown(previous, posture));
+    }
+
+    /**
+     * The outcome of a snapshot whose content is that of the one {@code previous} was evaluated on, when no finding is
+     * due: what the full evaluation would give, without the rule. The state takes the new times (and the collection
+     * interval the snapshot declares); the verdict, its reasons and the contacts stay.
+     */
+    private Outcome unchanged(PostureState previous, SecurityContactSnapshot snapshot, long now) {
+        Instant collectedAt = snapshot.getCollectedAt();
+        boolean good = previous.getVerdict() != Verdict.ERROR;
+        PostureState posture = copy(previous);
+        posture.setLastCollectedAt(collectedAt);
+        posture.setLastEvaluatedAt(Instant.ofEpochMilli(now));
+        posture.setLastGoodCollectedAt(good ? collectedAt : previous.getLastGoodCollectedAt());
+        posture.setConsecutiveErrors(good ? 0 : previous.getConsecutiveErrors() + 1);
+        posture.setStaleAfterMs(snapshot.getCollectionIntervalMs() == null ? null : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
+        return new Outcome(null, List.of(), posture, shown(previous, posture));
+    }
+
+    /**
+     * Whether two lists of reasons of the same verdict say the same: for PASS and FAIL, codes and texts (the texts name
+     * the contact, the path and the value seen, all from the configuration); for ERROR, the codes only, as the texts of
+     * a collection failure carry what differs with every request (Resource Manager's request id, a parser's position),
+     * so that a subscription that stays unreadable is not a change at every collection.
+     */
+    static boolean sameReasons(List<Reason> before, List<Reason> after, Verdict verdict) {
+        if (verdict != Verdict.ERROR) {
+            return before.equals(after);
+        }
+        if (before.size() != after.size()) {
+            return false;
+        }
+        for (int i = 0; i < before.size(); i++) {
+            if (!before.get(i).getCode().equals(after.get(i).getCode())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether an unchanged finding is due again: once per refresh interval, at the first evaluation in each interval of
+     * the subscription's own phase (a hash of its id), so that the re-assertions of an estate spread over the interval
+     * instead of coming all at once. Deterministic: reprocessing the same snapshots decides the same.
+     */
+    boolean refreshDue(String sub, Instant last, Instant now) {
+        if (emission != EvaluateTopology.Emission.CHANGES) {
+            return true;
+        }
+        long phase = Math.floorMod(sub.hashCode() * 0x9E3779B97F4A7C15L, refreshMillis);
+        return Math.floorDiv(last.toEpochMilli() + phase, refreshMillis) != Math.floorDiv(now.toEpochMilli() + phase, refreshMillis);
+    }
+
+    /**
+     * Whether a reader of the posture topic sees a difference: verdict, last good verdict and since, reasons, contacts
+     * and their summary, the stale flag, rule, profile, tenant, finding id, staleness window. Not the bookkeeping that
+     * changes with every snapshot (latest capture and evaluation times, the id of the latest finding, the counters of
+     * late snapshots and consecutive errors): the posture topic carries those as of its latest record.
+     */
+    static boolean shown(PostureState before, PostureState after) {
+        return before.getVerdict() != after.getVerdict()
+                || before.getLastGoodVerdict() != after.getLastGoodVerdict()
+                || !before.getSince().equals(after.getSince())
+                || before.getStale() != after.getStale()
+                || !before.getReasons().equals(after.getReasons())
+                || !before.getContacts().equals(after.getContacts())
+                || !before.getSummary().equals(after.getSummary())
+                || !before.getRuleId().equals(after.getRuleId())
+                || !before.getRuleVersion().equals(after.getRuleVersion())
+                || !before.getProfile().equals(after.getProfile())
+                || !Objects.equals(before.getTenantId(), after.getTenantId())
+                || !before.getFindingId().equals(after.getFindingId())
+                || !Objects.equals(before.getStaleAfterMs(), after.getStaleAfterMs())
+                || !before.getFirstSeenAt().equals(after.getFirstSeenAt());
     }
 
     /** The subscription left the estate (a tombstone on the snapshots topic) at {@code removedAt}. */
@@ -107,14 +241,35 @@ public final class PostureMachine {
      * declared, or {@code fallback} when it declared none.
      */
     public Outcome onClock(PostureState state, long judgedAt, long now, Duration fallback) {
-        Duration window = state.getStaleAfterMs() == null ? fallback : Duration.ofMillis(state.getStaleAfterMs());
-        if (state.getStale() || judgedAt - state.getLastCollectedAt().toEpochMilli() <= window.toMillis()) {
+        if (state.getStale() || judgedAt <= staleAt(state, fallback)) {
             return null;
         }
+        Duration window = window(state, fallback);
         List<Reason> reasons = List.of(new Reason(ReasonCode.SNAPSHOT_STALE.name(),
                 "no snapshot since " + state.getLastCollectedAt() + " (staleness window " + window
                         + "): the collector may be down; the last verdict " + state.getVerdict() + " is not current"));
-        PostureState flagged = PostureState.newBuilder(state).setStale(true).build();
+        PostureState flagged = copy(state);
+        flagged.setStale(true);
         return new Outcome(null, List.of(Drift.stale(state, reasons, now)), flagged, true);
+    }
+
+    /**
+     * The latest instant (epoch milliseconds) a subscription in {@code state} is judged not stale at; past it,
+     * {@link #onClock} flags it. {@link Long#MAX_VALUE} once it is flagged.
+     */
+    static long staleAt(PostureState state, Duration fallback) {
+        return state.getStale() ? Long.MAX_VALUE : state.getLastCollectedAt().toEpochMilli() + window(state, fallback).toMillis();
+    }
+
+    private static Duration window(PostureState state, Duration fallback) {
+        return state.getStaleAfterMs() == null ? fallback : Duration.ofMillis(state.getStaleAfterMs());
+    }
+
+    /** A shallow copy (the builders deep-copy every list and record). */
+    private static PostureState copy(PostureState s) {
+        return new PostureState(s.getSubscriptionId(), s.getTenantId(), s.getFindingId(), s.getVerdict(), s.getLastGoodVerdict(),
+                s.getSince(), s.getFirstSeenAt(), s.getLastCollectedAt(), s.getLastEvaluatedAt(), s.getRuleId(), s.getRuleVersion(),
+                s.getProfile(), s.getReasons(), s.getStale(), s.getContacts(), s.getSummary(), s.getLastGoodCollectedAt(),
+                s.getConsecutiveErrors(), s.getLateSnapshots(), s.getLastFindingEventId(), s.getStaleAfterMs());
     }
 }

@@ -2,7 +2,6 @@ package io.contactaudit.evaluate;
 
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.schema.PostureState;
-import java.time.Duration;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -13,7 +12,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The posture store ({@value EvaluateTopology#STORE}): one {@link PostureState} per subscription, encoded with the
  * posture topic's serializer, so that the store, its changelog and the posture topic hold the same bytes and a
- * posture is encoded once. Also reads the store in time-boxed slices for the staleness pass.
+ * posture is encoded once.
  */
 final class PostureStore {
 
@@ -21,7 +20,6 @@ final class PostureStore {
     private final String topic;
     private final Serializer<PostureState> encoder;
     private final Deserializer<PostureState> decoder;
-    private String resumeAfter;
 
     /** The store, encoded as {@code posture}, the posture topic, encodes its values. */
     PostureStore(KeyValueStore<String, byte[]> store, TopicSpec<String, PostureState> posture) {
@@ -49,34 +47,13 @@ final class PostureStore {
         return store.delete(subscription) != null;
     }
 
-    /** Whether a scan is under way: the last {@link #scan} stopped before the end of the store. */
-    boolean scanning() {
-        return resumeAfter != null;
-    }
-
-    /**
-     * Reads postures in key order for at most {@code slice} (at least one entry), starting after where the last
-     * call stopped, or at the first key when the last call reached the end. A store of a million subscriptions takes
-     * seconds to read; in one go it would hold the open transaction past its timeout.
-     */
-    void scan(Duration slice, BiConsumer<String, PostureState> visitor) {
-        long deadline = System.nanoTime() + slice.toNanos();
-        String last = null;
-        boolean more = false;
-        try (KeyValueIterator<String, byte[]> entries = resumeAfter == null ? store.all() : store.range(resumeAfter, null)) {
+    /** Every stored posture, in key order, once (when a task starts: {@link PostureIndex}). */
+    void forEach(BiConsumer<String, PostureState> visitor) {
+        try (KeyValueIterator<String, byte[]> entries = store.all()) {
             while (entries.hasNext()) {
                 KeyValue<String, byte[]> entry = entries.next();
-                if (entry.key.equals(resumeAfter)) {
-                    continue;
-                }
                 visitor.accept(entry.key, decoder.deserialize(topic, entry.value));
-                last = entry.key;
-                if (System.nanoTime() > deadline) {
-                    more = entries.hasNext();
-                    break;
-                }
             }
         }
-        resumeAfter = more ? last : null;
     }
 }

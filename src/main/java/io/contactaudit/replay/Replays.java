@@ -15,6 +15,7 @@ import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -204,10 +205,35 @@ public final class Replays {
      * (the finding of a snapshot carries its timestamp). Reads only; writes nothing. Close the stream.
      */
     public Stream<Reevaluation> reevaluate(Instant from, Instant to, Profile profile, Filter filter, Skipped skipped, LongConsumer progress) {
+        return reevaluate(from, to, profile, Duration.ZERO, filter, skipped, progress);
+    }
+
+    /**
+     * Today's rule over the snapshots of [from, to), compared with the verdict recorded for each: the finding of the
+     * snapshot (it carries the snapshot's timestamp) or, where the evaluator emitted none because nothing had changed
+     * ({@code findings.emit=changes}), the subscription's latest finding before it, which was in force. Findings are read
+     * from {@code lookback} before {@code from} (at most the topic's retention), so that the finding in force at the
+     * start of the range is known: with {@code changes}, the refresh interval plus a collection interval. Holds one
+     * verdict per subscription. Reads only; writes nothing. Close the stream.
+     */
+    public Stream<Reevaluation> reevaluate(Instant from, Instant to, Profile profile, Duration lookback, Filter filter, Skipped skipped,
+                                           LongConsumer progress) {
+        Instant findingsFrom = from;
+        if (!lookback.isZero()) {
+            Instant kept = reader.oldestKept(topics.findings().name());
+            findingsFrom = from.minus(lookback).isBefore(kept) ? kept : from.minus(lookback);
+        }
         HistoryReader.Cursor<ComplianceFinding> findings = reader.open(topics.findings().name(), topics.findings().value().deserializer(),
-                from, to, filter::subscription, skipped, n -> { });
+                findingsFrom, to, filter::subscription, skipped, n -> { });
+        Map<String, InForce> inForce = new HashMap<>();
         SameTimestamp<ComplianceFinding> recorded = new SameTimestamp<>(findings,
-                f -> key(f.getSubscriptionId(), f.getRunId(), f.getCollectedAt()));
+                f -> key(f.getSubscriptionId(), f.getRunId(), f.getCollectedAt()), f -> {
+                    if (f.getActivity() == FindingActivity.CLOSE) {
+                        inForce.remove(f.getSubscriptionId());
+                    } else {
+                        inForce.put(f.getSubscriptionId(), new InForce(f.getVerdict(), f.getRuleVersion() + "/" + f.getProfile()));
+                    }
+                });
         Stream<ConsumerRecord<String, SecurityContactSnapshot>> snapshots;
         try {
             snapshots = read(topics.snapshots(), from, to, filter, skipped, progress);
@@ -219,12 +245,18 @@ public final class Replays {
             SecurityContactSnapshot s = r.value();
             RuleResult today = HighSeverityAlertEmailRule.evaluate(s, profile);
             ComplianceFinding then = recorded.take(r.timestamp(), key(s.getSubscriptionId(), s.getRunId(), s.getCollectedAt()));
-            if (then == null || then.getVerdict() != today.verdict()) {
-                rows.accept(new Reevaluation(s.getSubscriptionId(), s.getCollectedAt(), then == null ? null : then.getVerdict(),
-                        then == null ? "(no finding recorded)" : then.getRuleVersion() + "/" + then.getProfile(),
+            InForce held = then != null ? new InForce(then.getVerdict(), then.getRuleVersion() + "/" + then.getProfile())
+                    : inForce.get(s.getSubscriptionId().toLowerCase(Locale.ROOT));
+            if (held == null || held.verdict() != today.verdict()) {
+                rows.accept(new Reevaluation(s.getSubscriptionId(), s.getCollectedAt(), held == null ? null : held.verdict(),
+                        held == null ? "(no finding recorded)" : then != null ? held.rule() : held.rule() + " (in force: unchanged, no finding of its own)",
                         today.verdict(), today.ruleVersion() + "/" + profile.id(), String.join(" ", today.reasonCodes())));
             }
         });
+    }
+
+    /** The verdict a finding recorded, and under which rule version and profile. */
+    private record InForce(Verdict verdict, String rule) {
     }
 
     private static String key(String sub, String runId, Instant collectedAt) {

@@ -131,7 +131,8 @@ class ContactAuditConfigTest {
 
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
-        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(37).contains("bootstrap.servers", "http.host", "events.topic");
+        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(40).contains("bootstrap.servers", "http.host", "events.topic", "findings.emit",
+                "findings.refresh", "state.store");
         assertThat(ConfigReference.markdown())
                 .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
                 .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");

@@ -42,6 +42,15 @@ class EvaluateTopologyDescribeTest {
         assertThat(((TopologyDescription.Sink) node(sub, "dlq-sink")).topic()).isEqualTo("contact-audit.dlq.v1");
     }
 
+    @Test
+    void theStoreHasTheSameNameAndSoTheSameChangelogOnTheHeap() {
+        EvaluateTopology.Settings settings = new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofMinutes(45), Duration.ofMinutes(1));
+        TopologyDescription onDisk = EvaluateTopology.build(Topics.create("contact-audit"), settings).describe();
+        TopologyDescription onHeap = EvaluateTopology.build(Topics.create("contact-audit"),
+                settings.withStore(EvaluateTopology.StoreKind.MEMORY)).describe();
+        assertThat(onHeap.toString()).isEqualTo(onDisk.toString());
+    }
+
     static Set<String> successors(TopologyDescription.Node node) {
         return node.successors().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
     }

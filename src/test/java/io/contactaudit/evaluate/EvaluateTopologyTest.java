@@ -5,6 +5,7 @@ import static io.contactaudit.evaluate.TestSnapshots.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.schema.ComplianceFinding;
@@ -41,6 +42,7 @@ class EvaluateTopologyTest {
     static final Duration STALE_AFTER = Duration.ofMinutes(45);
     static final Duration STALE_CHECK = Duration.ofMinutes(1);
     static final Instant WALL_CLOCK = T0.plus(Duration.ofDays(1));
+    static final ObjectMapper JSON = new ObjectMapper();
 
     final Topics topics = Topics.create(Topics.DEFAULT_PREFIX);
     @TempDir
@@ -63,13 +65,16 @@ class EvaluateTopologyTest {
     }
 
     void start(Profile profile, Instant wallClock, Duration scanSlice) {
+        start(new EvaluateTopology.Settings(profile, STALE_AFTER, STALE_CHECK), wallClock, scanSlice);
+    }
+
+    void start(EvaluateTopology.Settings settings, Instant wallClock, Duration scanSlice) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams: other builds run beside this one
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(
-                EvaluateTopology.build(topics, new EvaluateTopology.Settings(profile, STALE_AFTER, STALE_CHECK), scanSlice),
-                props, wallClock);
+                EvaluateTopology.build(topics, settings, scanSlice), props, wallClock);
         snapshots = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         drift = driver.createOutputTopic(topics.drift().name(), Serdes.String().deserializer(), topics.drift().value().deserializer());
         posture = driver.createOutputTopic(topics.posture().name(), Serdes.String().deserializer(), topics.posture().value().deserializer());
@@ -276,13 +281,18 @@ class EvaluateTopologyTest {
         List<DriftEvent> events = drift.readValuesToList();
         assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getSeverity, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
                 .containsExactly(tuple(DriftKind.EVALUATION_ERROR, DriftSeverity.MEDIUM, Verdict.PASS, Verdict.ERROR));
-        PostureState during = posture.readValuesToList().get(2);
+        // the second ERROR changes nothing a reader of the posture topic sees: stored, not emitted
+        List<PostureState> shown = posture.readValuesToList();
+        assertThat(shown).hasSize(2);
+        assertThat(shown.get(1).getConsecutiveErrors()).isEqualTo(1);
+        PostureState during = stored();
         assertThat(during.getVerdict()).isEqualTo(Verdict.ERROR);
         assertThat(during.getLastGoodVerdict()).isEqualTo(Verdict.PASS);
         assertThat(during.getLastGoodCollectedAt()).isEqualTo(T0);
         assertThat(during.getConsecutiveErrors()).isEqualTo(2);
         assertThat(during.getContacts()).hasSize(1);
         assertThat(during.getSince()).isEqualTo(T0.plusSeconds(900));
+        assertThat(during.getLastCollectedAt()).isEqualTo(T0.plusSeconds(1800));
 
         // recovery into a worse configuration: recovered, and regressed against the last good state
         send(TestSnapshots.failing(T0.plusSeconds(2700)));
@@ -349,7 +359,7 @@ class EvaluateTopologyTest {
         List<ComplianceFinding> all = findings.readValuesToList();
         assertThat(all).extracting(ComplianceFinding::getActivity).containsExactly(FindingActivity.CREATE, FindingActivity.UPDATE);
         assertThat(all.get(0).getEventId()).isEqualTo(all.get(1).getEventId());
-        assertThat(posture.readValuesToList()).hasSize(2);
+        assertThat(posture.readValuesToList()).as("the duplicate changes nothing a reader of the posture sees").hasSize(1);
         assertNothingElse();
     }
 
@@ -472,7 +482,7 @@ class EvaluateTopologyTest {
     }
 
     @Test
-    void theStalenessPassReadsTheStoreInSlicesAndResumesAfterTheLastKey() {
+    void theStalenessPassRunsInSlicesAndResumesWhereItStopped() {
         driver.close();
         start(Profile.DEFAULT, T0, Duration.ZERO); // a slice ends after each entry
         driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK); // the first tick: passes start an interval from here
@@ -494,7 +504,7 @@ class EvaluateTopologyTest {
         drift.readValuesToList().forEach(d -> flagged.add(d.getSubscriptionId()));
         driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
         drift.readValuesToList().forEach(d -> flagged.add(d.getSubscriptionId()));
-        assertThat(flagged).containsExactlyElementsOf(subs);
+        assertThat(flagged).containsExactlyInAnyOrderElementsOf(subs);
 
         // the pass is complete: the next one starts a stale.check.interval after this one began, and flags nobody twice
         driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
@@ -615,5 +625,118 @@ class EvaluateTopologyTest {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.duplicate().get(bytes);
         return bytes;
+    }
+
+    /** Restarts the driver with findings.emit=changes and the given refresh interval. */
+    void onlyChanges(Duration refresh) {
+        driver.close();
+        start(new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK).withEmission(EvaluateTopology.Emission.CHANGES, refresh),
+                T0, EvaluateSnapshots.SCAN_SLICE);
+    }
+
+    @Test
+    void withOnlyChangesAnUnchangedSnapshotIsStoredAndEmitsNothing() {
+        onlyChanges(Duration.ofDays(3650));
+        send(TestSnapshots.passing(T0));
+        ComplianceFinding created = findings.readValue();
+        assertThat(created.getActivity()).isEqualTo(FindingActivity.CREATE);
+        assertThat(posture.readValue().getLastFindingEventId()).isEqualTo(created.getEventId());
+        assertNothingElse();
+
+        send(TestSnapshots.passing(T0.plusSeconds(900)));
+        send(TestSnapshots.passing(T0.plusSeconds(1800)));
+        assertNothingElse();
+        PostureState stored = stored();
+        assertThat(stored.getLastCollectedAt()).as("staleness and late snapshots are judged by the latest capture").isEqualTo(T0.plusSeconds(1800));
+        assertThat(stored.getLastFindingEventId()).as("the latest finding emitted").isEqualTo(created.getEventId());
+
+        // a late snapshot is still late: judged against the stored capture time, not the last finding's
+        send(TestSnapshots.failing(T0.plusSeconds(1000)));
+        assertNothingElse();
+        assertThat(stored().getLateSnapshots()).isEqualTo(1);
+
+        // a change: finding, drift and posture, as with every evaluation
+        send(TestSnapshots.failing(T0.plusSeconds(2700)));
+        ComplianceFinding regressed = findings.readValue();
+        assertThat(regressed.getActivity()).isEqualTo(FindingActivity.UPDATE);
+        assertThat(regressed.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(regressed.getFindingId()).isEqualTo(created.getFindingId());
+        assertThat(drift.readValue().getKind()).isEqualTo(DriftKind.REGRESSED);
+        assertThat(posture.readValue().getVerdict()).isEqualTo(Verdict.FAIL);
+        assertNothingElse();
+
+        // another recipient with the same verdict: a change of contacts, so a finding (its OCSF event lists them)
+        send(TestSnapshots.ok(TestSnapshots.body(true, "Critical", "soc@contoso.com"), T0.plusSeconds(3600)));
+        assertThat(findings.readValue().getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(drift.readValue().getKind()).isEqualTo(DriftKind.CONFIG_CHANGED);
+        posture.readValue();
+        assertNothingElse();
+    }
+
+    @Test
+    void withOnlyChangesAnUnchangedFindingIsEmittedAgainOncePerRefreshInterval() throws Exception {
+        onlyChanges(Duration.ofHours(1));
+        send(TestSnapshots.failing(T0));
+        findings.readValue();
+        posture.readValue();
+        assertNothingElse();
+
+        // an hour later a refresh boundary has passed, whatever the subscription's phase: the open finding is re-asserted
+        send(TestSnapshots.failing(T0.plus(Duration.ofHours(1))));
+        ComplianceFinding again = findings.avro.readValue();
+        assertThat(again.getActivity()).isEqualTo(FindingActivity.UPDATE);
+        assertThat(again.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(again.getCollectedAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
+        KeyValue<String, String> event = ocsf.readKeyValue();
+        assertThat(event.key).isEqualTo(again.getFindingId());
+        assertThat(JSON.readTree(event.value).path("activity_name").asText()).isEqualTo("Update");
+        assertThat(stored().getLastFindingEventId()).isEqualTo(again.getEventId());
+        assertThat(posture.isEmpty()).as("nothing a reader of the posture sees has changed").isTrue();
+        assertNothingElse();
+
+        // once per interval: the next snapshot, a millisecond later, is in the same interval
+        send(TestSnapshots.failing(T0.plus(Duration.ofHours(1)).plusMillis(1)));
+        assertNothingElse();
+    }
+
+    @Test
+    void theOcsfLifecycleIsCreateUpdateCloseInBothModes() throws Exception {
+        for (boolean changes : List.of(false, true)) {
+            if (changes) {
+                onlyChanges(Duration.ofDays(3650));
+            }
+            send(TestSnapshots.passing(T0));
+            send(TestSnapshots.passing(T0.plusSeconds(900)));
+            send(TestSnapshots.failing(T0.plusSeconds(1800)));
+            snapshots.pipeInput(SUB, null, T0.plusSeconds(2700));
+            List<String> activities = new ArrayList<>();
+            for (KeyValue<String, String> event : ocsf.readKeyValuesToList()) {
+                activities.add(JSON.readTree(event.value).path("activity_name").asText() + " "
+                        + JSON.readTree(event.value).at("/compliance/status").asText());
+            }
+            assertThat(activities).as(changes ? "changes" : "every").containsExactlyElementsOf(changes
+                    ? List.of("Create Pass", "Update Fail", "Close Fail")
+                    : List.of("Create Pass", "Update Pass", "Update Fail", "Close Fail"));
+            findings.avro.readValuesToList();
+            drift.readValuesToList();
+            posture.readValuesToList();
+            assertNothingElse();
+        }
+    }
+
+    @Test
+    void aStoreOnTheHeapBehavesAsOneOnDisk() {
+        driver.close();
+        start(new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK).withStore(EvaluateTopology.StoreKind.MEMORY),
+                T0, EvaluateSnapshots.SCAN_SLICE);
+        send(TestSnapshots.passing(T0));
+        send(TestSnapshots.failing(T0.plusSeconds(900)));
+        send(TestSnapshots.passing(T0.plusSeconds(600)));
+        assertThat(findings.readValuesToList()).extracting(ComplianceFinding::getActivity, ComplianceFinding::getVerdict)
+                .containsExactly(tuple(FindingActivity.CREATE, Verdict.PASS), tuple(FindingActivity.UPDATE, Verdict.FAIL));
+        assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind).containsExactly(DriftKind.REGRESSED);
+        assertThat(posture.readValuesToList()).hasSize(2);
+        assertThat(stored().getLateSnapshots()).isEqualTo(1);
+        assertNothingElse();
     }
 }

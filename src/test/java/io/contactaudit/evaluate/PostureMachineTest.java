@@ -10,7 +10,9 @@ import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.DriftSeverity;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Verdict;
+import io.contactaudit.schema.SecurityContactSnapshot;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PostureMachineTest {
@@ -64,5 +66,40 @@ class PostureMachineTest {
         }
         assertThat(Drift.severity(DriftKind.REGRESSED)).isEqualTo(DriftSeverity.HIGH);
         assertThat(Drift.severity(DriftKind.STALE)).isEqualTo(DriftSeverity.HIGH);
+    }
+
+    @Test
+    void aSnapshotOfTheSameContentIsNotEvaluatedAgainYetGivesWhatAnEvaluationGives() {
+        PostureMachine changes = new PostureMachine(Profile.DEFAULT, EvaluateTopology.Emission.CHANGES, Duration.ofDays(3650));
+        SecurityContactSnapshot unparseable = TestSnapshots.ok("{\"value\": [", T0);
+        for (SecurityContactSnapshot first : List.of(TestSnapshots.passing(T0), TestSnapshots.failing(T0), unparseable)) {
+            PostureState previous = changes.onSnapshot(null, first, T0.toEpochMilli()).posture();
+            SecurityContactSnapshot again = TestSnapshots.ok(first.getRawBodies().get(0), T0.plusSeconds(900));
+            again.setCollectionIntervalMs(Duration.ofMinutes(15).toMillis());
+            long now = T0.plusSeconds(901).toEpochMilli();
+            PostureMachine.Outcome skipped = changes.onSnapshot(previous, again, now, true);
+            PostureMachine.Outcome evaluated = changes.onSnapshot(previous, again, now, false);
+            assertThat(skipped.finding()).isNull();
+            assertThat(skipped.drift()).isEmpty();
+            assertThat(skipped.posture()).as(first.getRawBodies().get(0)).isEqualTo(evaluated.posture());
+            assertThat(skipped.emitPosture()).isEqualTo(evaluated.emitPosture()).as("the window the snapshot declares is shown").isTrue();
+        }
+    }
+
+    @Test
+    void theSameContentIsEvaluatedAgainWhenAFindingIsDueOrTheSubscriptionWasStale() {
+        PostureMachine changes = new PostureMachine(Profile.DEFAULT, EvaluateTopology.Emission.CHANGES, Duration.ofHours(1));
+        PostureState previous = changes.onSnapshot(null, TestSnapshots.passing(T0), T0.toEpochMilli()).posture();
+        // an hour on, a refresh is due: the finding needs its evidence, so the rule runs
+        PostureMachine.Outcome refreshed = changes.onSnapshot(previous, TestSnapshots.passing(T0.plus(Duration.ofHours(1))), T0.toEpochMilli(), true);
+        assertThat(refreshed.finding()).isNotNull();
+        assertThat(refreshed.finding().getEvidence()).isNotEmpty();
+        // stale: the snapshot resolves it
+        PostureState stale = changes.onClock(previous, T0.plus(Duration.ofHours(2)).toEpochMilli(), T0.toEpochMilli(), Duration.ofMinutes(45)).posture();
+        PostureMachine.Outcome resolved = changes.onSnapshot(stale, TestSnapshots.passing(T0.plusSeconds(60)), T0.toEpochMilli(), true);
+        assertThat(resolved.drift()).extracting(DriftEvent::getKind).containsExactly(DriftKind.STALE_RESOLVED);
+        // with every evaluation emitting a finding, there is nothing to skip
+        PostureMachine.Outcome every = byDefault.onSnapshot(previous, TestSnapshots.passing(T0.plusSeconds(60)), T0.toEpochMilli(), true);
+        assertThat(every.finding()).isNotNull();
     }
 }

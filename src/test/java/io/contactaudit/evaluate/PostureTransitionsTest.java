@@ -12,7 +12,7 @@ import io.contactaudit.schema.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PostureTransitionsTest {
 
     static final PostureMachine MACHINE = new PostureMachine(Profile.DEFAULT);
+    /** Only changes emit a finding; no refresh falls within these few minutes. */
+    static final PostureMachine CHANGES = new PostureMachine(Profile.DEFAULT, EvaluateTopology.Emission.CHANGES, Duration.ofDays(3650));
     static final Duration WINDOW = Duration.ofMinutes(45);
     static final Instant AT = T0.plusSeconds(600);
     static final long NOW = AT.toEpochMilli();
@@ -44,28 +46,37 @@ class PostureTransitionsTest {
 
     /** The events, applied at {@link #AT}. */
     enum Event {
-        PASSING(s -> MACHINE.onSnapshot(s, TestSnapshots.passing(AT), NOW)),
-        PASSING_OTHER_RECIPIENT(s -> MACHINE.onSnapshot(s, TestSnapshots.ok(TestSnapshots.body(true, "Medium", "soc@contoso.com"), AT), NOW)),
-        FAILING(s -> MACHINE.onSnapshot(s, TestSnapshots.failing(AT), NOW)),
-        FORBIDDEN(s -> MACHINE.onSnapshot(s, TestSnapshots.forbidden(AT), NOW)),
-        LATE(s -> MACHINE.onSnapshot(s, TestSnapshots.failing(T0.minusSeconds(60)), NOW)),
-        REMOVED(s -> MACHINE.onRemoved(s, NOW, NOW)),
-        CLOCK_PAST_WINDOW(s -> MACHINE.onClock(s, T0.plus(WINDOW).toEpochMilli() + 120_000, T0.plus(WINDOW).toEpochMilli() + 120_000, WINDOW)),
-        CLOCK_WITHIN_WINDOW(s -> MACHINE.onClock(s, T0.plus(WINDOW).toEpochMilli(), T0.plus(WINDOW).toEpochMilli(), WINDOW));
+        PASSING((m, s) -> m.onSnapshot(s, TestSnapshots.passing(AT), NOW)),
+        PASSING_OTHER_RECIPIENT((m, s) -> m.onSnapshot(s, TestSnapshots.ok(TestSnapshots.body(true, "Medium", "soc@contoso.com"), AT), NOW)),
+        FAILING((m, s) -> m.onSnapshot(s, TestSnapshots.failing(AT), NOW)),
+        FORBIDDEN((m, s) -> m.onSnapshot(s, TestSnapshots.forbidden(AT), NOW)),
+        LATE((m, s) -> m.onSnapshot(s, TestSnapshots.failing(T0.minusSeconds(60)), NOW)),
+        REMOVED((m, s) -> m.onRemoved(s, NOW, NOW)),
+        CLOCK_PAST_WINDOW((m, s) -> m.onClock(s, T0.plus(WINDOW).toEpochMilli() + 120_000, T0.plus(WINDOW).toEpochMilli() + 120_000, WINDOW)),
+        CLOCK_WITHIN_WINDOW((m, s) -> m.onClock(s, T0.plus(WINDOW).toEpochMilli(), T0.plus(WINDOW).toEpochMilli(), WINDOW));
 
-        final Function<PostureState, PostureMachine.Outcome> apply;
+        final BiFunction<PostureMachine, PostureState, PostureMachine.Outcome> apply;
 
-        Event(Function<PostureState, PostureMachine.Outcome> apply) {
+        Event(BiFunction<PostureMachine, PostureState, PostureMachine.Outcome> apply) {
             this.apply = apply;
         }
     }
 
-    /** What follows: the finding's activity (null: none), drift kinds, the stored verdict (null: deleted), last good, stale, errors in a row. */
-    record Then(FindingActivity finding, List<DriftKind> drift, Verdict verdict, Verdict lastGood, boolean stale, int errors) {
+    /**
+     * What follows: the finding's activity (null: none), drift kinds, the stored verdict (null: deleted), last good,
+     * stale, errors in a row, and whether the posture topic gets the new state (something its readers see changed).
+     * When only changes emit a finding, an evaluation whose posture is not shown emits none.
+     */
+    record Then(FindingActivity finding, List<DriftKind> drift, Verdict verdict, Verdict lastGood, boolean stale, int errors, boolean shown) {
     }
 
     static Then then(FindingActivity finding, List<DriftKind> drift, Verdict verdict, Verdict lastGood, boolean stale, int errors) {
-        return new Then(finding, drift, verdict, lastGood, stale, errors);
+        return new Then(finding, drift, verdict, lastGood, stale, errors, true);
+    }
+
+    /** An evaluation that changes nothing a reader sees: the state is stored, not shown. */
+    static Then unchanged(FindingActivity finding, Verdict verdict, Verdict lastGood, int errors) {
+        return new Then(finding, List.of(), verdict, lastGood, false, errors, false);
     }
 
     static final FindingActivity CREATE = FindingActivity.CREATE;
@@ -82,22 +93,22 @@ class PostureTransitionsTest {
                 Arguments.of(From.NONE, Event.FORBIDDEN, then(CREATE, List.of(), E, null, false, 1)),
                 Arguments.of(From.NONE, Event.REMOVED, then(null, List.of(), null, null, false, 0)),
 
-                Arguments.of(From.PASS, Event.PASSING, then(UPDATE, List.of(), P, P, false, 0)),
+                Arguments.of(From.PASS, Event.PASSING, unchanged(UPDATE, P, P, 0)),
                 Arguments.of(From.PASS, Event.PASSING_OTHER_RECIPIENT, then(UPDATE, List.of(DriftKind.CONFIG_CHANGED), P, P, false, 0)),
                 Arguments.of(From.PASS, Event.FAILING, then(UPDATE, List.of(DriftKind.REGRESSED), F, F, false, 0)),
                 Arguments.of(From.PASS, Event.FORBIDDEN, then(UPDATE, List.of(DriftKind.EVALUATION_ERROR), E, P, false, 1)),
-                Arguments.of(From.PASS, Event.LATE, then(null, List.of(), P, P, false, 0)),
+                Arguments.of(From.PASS, Event.LATE, unchanged(null, P, P, 0)),
                 Arguments.of(From.PASS, Event.REMOVED, then(CLOSE, List.of(DriftKind.SUBSCRIPTION_REMOVED), null, null, false, 0)),
                 Arguments.of(From.PASS, Event.CLOCK_PAST_WINDOW, then(null, List.of(DriftKind.STALE), P, P, true, 0)),
                 Arguments.of(From.PASS, Event.CLOCK_WITHIN_WINDOW, null),
 
                 Arguments.of(From.FAIL, Event.PASSING, then(UPDATE, List.of(DriftKind.REMEDIATED), P, P, false, 0)),
-                Arguments.of(From.FAIL, Event.FAILING, then(UPDATE, List.of(), F, F, false, 0)),
+                Arguments.of(From.FAIL, Event.FAILING, unchanged(UPDATE, F, F, 0)),
                 Arguments.of(From.FAIL, Event.FORBIDDEN, then(UPDATE, List.of(DriftKind.EVALUATION_ERROR), E, F, false, 1)),
                 Arguments.of(From.FAIL, Event.CLOCK_PAST_WINDOW, then(null, List.of(DriftKind.STALE), F, F, true, 0)),
 
                 Arguments.of(From.ERROR_FIRST, Event.PASSING, then(UPDATE, List.of(DriftKind.EVALUATION_RECOVERED), P, P, false, 0)),
-                Arguments.of(From.ERROR_FIRST, Event.FORBIDDEN, then(UPDATE, List.of(), E, null, false, 2)),
+                Arguments.of(From.ERROR_FIRST, Event.FORBIDDEN, unchanged(UPDATE, E, null, 2)),
                 Arguments.of(From.ERROR_FIRST, Event.REMOVED, then(CLOSE, List.of(DriftKind.SUBSCRIPTION_REMOVED), null, null, false, 0)),
 
                 Arguments.of(From.ERROR_AFTER_PASS, Event.PASSING, then(UPDATE, List.of(DriftKind.EVALUATION_RECOVERED), P, P, false, 0)),
@@ -105,7 +116,7 @@ class PostureTransitionsTest {
                         then(UPDATE, List.of(DriftKind.EVALUATION_RECOVERED, DriftKind.REGRESSED), F, F, false, 0)),
                 Arguments.of(From.ERROR_AFTER_PASS, Event.PASSING_OTHER_RECIPIENT,
                         then(UPDATE, List.of(DriftKind.EVALUATION_RECOVERED, DriftKind.CONFIG_CHANGED), P, P, false, 0)),
-                Arguments.of(From.ERROR_AFTER_PASS, Event.FORBIDDEN, then(UPDATE, List.of(), E, P, false, 2)),
+                Arguments.of(From.ERROR_AFTER_PASS, Event.FORBIDDEN, unchanged(UPDATE, E, P, 2)),
                 Arguments.of(From.ERROR_AFTER_PASS, Event.CLOCK_PAST_WINDOW, then(null, List.of(DriftKind.STALE), E, P, true, 1)),
 
                 Arguments.of(From.STALE_PASS, Event.PASSING, then(UPDATE, List.of(DriftKind.STALE_RESOLVED), P, P, false, 0)),
@@ -119,12 +130,22 @@ class PostureTransitionsTest {
     @ParameterizedTest(name = "{0} + {1}")
     @MethodSource("transitions")
     void transition(From from, Event event, Then expected) {
-        PostureMachine.Outcome outcome = event.apply.apply(from.state);
+        check(event.apply.apply(MACHINE, from.state), from, event, expected, expected == null ? null : expected.finding());
+    }
+
+    @ParameterizedTest(name = "{0} + {1}, only changes emit a finding")
+    @MethodSource("transitions")
+    void transitionWhenOnlyChangesEmitAFinding(From from, Event event, Then expected) {
+        check(event.apply.apply(CHANGES, from.state), from, event, expected,
+                expected == null || !expected.shown() ? null : expected.finding());
+    }
+
+    private static void check(PostureMachine.Outcome outcome, From from, Event event, Then expected, FindingActivity finding) {
         if (expected == null) {
             assertThat(outcome).as("nothing happens").isNull();
             return;
         }
-        assertThat(outcome.finding() == null ? null : outcome.finding().getActivity()).as("finding").isEqualTo(expected.finding());
+        assertThat(outcome.finding() == null ? null : outcome.finding().getActivity()).as("finding").isEqualTo(finding);
         assertThat(outcome.drift()).extracting(DriftEvent::getKind).as("drift").containsExactlyElementsOf(expected.drift());
         for (DriftEvent drift : outcome.drift()) {
             assertThat(drift.getSeverity()).isEqualTo(Drift.severity(drift.getKind()));
@@ -140,16 +161,18 @@ class PostureTransitionsTest {
         assertThat(posture.getLastGoodVerdict()).as("last good verdict").isEqualTo(expected.lastGood());
         assertThat(posture.getStale()).as("stale").isEqualTo(expected.stale());
         assertThat(posture.getConsecutiveErrors()).as("errors in a row").isEqualTo(expected.errors());
+        assertThat(outcome.emitPosture()).as("the posture topic gets the state").isEqualTo(expected.shown());
         if (event == Event.LATE) {
-            assertThat(outcome.emitPosture()).isFalse();
             assertThat(posture.getLateSnapshots()).isEqualTo(from.state.getLateSnapshots() + 1);
             assertThat(posture.getLastCollectedAt()).isEqualTo(from.state.getLastCollectedAt());
-        } else {
-            assertThat(outcome.emitPosture()).isTrue();
+        } else if (from.state != null && event != Event.CLOCK_PAST_WINDOW) {
+            assertThat(posture.getLastCollectedAt()).as("the store always holds the latest capture time").isEqualTo(AT);
         }
         if (outcome.finding() != null && outcome.finding().getActivity() != FindingActivity.CLOSE) {
             assertThat(posture.getLastFindingEventId()).isEqualTo(outcome.finding().getEventId());
             assertThat(outcome.finding().getVerdict()).isEqualTo(posture.getVerdict());
+        } else if (from.state != null && outcome.finding() == null) {
+            assertThat(posture.getLastFindingEventId()).as("the latest finding emitted").isEqualTo(from.state.getLastFindingEventId());
         }
     }
 }

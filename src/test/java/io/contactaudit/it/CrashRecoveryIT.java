@@ -55,6 +55,9 @@ class CrashRecoveryIT {
                 new Scenario.Contact(null, true, List.of("a@contoso.com"), alerts, List.of(), null));
     }
 
+    /** A finding per snapshot, so that "exactly one finding per snapshot" can be counted. */
+    static final Map<String, String> EVERY = Map.of("CONTACT_AUDIT_FINDINGS_EMIT", "every");
+
     @Test
     void killedMidBacklogAndRestartedLosesAndDuplicatesNothing() throws Exception {
         String bootstrap = TestKafka.bootstrapServers();
@@ -85,7 +88,7 @@ class CrashRecoveryIT {
 
         Jar first = new Jar(dir, "first");
         String[] args = {"evaluate", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix, "--state-dir", dir.resolve("state").toString()};
-        Process evaluator = first.start(Map.of(), args);
+        Process evaluator = first.start(EVERY, args);
         try (KafkaConsumer<String, byte[]> watcher = committedReader(bootstrap, topics.findings().name())) {
             int[] seen = {0};
             await().atMost(Duration.ofSeconds(120)).until(() -> {
@@ -98,7 +101,7 @@ class CrashRecoveryIT {
         }
 
         Jar second = new Jar(dir, "second");
-        Process restarted = second.start(Map.of(), args);
+        Process restarted = second.start(EVERY, args);
         try {
             List<ConsumerRecord<String, ComplianceFinding>> findings = TestKafka.readCommitted(bootstrap, topics.findings().name(),
                     Serdes.String().deserializer(), topics.findings().value().deserializer(), total, Duration.ofSeconds(180));

@@ -61,6 +61,8 @@ class RegistryModeIT {
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
                 ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("state").toString(),
                 ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "1",
+                // a finding per snapshot, so that "each snapshot evaluated exactly once" can be counted
+                ContactAuditConfig.FINDINGS_EMIT_CONFIG, "every",
                 ContactAuditConfig.REGISTRY_URL_CONFIG, registry));
     }
 

@@ -83,7 +83,7 @@ class StalenessIT {
         String prefix = TestKafka.uniquePrefix("stale-takeover");
         Topics topics = provision(prefix, 6);
         try (Collector collector = new Collector(topics); Watch watch = new Watch(topics)) {
-            StreamsRunner first = EvaluatorApp.create(evaluator(prefix, "first", "PT1H"), topics).runner();
+            StreamsRunner first = EvaluatorApp.create(staying(prefix, "first", "PT1H"), topics).runner();
             try {
                 first.start();
                 watch.awaitFindings(SUBSCRIPTIONS, Duration.ofSeconds(90));
@@ -145,12 +145,25 @@ class StalenessIT {
     }
 
     ContactAuditConfig evaluator(String prefix, String state, String staleAfter) {
-        return ContactAuditConfig.of(Map.of(
+        return ContactAuditConfig.of(values(prefix, state, staleAfter));
+    }
+
+    /** An evaluator that, like a crashed one, does not leave the group when it closes: its tasks wait out the session timeout. */
+    ContactAuditConfig staying(String prefix, String state, String staleAfter) {
+        Map<String, String> values = values(prefix, state, staleAfter);
+        values.put("main.consumer.internal.leave.group.on.close", "false");
+        return ContactAuditConfig.of(values);
+    }
+
+    Map<String, String> values(String prefix, String state, String staleAfter) {
+        return new java.util.HashMap<>(Map.of(
                 ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
                 ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve(state).toString(),
                 ContactAuditConfig.STALE_AFTER_CONFIG, staleAfter,
                 ContactAuditConfig.STALE_CHECK_INTERVAL_CONFIG, CHECK.toString(),
+                // a finding per snapshot: the watch counts them to know that every snapshot was evaluated
+                ContactAuditConfig.FINDINGS_EMIT_CONFIG, "every",
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "8000",
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000"));
     }

@@ -164,12 +164,15 @@ class ReplaysTest {
      * log, with the record timestamps it gave them; returns the OCSF events as written, byte for byte.
      */
     List<String> evaluate(SecurityContactSnapshot... snapshots) {
+        return evaluate(new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1)), snapshots);
+    }
+
+    List<String> evaluate(EvaluateTopology.Settings settings, SecurityContactSnapshot... snapshots) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "replays-test");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        try (TopologyTestDriver driver = new TopologyTestDriver(EvaluateTopology.build(topics,
-                new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1))), props, T1)) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(EvaluateTopology.build(topics, settings), props, T1)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(),
                     Serdes.ByteArray().serializer());
             for (SecurityContactSnapshot s : snapshots) {
@@ -239,5 +242,33 @@ class ReplaysTest {
                         Replays.Reevaluation::today)
                 .containsExactly(tuple(A, T1, Verdict.PASS, Verdict.FAIL),
                         tuple(A, T2, Verdict.PASS, Verdict.FAIL));
+    }
+
+    /** Only changes emit a finding, and no refresh falls within the test. */
+    static final EvaluateTopology.Settings CHANGES = new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1))
+            .withEmission(EvaluateTopology.Emission.CHANGES, Duration.ofDays(3650));
+
+    @Test
+    void whenOnlyChangesEmitAFindingAnUnchangedSnapshotIsComparedWithTheFindingInForce() {
+        Instant t1 = T1.plusSeconds(900);
+        Instant t2 = T1.plusSeconds(1800);
+        List<String> live = evaluate(CHANGES, withContact(A, "Medium", T1), withContact(A, "Medium", t1), withContact(A, "Medium", t2));
+        assertThat(live).as("one finding: the two later snapshots changed nothing").hasSize(1);
+
+        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> { }))).isEmpty();
+        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.STRICT, ALL, skipped, n -> { })))
+                .extracting(Replays.Reevaluation::collectedAt, Replays.Reevaluation::recorded, Replays.Reevaluation::today)
+                .containsExactly(tuple(T1, Verdict.PASS, Verdict.FAIL), tuple(t1, Verdict.PASS, Verdict.FAIL), tuple(t2, Verdict.PASS, Verdict.FAIL));
+
+        // a range that starts after the finding: found by looking back, else reported as unknown
+        assertThat(all(replays.reevaluate(t1, FakeLog.NOW, Profile.DEFAULT, Duration.ofHours(1), ALL, skipped, n -> { }))).isEmpty();
+        assertThat(all(replays.reevaluate(t1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> { })))
+                .extracting(Replays.Reevaluation::recordedRule).containsOnly("(no finding recorded)");
+
+        // the posture as of the last snapshot is the finding in force
+        assertThat(replays.postureAsOf(t2, ALL, skipped, n -> { }))
+                .extracting(Replays.PostureRow::subscriptionId, Replays.PostureRow::verdict, Replays.PostureRow::lastSeen)
+                .containsExactly(tuple(A, Verdict.PASS, T1));
+        assertThat(skipped.count()).isZero();
     }
 }
