@@ -3,8 +3,7 @@ package io.contactaudit;
 /** Text of failures, for people: the messages of an exception and its causes, without repeats. */
 public final class Errors {
 
-    private Errors() {
-    }
+    private Errors() {}
 
     /** {@code outer message: cause message: root cause message}. */
     public static String messages(Throwable error) {

@@ -11,7 +11,6 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
-import io.contactaudit.evaluate.EvaluateTopology;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,11 +24,14 @@ class ArchitectureTest {
     /** Rooms that get settings, never the configuration: the domain, the plumbing and the in-process broker. */
     private static final String[] WITHOUT_CONFIGURATION = {
         "io.contactaudit.rule..", "io.contactaudit.evaluate..", "io.contactaudit.collector..", "io.contactaudit.siem..",
-        "io.contactaudit.replay..", "io.contactaudit.kafka..", "io.contactaudit.observe..", "io.contactaudit.embedded..",
-        "io.contactaudit.cyclefixture.."};
+        "io.contactaudit.replay..", "io.contactaudit.kafka..", "io.contactaudit.observe..",
+                "io.contactaudit.embedded..",
+        "io.contactaudit.cyclefixture.."
+    };
     /** The entry points and the wiring: commands, app/, the demo, the benchmarks. */
     private static final String[] OUTER = {
-        "io.contactaudit.cli..", "io.contactaudit.app..", "io.contactaudit.demo..", "io.contactaudit.bench.."};
+        "io.contactaudit.cli..", "io.contactaudit.app..", "io.contactaudit.demo..", "io.contactaudit.bench.."
+    };
 
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -63,8 +65,12 @@ class ArchitectureTest {
     }
 
     static ArchRule noConfiguration() {
-        return noClasses().that().resideInAnyPackage(WITHOUT_CONFIGURATION)
-                .should().dependOnClassesThat().resideInAPackage("io.contactaudit.config..")
+        return noClasses()
+                .that()
+                .resideInAnyPackage(WITHOUT_CONFIGURATION)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.contactaudit.config..")
                 .because("app/ turns the configuration into settings; the rooms below it take settings");
     }
 
@@ -80,16 +86,22 @@ class ArchitectureTest {
 
     @Test
     void onlyTheEntryPointsUseTheWiringTheCommandsTheDemoAndTheBenchmarks() {
-        noClasses().that().resideOutsideOfPackages(OUTER)
-                .should().dependOnClassesThat().resideInAnyPackage(OUTER)
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(OUTER)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(OUTER)
                 .check(MAIN);
     }
 
     @Test
     void theRulesFailOnACycleAndOnAForbiddenImport() {
-        JavaClasses fixture = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+        JavaClasses fixture = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
                 .importPackages(BASE + ".cyclefixture");
-        assertThat(noCycles(BASE + ".cyclefixture").evaluate(fixture).hasViolation()).isTrue();
+        assertThat(noCycles(BASE + ".cyclefixture").evaluate(fixture).hasViolation())
+                .isTrue();
         assertThat(noConfiguration().evaluate(fixture).hasViolation()).isTrue();
     }
 }

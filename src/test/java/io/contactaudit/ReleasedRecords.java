@@ -95,8 +95,7 @@ public final class ReleasedRecords {
         }
     }
 
-    private ReleasedRecords() {
-    }
+    private ReleasedRecords() {}
 
     /** The fixture of every Avro topic. */
     public static List<Fixture<?>> all() {
@@ -116,11 +115,15 @@ public final class ReleasedRecords {
         List<String> releases = SingleObjectAvroSerde.releases();
         String newest = releases.get(releases.size() - 1);
         for (Fixture<?> fixture : all()) {
-            Schema released = SingleObjectAvroSerde.released(fixture.schemaName()).get(newest);
-            assertThat(released).as(fixture.schemaName() + " in release " + newest).isNotNull();
+            Schema released =
+                    SingleObjectAvroSerde.released(fixture.schemaName()).get(newest);
+            assertThat(released)
+                    .as(fixture.schemaName() + " in release " + newest)
+                    .isNotNull();
             assertThat(SchemaNormalization.parsingFingerprint64(released))
                     .as("today's " + fixture.schemaName() + " is release " + newest + "'s")
-                    .isEqualTo(SchemaNormalization.parsingFingerprint64(fixture.record().getSchema()));
+                    .isEqualTo(SchemaNormalization.parsingFingerprint64(
+                            fixture.record().getSchema()));
         }
         return newest;
     }
@@ -128,7 +131,8 @@ public final class ReleasedRecords {
     /** The committed bytes a release wrote for one topic in one encoding. */
     public static byte[] read(String release, String encoding, String dataset) {
         try {
-            return HexFormat.of().parseHex(Files.readString(file(release, encoding, dataset)).replaceAll("\\s", ""));
+            return HexFormat.of()
+                    .parseHex(Files.readString(file(release, encoding, dataset)).replaceAll("\\s", ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -155,11 +159,20 @@ public final class ReleasedRecords {
     }
 
     static NormalizedContact contact() {
-        return NormalizedContact.newBuilder().setName("default").setId(CONTACT_ID).setApiGeneration("2023-12-01-preview")
+        return NormalizedContact.newBuilder()
+                .setName("default")
+                .setId(CONTACT_ID)
+                .setApiGeneration("2023-12-01-preview")
                 .setIsEnabled(false)
-                .setNotificationSources(List.of(NotificationSource.newBuilder().setSourceType("Alert").setMinimalSeverity("High").build()))
-                .setEmails(List.of("secops@contoso.com", "jane@contoso.com")).setPhone("(214)275-4038")
-                .setRoleNotificationsState("On").setRoles(List.of("Owner")).build();
+                .setNotificationSources(List.of(NotificationSource.newBuilder()
+                        .setSourceType("Alert")
+                        .setMinimalSeverity("High")
+                        .build()))
+                .setEmails(List.of("secops@contoso.com", "jane@contoso.com"))
+                .setPhone("(214)275-4038")
+                .setRoleNotificationsState("On")
+                .setRoles(List.of("Owner"))
+                .build();
     }
 
     static Reason reason() {
@@ -167,10 +180,20 @@ public final class ReleasedRecords {
     }
 
     static SecurityContactSnapshot snapshot() {
-        return SecurityContactSnapshot.newBuilder().setSubscriptionId(SUB).setTenantId(TENANT).setSubscriptionName("contoso-prod")
-                .setSubscriptionState("Enabled").setRunId("0f8e2c1a-5b7d-4e36-9a41-3c2d1e0f9b87").setCollectedAt(COLLECTED)
-                .setApiVersion("2023-12-01-preview").setStatus(CollectionStatus.OK).setHttpStatus(200)
-                .setArmRequestId("b6b3c2e4-1f0a-4d7e-8c9b-2a1e3f4d5c6b").setRawBodies(List.of(BODY)).setContacts(List.of(contact())).build();
+        return SecurityContactSnapshot.newBuilder()
+                .setSubscriptionId(SUB)
+                .setTenantId(TENANT)
+                .setSubscriptionName("contoso-prod")
+                .setSubscriptionState("Enabled")
+                .setRunId("0f8e2c1a-5b7d-4e36-9a41-3c2d1e0f9b87")
+                .setCollectedAt(COLLECTED)
+                .setApiVersion("2023-12-01-preview")
+                .setStatus(CollectionStatus.OK)
+                .setHttpStatus(200)
+                .setArmRequestId("b6b3c2e4-1f0a-4d7e-8c9b-2a1e3f4d5c6b")
+                .setRawBodies(List.of(BODY))
+                .setContacts(List.of(contact()))
+                .build();
     }
 
     static void checkSnapshot(SecurityContactSnapshot s) {
@@ -215,13 +238,26 @@ public final class ReleasedRecords {
     }
 
     static ComplianceFinding finding() {
-        return ComplianceFinding.newBuilder().setFindingId(FINDING_ID).setEventId("f483ebac-857e-3755-a081-5a4046254f03")
-                .setSubscriptionId(SUB).setTenantId(TENANT).setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0")
-                .setProfile("default").setVerdict(Verdict.FAIL).setReasons(List.of(reason()))
+        return ComplianceFinding.newBuilder()
+                .setFindingId(FINDING_ID)
+                .setEventId("f483ebac-857e-3755-a081-5a4046254f03")
+                .setSubscriptionId(SUB)
+                .setTenantId(TENANT)
+                .setRuleId("cis-azure-1.3.0-2.14")
+                .setRuleVersion("1.0.0")
+                .setProfile("default")
+                .setVerdict(Verdict.FAIL)
+                .setReasons(List.of(reason()))
                 .setEvidence(List.of(new Evidence("default", "$.value[0].properties.isEnabled", "false", "FAILED")))
-                .setWarnings(List.of()).setCollectionStatus(CollectionStatus.OK).setRunId("0f8e2c1a-5b7d-4e36-9a41-3c2d1e0f9b87")
-                .setCollectedAt(COLLECTED).setEvaluatedAt(EVALUATED).setFirstSeenAt(Instant.parse("2026-01-05T08:00:00Z"))
-                .setLastStatusChangeAt(EVALUATED).setActivity(FindingActivity.UPDATE).build();
+                .setWarnings(List.of())
+                .setCollectionStatus(CollectionStatus.OK)
+                .setRunId("0f8e2c1a-5b7d-4e36-9a41-3c2d1e0f9b87")
+                .setCollectedAt(COLLECTED)
+                .setEvaluatedAt(EVALUATED)
+                .setFirstSeenAt(Instant.parse("2026-01-05T08:00:00Z"))
+                .setLastStatusChangeAt(EVALUATED)
+                .setActivity(FindingActivity.UPDATE)
+                .build();
     }
 
     static void checkFinding(ComplianceFinding f) {
@@ -250,12 +286,24 @@ public final class ReleasedRecords {
     }
 
     static DriftEvent drift() {
-        return DriftEvent.newBuilder().setEventId("6518530a-dc47-32e2-a305-3203cfb9114a").setFindingId(FINDING_ID).setSubscriptionId(SUB)
-                .setTenantId(TENANT).setKind(DriftKind.REGRESSED).setSeverity(DriftSeverity.HIGH).setPreviousVerdict(Verdict.PASS)
+        return DriftEvent.newBuilder()
+                .setEventId("6518530a-dc47-32e2-a305-3203cfb9114a")
+                .setFindingId(FINDING_ID)
+                .setSubscriptionId(SUB)
+                .setTenantId(TENANT)
+                .setKind(DriftKind.REGRESSED)
+                .setSeverity(DriftSeverity.HIGH)
+                .setPreviousVerdict(Verdict.PASS)
                 .setCurrentVerdict(Verdict.FAIL)
                 .setChanges(List.of(new FieldChange("contacts[default].isEnabled", "true", "false")))
-                .setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0").setProfile("default").setReasons(List.of(reason()))
-                .setPreviousCollectedAt(PREVIOUS).setCollectedAt(COLLECTED).setDetectedAt(EVALUATED).build();
+                .setRuleId("cis-azure-1.3.0-2.14")
+                .setRuleVersion("1.0.0")
+                .setProfile("default")
+                .setReasons(List.of(reason()))
+                .setPreviousCollectedAt(PREVIOUS)
+                .setCollectedAt(COLLECTED)
+                .setDetectedAt(EVALUATED)
+                .build();
     }
 
     static void checkDrift(DriftEvent d) {
@@ -282,12 +330,28 @@ public final class ReleasedRecords {
     }
 
     static PostureState posture() {
-        return PostureState.newBuilder().setSubscriptionId(SUB).setTenantId(TENANT).setFindingId(FINDING_ID).setVerdict(Verdict.FAIL)
-                .setLastGoodVerdict(Verdict.FAIL).setSince(COLLECTED).setFirstSeenAt(Instant.parse("2026-01-05T08:00:00Z"))
-                .setLastCollectedAt(COLLECTED).setLastEvaluatedAt(EVALUATED).setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0")
-                .setProfile("default").setReasons(List.of(reason())).setStale(false).setContacts(List.of(contact()))
-                .setSummary("FAIL: CONTACT_DISABLED").setLastGoodCollectedAt(COLLECTED).setConsecutiveErrors(0).setLateSnapshots(2L)
-                .setLastFindingEventId("f483ebac-857e-3755-a081-5a4046254f03").build();
+        return PostureState.newBuilder()
+                .setSubscriptionId(SUB)
+                .setTenantId(TENANT)
+                .setFindingId(FINDING_ID)
+                .setVerdict(Verdict.FAIL)
+                .setLastGoodVerdict(Verdict.FAIL)
+                .setSince(COLLECTED)
+                .setFirstSeenAt(Instant.parse("2026-01-05T08:00:00Z"))
+                .setLastCollectedAt(COLLECTED)
+                .setLastEvaluatedAt(EVALUATED)
+                .setRuleId("cis-azure-1.3.0-2.14")
+                .setRuleVersion("1.0.0")
+                .setProfile("default")
+                .setReasons(List.of(reason()))
+                .setStale(false)
+                .setContacts(List.of(contact()))
+                .setSummary("FAIL: CONTACT_DISABLED")
+                .setLastGoodCollectedAt(COLLECTED)
+                .setConsecutiveErrors(0)
+                .setLateSnapshots(2L)
+                .setLastFindingEventId("f483ebac-857e-3755-a081-5a4046254f03")
+                .build();
     }
 
     static void checkPosture(PostureState p) {
@@ -315,13 +379,22 @@ public final class ReleasedRecords {
     }
 
     static DeadLetter deadLetter() {
-        return DeadLetter.newBuilder().setSourceTopic("contact-audit.snapshots.v1").setSourcePartition(3).setSourceOffset(48213L)
-                .setSourceTimestamp(COLLECTED).setKey(ByteBuffer.wrap(SUB.getBytes(StandardCharsets.UTF_8)))
-                .setValue(ByteBuffer.wrap("garbage".getBytes(StandardCharsets.UTF_8))).setStage("DESERIALIZATION")
+        return DeadLetter.newBuilder()
+                .setSourceTopic("contact-audit.snapshots.v1")
+                .setSourcePartition(3)
+                .setSourceOffset(48213L)
+                .setSourceTimestamp(COLLECTED)
+                .setKey(ByteBuffer.wrap(SUB.getBytes(StandardCharsets.UTF_8)))
+                .setValue(ByteBuffer.wrap("garbage".getBytes(StandardCharsets.UTF_8)))
+                .setStage("DESERIALIZATION")
                 .setErrorClass("org.apache.kafka.common.errors.SerializationException")
-                .setErrorMessage("cannot decode SecurityContactSnapshot from topic contact-audit.snapshots.v1 (7 bytes): "
-                        + "Not enough header bytes")
-                .setStackTrace(null).setApplicationId("contact-audit-evaluate-v1").setFailedAt(EVALUATED).build();
+                .setErrorMessage(
+                        "cannot decode SecurityContactSnapshot from topic contact-audit.snapshots.v1 (7 bytes): "
+                                + "Not enough header bytes")
+                .setStackTrace(null)
+                .setApplicationId("contact-audit-evaluate-v1")
+                .setFailedAt(EVALUATED)
+                .build();
     }
 
     static void checkDeadLetter(DeadLetter d) {
@@ -329,12 +402,15 @@ public final class ReleasedRecords {
         assertThat(d.getSourcePartition()).isEqualTo(3);
         assertThat(d.getSourceOffset()).isEqualTo(48213L);
         assertThat(d.getSourceTimestamp()).isEqualTo(COLLECTED);
-        assertThat(StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString()).isEqualTo(SUB);
-        assertThat(StandardCharsets.UTF_8.decode(d.getValue().duplicate()).toString()).isEqualTo("garbage");
+        assertThat(StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString())
+                .isEqualTo(SUB);
+        assertThat(StandardCharsets.UTF_8.decode(d.getValue().duplicate()).toString())
+                .isEqualTo("garbage");
         assertThat(d.getStage()).isEqualTo("DESERIALIZATION");
         assertThat(d.getErrorClass()).isEqualTo("org.apache.kafka.common.errors.SerializationException");
-        assertThat(d.getErrorMessage()).isEqualTo("cannot decode SecurityContactSnapshot from topic contact-audit.snapshots.v1 "
-                + "(7 bytes): Not enough header bytes");
+        assertThat(d.getErrorMessage())
+                .isEqualTo("cannot decode SecurityContactSnapshot from topic contact-audit.snapshots.v1 "
+                        + "(7 bytes): Not enough header bytes");
         assertThat(d.getStackTrace()).isNull();
         assertThat(d.getApplicationId()).isEqualTo("contact-audit-evaluate-v1");
         assertThat(d.getFailedAt()).isEqualTo(EVALUATED);

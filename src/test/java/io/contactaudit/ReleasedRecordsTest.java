@@ -15,7 +15,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -37,9 +36,11 @@ class ReleasedRecordsTest {
 
     /** Every (release, fixture) whose record that release wrote. */
     static Stream<Arguments> released() {
-        return SingleObjectAvroSerde.releases().stream().flatMap(release -> ReleasedRecords.all().stream()
-                .filter(f -> SingleObjectAvroSerde.released(f.schemaName()).containsKey(release))
-                .map(f -> Arguments.of(release, f)));
+        return SingleObjectAvroSerde.releases().stream()
+                .flatMap(release -> ReleasedRecords.all().stream()
+                        .filter(f ->
+                                SingleObjectAvroSerde.released(f.schemaName()).containsKey(release))
+                        .map(f -> Arguments.of(release, f)));
     }
 
     static Schema writer(String release, ReleasedRecords.Fixture<?> fixture) {
@@ -55,22 +56,26 @@ class ReleasedRecordsTest {
                 .as("written with release " + release + "'s schema")
                 .isEqualTo(SchemaNormalization.parsingFingerprint64(writer(release, fixture)));
 
-        Object decoded = AvroSerdes.singleObject().serde(fixture.type()).deserializer()
+        Object decoded = AvroSerdes.singleObject()
+                .serde(fixture.type())
+                .deserializer()
                 .deserialize(fixture.topic("contact-audit"), bytes);
         fixture.verify(decoded);
     }
 
     @ParameterizedTest(name = "release {0}: {1}")
     @MethodSource("released")
-    void registryRecordsOfEveryReleaseDecodeAgainstTheReleasedWriterSchema(String release, ReleasedRecords.Fixture<?> fixture)
-            throws IOException {
+    void registryRecordsOfEveryReleaseDecodeAgainstTheReleasedWriterSchema(
+            String release, ReleasedRecords.Fixture<?> fixture) throws IOException {
         byte[] bytes = ReleasedRecords.read(release, ReleasedRecords.REGISTRY, fixture.dataset());
         assertThat(bytes[0]).as("Confluent magic byte").isZero();
         assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).as("schema id").isPositive();
 
         Schema reader = SpecificData.getForClass(fixture.type()).getSchema(fixture.type());
         BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
-        Object decoded = SpecificData.getForClass(fixture.type()).createDatumReader(writer(release, fixture), reader).read(null, body);
+        Object decoded = SpecificData.getForClass(fixture.type())
+                .createDatumReader(writer(release, fixture), reader)
+                .read(null, body);
         assertThat(body.isEnd()).as("the whole body is the record").isTrue();
         fixture.verify(decoded);
     }
@@ -84,9 +89,20 @@ class ReleasedRecordsTest {
     @MethodSource("released")
     void tomorrowsReaderDecodesEveryRelease(String release, ReleasedRecords.Fixture<?> fixture) throws IOException {
         Schema today = fixture.record().getSchema();
-        Schema tomorrow = SchemaEvolutionTest.mutate(today, s -> SchemaEvolutionTest.fields(s).add(((ObjectNode)
-                SchemaEvolutionTest.JSON.createObjectNode().put("name", "addedLater").put("doc", "a field of the next release")
-                        .putNull("default")).set("type", SchemaEvolutionTest.JSON.createArrayNode().add("null").add("string"))));
+        Schema tomorrow = SchemaEvolutionTest.mutate(
+                today,
+                s -> SchemaEvolutionTest.fields(s)
+                        .add(((ObjectNode) SchemaEvolutionTest.JSON
+                                        .createObjectNode()
+                                        .put("name", "addedLater")
+                                        .put("doc", "a field of the next release")
+                                        .putNull("default"))
+                                .set(
+                                        "type",
+                                        SchemaEvolutionTest.JSON
+                                                .createArrayNode()
+                                                .add("null")
+                                                .add("string"))));
         GenericData model = new GenericData();
         model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
 
@@ -107,7 +123,9 @@ class ReleasedRecordsTest {
                     .filter(f -> SingleObjectAvroSerde.released(f.schemaName()).containsKey(release))
                     .flatMap(f -> Stream.of(ReleasedRecords.EMBEDDED, ReleasedRecords.REGISTRY)
                             .map(encoding -> ReleasedRecords.file(release, encoding, f.dataset())))
-                    .filter(file -> !file.toFile().isFile()).map(Object::toString).toList();
+                    .filter(file -> !file.toFile().isFile())
+                    .map(Object::toString)
+                    .toList();
             assertThat(missing).as("records of release " + release).isEmpty();
         }
     }
@@ -126,7 +144,9 @@ class ReleasedRecordsTest {
     }
 
     private static <T extends SpecificRecord> byte[] encode(ReleasedRecords.Fixture<T> fixture) {
-        return AvroSerdes.singleObject().serde(fixture.type()).serializer()
+        return AvroSerdes.singleObject()
+                .serde(fixture.type())
+                .serializer()
                 .serialize(fixture.topic("contact-audit"), fixture.record());
     }
 }

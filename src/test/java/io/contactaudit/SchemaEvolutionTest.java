@@ -42,20 +42,26 @@ class SchemaEvolutionTest {
     static final Path STORE = Path.of("src/main/resources").resolve(SingleObjectAvroSerde.RELEASED.substring(1));
 
     static Stream<Schema> topLevel() {
-        return Stream.of(SecurityContactSnapshot.getClassSchema(), ComplianceFinding.getClassSchema(),
-                DriftEvent.getClassSchema(), PostureState.getClassSchema(), DeadLetter.getClassSchema());
+        return Stream.of(
+                SecurityContactSnapshot.getClassSchema(),
+                ComplianceFinding.getClassSchema(),
+                DriftEvent.getClassSchema(),
+                PostureState.getClassSchema(),
+                DeadLetter.getClassSchema());
     }
 
     /** Every released version of every record: (release, today's schema, released schema). */
     static Stream<Arguments> releasedVersions() {
-        return topLevel().flatMap(current -> SingleObjectAvroSerde.released(current.getFullName()).entrySet().stream()
-                .map(e -> Arguments.of(e.getKey(), current, e.getValue())));
+        return topLevel()
+                .flatMap(current -> SingleObjectAvroSerde.released(current.getFullName()).entrySet().stream()
+                        .map(e -> Arguments.of(e.getKey(), current, e.getValue())));
     }
 
     /** What today's reader cannot read of what {@code writer} wrote; empty when compatible. */
     static List<String> incompatibilities(Schema reader, Schema writer) {
         List<String> found = new ArrayList<>();
-        SchemaCompatibility.SchemaPairCompatibility pair = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        SchemaCompatibility.SchemaPairCompatibility pair =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
         for (SchemaCompatibility.Incompatibility i : pair.getResult().getIncompatibilities()) {
             found.add(i.getType() + " at " + i.getLocation() + ": " + i.getMessage());
         }
@@ -65,50 +71,84 @@ class SchemaEvolutionTest {
     @ParameterizedTest(name = "{1} reads what release {0} wrote")
     @MethodSource("releasedVersions")
     void currentSchemaReadsWhatEveryReleaseWrote(String release, Schema current, Schema released) {
-        assertThat(incompatibilities(current, released)).as("today's " + current.getName() + " reading release " + release).isEmpty();
+        assertThat(incompatibilities(current, released))
+                .as("today's " + current.getName() + " reading release " + release)
+                .isEmpty();
     }
 
     @ParameterizedTest
     @MethodSource("topLevel")
     void everyRecordIsInTheStoreOfReleasedSchemas(Schema current) {
         assertThat(SingleObjectAvroSerde.released(current.getFullName()))
-                .as(current.getName() + " has no released version: release it (schemas/README.md)").isNotEmpty();
+                .as(current.getName() + " has no released version: release it (schemas/README.md)")
+                .isNotEmpty();
     }
 
     /** Mutations of a released schema that would break today's readers, as a careless change might make them. */
     static Stream<Arguments> breakingChanges() {
         return Stream.of(
-                Arguments.of("a field's type changed (string to int)", (Consumer<ObjectNode>) s -> field(s, "subscriptionId").put("type", "int"),
+                Arguments.of(
+                        "a field's type changed (string to int)",
+                        (Consumer<ObjectNode>) s -> field(s, "subscriptionId").put("type", "int"),
                         "TYPE_MISMATCH"),
-                Arguments.of("a field added without a default", (Consumer<ObjectNode>) s -> fields(s).add(JSON.createObjectNode()
-                        .put("name", "owner").put("type", "string").put("doc", "who owns it")), "READER_FIELD_MISSING_DEFAULT_VALUE"),
-                Arguments.of("a field renamed without an alias", (Consumer<ObjectNode>) s -> field(s, "runId").put("name", "collectionRunId"),
+                Arguments.of(
+                        "a field added without a default",
+                        (Consumer<ObjectNode>) s -> fields(s)
+                                .add(JSON.createObjectNode()
+                                        .put("name", "owner")
+                                        .put("type", "string")
+                                        .put("doc", "who owns it")),
                         "READER_FIELD_MISSING_DEFAULT_VALUE"),
-                Arguments.of("an enum's default and one of its symbols removed", (Consumer<ObjectNode>) s -> {
-                    ObjectNode status = (ObjectNode) field(s, "status").get("type");
-                    ((ArrayNode) status.get("symbols")).remove(1);
-                    status.remove("default");
-                }, "MISSING_ENUM_SYMBOLS"));
+                Arguments.of(
+                        "a field renamed without an alias",
+                        (Consumer<ObjectNode>) s -> field(s, "runId").put("name", "collectionRunId"),
+                        "READER_FIELD_MISSING_DEFAULT_VALUE"),
+                Arguments.of(
+                        "an enum's default and one of its symbols removed",
+                        (Consumer<ObjectNode>) s -> {
+                            ObjectNode status = (ObjectNode) field(s, "status").get("type");
+                            ((ArrayNode) status.get("symbols")).remove(1);
+                            status.remove("default");
+                        },
+                        "MISSING_ENUM_SYMBOLS"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("breakingChanges")
     void theCheckReportsAChangeThatWouldBreakReaders(String change, Consumer<ObjectNode> mutation, String expected) {
-        Schema released = SingleObjectAvroSerde.released(SecurityContactSnapshot.getClassSchema().getFullName()).values().iterator().next();
+        Schema released = SingleObjectAvroSerde.released(
+                        SecurityContactSnapshot.getClassSchema().getFullName())
+                .values()
+                .iterator()
+                .next();
         Schema broken = mutate(released, mutation);
-        assertThat(incompatibilities(broken, released)).as(change).isNotEmpty().anyMatch(problem -> problem.startsWith(expected));
+        assertThat(incompatibilities(broken, released))
+                .as(change)
+                .isNotEmpty()
+                .anyMatch(problem -> problem.startsWith(expected));
     }
 
     @Test
     void theCheckAcceptsTheChangesTheRulesAllow() {
-        Schema released = SingleObjectAvroSerde.released(DriftEvent.getClassSchema().getFullName()).values().iterator().next();
+        Schema released = SingleObjectAvroSerde.released(
+                        DriftEvent.getClassSchema().getFullName())
+                .values()
+                .iterator()
+                .next();
         Schema evolved = mutate(released, s -> {
-            fields(s).add(JSON.createObjectNode().put("name", "note").put("doc", "an optional field")
-                    .putNull("default").set("type", JSON.createArrayNode().add("null").add("string")));
-            field(s, "eventId").put("name", "id").set("aliases", JSON.createArrayNode().add("eventId"));
+            fields(s)
+                    .add(JSON.createObjectNode()
+                            .put("name", "note")
+                            .put("doc", "an optional field")
+                            .putNull("default")
+                            .set("type", JSON.createArrayNode().add("null").add("string")));
+            field(s, "eventId")
+                    .put("name", "id")
+                    .set("aliases", JSON.createArrayNode().add("eventId"));
             ((ArrayNode) field(s, "kind").get("type").get("symbols")).add("SUPPRESSED");
         });
-        assertThat(SchemaNormalization.parsingFingerprint64(evolved)).isNotEqualTo(SchemaNormalization.parsingFingerprint64(released));
+        assertThat(SchemaNormalization.parsingFingerprint64(evolved))
+                .isNotEqualTo(SchemaNormalization.parsingFingerprint64(released));
         assertThat(incompatibilities(evolved, released)).isEmpty();
     }
 
@@ -167,7 +207,7 @@ class SchemaEvolutionTest {
                     undocumented.add(schema.getFullName());
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -183,20 +223,27 @@ class SchemaEvolutionTest {
         assertThat(release).as("a release is a directory name").matches("[A-Za-z0-9._-]+");
         Path index = STORE.resolve("RELEASES");
         List<String> existing = Files.exists(index) ? SingleObjectAvroSerde.releases() : List.of();
-        assertThat(existing).as("release " + release + " exists; released schemas are never rewritten").doesNotContain(release);
+        assertThat(existing)
+                .as("release " + release + " exists; released schemas are never rewritten")
+                .doesNotContain(release);
         if (!existing.isEmpty()) {
-            assertThat(topLevel().filter(s -> SingleObjectAvroSerde.released(s.getFullName()).values().stream()
-                    .noneMatch(r -> SchemaNormalization.parsingFingerprint64(r) == SchemaNormalization.parsingFingerprint64(s))))
-                    .as("no schema changed since the releases " + existing).isNotEmpty();
+            assertThat(topLevel()
+                            .filter(s -> SingleObjectAvroSerde.released(s.getFullName()).values().stream()
+                                    .noneMatch(r -> SchemaNormalization.parsingFingerprint64(r)
+                                            == SchemaNormalization.parsingFingerprint64(s))))
+                    .as("no schema changed since the releases " + existing)
+                    .isNotEmpty();
         }
         Files.createDirectories(STORE.resolve(release));
         for (Schema schema : topLevel().toList()) {
             Files.writeString(STORE.resolve(release).resolve(schema.getName() + ".avsc"), schema.toString(true) + "\n");
         }
         if (!Files.exists(index)) {
-            Files.writeString(index, "# Schema releases, oldest first, one a line; each names the directory beside this file that holds\n"
-                    + "# the schema of every record as that release wrote it. Appended by the release step (schemas/README.md);\n"
-                    + "# never edit or remove a line.\n");
+            Files.writeString(
+                    index,
+                    "# Schema releases, oldest first, one a line; each names the directory beside this file that holds\n"
+                            + "# the schema of every record as that release wrote it. Appended by the release step (schemas/README.md);\n"
+                            + "# never edit or remove a line.\n");
         }
         Files.writeString(index, release + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }

@@ -15,18 +15,27 @@ import org.junit.jupiter.api.Test;
 class SourceStyleTest {
 
     /** A qualified name of a class: lower-case package parts, then a capitalised name. */
-    static final Pattern QUALIFIED = Pattern.compile("\\b(?:java|javax|org|com|io|picocli)(?:\\.[a-z][a-z0-9_]*)+\\.[A-Z]\\w*");
+    static final Pattern QUALIFIED =
+            Pattern.compile("\\b(?:java|javax|org|com|io|picocli)(?:\\.[a-z][a-z0-9_]*)+\\.[A-Z]\\w*");
     /** Where two classes of one simple name meet in a file, the JDK's keeps its package. */
     static final List<String> ALLOWED = List.of("java.net.http.HttpClient");
 
     static List<String> inlineNames(String file, List<String> lines) {
         List<String> found = new ArrayList<>();
         for (String line : lines) {
-            String code = line.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"").replaceAll("//.*", "").trim();
-            if (code.startsWith("import ") || code.startsWith("package ") || code.startsWith("*") || code.startsWith("/*")) {
+            String code = line.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
+                    .replaceAll("//.*", "")
+                    .trim();
+            if (code.startsWith("import ")
+                    || code.startsWith("package ")
+                    || code.startsWith("*")
+                    || code.startsWith("/*")) {
                 continue;
             }
-            QUALIFIED.matcher(code).results().map(m -> m.group())
+            QUALIFIED
+                    .matcher(code)
+                    .results()
+                    .map(m -> m.group())
                     .filter(name -> ALLOWED.stream().noneMatch(name::startsWith))
                     .forEach(name -> found.add(file + ":" + name));
         }
@@ -46,8 +55,12 @@ class SourceStyleTest {
 
     @Test
     void theCheckFindsAnInlineName() {
-        assertThat(inlineNames("X.java", List.of("import java.util.List;", "var m = new java.util.concurrent.ConcurrentHashMap<>();",
-                "String s = \"org.apache.kafka.Foo\"; // java.util.Map")))
+        assertThat(inlineNames(
+                        "X.java",
+                        List.of(
+                                "import java.util.List;",
+                                "var m = new java.util.concurrent.ConcurrentHashMap<>();",
+                                "String s = \"org.apache.kafka.Foo\"; // java.util.Map")))
                 .containsExactly("X.java:java.util.concurrent.ConcurrentHashMap");
     }
 }

@@ -18,24 +18,25 @@ import java.util.Map;
  */
 public final class AzureCredentials {
 
-    private AzureCredentials() {
-    }
+    private AzureCredentials() {}
 
     /** The credential named by {@code kind}, configured from {@code env}. */
     public static TokenCredential of(String kind, Map<String, String> env) {
         String k = kind == null ? "default" : kind.trim().toLowerCase(Locale.ROOT);
         return switch (k) {
             case "default" -> new DefaultAzureCredentialBuilder().build();
-            case "client-secret" -> new ClientSecretCredentialBuilder()
-                    .tenantId(required(env, "AZURE_TENANT_ID", k))
-                    .clientId(required(env, "AZURE_CLIENT_ID", k))
-                    .clientSecret(required(env, "AZURE_CLIENT_SECRET", k))
-                    .build();
-            case "client-certificate" -> new ClientCertificateCredentialBuilder()
-                    .tenantId(required(env, "AZURE_TENANT_ID", k))
-                    .clientId(required(env, "AZURE_CLIENT_ID", k))
-                    .pemCertificate(required(env, "AZURE_CLIENT_CERTIFICATE_PATH", k))
-                    .build();
+            case "client-secret" ->
+                new ClientSecretCredentialBuilder()
+                        .tenantId(required(env, "AZURE_TENANT_ID", k))
+                        .clientId(required(env, "AZURE_CLIENT_ID", k))
+                        .clientSecret(required(env, "AZURE_CLIENT_SECRET", k))
+                        .build();
+            case "client-certificate" ->
+                new ClientCertificateCredentialBuilder()
+                        .tenantId(required(env, "AZURE_TENANT_ID", k))
+                        .clientId(required(env, "AZURE_CLIENT_ID", k))
+                        .pemCertificate(required(env, "AZURE_CLIENT_CERTIFICATE_PATH", k))
+                        .build();
             case "managed-identity" -> {
                 ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();
                 String clientId = env.get("AZURE_CLIENT_ID");
@@ -45,8 +46,9 @@ public final class AzureCredentials {
                 yield builder.build();
             }
             case "azure-cli" -> new AzureCliCredentialBuilder().build();
-            default -> throw new ConfigException("azure.credential must be one of default, client-secret, client-certificate, "
-                    + "managed-identity, azure-cli; got '" + kind + "'");
+            default ->
+                throw new ConfigException("azure.credential must be one of default, client-secret, client-certificate, "
+                        + "managed-identity, azure-cli; got '" + kind + "'");
         };
     }
 

@@ -3,8 +3,8 @@ package io.contactaudit.app;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.CollectorLoop;
-import io.contactaudit.collector.EventTrigger;
 import io.contactaudit.collector.Credentials;
+import io.contactaudit.collector.EventTrigger;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
@@ -38,8 +38,12 @@ public final class CollectorApp implements AutoCloseable {
     private final EventTrigger trigger;
     private final KafkaProducer<byte[], DeadLetter> rejects;
 
-    private CollectorApp(ArmClient arm, SnapshotPublisher publisher, CollectorLoop loop, EventTrigger trigger,
-                         KafkaProducer<byte[], DeadLetter> rejects) {
+    private CollectorApp(
+            ArmClient arm,
+            SnapshotPublisher publisher,
+            CollectorLoop loop,
+            EventTrigger trigger,
+            KafkaProducer<byte[], DeadLetter> rejects) {
         this.arm = arm;
         this.publisher = publisher;
         this.loop = loop;
@@ -51,35 +55,57 @@ public final class CollectorApp implements AutoCloseable {
      * A collector reading through {@code arm} into the snapshot topic of {@code topics}; with {@code events.enabled},
      * also a trigger that reads a subscription again when Azure reports a change of its security contacts.
      */
-    public static CollectorApp create(ContactAuditConfig config, Topics topics, ArmClient arm, Collector.Progress progress) {
+    public static CollectorApp create(
+            ContactAuditConfig config, Topics topics, ArmClient arm, Collector.Progress progress) {
         SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
         Collector collector = new Collector(arm, settings(config), Clock.systemUTC());
-        CollectorLoop loop = new CollectorLoop(collector, publisher, config.kafkaClientProperties(), topics.posture(),
-                config.kafkaTimeout(), progress);
+        CollectorLoop loop = new CollectorLoop(
+                collector,
+                publisher,
+                config.kafkaClientProperties(),
+                topics.posture(),
+                config.kafkaTimeout(),
+                progress);
         if (!config.eventsEnabled()) {
             return new CollectorApp(arm, publisher, loop, null, null);
         }
         Map<String, Object> producer = new HashMap<>(config.kafkaClientProperties());
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        KafkaProducer<byte[], DeadLetter> rejects = new KafkaProducer<>(producer, topics.dlq().key().serializer(),
-                topics.dlq().value().serializer());
+        KafkaProducer<byte[], DeadLetter> rejects = new KafkaProducer<>(
+                producer, topics.dlq().key().serializer(), topics.dlq().value().serializer());
         Map<String, Object> consumer = new HashMap<>(config.eventsClientProperties());
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.eventsGroupId());
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "contact-audit-collector-events");
-        EventTrigger trigger = new EventTrigger(new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                config.eventsTopic(), config.eventsDebounce(), collector, publisher,
-                (record, cause) -> deadLetter(rejects, topics, record, cause), config.collectionInterval());
+        EventTrigger trigger = new EventTrigger(
+                new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                config.eventsTopic(),
+                config.eventsDebounce(),
+                collector,
+                publisher,
+                (record, cause) -> deadLetter(rejects, topics, record, cause),
+                config.collectionInterval());
         return new CollectorApp(arm, publisher, loop, trigger, rejects);
     }
 
     /** A change event that is not one, whole, with its cause, on the dead-letter topic. */
-    private static CompletableFuture<Void> deadLetter(KafkaProducer<byte[], DeadLetter> producer, Topics topics,
-                                                      ConsumerRecord<byte[], byte[]> record, String cause) {
-        DeadLetter letter = DeadLetters.of(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
-                record.value(), DeadLetters.Stage.VALIDATION, new IllegalArgumentException(cause), "contact-audit-collector",
+    private static CompletableFuture<Void> deadLetter(
+            KafkaProducer<byte[], DeadLetter> producer,
+            Topics topics,
+            ConsumerRecord<byte[], byte[]> record,
+            String cause) {
+        DeadLetter letter = DeadLetters.of(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.timestamp(),
+                record.key(),
+                record.value(),
+                DeadLetters.Stage.VALIDATION,
+                new IllegalArgumentException(cause),
+                "contact-audit-collector",
                 System.currentTimeMillis());
         CompletableFuture<Void> done = new CompletableFuture<>();
         producer.send(new ProducerRecord<>(topics.dlq().name(), record.key(), letter), (metadata, error) -> {
@@ -99,24 +125,36 @@ public final class CollectorApp implements AutoCloseable {
 
     /** Which subscriptions to read, how, and how many at a time. */
     public static Collector.Settings settings(ContactAuditConfig config) {
-        return new Collector.Settings(config.apiVersion(), config.concurrency(), config.subscriptions(),
-                config.include(), config.exclude(), Collector.Settings.defaults().maxPages());
+        return new Collector.Settings(
+                config.apiVersion(),
+                config.concurrency(),
+                config.subscriptions(),
+                config.include(),
+                config.exclude(),
+                Collector.Settings.defaults().maxPages());
     }
 
     /** Endpoint, scope, timeout and retries of the Resource Manager client. */
     public static ArmClient.Settings armSettings(ContactAuditConfig config) {
-        return new ArmClient.Settings(config.azureEndpoint(), config.azureScope(), config.requestTimeout(), config.maxRetries(),
-                config.maxRetryDelay(), ArmClient.Settings.defaults().baseRetryDelay());
+        return new ArmClient.Settings(
+                config.azureEndpoint(),
+                config.azureScope(),
+                config.requestTimeout(),
+                config.maxRetries(),
+                config.maxRetryDelay(),
+                ArmClient.Settings.defaults().baseRetryDelay());
     }
 
     /** A client of Azure Resource Manager with the credential of {@code azure.credential}. */
     public static ArmClient arm(ContactAuditConfig config, Map<String, String> env) {
-        return new ArmClient(armSettings(config), AzureCredentials.of(config.azureCredential(), env), null, Clock.systemUTC());
+        return new ArmClient(
+                armSettings(config), AzureCredentials.of(config.azureCredential(), env), null, Clock.systemUTC());
     }
 
     /** A client of a local Resource Manager endpoint (a scenario, the demo) that trusts {@code trust} and sends a fixed token. */
     public static ArmClient arm(ContactAuditConfig config, URI endpoint, SSLContext trust) {
-        return new ArmClient(armSettings(config).withEndpoint(endpoint), Credentials.fixed("local"), trust, Clock.systemUTC());
+        return new ArmClient(
+                armSettings(config).withEndpoint(endpoint), Credentials.fixed("local"), trust, Clock.systemUTC());
     }
 
     /** The Resource Manager client, for its request statistics. */

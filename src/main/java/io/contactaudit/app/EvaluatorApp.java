@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
@@ -46,16 +46,22 @@ public final class EvaluatorApp implements AutoCloseable {
     public static EvaluatorApp create(ContactAuditConfig config, Topics topics) {
         EvaluateTopology.Settings settings = settings(config);
         AtomicReference<StreamsRunner> runner = new AtomicReference<>();
-        BacklogProbe backlog = new ConsumerLag(() -> runner.get() == null ? Map.of() : runner.get().streams().metrics());
+        BacklogProbe backlog = new ConsumerLag(
+                () -> runner.get() == null ? Map.of() : runner.get().streams().metrics());
         runner.set(new StreamsRunner(EvaluateTopology.build(topics, settings, backlog), properties(config)));
         return new EvaluatorApp(settings, runner.get());
     }
 
     /** What the topology decides with: profile, staleness window and check interval, redaction, emission of findings. */
     public static EvaluateTopology.Settings settings(ContactAuditConfig config) {
-        return new EvaluateTopology.Settings(config.profile(), config.staleAfter(), config.staleCheckInterval(), config.redaction(),
+        return new EvaluateTopology.Settings(
+                config.profile(),
+                config.staleAfter(),
+                config.staleCheckInterval(),
+                config.redaction(),
                 config.findingsEveryEvaluation() ? EvaluateTopology.Emission.EVERY : EvaluateTopology.Emission.CHANGES,
-                config.findingsRefresh(), config.stateInMemory() ? EvaluateTopology.StoreKind.MEMORY : EvaluateTopology.StoreKind.ROCKSDB);
+                config.findingsRefresh(),
+                config.stateInMemory() ? EvaluateTopology.StoreKind.MEMORY : EvaluateTopology.StoreKind.ROCKSDB);
     }
 
     /** Streams settings from the configuration: exactly-once v2, explicit handlers, client settings passed through. */
@@ -65,16 +71,20 @@ public final class EvaluatorApp implements AutoCloseable {
         props.putAll(client);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                config.stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numStreamThreads());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
         props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // Kafka Streams keeps a closed member in the group until its session.timeout.ms (45 s) has passed, so a restarted
+        // Kafka Streams keeps a closed member in the group until its session.timeout.ms (45 s) has passed, so a
+        // restarted
         // evaluator sat idle that long. A clean close now leaves the group and a restart gets its partitions at once.
-        // Static members (group.instance.id, for orchestrated rolling restarts) never leave on close: this changes nothing for them.
+        // Static members (group.instance.id, for orchestrated rolling restarts) never leave on close: this changes
+        // nothing for them.
         props.putIfAbsent(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
         // Each snapshot becomes four records in one transaction (finding, OCSF finding, posture, changelog);
         // compressed, larger batches cut the producer's and the broker's work per record (docs/benchmarks.md).
@@ -96,18 +106,26 @@ public final class EvaluatorApp implements AutoCloseable {
      * to read_committed readers (the offsets are committed in the same transaction). Works whatever the evaluator
      * emits for each snapshot, where counting its output does not.
      */
-    public static long unprocessed(Admin admin, ContactAuditConfig config, Topics topics) throws InterruptedException, ExecutionException {
+    public static long unprocessed(Admin admin, ContactAuditConfig config, Topics topics)
+            throws InterruptedException, ExecutionException {
         return unprocessed(admin, config.applicationId(), topics.snapshots().name());
     }
 
     /** How many records of {@code topic} the consumer group {@code group} has not committed: end offsets less committed offsets. */
-    public static long unprocessed(Admin admin, String group, String topic) throws InterruptedException, ExecutionException {
+    public static long unprocessed(Admin admin, String group, String topic)
+            throws InterruptedException, ExecutionException {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+        admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()
                 .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                admin.listOffsets(latest).all().get();
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
         long behind = 0;
         for (var end : ends.entrySet()) {
             OffsetAndMetadata at = committed.get(end.getKey());

@@ -17,8 +17,7 @@ public final class ExitCodes {
     /** The command itself failed: I/O, Kafka, configuration. */
     public static final int FAILURE = 4;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 
     /** 3 if any verdict is ERROR, else 1 if any is FAIL, else 0. */
     public static int of(Collection<Verdict> verdicts) {

@@ -15,8 +15,7 @@ public final class KafkaSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSetup.class);
 
-    private KafkaSetup() {
-    }
+    private KafkaSetup() {}
 
     /** The encoding of the Avro topics: registry mode when {@code schema.registry.url} is set. */
     public static AvroSerdes avroSerdes(ContactAuditConfig config) {
@@ -24,10 +23,12 @@ public final class KafkaSetup {
         if (url == null) {
             return AvroSerdes.singleObject();
         }
-        AvroSerdes.RegistrySerde kind = AvroSerdes.RegistrySerde.valueOf(config.registrySerde().toUpperCase(Locale.ROOT));
+        AvroSerdes.RegistrySerde kind =
+                AvroSerdes.RegistrySerde.valueOf(config.registrySerde().toUpperCase(Locale.ROOT));
         if (kind == AvroSerdes.RegistrySerde.CONFLUENT && !AvroSerdes.confluentAvailable()) {
-            throw new ConfigException(ContactAuditConfig.REGISTRY_SERDE_CONFIG + "=confluent needs Confluent's kafka-avro-serializer "
-                    + "on the classpath (java -cp contact-audit.jar:kafka-avro-serializer.jar:... io.contactaudit.cli.ContactAuditCli)");
+            throw new ConfigException(
+                    ContactAuditConfig.REGISTRY_SERDE_CONFIG + "=confluent needs Confluent's kafka-avro-serializer "
+                            + "on the classpath (java -cp contact-audit.jar:kafka-avro-serializer.jar:... io.contactaudit.cli.ContactAuditCli)");
         }
         return AvroSerdes.registry(url, kind, config.registryAutoRegister(), config.registryProperties());
     }
@@ -47,8 +48,14 @@ public final class KafkaSetup {
         avro.lookUpSchemas(topics);
         LOG.info("waiting up to {} s for Kafka at {}", config.kafkaTimeout().toSeconds(), config.bootstrapServers());
         try (StartupLogs quiet = StartupLogs.quiet()) {
-            return TopicProvisioner.prepare(config.kafkaClientProperties(), topics, new TopicProvisioner.Settings(
-                    config.createTopics(), config.topicPartitions(), config.topicReplicationFactor(), config.kafkaTimeout()));
+            return TopicProvisioner.prepare(
+                    config.kafkaClientProperties(),
+                    topics,
+                    new TopicProvisioner.Settings(
+                            config.createTopics(),
+                            config.topicPartitions(),
+                            config.topicReplicationFactor(),
+                            config.kafkaTimeout()));
         }
     }
 }

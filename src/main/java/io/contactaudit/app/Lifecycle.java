@@ -21,15 +21,15 @@ public final class Lifecycle {
     /** How long SIGTERM waits for the current collection run to publish what it collected. */
     private static final Duration GRACE = Duration.ofSeconds(60);
 
-    private Lifecycle() {
-    }
+    private Lifecycle() {}
 
     /**
      * One collection run (with the HTTP endpoints while it lasts); its summary line on {@code out}.
      *
      * @return {@link ExitCodes#OK} when every snapshot was published, else {@link ExitCodes#FAILURE}
      */
-    public static int once(ContactAuditConfig config, CollectorApp collector, PrintWriter out) throws InterruptedException {
+    public static int once(ContactAuditConfig config, CollectorApp collector, PrintWriter out)
+            throws InterruptedException {
         try (ObservabilityServer http = endpoints(config, null, collector)) {
             RunSummary summary = collector.once();
             out.println(summary.line());
@@ -50,25 +50,33 @@ public final class Lifecycle {
      *         {@code collector.max.failed.cycles} runs in a row (the cause on {@code err}), or, without an evaluator,
      *         when the last collection run failed to publish; else {@link ExitCodes#OK}
      */
-    public static int untilStopped(ContactAuditConfig config, EvaluatorApp evaluator, CollectorApp collector,
-                                   PrintWriter out, PrintWriter err, String banner) throws InterruptedException {
+    public static int untilStopped(
+            ContactAuditConfig config,
+            EvaluatorApp evaluator,
+            CollectorApp collector,
+            PrintWriter out,
+            PrintWriter err,
+            String banner)
+            throws InterruptedException {
         CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            if (collector != null) {
-                collector.loop().stop();
-                if (collector.trigger() != null) {
-                    collector.trigger().stop();
-                }
-            }
-            if (evaluator != null) {
-                evaluator.close();
-            }
-            try {
-                finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "contact-audit-stop");
+        Thread hook = new Thread(
+                () -> {
+                    if (collector != null) {
+                        collector.loop().stop();
+                        if (collector.trigger() != null) {
+                            collector.trigger().stop();
+                        }
+                    }
+                    if (evaluator != null) {
+                        evaluator.close();
+                    }
+                    try {
+                        finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "contact-audit-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         AtomicBoolean published = new AtomicBoolean(true);
         try {
@@ -78,18 +86,22 @@ public final class Lifecycle {
             try (ObservabilityServer http = endpoints(config, evaluator, collector)) {
                 Thread collecting = null;
                 if (collector != null) {
-                    collecting = new Thread(() -> published.set(collector.loop().every(config.collectionInterval(),
-                            config.maxFailedCycles(), summary -> {
-                                out.println(summary.line());
-                                out.flush();
-                            })), "contact-audit-collector");
+                    collecting = new Thread(
+                            () -> published.set(collector
+                                    .loop()
+                                    .every(config.collectionInterval(), config.maxFailedCycles(), summary -> {
+                                        out.println(summary.line());
+                                        out.flush();
+                                    })),
+                            "contact-audit-collector");
                     collecting.start();
                 }
                 Thread triggering = null;
                 if (collector != null && collector.trigger() != null) {
                     triggering = new Thread(collector.trigger(), "contact-audit-events");
                     triggering.setUncaughtExceptionHandler((t, e) -> {
-                        err.println("contact-audit: error: change-triggered collection stopped: " + ExitCodes.describe(e));
+                        err.println(
+                                "contact-audit: error: change-triggered collection stopped: " + ExitCodes.describe(e));
                         err.flush();
                     });
                     triggering.start();
@@ -120,7 +132,8 @@ public final class Lifecycle {
                 return ExitCodes.FAILURE;
             }
             if (evaluator != null && evaluator.runner().failure() != null) {
-                err.println("contact-audit: " + ExitCodes.describe(evaluator.runner().failure()));
+                err.println("contact-audit: "
+                        + ExitCodes.describe(evaluator.runner().failure()));
                 return ExitCodes.FAILURE;
             }
             return evaluator != null || published.get() ? ExitCodes.OK : ExitCodes.FAILURE;
@@ -138,15 +151,22 @@ public final class Lifecycle {
     }
 
     /** The health and metrics endpoints when {@code http.port} is set; null otherwise. */
-    private static ObservabilityServer endpoints(ContactAuditConfig config, EvaluatorApp evaluator, CollectorApp collector) {
+    private static ObservabilityServer endpoints(
+            ContactAuditConfig config, EvaluatorApp evaluator, CollectorApp collector) {
         int port = config.httpPort();
         if (port < 0) {
             return null;
         }
         try {
-            return Endpoints.start(config.httpHost(), port, evaluator == null ? null : evaluator.runner(),
-                    collector == null ? null : collector.loop(), collector == null ? null : collector.arm(),
-                    collector == null || collector.trigger() == null ? null : collector.trigger().stats());
+            return Endpoints.start(
+                    config.httpHost(),
+                    port,
+                    evaluator == null ? null : evaluator.runner(),
+                    collector == null ? null : collector.loop(),
+                    collector == null ? null : collector.arm(),
+                    collector == null || collector.trigger() == null
+                            ? null
+                            : collector.trigger().stats());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the HTTP endpoints: " + e.getMessage(), e);
         }

@@ -29,8 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CollectorBench {
 
-    private CollectorBench() {
-    }
+    private CollectorBench() {}
 
     /** A tenant of {@code n} subscriptions spread over the three API generations. */
     public static Scenario tenant(int n, int latencyMs) {
@@ -39,40 +38,72 @@ public final class CollectorBench {
         List<Scenario.Subscription> subs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String id = String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, i);
-            subs.add(new Scenario.Subscription(id, "bench-" + i, "Enabled", generations[i % 3],
-                    List.of(new Scenario.Contact("default", true, List.of("secops@contoso.com"), alerts[i % 4], List.of("Owner"), null)),
-                    null, null, null, null));
+            subs.add(new Scenario.Subscription(
+                    id,
+                    "bench-" + i,
+                    "Enabled",
+                    generations[i % 3],
+                    List.of(new Scenario.Contact(
+                            "default", true, List.of("secops@contoso.com"), alerts[i % 4], List.of("Owner"), null)),
+                    null,
+                    null,
+                    null,
+                    null));
         }
         return new Scenario("00000000-0000-0000-0000-00000000bench", 1000, latencyMs, subs);
     }
 
     /** Runs the benchmark and prints one line per concurrency, then the ratios to the first. */
-    public static void run(int subscriptions, int latencyMs, List<Integer> concurrencies, PrintWriter out) throws IOException, InterruptedException {
-        out.printf("collector benchmark: %d subscriptions, %d ms added latency per response, FakeArm over HTTPS, %d cores, max heap %d MiB%n",
-                subscriptions, latencyMs, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+    public static void run(int subscriptions, int latencyMs, List<Integer> concurrencies, PrintWriter out)
+            throws IOException, InterruptedException {
+        out.printf(
+                "collector benchmark: %d subscriptions, %d ms added latency per response, FakeArm over HTTPS, %d cores, max heap %d MiB%n",
+                subscriptions,
+                latencyMs,
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
         out.flush();
         List<Double> rates = new ArrayList<>();
         try (FakeArm arm = FakeArm.start(tenant(subscriptions, latencyMs))) {
-            ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
-                    Credentials.fixed("bench"), arm.clientSslContext(), Clock.systemUTC());
+            ArmClient client = new ArmClient(
+                    ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
+                    Credentials.fixed("bench"),
+                    arm.clientSslContext(),
+                    Clock.systemUTC());
             // warm-up: TLS handshakes, JIT, class loading
-            new Collector(client, new Collector.Settings("2023-12-01-preview", 8, List.of(), null, null, 50), Clock.systemUTC())
+            new Collector(
+                            client,
+                            new Collector.Settings("2023-12-01-preview", 8, List.of(), null, null, 50),
+                            Clock.systemUTC())
                     .run(new Counter(), Map.of(), Collector.Progress.NONE);
             for (int concurrency : concurrencies) {
                 resetPeaks();
                 Counter sink = new Counter();
-                RunSummary summary = new Collector(client,
-                        new Collector.Settings("2023-12-01-preview", concurrency, List.of(), null, null, 50), Clock.systemUTC())
+                RunSummary summary = new Collector(
+                                client,
+                                new Collector.Settings("2023-12-01-preview", concurrency, List.of(), null, null, 50),
+                                Clock.systemUTC())
                         .run(sink, Map.of(), Collector.Progress.NONE);
                 rates.add(summary.rate());
-                out.printf(Locale.ROOT, "concurrency %3d: %6d subscriptions in %8.2f s = %8.1f subscriptions/s, peak heap %5d MiB, statuses %s%n",
-                        concurrency, summary.subscriptions(), summary.duration().toMillis() / 1000.0, summary.rate(),
-                        peakHeap() >> 20, summary.byStatus());
+                out.printf(
+                        Locale.ROOT,
+                        "concurrency %3d: %6d subscriptions in %8.2f s = %8.1f subscriptions/s, peak heap %5d MiB, statuses %s%n",
+                        concurrency,
+                        summary.subscriptions(),
+                        summary.duration().toMillis() / 1000.0,
+                        summary.rate(),
+                        peakHeap() >> 20,
+                        summary.byStatus());
                 out.flush();
             }
         }
         for (int i = 1; i < rates.size(); i++) {
-            out.printf(Locale.ROOT, "concurrency %d / concurrency %d: %.1fx%n", concurrencies.get(i), concurrencies.get(0), rates.get(i) / rates.get(0));
+            out.printf(
+                    Locale.ROOT,
+                    "concurrency %d / concurrency %d: %.1fx%n",
+                    concurrencies.get(i),
+                    concurrencies.get(0),
+                    rates.get(i) / rates.get(0));
         }
         out.flush();
     }
@@ -85,7 +116,8 @@ public final class CollectorBench {
     private static long peakHeap() {
         return ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum();
     }
 
     /** Counts snapshots instead of publishing them. */

@@ -55,20 +55,23 @@ final class FanOutFloor {
         }
     }
 
-    private FanOutFloor() {
-    }
+    private FanOutFloor() {}
 
     /** The records of {@code topic} stamped {@code from} (epoch ms) or later, read_committed: count, bytes, a sample. */
     static Output measure(ContactAuditConfig config, String topic, boolean changelog, long from) {
         Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
-            // read from the start and keep the records stamped from on: offsetsForTimes would stop at the first transaction
-            // marker, which carries the broker's clock, not the snapshots' capture times the evaluator stamps its records with
+            // read from the start and keep the records stamped from on: offsetsForTimes would stop at the first
+            // transaction
+            // marker, which carries the broker's clock, not the snapshots' capture times the evaluator stamps its
+            // records with
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             consumer.seekToBeginning(partitions);
             long records = 0;
@@ -101,7 +104,8 @@ final class FanOutFloor {
     static String describe(List<Output> outputs, long snapshots) {
         List<String> parts = new ArrayList<>();
         for (Output o : outputs) {
-            parts.add(String.format(Locale.ROOT, "%s %.3f x %.0f B", shortName(o.topic()), o.perSnapshot(snapshots), o.averageBytes()));
+            parts.add(String.format(
+                    Locale.ROOT, "%s %.3f x %.0f B", shortName(o.topic()), o.perSnapshot(snapshots), o.averageBytes()));
         }
         return String.join(", ", parts);
     }
@@ -115,15 +119,25 @@ final class FanOutFloor {
      * The floor topology over {@code snapshotsTopic}: for each output the evaluator wrote, a sink to {@code prefix}.fan-out-N
      * (created by the caller) or, for the changelog, the store (on the heap when the evaluator's is).
      */
-    static Topology topology(String snapshotsTopic, String prefix, List<Output> outputs, long snapshots, boolean inMemory) {
+    static Topology topology(
+            String snapshotsTopic, String prefix, List<Output> outputs, long snapshots, boolean inMemory) {
         Topology topology = new Topology();
         topology.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), snapshotsTopic);
         topology.addProcessor("fan-out", () -> new FanOut(outputs, snapshots), "source");
-        topology.addStateStore(Stores.keyValueStoreBuilder(inMemory ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE),
-                Serdes.ByteArray(), Serdes.ByteArray()), "fan-out");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        inMemory ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE),
+                        Serdes.ByteArray(),
+                        Serdes.ByteArray()),
+                "fan-out");
         for (int i = 0; i < outputs.size(); i++) {
             if (!outputs.get(i).changelog()) {
-                topology.addSink("sink-" + i, sinkTopic(prefix, i), new ByteArraySerializer(), new ByteArraySerializer(), "fan-out");
+                topology.addSink(
+                        "sink-" + i,
+                        sinkTopic(prefix, i),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer(),
+                        "fan-out");
             }
         }
         return topology;
@@ -144,7 +158,8 @@ final class FanOutFloor {
 
         FanOut(List<Output> outputs, long snapshots) {
             this.outputs = outputs;
-            this.rates = outputs.stream().mapToDouble(o -> o.perSnapshot(snapshots)).toArray();
+            this.rates =
+                    outputs.stream().mapToDouble(o -> o.perSnapshot(snapshots)).toArray();
             this.next = new int[outputs.size()];
         }
 

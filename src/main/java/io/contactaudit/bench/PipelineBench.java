@@ -15,9 +15,9 @@ import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +75,13 @@ public final class PipelineBench {
      * @param latencySeconds duration of the latency phase
      * @param overrides      configuration values for the evaluator and its clients (e.g. {@code producer.compression.type})
      */
-    public record Settings(int subscriptions, int cycles, int partitions, int latencyRate, int latencySeconds,
-                           Map<String, String> overrides) {
+    public record Settings(
+            int subscriptions,
+            int cycles,
+            int partitions,
+            int latencyRate,
+            int latencySeconds,
+            Map<String, String> overrides) {
         public Settings {
             overrides = Map.copyOf(overrides);
         }
@@ -84,6 +89,7 @@ public final class PipelineBench {
 
     /** How far apart the backlog's collection cycles are. */
     static final Duration CYCLE = Duration.ofHours(1);
+
     private static final String[] GENERATIONS = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
     private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
 
@@ -102,60 +108,103 @@ public final class PipelineBench {
         String generation = GENERATIONS[i % 3];
         // the 2017 generation has no severity: alerts on or off
         String alerts = ContactRenderer.V2017.equals(generation) && "Critical".equals(severity) ? "Off" : severity;
-        return ContactRenderer.body(sub, generation, new Scenario.Contact(null, true, List.of("secops@contoso.com", "jane@contoso.com"),
-                alerts, List.of("Owner", "Admin"), "(214)275-4038"));
+        return ContactRenderer.body(
+                sub,
+                generation,
+                new Scenario.Contact(
+                        null,
+                        true,
+                        List.of("secops@contoso.com", "jane@contoso.com"),
+                        alerts,
+                        List.of("Owner", "Admin"),
+                        "(214)275-4038"));
     }
 
     static SecurityContactSnapshot snapshot(int i, int cycle, Instant at, String runId) {
         String sub = String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, i);
         boolean error = i % 50 == 7 && cycle % 2 == 1;
-        SecurityContactSnapshot.Builder s = SecurityContactSnapshot.newBuilder().setSubscriptionId(sub).setTenantId("bench")
-                .setRunId(runId).setCollectedAt(at).setApiVersion("2023-12-01-preview")
+        SecurityContactSnapshot.Builder s = SecurityContactSnapshot.newBuilder()
+                .setSubscriptionId(sub)
+                .setTenantId("bench")
+                .setRunId(runId)
+                .setCollectedAt(at)
+                .setApiVersion("2023-12-01-preview")
                 // the backlog's cycles are an hour apart, and its collector says so: a window of 3 h, no false STALE
                 .setCollectionIntervalMs(CYCLE.toMillis());
         if (error) {
-            return s.setStatus(CollectionStatus.FORBIDDEN).setHttpStatus(403).setErrorMessage("AuthorizationFailed").build();
+            return s.setStatus(CollectionStatus.FORBIDDEN)
+                    .setHttpStatus(403)
+                    .setErrorMessage("AuthorizationFailed")
+                    .build();
         }
         String body = body(sub, i, cycle);
-        return s.setStatus(CollectionStatus.OK).setHttpStatus(200).setRawBodies(List.of(body)).build();
+        return s.setStatus(CollectionStatus.OK)
+                .setHttpStatus(200)
+                .setRawBodies(List.of(body))
+                .build();
     }
 
     public void run() throws Exception {
         Path dir = Files.createTempDirectory("contact-audit-bench");
         int total = settings.subscriptions() * settings.cycles();
-        out.printf(Locale.ROOT, "pipeline benchmark: %d subscriptions x %d cycles = %d snapshots, %d partitions/threads, exactly_once_v2, %d cores, max heap %d MiB%s%n",
-                settings.subscriptions(), settings.cycles(), total, settings.partitions(), Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, settings.overrides().isEmpty() ? "" : ", settings " + settings.overrides());
+        out.printf(
+                Locale.ROOT,
+                "pipeline benchmark: %d subscriptions x %d cycles = %d snapshots, %d partitions/threads, exactly_once_v2, %d cores, max heap %d MiB%s%n",
+                settings.subscriptions(),
+                settings.cycles(),
+                total,
+                settings.partitions(),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                settings.overrides().isEmpty() ? "" : ", settings " + settings.overrides());
         out.flush();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"))) {
             String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
             Map<String, String> values = new HashMap<>(settings.overrides());
             values.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             values.put(ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix);
-            values.put(ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+            values.put(
+                    ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
             values.put(ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, String.valueOf(settings.partitions()));
             values.put(ContactAuditConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.partitions()));
             ContactAuditConfig config = ContactAuditConfig.of(values);
             Topics topics = KafkaSetup.topics(config);
             KafkaSetup.prepare(config, topics);
             createTopics(config, prefix + ".passthrough-1", prefix + ".passthrough-2", prefix + ".passthrough-streams");
-            out.printf(Locale.ROOT, "evaluator: findings.emit=%s, findings.refresh=%s%n",
-                    config.findingsEveryEvaluation() ? "every" : "changes", config.findingsRefresh());
+            out.printf(
+                    Locale.ROOT,
+                    "evaluator: findings.emit=%s, findings.refresh=%s%n",
+                    config.findingsEveryEvaluation() ? "every" : "changes",
+                    config.findingsRefresh());
 
             long produceStart = System.nanoTime();
-            Instant t0 = Instant.now().minus(CYCLE.multipliedBy(settings.cycles())).truncatedTo(ChronoUnit.SECONDS);
+            Instant t0 =
+                    Instant.now().minus(CYCLE.multipliedBy(settings.cycles())).truncatedTo(ChronoUnit.SECONDS);
             long[] cycleOffsets = produceBacklog(config, topics, t0);
             double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
-            out.printf(Locale.ROOT, "produced the backlog: %d snapshots in %.1f s (%.0f/s)%n", total, produceSeconds, total / produceSeconds);
+            out.printf(
+                    Locale.ROOT,
+                    "produced the backlog: %d snapshots in %.1f s (%.0f/s)%n",
+                    total,
+                    produceSeconds,
+                    total / produceSeconds);
             out.flush();
 
             // the first copy warms the broker's and the clients' code up; the second is the limit
             double cold = passThrough(config, topics.snapshots().name(), prefix + ".passthrough-1", total);
             double limit = passThrough(config, topics.snapshots().name(), prefix + ".passthrough-2", total);
-            out.printf(Locale.ROOT, "limit   (plain consumer->producer pass-through, 2nd of 2 runs): %8.0f records/s (1st run %.0f)%n", limit, cold);
-            double floor = streamsPassThrough(config, topics.snapshots().name(), prefix + ".passthrough-streams", total);
-            out.printf(Locale.ROOT, "copy    (Kafka Streams source->sink, exactly_once_v2):          %8.0f records/s = %.0f%% of the limit%n",
-                    floor, 100 * floor / limit);
+            out.printf(
+                    Locale.ROOT,
+                    "limit   (plain consumer->producer pass-through, 2nd of 2 runs): %8.0f records/s (1st run %.0f)%n",
+                    limit,
+                    cold);
+            double floor =
+                    streamsPassThrough(config, topics.snapshots().name(), prefix + ".passthrough-streams", total);
+            out.printf(
+                    Locale.ROOT,
+                    "copy    (Kafka Streams source->sink, exactly_once_v2):          %8.0f records/s = %.0f%% of the limit%n",
+                    floor,
+                    100 * floor / limit);
             out.flush();
 
             warmUp(values, t0);
@@ -169,7 +218,7 @@ public final class PipelineBench {
             long liveData;
             double p99;
             try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
-                 EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+                    EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
                 StreamsRunner runner = evaluator.runner();
                 runner.start();
                 awaitRunning(runner);
@@ -177,53 +226,89 @@ public final class PipelineBench {
                 long[] cycleEnds = new long[settings.cycles()];
                 long[] cpu = new long[settings.cycles()];
                 for (int cycle = 0; cycle < settings.cycles(); cycle++) {
-                    awaitCommitted(admin, config.applicationId(), topics.snapshots().name(), total - cycleOffsets[cycle], Duration.ofMinutes(30));
+                    awaitCommitted(
+                            admin,
+                            config.applicationId(),
+                            topics.snapshots().name(),
+                            total - cycleOffsets[cycle],
+                            Duration.ofMinutes(30));
                     cycleEnds[cycle] = System.nanoTime();
                     cpu[cycle] = streamThreadCpu(config.applicationId());
                 }
                 StringBuilder perCycle = new StringBuilder();
                 for (int cycle = 0; cycle < settings.cycles(); cycle++) {
                     long from = cycle == 0 ? start : cycleEnds[cycle - 1];
-                    perCycle.append(cycle == 0 ? "" : ", ").append(Math.round(settings.subscriptions() / ((cycleEnds[cycle] - from) / 1e9)));
+                    perCycle.append(cycle == 0 ? "" : ", ")
+                            .append(Math.round(settings.subscriptions() / ((cycleEnds[cycle] - from) / 1e9)));
                 }
-                out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), snapshots/s per cycle: %s (cycle 1: first sight, JIT warm-up)%n", perCycle);
+                out.printf(
+                        Locale.ROOT,
+                        "topology (evaluate, exactly_once_v2), snapshots/s per cycle: %s (cycle 1: first sight, JIT warm-up)%n",
+                        perCycle);
                 if (settings.cycles() > 1) {
                     steady = steadySnapshots / ((cycleEnds[settings.cycles() - 1] - cycleEnds[0]) / 1e9);
                     cpuPerSnapshot = (cpu[settings.cycles() - 1] - cpu[0]) / 1e3 / steadySnapshots;
-                    out.printf(Locale.ROOT, "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the copy; "
+                    out.printf(
+                            Locale.ROOT,
+                            "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the copy; "
                                     + "stream threads' CPU %.1f µs per snapshot%n",
-                            settings.cycles(), steady, 100 * steady / limit, 100 * steady / floor, cpuPerSnapshot);
+                            settings.cycles(),
+                            steady,
+                            100 * steady / limit,
+                            100 * steady / floor,
+                            cpuPerSnapshot);
                     long from = t0.plus(CYCLE).toEpochMilli();
                     String changelog = config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog";
-                    for (String topic : List.of(topics.findings().name(), topics.findingsOcsf().name(), topics.drift().name(),
-                            topics.posture().name(), topics.dlq().name(), changelog)) {
+                    for (String topic : List.of(
+                            topics.findings().name(),
+                            topics.findingsOcsf().name(),
+                            topics.drift().name(),
+                            topics.posture().name(),
+                            topics.dlq().name(),
+                            changelog)) {
                         FanOutFloor.Output o = FanOutFloor.measure(config, topic, topic.equals(changelog), from);
                         if (o.records() > 0) {
                             outputs.add(o);
                         }
                     }
-                    out.printf(Locale.ROOT, "evaluator's output per snapshot, cycles 2-%d (records x average size): %s%n", settings.cycles(),
+                    out.printf(
+                            Locale.ROOT,
+                            "evaluator's output per snapshot, cycles 2-%d (records x average size): %s%n",
+                            settings.cycles(),
                             FanOutFloor.describe(outputs, steadySnapshots));
                 }
                 System.gc();
                 long heapAfter = usedHeap();
                 long state = size(dir.resolve("streams"));
-                long changelogBytes = topicBytes(config, config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog");
+                long changelogBytes =
+                        topicBytes(config, config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog");
                 liveData = liveData(runner);
-                out.printf(Locale.ROOT, "state: %.0f bytes per subscription of live data (keys and values), %.0f bytes on disk per subscription "
+                out.printf(
+                        Locale.ROOT,
+                        "state: %.0f bytes per subscription of live data (keys and values), %.0f bytes on disk per subscription "
                                 + "(%d MiB in all, superseded versions included until RocksDB compacts them; %s); heap growth %d MiB after GC; "
                                 + "process resident %s; changelog %.0f bytes per subscription (%d MiB, before compaction)%n",
-                        (double) liveData / settings.subscriptions(), (double) state / settings.subscriptions(), state >> 20,
-                        rocksDb(runner), Math.max(0, heapAfter - heapBefore) >> 20,
-                        residentMemory(), (double) changelogBytes / settings.subscriptions(), changelogBytes >> 20);
+                        (double) liveData / settings.subscriptions(),
+                        (double) state / settings.subscriptions(),
+                        state >> 20,
+                        rocksDb(runner),
+                        Math.max(0, heapAfter - heapBefore) >> 20,
+                        residentMemory(),
+                        (double) changelogBytes / settings.subscriptions(),
+                        changelogBytes >> 20);
                 out.flush();
                 p99 = latency(config, topics);
             }
             double fanOut = Double.NaN;
             if (!outputs.isEmpty()) {
                 fanOut = fanOutFloor(config, topics, outputs, steadySnapshots, total);
-                out.printf(Locale.ROOT, "fan-out floor (Kafka Streams, exactly_once_v2, the evaluator's writes per snapshot without its work): "
-                        + "%8.0f records-in/s; topology cycles 2-%d = %.0f%% of it%n", fanOut, settings.cycles(), 100 * steady / fanOut);
+                out.printf(
+                        Locale.ROOT,
+                        "fan-out floor (Kafka Streams, exactly_once_v2, the evaluator's writes per snapshot without its work): "
+                                + "%8.0f records-in/s; topology cycles 2-%d = %.0f%% of it%n",
+                        fanOut,
+                        settings.cycles(),
+                        100 * steady / fanOut);
                 out.flush();
             }
             try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
@@ -231,14 +316,24 @@ public final class PipelineBench {
                 long start = System.nanoTime();
                 runner.start();
                 awaitRunning(runner);
-                out.printf(Locale.ROOT, "restart: the evaluator closed cleanly and started again on its local state: RUNNING %.1f s after start%n",
+                out.printf(
+                        Locale.ROOT,
+                        "restart: the evaluator closed cleanly and started again on its local state: RUNNING %.1f s after start%n",
                         (System.nanoTime() - start) / 1e9);
                 out.flush();
             }
             restore(config, topics, dir.resolve("streams"));
-            out.printf(Locale.ROOT, "summary: topology %.0f snapshots/s, fan-out floor %.0f records-in/s, ratio %.0f%%, stream-thread %.1f µs/snapshot, "
+            out.printf(
+                    Locale.ROOT,
+                    "summary: topology %.0f snapshots/s, fan-out floor %.0f records-in/s, ratio %.0f%%, stream-thread %.1f µs/snapshot, "
                             + "p99 %.0f ms at %d/s, live state %.0f B/subscription%n",
-                    steady, fanOut, 100 * steady / fanOut, cpuPerSnapshot, p99, settings.latencyRate(), (double) liveData / settings.subscriptions());
+                    steady,
+                    fanOut,
+                    100 * steady / fanOut,
+                    cpuPerSnapshot,
+                    p99,
+                    settings.latencyRate(),
+                    (double) liveData / settings.subscriptions());
             out.flush();
         } finally {
             Directories.deleteRecursively(dir);
@@ -254,35 +349,49 @@ public final class PipelineBench {
         int subscriptions = Math.min(settings.subscriptions(), 10_000);
         int cycles = 3;
         Map<String, String> warm = new HashMap<>(values);
-        warm.put(ContactAuditConfig.TOPIC_PREFIX_CONFIG, values.get(ContactAuditConfig.TOPIC_PREFIX_CONFIG) + "-warm-up");
+        warm.put(
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                values.get(ContactAuditConfig.TOPIC_PREFIX_CONFIG) + "-warm-up");
         warm.put(ContactAuditConfig.STATE_DIR_CONFIG, values.get(ContactAuditConfig.STATE_DIR_CONFIG) + "-warm-up");
         ContactAuditConfig config = ContactAuditConfig.of(warm);
         Topics topics = KafkaSetup.topics(config);
         KafkaSetup.prepare(config, topics);
         long start = System.nanoTime();
-        try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
-                new StringSerializer(), topics.snapshots().value().serializer())) {
+        try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(
+                producerProps(config),
+                new StringSerializer(),
+                topics.snapshots().value().serializer())) {
             for (int cycle = 0; cycle < cycles; cycle++) {
                 Instant at = t0.plus(CYCLE.multipliedBy(cycle));
                 for (int i = 0; i < subscriptions; i++) {
                     SecurityContactSnapshot s = snapshot(i, cycle, at, "warm-up-" + cycle);
-                    producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
+                    producer.send(new ProducerRecord<>(
+                            topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
                 }
             }
             producer.flush();
         }
         try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
-             EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+                EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
             evaluator.runner().start();
             awaitCommitted(admin, config.applicationId(), topics.snapshots().name(), 0, Duration.ofMinutes(30));
         }
-        out.printf(Locale.ROOT, "warm-up: an evaluator over %d subscriptions x %d cycles of its own, %.1f s (the JIT compilers' work, before the measured run)%n",
-                subscriptions, cycles, (System.nanoTime() - start) / 1e9);
+        out.printf(
+                Locale.ROOT,
+                "warm-up: an evaluator over %d subscriptions x %d cycles of its own, %.1f s (the JIT compilers' work, before the measured run)%n",
+                subscriptions,
+                cycles,
+                (System.nanoTime() - start) / 1e9);
         out.flush();
     }
 
     /** The fan-out floor over the backlog ({@link FanOutFloor}); snapshots/s. */
-    private double fanOutFloor(ContactAuditConfig config, Topics topics, List<FanOutFloor.Output> outputs, long steadySnapshots, long total)
+    private double fanOutFloor(
+            ContactAuditConfig config,
+            Topics topics,
+            List<FanOutFloor.Output> outputs,
+            long steadySnapshots,
+            long total)
             throws Exception {
         String prefix = config.topicPrefix();
         List<String> sinks = new ArrayList<>();
@@ -296,21 +405,27 @@ public final class PipelineBench {
         String application = config.applicationId() + "-bench-fan-out";
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, application);
         try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
-             StreamsRunner runner = new StreamsRunner(FanOutFloor.topology(topics.snapshots().name(), prefix, outputs, steadySnapshots,
-                     config.stateInMemory()), props)) {
+                StreamsRunner runner = new StreamsRunner(
+                        FanOutFloor.topology(
+                                topics.snapshots().name(), prefix, outputs, steadySnapshots, config.stateInMemory()),
+                        props)) {
             runner.start();
             awaitRunning(runner);
             long start = System.nanoTime();
             long cpu = streamThreadCpu(application);
             awaitCommitted(admin, application, topics.snapshots().name(), 0, Duration.ofMinutes(30));
             double seconds = (System.nanoTime() - start) / 1e9;
-            out.printf(Locale.ROOT, "fan-out floor: stream threads' CPU %.1f µs per snapshot%n", (streamThreadCpu(application) - cpu) / 1e3 / total);
+            out.printf(
+                    Locale.ROOT,
+                    "fan-out floor: stream threads' CPU %.1f µs per snapshot%n",
+                    (streamThreadCpu(application) - cpu) / 1e3 / total);
             return total / seconds;
         }
     }
 
     /** Waits until the consumer group {@code group} has at most {@code left} records of {@code topic} still to commit. */
-    private static void awaitCommitted(Admin admin, String group, String topic, long left, Duration timeout) throws Exception {
+    private static void awaitCommitted(Admin admin, String group, String topic, long left, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long behind;
@@ -323,7 +438,8 @@ public final class PipelineBench {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(group + " still had " + behind + " records of " + topic + " to process after " + timeout);
+                throw new IllegalStateException(
+                        group + " still had " + behind + " records of " + topic + " to process after " + timeout);
             }
             Thread.sleep(20);
         }
@@ -353,8 +469,13 @@ public final class PipelineBench {
             awaitRunning(runner);
             double seconds = (System.nanoTime() - start) / 1e9;
             double restoring = runner.restoreTime().toNanos() / 1e9;
-            out.printf(Locale.ROOT, "restore: local state wiped, %d changelog records restored in %.1f s (%.0f records/s); RUNNING %.1f s after start%n",
-                    runner.restoredRecords(), restoring, runner.restoredRecords() / Math.max(restoring, 1e-3), seconds);
+            out.printf(
+                    Locale.ROOT,
+                    "restore: local state wiped, %d changelog records restored in %.1f s (%.0f records/s); RUNNING %.1f s after start%n",
+                    runner.restoredRecords(),
+                    restoring,
+                    runner.restoredRecords() / Math.max(restoring, 1e-3),
+                    seconds);
             out.flush();
         }
     }
@@ -362,7 +483,10 @@ public final class PipelineBench {
     private static void createTopics(ContactAuditConfig config, String... names) throws Exception {
         try (var admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
             admin.createTopics(Arrays.stream(names)
-                    .map(n -> new NewTopic(n, config.topicPartitions(), (short) 1)).toList()).all().get();
+                            .map(n -> new NewTopic(n, config.topicPartitions(), (short) 1))
+                            .toList())
+                    .all()
+                    .get();
         }
     }
 
@@ -370,7 +494,8 @@ public final class PipelineBench {
     private static long topicBytes(ContactAuditConfig config, String topic) throws Exception {
         try (var admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
             long bytes = 0;
-            for (var dirs : admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
+            for (var dirs :
+                    admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
                 for (var logDir : dirs.values()) {
                     for (var replica : logDir.replicaInfos().entrySet()) {
                         if (replica.getKey().topic().equals(topic)) {
@@ -385,15 +510,19 @@ public final class PipelineBench {
 
     /** RocksDB's own figures for the posture store, as Kafka Streams reports them: live SST files, memtables, keys. */
     private static String rocksDb(StreamsRunner runner) {
-        return String.format(Locale.ROOT, "RocksDB reports %d MiB of live SST files + %d MiB of memtables, %d keys",
-                (long) storeMetric(runner, "live-sst-files-size") >> 20, (long) storeMetric(runner, "size-all-mem-tables") >> 20,
+        return String.format(
+                Locale.ROOT,
+                "RocksDB reports %d MiB of live SST files + %d MiB of memtables, %d keys",
+                (long) storeMetric(runner, "live-sst-files-size") >> 20,
+                (long) storeMetric(runner, "size-all-mem-tables") >> 20,
                 (long) storeMetric(runner, "estimate-num-keys"));
     }
 
     /** Bytes of the posture store's keys and values, read through an interactive query. */
     private static long liveData(StreamsRunner runner) {
-        ReadOnlyKeyValueStore<String, byte[]> store = runner.streams().store(
-                StoreQueryParameters.fromNameAndType(EvaluateTopology.STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        ReadOnlyKeyValueStore<String, byte[]> store = runner.streams()
+                .store(StoreQueryParameters.fromNameAndType(
+                        EvaluateTopology.STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
         long bytes = 0;
         try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
@@ -431,13 +560,16 @@ public final class PipelineBench {
     /** Produces the backlog, cycle after cycle an hour apart from {@code t0}; returns how many snapshots precede the end of each cycle. */
     private long[] produceBacklog(ContactAuditConfig config, Topics topics, Instant t0) throws Exception {
         long[] ends = new long[settings.cycles()];
-        try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
-                new StringSerializer(), topics.snapshots().value().serializer())) {
+        try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(
+                producerProps(config),
+                new StringSerializer(),
+                topics.snapshots().value().serializer())) {
             for (int cycle = 0; cycle < settings.cycles(); cycle++) {
                 Instant at = t0.plus(CYCLE.multipliedBy(cycle));
                 for (int i = 0; i < settings.subscriptions(); i++) {
                     SecurityContactSnapshot s = snapshot(i, cycle, at, "run-" + cycle);
-                    producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
+                    producer.send(new ProducerRecord<>(
+                            topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
                 }
                 ends[cycle] = (long) settings.subscriptions() * (cycle + 1);
             }
@@ -461,8 +593,10 @@ public final class PipelineBench {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-passthrough-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer())) {
             consumer.subscribe(List.of(from));
             long start = System.nanoTime();
             int copied = 0;
@@ -481,12 +615,12 @@ public final class PipelineBench {
     /** The same copy as a Kafka Streams source->sink topology with exactly_once_v2: the framework's own cost; records/s. */
     private double streamsPassThrough(ContactAuditConfig config, String from, String to, int total) throws Exception {
         Topology copy = new Topology();
-        copy.addSource("source", new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), from);
+        copy.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), from);
         copy.addSink("sink", to, new ByteArraySerializer(), new ByteArraySerializer(), "source");
         Properties props = EvaluatorApp.properties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + "-bench-passthrough");
-        try (StreamsRunner runner = new StreamsRunner(copy, props); CommittedReader copied = new CommittedReader(config, to)) {
+        try (StreamsRunner runner = new StreamsRunner(copy, props);
+                CommittedReader copied = new CommittedReader(config, to)) {
             runner.start();
             awaitRunning(runner);
             long start = System.nanoTime();
@@ -513,7 +647,8 @@ public final class PipelineBench {
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
             consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
         }
@@ -523,7 +658,8 @@ public final class PipelineBench {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (seen < count) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + seen + " of " + count + " records were committed within " + timeout);
+                    throw new IllegalStateException(
+                            "only " + seen + " of " + count + " records were committed within " + timeout);
                 }
                 seen += consumer.poll(Duration.ofMillis(100)).count();
             }
@@ -548,24 +684,28 @@ public final class PipelineBench {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        try (KafkaConsumer<String, ComplianceFinding> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                topics.findings().value().deserializer());
-             KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(producerProps(config),
-                     new StringSerializer(), topics.snapshots().value().serializer())) {
+        try (KafkaConsumer<String, ComplianceFinding> consumer = new KafkaConsumer<>(
+                        c, new StringDeserializer(), topics.findings().value().deserializer());
+                KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(
+                        producerProps(config),
+                        new StringSerializer(),
+                        topics.snapshots().value().serializer())) {
             consumer.subscribe(List.of(topics.findings().name()));
             while (consumer.assignment().isEmpty()) {
                 consumer.poll(Duration.ofMillis(100));
             }
-            Thread reader = new Thread(() -> {
-                while (latencies.size() < n && !Thread.currentThread().isInterrupted()) {
-                    for (ConsumerRecord<String, ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
-                        Long sent = sentAt.remove(r.value().getRunId() + "/" + r.key());
-                        if (sent != null) {
-                            latencies.add(System.nanoTime() - sent);
+            Thread reader = new Thread(
+                    () -> {
+                        while (latencies.size() < n && !Thread.currentThread().isInterrupted()) {
+                            for (ConsumerRecord<String, ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
+                                Long sent = sentAt.remove(r.value().getRunId() + "/" + r.key());
+                                if (sent != null) {
+                                    latencies.add(System.nanoTime() - sent);
+                                }
+                            }
                         }
-                    }
-                }
-            }, "bench-latency-reader");
+                    },
+                    "bench-latency-reader");
             reader.start();
             long interval = 1_000_000_000L / settings.latencyRate();
             long start = System.nanoTime();
@@ -579,8 +719,14 @@ public final class PipelineBench {
                 int i = k % settings.subscriptions();
                 String runId = "lat-" + k;
                 SecurityContactSnapshot s = changed(snapshot(i, settings.cycles() + k, base.plusMillis(k), runId), k);
-                producer.send(new ProducerRecord<>(topics.snapshots().name(), null, base.plusMillis(k).toEpochMilli(),
-                        s.getSubscriptionId(), s), (metadata, error) -> {
+                producer.send(
+                        new ProducerRecord<>(
+                                topics.snapshots().name(),
+                                null,
+                                base.plusMillis(k).toEpochMilli(),
+                                s.getSubscriptionId(),
+                                s),
+                        (metadata, error) -> {
                             if (error == null) {
                                 sentAt.put(runId + "/" + s.getSubscriptionId(), System.nanoTime());
                             }
@@ -596,10 +742,17 @@ public final class PipelineBench {
             out.println("latency: no finding observed");
             return Double.NaN;
         }
-        out.printf(Locale.ROOT, "latency at %d snapshots/s for %d s (append -> finding visible read_committed, commit.interval.ms=%s): "
+        out.printf(
+                Locale.ROOT,
+                "latency at %d snapshots/s for %d s (append -> finding visible read_committed, commit.interval.ms=%s): "
                         + "p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d snapshots%n",
-                settings.latencyRate(), settings.latencySeconds(), "100 (exactly_once_v2 default)",
-                pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6, sorted.size());
+                settings.latencyRate(),
+                settings.latencySeconds(),
+                "100 (exactly_once_v2 default)",
+                pct(sorted, 0.50),
+                pct(sorted, 0.99),
+                sorted.get(sorted.size() - 1) / 1e6,
+                sorted.size());
         out.flush();
         return pct(sorted, 0.99);
     }
@@ -609,7 +762,9 @@ public final class PipelineBench {
         if (snapshot.getStatus() != CollectionStatus.OK) {
             return snapshot;
         }
-        String body = snapshot.getRawBodies().get(0).replace("secops@contoso.com", "secops@contoso.com;oncall-" + k + "@contoso.com");
+        String body = snapshot.getRawBodies()
+                .get(0)
+                .replace("secops@contoso.com", "secops@contoso.com;oncall-" + k + "@contoso.com");
         snapshot.setRawBodies(List.of(body));
         return snapshot;
     }
@@ -628,8 +783,9 @@ public final class PipelineBench {
             return 0;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
-
 }

@@ -48,8 +48,7 @@ public final class ReplayBench {
      * @param subscriptions subscriptions they belong to
      * @param partitions    partitions of the topics
      */
-    public record Settings(int findings, int subscriptions, int partitions) {
-    }
+    public record Settings(int findings, int subscriptions, int partitions) {}
 
     private static final int SAMPLES = 5;
 
@@ -63,9 +62,15 @@ public final class ReplayBench {
 
     public void run() throws Exception {
         Path dir = Files.createTempDirectory("contact-audit-bench-replay");
-        out.printf(Locale.ROOT, "replay benchmark: %d findings of %d subscriptions over 300 days, %d partitions, in-process broker, "
-                        + "%d cores, max heap %d MiB%n", settings.findings(), settings.subscriptions(), settings.partitions(),
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        out.printf(
+                Locale.ROOT,
+                "replay benchmark: %d findings of %d subscriptions over 300 days, %d partitions, in-process broker, "
+                        + "%d cores, max heap %d MiB%n",
+                settings.findings(),
+                settings.subscriptions(),
+                settings.partitions(),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
         out.flush();
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"))) {
             String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 6);
@@ -78,11 +83,16 @@ public final class ReplayBench {
             Instant now = Instant.now();
             long start = System.nanoTime();
             produce(config, topics, now);
-            out.printf(Locale.ROOT, "produced %d findings and %d drift events in %.1f s%n", settings.findings(), settings.findings() / 100,
+            out.printf(
+                    Locale.ROOT,
+                    "produced %d findings and %d drift events in %.1f s%n",
+                    settings.findings(),
+                    settings.findings() / 100,
                     (System.nanoTime() - start) / 1e9);
             out.flush();
 
-            HistoryReader reader = new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC());
+            HistoryReader reader =
+                    new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC());
             Replays replays = new Replays(reader, topics);
             Replays.Filter all = new Replays.Filter(Set.of(), null, null);
 
@@ -91,25 +101,46 @@ public final class ReplayBench {
             List<Replays.PostureRow> rows = replays.postureAsOf(now, all, new Skipped(), heap);
             double seconds = (System.nanoTime() - start) / 1e9;
             long retained = heap.retained();
-            out.printf(Locale.ROOT, "posture --as-of (streaming):  %d rows in %.1f s (%.0f findings/s, GC pauses for the samples included)%n",
-                    rows.size(), seconds, settings.findings() / seconds);
-            out.printf(Locale.ROOT, "  heap retained above the start after a full GC, by findings read: %s; with the %d rows held at the end: %s%n",
-                    heap.samples(), rows.size(), mib(retained));
+            out.printf(
+                    Locale.ROOT,
+                    "posture --as-of (streaming):  %d rows in %.1f s (%.0f findings/s, GC pauses for the samples included)%n",
+                    rows.size(),
+                    seconds,
+                    settings.findings() / seconds);
+            out.printf(
+                    Locale.ROOT,
+                    "  heap retained above the start after a full GC, by findings read: %s; with the %d rows held at the end: %s%n",
+                    heap.samples(),
+                    rows.size(),
+                    mib(retained));
             out.flush();
             rows = null;
 
             Heap whole = new Heap(settings.findings() / SAMPLES);
             List<ConsumerRecord<String, ComplianceFinding>> held = new ArrayList<>();
             start = System.nanoTime();
-            try (HistoryReader.Cursor<ComplianceFinding> cursor = reader.open(topics.findings().name(), topics.findings().value().deserializer(),
-                    reader.oldestKept(topics.findings().name()), now.plusMillis(1), key -> true, new Skipped(), whole)) {
+            try (HistoryReader.Cursor<ComplianceFinding> cursor = reader.open(
+                    topics.findings().name(),
+                    topics.findings().value().deserializer(),
+                    reader.oldestKept(topics.findings().name()),
+                    now.plusMillis(1),
+                    key -> true,
+                    new Skipped(),
+                    whole)) {
                 cursor.forEachRemaining(held::add);
             }
             seconds = (System.nanoTime() - start) / 1e9;
-            out.printf(Locale.ROOT, "baseline: the whole range held in memory, as the reader did before it streamed: %d findings in %.1f s%n",
-                    held.size(), seconds);
-            out.printf(Locale.ROOT, "  heap retained above the start after a full GC, by findings read: %s; all %d held: %s%n",
-                    whole.samples(), held.size(), mib(whole.retained()));
+            out.printf(
+                    Locale.ROOT,
+                    "baseline: the whole range held in memory, as the reader did before it streamed: %d findings in %.1f s%n",
+                    held.size(),
+                    seconds);
+            out.printf(
+                    Locale.ROOT,
+                    "  heap retained above the start after a full GC, by findings read: %s; all %d held: %s%n",
+                    whole.samples(),
+                    held.size(),
+                    mib(whole.retained()));
             out.flush();
             held.clear();
         } finally {
@@ -162,29 +193,56 @@ public final class ReplayBench {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         Instant first = now.minus(Duration.ofDays(300));
         long step = Math.max(1, Duration.ofDays(299).toMillis() / settings.findings());
-        try (KafkaProducer<String, ComplianceFinding> findings = new KafkaProducer<>(props, new StringSerializer(),
-                topics.findings().value().serializer());
-             KafkaProducer<String, DriftEvent> drift = new KafkaProducer<>(props, new StringSerializer(), topics.drift().value().serializer())) {
+        try (KafkaProducer<String, ComplianceFinding> findings = new KafkaProducer<>(
+                        props, new StringSerializer(), topics.findings().value().serializer());
+                KafkaProducer<String, DriftEvent> drift = new KafkaProducer<>(
+                        props, new StringSerializer(), topics.drift().value().serializer())) {
             for (int i = 0; i < settings.findings(); i++) {
                 int s = i % settings.subscriptions();
                 int cycle = i / settings.subscriptions();
                 String sub = String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", s, s);
                 Instant at = first.plusMillis(i * step);
                 Verdict verdict = (s + cycle) % 7 == 0 ? Verdict.FAIL : Verdict.PASS;
-                ComplianceFinding f = ComplianceFinding.newBuilder().setFindingId("f-" + sub).setEventId("e-" + sub + "-" + cycle)
-                        .setSubscriptionId(sub).setTenantId("bench").setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0")
-                        .setProfile("default").setVerdict(verdict)
-                        .setReasons(List.of(new Reason(verdict == Verdict.PASS ? "ALERT_EMAILS_ENABLED" : "SEVERITY_NOT_ACCEPTED",
-                                "contact default e-mails alerts of minimal severity 'Medium' at $.value[0].properties.notificationsSources[1]")))
-                        .setCollectionStatus(CollectionStatus.OK).setRunId("run-" + cycle).setCollectedAt(at).setEvaluatedAt(at)
-                        .setFirstSeenAt(first).setLastStatusChangeAt(at).setActivity(cycle == 0 ? FindingActivity.CREATE : FindingActivity.UPDATE)
+                ComplianceFinding f = ComplianceFinding.newBuilder()
+                        .setFindingId("f-" + sub)
+                        .setEventId("e-" + sub + "-" + cycle)
+                        .setSubscriptionId(sub)
+                        .setTenantId("bench")
+                        .setRuleId("cis-azure-1.3.0-2.14")
+                        .setRuleVersion("1.0.0")
+                        .setProfile("default")
+                        .setVerdict(verdict)
+                        .setReasons(
+                                List.of(
+                                        new Reason(
+                                                verdict == Verdict.PASS
+                                                        ? "ALERT_EMAILS_ENABLED"
+                                                        : "SEVERITY_NOT_ACCEPTED",
+                                                "contact default e-mails alerts of minimal severity 'Medium' at $.value[0].properties.notificationsSources[1]")))
+                        .setCollectionStatus(CollectionStatus.OK)
+                        .setRunId("run-" + cycle)
+                        .setCollectedAt(at)
+                        .setEvaluatedAt(at)
+                        .setFirstSeenAt(first)
+                        .setLastStatusChangeAt(at)
+                        .setActivity(cycle == 0 ? FindingActivity.CREATE : FindingActivity.UPDATE)
                         .build();
                 findings.send(new ProducerRecord<>(topics.findings().name(), null, at.toEpochMilli(), sub, f));
                 if (i % 100 == 0) {
-                    DriftEvent d = DriftEvent.newBuilder().setEventId("d-" + sub + "-" + cycle).setFindingId("f-" + sub).setSubscriptionId(sub)
-                            .setKind(DriftKind.STALE).setSeverity(DriftSeverity.HIGH).setPreviousVerdict(verdict).setCurrentVerdict(null)
-                            .setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0").setProfile("default").setCollectedAt(at)
-                            .setDetectedAt(at.plusMillis(1)).build();
+                    DriftEvent d = DriftEvent.newBuilder()
+                            .setEventId("d-" + sub + "-" + cycle)
+                            .setFindingId("f-" + sub)
+                            .setSubscriptionId(sub)
+                            .setKind(DriftKind.STALE)
+                            .setSeverity(DriftSeverity.HIGH)
+                            .setPreviousVerdict(verdict)
+                            .setCurrentVerdict(null)
+                            .setRuleId("cis-azure-1.3.0-2.14")
+                            .setRuleVersion("1.0.0")
+                            .setProfile("default")
+                            .setCollectedAt(at)
+                            .setDetectedAt(at.plusMillis(1))
+                            .build();
                     drift.send(new ProducerRecord<>(topics.drift().name(), null, at.toEpochMilli() + 1, sub, d));
                 }
             }

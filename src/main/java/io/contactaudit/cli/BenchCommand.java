@@ -20,14 +20,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code contact-audit bench}: benchmarks that print their figures; ratios hold, absolute numbers depend on the machine. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures, each with its baseline measured in the same run.",
-        subcommands = {BenchCommand.Collect.class, BenchCommand.Pipeline.class, BenchCommand.Rule.class, BenchCommand.Replay.class})
+        subcommands = {
+            BenchCommand.Collect.class,
+            BenchCommand.Pipeline.class,
+            BenchCommand.Rule.class,
+            BenchCommand.Replay.class
+        })
 public final class BenchCommand {
 
     /** {@code bench rule}: JMH, forked, with the GC profiler for allocation per operation. */
-    @Command(name = "rule", mixinStandardHelpOptions = true,
-            description = "JMH: normalise + evaluate per API generation, against parsing the same body (ns/op, bytes/op).")
+    @Command(
+            name = "rule",
+            mixinStandardHelpOptions = true,
+            description =
+                    "JMH: normalise + evaluate per API generation, against parsing the same body (ns/op, bytes/op).")
     static final class Rule implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
@@ -41,80 +51,130 @@ public final class BenchCommand {
     }
 
     /** {@code bench pipeline}. */
-    @Command(name = "pipeline", mixinStandardHelpOptions = true,
-            description = "The topology (exactly-once) on an in-process broker: throughput against a pass-through baseline, latency, state size.")
+    @Command(
+            name = "pipeline",
+            mixinStandardHelpOptions = true,
+            description =
+                    "The topology (exactly-once) on an in-process broker: throughput against a pass-through baseline, latency, state size.")
     static final class Pipeline implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = "--subscriptions", defaultValue = "20000", description = "Subscriptions (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--subscriptions",
+                defaultValue = "20000",
+                description = "Subscriptions (default ${DEFAULT-VALUE}).")
         private int subscriptions;
 
-        @Option(names = "--cycles", defaultValue = "5", description = "Snapshots per subscription (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--cycles",
+                defaultValue = "5",
+                description = "Snapshots per subscription (default ${DEFAULT-VALUE}).")
         private int cycles;
 
-        @Option(names = "--partitions", defaultValue = "1", description = "Partitions and stream threads (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--partitions",
+                defaultValue = "1",
+                description = "Partitions and stream threads (default ${DEFAULT-VALUE}).")
         private int partitions;
 
-        @Option(names = "--latency-rate", defaultValue = "1000", description = "Snapshots/s of the latency phase (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--latency-rate",
+                defaultValue = "1000",
+                description = "Snapshots/s of the latency phase (default ${DEFAULT-VALUE}).")
         private int latencyRate;
 
-        @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--latency-seconds",
+                defaultValue = "10",
+                description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
         private int latencySeconds;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE",
-                description = "A configuration value for the evaluator and its Kafka clients, as in a config file (repeatable), "
-                        + "e.g. --set producer.compression.type=lz4.")
+        @Option(
+                names = "--set",
+                paramLabel = "KEY=VALUE",
+                description =
+                        "A configuration value for the evaluator and its Kafka clients, as in a config file (repeatable), "
+                                + "e.g. --set producer.compression.type=lz4.")
         private Map<String, String> overrides = new LinkedHashMap<>();
 
         @Override
         public Integer call() throws Exception {
             QuietLogs.apply();
-            new PipelineBench(new PipelineBench.Settings(subscriptions, cycles, partitions, latencyRate, latencySeconds, overrides),
-                    spec.commandLine().getOut()).run();
+            new PipelineBench(
+                            new PipelineBench.Settings(
+                                    subscriptions, cycles, partitions, latencyRate, latencySeconds, overrides),
+                            spec.commandLine().getOut())
+                    .run();
             return ExitCodes.OK;
         }
     }
 
     /** {@code bench replay}. */
-    @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = "replay posture --as-of on an in-process broker: heap retained as the history is read, against holding it all.")
+    @Command(
+            name = "replay",
+            mixinStandardHelpOptions = true,
+            description =
+                    "replay posture --as-of on an in-process broker: heap retained as the history is read, against holding it all.")
     static final class Replay implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = "--findings", defaultValue = "1000000", description = "Findings in the history (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--findings",
+                defaultValue = "1000000",
+                description = "Findings in the history (default ${DEFAULT-VALUE}).")
         private int findings;
 
-        @Option(names = "--subscriptions", defaultValue = "10000", description = "Subscriptions (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--subscriptions",
+                defaultValue = "10000",
+                description = "Subscriptions (default ${DEFAULT-VALUE}).")
         private int subscriptions;
 
-        @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--partitions",
+                defaultValue = "6",
+                description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
         private int partitions;
 
         @Override
         public Integer call() throws Exception {
             QuietLogs.apply();
-            new ReplayBench(new ReplayBench.Settings(findings, subscriptions, partitions),
-                    spec.commandLine().getOut()).run();
+            new ReplayBench(
+                            new ReplayBench.Settings(findings, subscriptions, partitions),
+                            spec.commandLine().getOut())
+                    .run();
             return ExitCodes.OK;
         }
     }
 
     /** {@code bench collector}. */
-    @Command(name = "collector", mixinStandardHelpOptions = true,
-            description = "The collector against a local fake Resource Manager with added latency, at several concurrencies.")
+    @Command(
+            name = "collector",
+            mixinStandardHelpOptions = true,
+            description =
+                    "The collector against a local fake Resource Manager with added latency, at several concurrencies.")
     static final class Collect implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = "--subscriptions", defaultValue = "10000", description = "Subscriptions in the simulated tenant (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--subscriptions",
+                defaultValue = "10000",
+                description = "Subscriptions in the simulated tenant (default ${DEFAULT-VALUE}).")
         private int subscriptions;
 
-        @Option(names = "--latency-ms", defaultValue = "20", description = "Latency added to every response (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--latency-ms",
+                defaultValue = "20",
+                description = "Latency added to every response (default ${DEFAULT-VALUE}).")
         private int latencyMs;
 
-        @Option(names = "--concurrency", split = ",", defaultValue = "1,16,32",
+        @Option(
+                names = "--concurrency",
+                split = ",",
+                defaultValue = "1,16,32",
                 description = "Concurrencies to compare, the first is the baseline (default ${DEFAULT-VALUE}).")
         private List<Integer> concurrency;
 

@@ -38,13 +38,15 @@ import picocli.CommandLine.TypeConversionException;
         description = {
             "Evaluates securityContacts list-response bodies offline, one result per input.",
             "Export a body with: az rest --url \"/subscriptions/<id>/providers/Microsoft.Security/securityContacts?api-version=2023-12-01-preview\"",
-            "All three API generations (2017-08-01-preview, 2020-01-01-preview, 2023-12-01-preview) are understood."},
+            "All three API generations (2017-08-01-preview, 2020-01-01-preview, 2023-12-01-preview) are understood."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input passes",
             "1:some input fails (and none is unevaluable)",
             "2:usage error",
-            "3:some input is unevaluable (ERROR: unreadable file, not JSON, not a list, more pages)"})
+            "3:some input is unevaluable (ERROR: unreadable file, not JSON, not a list, more pages)"
+        })
 public final class CheckCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,15 +57,21 @@ public final class CheckCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--profile", paramLabel = "default|strict", defaultValue = "default",
+    @Option(
+            names = "--profile",
+            paramLabel = "default|strict",
+            defaultValue = "default",
             converter = ProfileConverter.class,
-            description = "default: a minimal severity of High, Medium or Low passes; strict: High only. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "default: a minimal severity of High, Medium or Low passes; strict: High only. Default: ${DEFAULT-VALUE}.")
     private Profile profile;
 
     @Option(names = "--json", description = "One JSON object per input and line, for scripts and CI.")
     private boolean json;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE",
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "FILE",
             description = "Response bodies to evaluate; '-' reads standard input.")
     private List<String> files;
 
@@ -80,7 +88,8 @@ public final class CheckCommand implements Callable<Integer> {
         for (String file : files) {
             RuleResult result;
             if (STDIN.equals(file) && stdinRead) {
-                result = HighSeverityAlertEmailRule.unreadable("standard input was already read by an earlier '-'", profile);
+                result = HighSeverityAlertEmailRule.unreadable(
+                        "standard input was already read by an earlier '-'", profile);
             } else {
                 stdinRead |= STDIN.equals(file);
                 result = evaluate(file);
@@ -94,8 +103,11 @@ public final class CheckCommand implements Callable<Integer> {
             }
         }
         if (!json && files.size() > 1) {
-            out.printf("%d inputs: %d PASS, %d FAIL, %d ERROR%n", files.size(),
-                    counts.getOrDefault(Verdict.PASS, 0), counts.getOrDefault(Verdict.FAIL, 0),
+            out.printf(
+                    "%d inputs: %d PASS, %d FAIL, %d ERROR%n",
+                    files.size(),
+                    counts.getOrDefault(Verdict.PASS, 0),
+                    counts.getOrDefault(Verdict.FAIL, 0),
                     counts.getOrDefault(Verdict.ERROR, 0));
         }
         out.flush();
@@ -152,8 +164,13 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     private static void printText(PrintWriter out, String file, RuleResult result) {
-        out.printf("%-5s %s  (profile %s, %s v%s%s)%n", result.verdict(), STDIN.equals(file) ? "<stdin>" : file,
-                result.profile().id(), result.ruleId(), result.ruleVersion(),
+        out.printf(
+                "%-5s %s  (profile %s, %s v%s%s)%n",
+                result.verdict(),
+                STDIN.equals(file) ? "<stdin>" : file,
+                result.profile().id(),
+                result.ruleId(),
+                result.ruleVersion(),
                 result.subscriptionId() == null ? "" : ", subscription " + result.subscriptionId());
         for (Reason r : result.reasons()) {
             out.printf("      %s: %s%n", r.getCode(), r.getMessage());

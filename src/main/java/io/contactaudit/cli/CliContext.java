@@ -10,5 +10,4 @@ import java.util.Map;
  * @param stdin standard input, for commands that read {@code -}
  * @param env   the environment, for {@code CONTACT_AUDIT_*} configuration and Azure credentials
  */
-public record CliContext(InputStream stdin, Map<String, String> env) {
-}
+public record CliContext(InputStream stdin, Map<String, String> env) {}

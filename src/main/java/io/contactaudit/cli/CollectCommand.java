@@ -23,12 +23,14 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Reads every subscription's security contacts through the Azure SDK (read-only) and publishes one",
-            "snapshot per subscription and run to <prefix>.snapshots.v1. Needs only the Security Reader role."},
+            "snapshot per subscription and run to <prefix>.snapshots.v1. Needs only the Security Reader role."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every snapshot was published (collection errors are data: ERROR snapshots)",
             "2:usage or configuration error",
-            "4:publishing failed, or the subscriptions could not be listed"})
+            "4:publishing failed, or the subscriptions could not be listed"
+        })
 public final class CollectCommand implements Callable<Integer> {
 
     @Spec
@@ -47,16 +49,22 @@ public final class CollectCommand implements Callable<Integer> {
         @Option(names = "--once", description = "Run once and exit (the default).")
         boolean once;
 
-        @Option(names = "--interval", paramLabel = "DURATION", description = "Run every DURATION (e.g. PT15M) until stopped.")
+        @Option(
+                names = "--interval",
+                paramLabel = "DURATION",
+                description = "Run every DURATION (e.g. PT15M) until stopped.")
         String interval;
     }
 
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     private boolean noProgress;
 
-    @Option(names = "--events", description = {
-        "Also read a subscription again as soon as Azure reports a change of its security contacts (events.* settings:",
-        "an Event Hub's Kafka endpoint); implies the poll on its interval (collection.interval) as the safety net."})
+    @Option(
+            names = "--events",
+            description = {
+                "Also read a subscription again as soon as Azure reports a change of its security contacts (events.* settings:",
+                "an Event Hub's Kafka endpoint); implies the poll on its interval (collection.interval) as the safety net."
+            })
     private boolean events;
 
     @Override
@@ -65,7 +73,8 @@ public final class CollectCommand implements Callable<Integer> {
         flags.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, schedule.interval);
         if (events) {
             if (schedule.once) {
-                throw new ParameterException(spec.commandLine(), "--events runs until stopped: it cannot be combined with --once");
+                throw new ParameterException(
+                        spec.commandLine(), "--events runs until stopped: it cannot be combined with --once");
             }
             flags.put(ContactAuditConfig.EVENTS_ENABLED_CONFIG, "true");
         }
@@ -80,9 +89,16 @@ public final class CollectCommand implements Callable<Integer> {
                 if (schedule.interval == null && !config.eventsEnabled()) {
                     return Lifecycle.once(config, app, out);
                 }
-                return Lifecycle.untilStopped(config, null, app, out, spec.commandLine().getErr(),
+                return Lifecycle.untilStopped(
+                        config,
+                        null,
+                        app,
+                        out,
+                        spec.commandLine().getErr(),
                         "collecting every " + config.collectionInterval()
-                                + (config.eventsEnabled() ? " and on every change reported on " + config.eventsTopic() : "")
+                                + (config.eventsEnabled()
+                                        ? " and on every change reported on " + config.eventsTopic()
+                                        : "")
                                 + "; stop with Ctrl-C");
             }
         }

@@ -18,25 +18,42 @@ public final class CollectorOptions {
 
     private final CliContext context;
 
-    @Option(names = "--subscriptions", paramLabel = "ID[,ID...]",
+    @Option(
+            names = "--subscriptions",
+            paramLabel = "ID[,ID...]",
             description = "Collect only these subscriptions (default: every subscription the identity can see).")
     String subscriptions;
 
-    @Option(names = "--include", paramLabel = "REGEX", description = "Only subscriptions whose id or display name matches.")
+    @Option(
+            names = "--include",
+            paramLabel = "REGEX",
+            description = "Only subscriptions whose id or display name matches.")
     String include;
 
-    @Option(names = "--exclude", paramLabel = "REGEX", description = "Not the subscriptions whose id or display name matches.")
+    @Option(
+            names = "--exclude",
+            paramLabel = "REGEX",
+            description = "Not the subscriptions whose id or display name matches.")
     String exclude;
 
-    @Option(names = "--api-version", paramLabel = "V",
-            description = "securityContacts api-version requested (default 2023-12-01-preview; every generation is understood).")
+    @Option(
+            names = "--api-version",
+            paramLabel = "V",
+            description =
+                    "securityContacts api-version requested (default 2023-12-01-preview; every generation is understood).")
     String apiVersion;
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "Subscriptions read at the same time (default 16).")
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            description = "Subscriptions read at the same time (default 16).")
     String concurrency;
 
-    @Option(names = "--scenario", paramLabel = "FILE",
-            description = "Serve a simulated tenant from this scenario file (YAML or JSON) on a local HTTPS endpoint instead of Azure.")
+    @Option(
+            names = "--scenario",
+            paramLabel = "FILE",
+            description =
+                    "Serve a simulated tenant from this scenario file (YAML or JSON) on a local HTTPS endpoint instead of Azure.")
     Path scenario;
 
     CollectorOptions(CliContext context) {
@@ -70,7 +87,8 @@ public final class CollectorOptions {
         }
         try {
             FakeArm fake = FakeArm.start(Scenario.read(scenario));
-            out.println("serving the simulated tenant of " + scenario + " at " + fake.endpoint() + " (Azure is not contacted)");
+            out.println("serving the simulated tenant of " + scenario + " at " + fake.endpoint()
+                    + " (Azure is not contacted)");
             return new Azure(CollectorApp.arm(config, fake.endpoint(), fake.clientSslContext()), fake);
         } catch (IOException e) {
             throw new ConfigException(e.getMessage(), e);

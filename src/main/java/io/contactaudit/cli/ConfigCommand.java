@@ -13,8 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code contact-audit config}: the effective configuration (secrets redacted), or the reference of every key. */
-@Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Prints the effective configuration (defaults < --config file < CONTACT_AUDIT_* environment < flags), secrets redacted.")
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description =
+                "Prints the effective configuration (defaults < --config file < CONTACT_AUDIT_* environment < flags), secrets redacted.")
 public final class ConfigCommand implements Callable<Integer> {
 
     @Spec

@@ -18,14 +18,26 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = ContactAuditCli.Version.class,
         description = "Continuous audit of Azure Defender for Cloud alert e-mail notifications (CIS Azure 1.3.0 2.14).",
-        subcommands = {CheckCommand.class, CollectCommand.class, EvaluateCommand.class, RunCommand.class, DemoCommand.class, ReplayCommand.class, SchemasCommand.class, ConfigCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            CheckCommand.class,
+            CollectCommand.class,
+            EvaluateCommand.class,
+            RunCommand.class,
+            DemoCommand.class,
+            ReplayCommand.class,
+            SchemasCommand.class,
+            ConfigCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input passes",
             "1:some input fails the rule",
             "2:usage or configuration error",
             "3:some input could not be evaluated (ERROR)",
-            "4:the command itself failed (I/O, Kafka, configuration)"})
+            "4:the command itself failed (I/O, Kafka, configuration)"
+        })
 public final class ContactAuditCli implements Runnable {
 
     @Spec
@@ -40,7 +52,8 @@ public final class ContactAuditCli implements Runnable {
      * The configured picocli command line, with the one error handler; its commands read standard input
      * from {@code stdin} and configuration from {@code env} (see {@link CliContext}).
      */
-    public static CommandLine commandLine(InputStream stdin, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    public static CommandLine commandLine(
+            InputStream stdin, Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new ContactAuditCli(), new ContextFactory(new CliContext(stdin, env)));
         cli.setOut(out);
         cli.setErr(err);

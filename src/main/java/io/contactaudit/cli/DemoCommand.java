@@ -21,19 +21,29 @@ import picocli.CommandLine.Spec;
         description = {
             "Runs the real collector and topology against Apache Kafka's broker started in-process and a",
             "simulated tenant of 40 subscriptions whose settings change between cycles, and shows the drift",
-            "stream and the posture live. Under a minute; cleans up after itself."})
+            "stream and the posture live. Under a minute; cleans up after itself."
+        })
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--cycles", defaultValue = "6", description = "Collection cycles (default ${DEFAULT-VALUE}; 6 or more show every drift kind).")
+    @Option(
+            names = "--cycles",
+            defaultValue = "6",
+            description = "Collection cycles (default ${DEFAULT-VALUE}; 6 or more show every drift kind).")
     private int cycles;
 
-    @Option(names = "--interval", defaultValue = "PT3S", description = "Time between cycles (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--interval",
+            defaultValue = "PT3S",
+            description = "Time between cycles (default ${DEFAULT-VALUE}).")
     private Duration interval;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep the broker's data here (default: a temporary directory, deleted).")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Keep the broker's data here (default: a temporary directory, deleted).")
     private Path dataDir;
 
     @Option(names = "--no-color", description = "No ANSI colours.")

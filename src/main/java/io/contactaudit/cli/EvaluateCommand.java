@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Evaluates snapshots into findings, drift events and posture, exactly once, until stopped.",
-            "Creates missing topics when allowed (topics.create=true) and fails fast when the brokers do not answer."})
+            "Creates missing topics when allowed (topics.create=true) and fails fast when the brokers do not answer."
+        })
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
@@ -44,10 +45,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
             EvaluateTopology.Settings settings = evaluator.settings();
-            String banner = String.format("evaluating %s -> %s, %s, %s (profile %s, stale after %s, exactly_once_v2); stop with Ctrl-C",
-                    topics.snapshots().name(), topics.findings().name(), topics.drift().name(), topics.posture().name(),
-                    settings.profile().id(), settings.staleAfter());
-            return Lifecycle.untilStopped(config, evaluator, null, out, spec.commandLine().getErr(), banner);
+            String banner = String.format(
+                    "evaluating %s -> %s, %s, %s (profile %s, stale after %s, exactly_once_v2); stop with Ctrl-C",
+                    topics.snapshots().name(),
+                    topics.findings().name(),
+                    topics.drift().name(),
+                    topics.posture().name(),
+                    settings.profile().id(),
+                    settings.staleAfter());
+            return Lifecycle.untilStopped(
+                    config, evaluator, null, out, spec.commandLine().getErr(), banner);
         }
     }
 }

@@ -14,8 +14,11 @@ public final class EvaluateOptions {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state directory (default: data/streams).")
     String stateDir;
 
-    @Option(names = "--stale-after", paramLabel = "DURATION",
-            description = "Flag a subscription STALE after this long without a snapshot (default: 3 x collection.interval).")
+    @Option(
+            names = "--stale-after",
+            paramLabel = "DURATION",
+            description =
+                    "Flag a subscription STALE after this long without a snapshot (default: 3 x collection.interval).")
     String staleAfter;
 
     Map<String, String> flags() {

@@ -11,13 +11,18 @@ public final class KafkaOptions {
 
     private final CliContext context;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT[,...]",
             description = "Kafka brokers (or CONTACT_AUDIT_BOOTSTRAP_SERVERS, or bootstrap.servers in --config).")
     String bootstrapServers;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Properties file: contact-audit settings and Kafka client settings (security.protocol, sasl.*, ssl.*). "
-                    + "Precedence: defaults < file < CONTACT_AUDIT_* environment < flags.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description =
+                    "Properties file: contact-audit settings and Kafka client settings (security.protocol, sasl.*, ssl.*). "
+                            + "Precedence: defaults < file < CONTACT_AUDIT_* environment < flags.")
     Path configFile;
 
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Topic prefix (default contact-audit).")

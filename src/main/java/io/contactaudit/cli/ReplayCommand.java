@@ -47,21 +47,30 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code contact-audit replay}: reads history from the topics by time, bounded, read_committed, without
  * committing offsets of any consumer group.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Reads history by time for audits: what happened in a range, the posture at an instant,",
-            "what today's rule says of past snapshots. Never writes to the topics, never commits offsets."},
-        subcommands = {ReplayCommand.Findings.class, ReplayCommand.Drift.class, ReplayCommand.Snapshots.class,
-            ReplayCommand.Posture.class, ReplayCommand.Reevaluate.class})
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Reads history by time for audits: what happened in a range, the posture at an instant,",
+            "what today's rule says of past snapshots. Never writes to the topics, never commits offsets."
+        },
+        subcommands = {
+            ReplayCommand.Findings.class,
+            ReplayCommand.Drift.class,
+            ReplayCommand.Snapshots.class,
+            ReplayCommand.Posture.class,
+            ReplayCommand.Reevaluate.class
+        })
 public final class ReplayCommand {
 
     /** Parses a time option, turning a parse failure into a usage error. */
@@ -104,7 +113,10 @@ public final class ReplayCommand {
 
     /** Output and filter options shared by the replay commands. */
     static final class Output {
-        @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl|csv|ocsf",
+        @Option(
+                names = "--format",
+                defaultValue = "table",
+                paramLabel = "table|jsonl|csv|ocsf",
                 description = "Output format (default ${DEFAULT-VALUE}; ocsf for findings only).")
         String format;
 
@@ -123,7 +135,9 @@ public final class ReplayCommand {
         }
 
         Set<String> subscriptionSet() {
-            return subscriptions.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+            return subscriptions.stream()
+                    .map(s -> s.trim().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toSet());
         }
     }
 
@@ -143,7 +157,8 @@ public final class ReplayCommand {
 
         Replays replays() {
             ContactAuditConfig config = config();
-            return new Replays(new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC()),
+            return new Replays(
+                    new HistoryReader(config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC()),
                     KafkaSetup.topics(config));
         }
 
@@ -154,7 +169,7 @@ public final class ReplayCommand {
         /** Progress on a terminal for long reads. */
         LongConsumer progress() {
             if (System.console() == null) {
-                return n -> { };
+                return n -> {};
             }
             PrintWriter err = spec.commandLine().getErr();
             return n -> {
@@ -174,11 +189,18 @@ public final class ReplayCommand {
          * @param footer the totals, asked for once every row is written
          * @return 0, or 3 when records were skipped
          */
-        <T> int emit(Stream<T> rows, List<Column<T>> columns, Function<T, JsonNode> json, Function<T, String> ocsf,
-                     Supplier<String> footer, Supplier<List<String>> notes) throws IOException {
+        <T> int emit(
+                Stream<T> rows,
+                List<Column<T>> columns,
+                Function<T, JsonNode> json,
+                Function<T, String> ocsf,
+                Supplier<String> footer,
+                Supplier<List<String>> notes)
+                throws IOException {
             AuditExport.Format format = output.parsedFormat(spec);
             if (format == AuditExport.Format.OCSF && ocsf == null) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format ocsf is for findings only");
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--format ocsf is for findings only");
             }
             PrintWriter err = spec.commandLine().getErr();
             try (rows) {
@@ -192,11 +214,13 @@ public final class ReplayCommand {
                     }
                 } else {
                     long written;
-                    try (PrintWriter file = new PrintWriter(Files.newBufferedWriter(output.output, StandardCharsets.UTF_8))) {
+                    try (PrintWriter file =
+                            new PrintWriter(Files.newBufferedWriter(output.output, StandardCharsets.UTF_8))) {
                         written = AuditExport.write(rows.iterator(), columns, format, json, ocsf, file);
                     }
                     String text = footer == null ? null : footer.get();
-                    err.println("wrote " + written + " records to " + output.output + (text == null ? "" : "; " + text));
+                    err.println(
+                            "wrote " + written + " records to " + output.output + (text == null ? "" : "; " + text));
                 }
             }
             notes.get().forEach(line -> err.println("contact-audit: " + line));
@@ -205,7 +229,8 @@ public final class ReplayCommand {
             return skipped.count() == 0 ? ExitCodes.OK : ExitCodes.ERROR;
         }
 
-        <T> int emit(Stream<T> rows, List<Column<T>> columns, Function<T, JsonNode> json, Supplier<String> footer) throws IOException {
+        <T> int emit(Stream<T> rows, List<Column<T>> columns, Function<T, JsonNode> json, Supplier<String> footer)
+                throws IOException {
             return emit(rows, columns, json, null, footer, List::of);
         }
     }
@@ -230,18 +255,26 @@ public final class ReplayCommand {
         }
 
         String text(String what) {
-            return rows + " " + what + ": " + counts.getOrDefault(Verdict.PASS, 0L) + " PASS, " + counts.getOrDefault(Verdict.FAIL, 0L)
-                    + " FAIL, " + counts.getOrDefault(Verdict.ERROR, 0L) + " ERROR";
+            return rows + " " + what + ": " + counts.getOrDefault(Verdict.PASS, 0L) + " PASS, "
+                    + counts.getOrDefault(Verdict.FAIL, 0L) + " FAIL, " + counts.getOrDefault(Verdict.ERROR, 0L)
+                    + " ERROR";
         }
     }
 
     /** The range options of {@code replay findings|drift|snapshots}. */
     abstract static class Range extends Base implements Callable<Integer> {
-        @Option(names = "--from", required = true, converter = From.class, paramLabel = "T1",
+        @Option(
+                names = "--from",
+                required = true,
+                converter = From.class,
+                paramLabel = "T1",
                 description = "Start: ISO-8601 instant or date (start of day, UTC).")
         Instant from;
 
-        @Option(names = "--to", converter = To.class, paramLabel = "T2",
+        @Option(
+                names = "--to",
+                converter = To.class,
+                paramLabel = "T2",
                 description = "End (exclusive): ISO-8601 instant or date (the whole day included). Default: now.")
         Instant to;
 
@@ -261,20 +294,41 @@ public final class ReplayCommand {
             Replays.Filter filter = new Replays.Filter(output.subscriptionSet(), verdict, null);
             Totals totals = new Totals();
             if (output.parsedFormat(spec) != AuditExport.Format.OCSF) {
-                return emit(totals.count(replays().findings(from, end(), filter, skipped, progress()), ComplianceFinding::getVerdict),
-                        FINDING_COLUMNS, AvroJson::of, () -> totals.text("findings"));
+                return emit(
+                        totals.count(
+                                replays().findings(from, end(), filter, skipped, progress()),
+                                ComplianceFinding::getVerdict),
+                        FINDING_COLUMNS,
+                        AvroJson::of,
+                        () -> totals.text("findings"));
             }
             Replays replays = replays();
-            OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), OcsfComplianceFinding.Redaction.NONE,
+            OcsfComplianceFinding ocsf = new OcsfComplianceFinding(
+                    ProductVersion.get(),
+                    OcsfComplianceFinding.Redaction.NONE,
                     replays.topics().findingsOcsf().name());
             long[] mapped = {0};
-            Stream<Replays.OcsfFinding> rows = replays.findingsOcsf(from, end(), filter,
-                    f -> new String(ocsf.encode(f, List.of(), List.of()), StandardCharsets.UTF_8), skipped, progress());
-            return emit(totals.count(rows.peek(r -> mapped[0] += r.live() ? 0 : 1), r -> r.finding().getVerdict()), List.of(), null,
-                    Replays.OcsfFinding::event, () -> totals.text("findings"),
-                    () -> mapped[0] == 0 ? List.of() : List.of(mapped[0] + " of " + totals.rows() + " findings had no event on "
-                            + replays.topics().findingsOcsf().name() + " (retention, or written without one): mapped from the finding alone, "
-                            + "without resources, recipients and drift kinds"));
+            Stream<Replays.OcsfFinding> rows = replays.findingsOcsf(
+                    from,
+                    end(),
+                    filter,
+                    f -> new String(ocsf.encode(f, List.of(), List.of()), StandardCharsets.UTF_8),
+                    skipped,
+                    progress());
+            return emit(
+                    totals.count(
+                            rows.peek(r -> mapped[0] += r.live() ? 0 : 1),
+                            r -> r.finding().getVerdict()),
+                    List.of(),
+                    null,
+                    Replays.OcsfFinding::event,
+                    () -> totals.text("findings"),
+                    () -> mapped[0] == 0
+                            ? List.of()
+                            : List.of(mapped[0] + " of " + totals.rows() + " findings had no event on "
+                                    + replays.topics().findingsOcsf().name()
+                                    + " (retention, or written without one): mapped from the finding alone, "
+                                    + "without resources, recipients and drift kinds"));
         }
     }
 
@@ -290,7 +344,13 @@ public final class ReplayCommand {
         @Override
         public Integer call() throws IOException {
             long[] count = {0};
-            Stream<DriftEvent> rows = replays().drift(from, end(), new Replays.Filter(output.subscriptionSet(), verdict, kind), skipped, progress());
+            Stream<DriftEvent> rows = replays()
+                    .drift(
+                            from,
+                            end(),
+                            new Replays.Filter(output.subscriptionSet(), verdict, kind),
+                            skipped,
+                            progress());
             return emit(rows.peek(d -> count[0]++), DRIFT_COLUMNS, AvroJson::of, () -> count[0] + " drift events");
         }
     }
@@ -301,34 +361,47 @@ public final class ReplayCommand {
         @Override
         public Integer call() throws IOException {
             long[] count = {0};
-            Stream<SecurityContactSnapshot> rows = replays().snapshots(from, end(),
-                    new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
+            Stream<SecurityContactSnapshot> rows = replays()
+                    .snapshots(
+                            from, end(), new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
             return emit(rows.peek(s -> count[0]++), SNAPSHOT_COLUMNS, AvroJson::of, () -> count[0] + " snapshots");
         }
     }
 
     /** {@code replay posture --as-of T}. */
-    @Command(name = "posture", mixinStandardHelpOptions = true,
+    @Command(
+            name = "posture",
+            mixinStandardHelpOptions = true,
             description = "The verdict of every subscription at an instant, reconstructed from the history.")
     static final class Posture extends Base implements Callable<Integer> {
-        @Option(names = "--as-of", required = true, converter = AsOf.class, paramLabel = "T",
+        @Option(
+                names = "--as-of",
+                required = true,
+                converter = AsOf.class,
+                paramLabel = "T",
                 description = "Instant, or date (the end of that day, UTC).")
         Instant asOf;
 
         @Override
         public Integer call() throws IOException {
-            List<Replays.PostureRow> rows = replays().postureAsOf(asOf, new Replays.Filter(output.subscriptionSet(), null, null),
-                    skipped, progress());
+            List<Replays.PostureRow> rows = replays()
+                    .postureAsOf(asOf, new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
             long stale = rows.stream().filter(Replays.PostureRow::stale).count();
             Totals totals = new Totals();
-            return emit(totals.count(rows.stream(), Replays.PostureRow::verdict), POSTURE_COLUMNS, AuditExport.columnsAsJson(POSTURE_COLUMNS),
+            return emit(
+                    totals.count(rows.stream(), Replays.PostureRow::verdict),
+                    POSTURE_COLUMNS,
+                    AuditExport.columnsAsJson(POSTURE_COLUMNS),
                     () -> "as of " + asOf + ": " + totals.text("subscriptions") + ", " + stale + " STALE");
         }
     }
 
     /** {@code replay reevaluate}. */
-    @Command(name = "reevaluate", mixinStandardHelpOptions = true,
-            description = "Today's rule over historical snapshots; lists the snapshots whose verdict differs from the one recorded. Writes nothing.")
+    @Command(
+            name = "reevaluate",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Today's rule over historical snapshots; lists the snapshots whose verdict differs from the one recorded. Writes nothing.")
     static final class Reevaluate extends Base implements Callable<Integer> {
         @Option(names = "--from", required = true, converter = From.class, paramLabel = "T1", description = "Start.")
         Instant from;
@@ -336,8 +409,12 @@ public final class ReplayCommand {
         @Option(names = "--to", converter = To.class, paramLabel = "T2", description = "End (exclusive). Default: now.")
         Instant to;
 
-        @Option(names = "--profile", defaultValue = "default", converter = CheckCommand.ProfileConverter.class,
-                paramLabel = "default|strict", description = "Profile of today's rule (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--profile",
+                defaultValue = "default",
+                converter = CheckCommand.ProfileConverter.class,
+                paramLabel = "default|strict",
+                description = "Profile of today's rule (default ${DEFAULT-VALUE}).")
         Profile profile;
 
         @Override
@@ -346,10 +423,22 @@ public final class ReplayCommand {
             ContactAuditConfig config = config();
             // with findings.emit=changes an unchanged snapshot has no finding of its own: the one in force is at most a
             // refresh interval and a collection interval older
-            Duration lookback = config.findingsEveryEvaluation() ? Duration.ZERO : config.findingsRefresh().plus(config.collectionInterval());
-            Stream<Replays.Reevaluation> rows = replays().reevaluate(from, to == null ? Instant.now() : to, profile, lookback,
-                    new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
-            return emit(rows.peek(r -> count[0]++), REEVALUATION_COLUMNS, AuditExport.columnsAsJson(REEVALUATION_COLUMNS),
+            Duration lookback = config.findingsEveryEvaluation()
+                    ? Duration.ZERO
+                    : config.findingsRefresh().plus(config.collectionInterval());
+            Stream<Replays.Reevaluation> rows = replays()
+                    .reevaluate(
+                            from,
+                            to == null ? Instant.now() : to,
+                            profile,
+                            lookback,
+                            new Replays.Filter(output.subscriptionSet(), null, null),
+                            skipped,
+                            progress());
+            return emit(
+                    rows.peek(r -> count[0]++),
+                    REEVALUATION_COLUMNS,
+                    AuditExport.columnsAsJson(REEVALUATION_COLUMNS),
                     () -> count[0] + " snapshots whose verdict differs under today's rule (" + profile.id() + ")");
         }
     }
@@ -381,7 +470,9 @@ public final class ReplayCommand {
             new Column<>("severity", d -> d.getSeverity().name()),
             new Column<>("previous", d -> text(d.getPreviousVerdict())),
             new Column<>("current", d -> text(d.getCurrentVerdict())),
-            new Column<>("changes", d -> d.getChanges().stream().map(ReplayCommand::change).collect(Collectors.joining("; "))),
+            new Column<>(
+                    "changes",
+                    d -> d.getChanges().stream().map(ReplayCommand::change).collect(Collectors.joining("; "))),
             new Column<>("eventId", DriftEvent::getEventId));
 
     static final List<Column<SecurityContactSnapshot>> SNAPSHOT_COLUMNS = List.of(
@@ -389,8 +480,14 @@ public final class ReplayCommand {
             new Column<>("subscriptionId", SecurityContactSnapshot::getSubscriptionId),
             new Column<>("status", s -> s.getStatus().name()),
             new Column<>("httpStatus", s -> text(s.getHttpStatus())),
-            new Column<>("contacts", s -> String.valueOf(!s.getContacts().isEmpty() || s.getStatus() != CollectionStatus.OK
-                    ? s.getContacts().size() : SecurityContactsNormalizer.parse(s.getRawBodies()).contacts().size())),
+            new Column<>(
+                    "contacts",
+                    s -> String.valueOf(
+                            !s.getContacts().isEmpty() || s.getStatus() != CollectionStatus.OK
+                                    ? s.getContacts().size()
+                                    : SecurityContactsNormalizer.parse(s.getRawBodies())
+                                            .contacts()
+                                            .size())),
             new Column<>("apiVersion", SecurityContactSnapshot::getApiVersion),
             new Column<>("runId", SecurityContactSnapshot::getRunId),
             new Column<>("error", s -> text(s.getErrorMessage())));
@@ -415,6 +512,7 @@ public final class ReplayCommand {
             new Column<>("reasons", Replays.Reevaluation::reasons));
 
     private static String change(FieldChange c) {
-        return c.getPath() + ": " + (c.getBefore() == null ? "(none)" : c.getBefore()) + " -> " + (c.getAfter() == null ? "(none)" : c.getAfter());
+        return c.getPath() + ": " + (c.getBefore() == null ? "(none)" : c.getBefore()) + " -> "
+                + (c.getAfter() == null ? "(none)" : c.getAfter());
     }
 }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Collects on an interval and evaluates, in one process. Without --bootstrap-servers it starts Apache",
             "Kafka's own broker in-process with its data in --embedded-kafka DIR (default data/kafka), so history",
-            "survives restarts."})
+            "survives restarts."
+        })
 public final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -42,11 +43,19 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private EvaluateOptions evaluate;
 
-    @Option(names = "--embedded-kafka", paramLabel = "DIR", arity = "0..1", fallbackValue = "data/kafka",
-            description = "Run an in-process KRaft broker with its data in DIR (default when no brokers are configured: data/kafka).")
+    @Option(
+            names = "--embedded-kafka",
+            paramLabel = "DIR",
+            arity = "0..1",
+            fallbackValue = "data/kafka",
+            description =
+                    "Run an in-process KRaft broker with its data in DIR (default when no brokers are configured: data/kafka).")
     private Path embeddedKafka;
 
-    @Option(names = "--events", description = "Also read a subscription again as soon as Azure reports a change of its security contacts (events.* settings).")
+    @Option(
+            names = "--events",
+            description =
+                    "Also read a subscription again as soon as Azure reports a change of its security contacts (events.* settings).")
     private boolean events;
 
     @Option(names = "--interval", paramLabel = "DURATION", description = "Collection interval (default PT15M).")
@@ -85,10 +94,17 @@ public final class RunCommand implements Callable<Integer> {
         Topics topics = KafkaSetup.topics(config);
         try (EmbeddedKafka ignored = broker) {
             KafkaSetup.prepare(config, topics);
-            try (CollectorApp collecting = CollectorApp.create(config, topics, azure.arm(), new TerminalProgress(null));
-                 EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
-                return Lifecycle.untilStopped(config, evaluator, collecting, out, spec.commandLine().getErr(),
-                        String.format("collecting every %s and evaluating into %s.*; stop with Ctrl-C",
+            try (CollectorApp collecting =
+                            CollectorApp.create(config, topics, azure.arm(), new TerminalProgress(null));
+                    EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+                return Lifecycle.untilStopped(
+                        config,
+                        evaluator,
+                        collecting,
+                        out,
+                        spec.commandLine().getErr(),
+                        String.format(
+                                "collecting every %s and evaluating into %s.*; stop with Ctrl-C",
                                 config.collectionInterval(), config.topicPrefix()));
             }
         }

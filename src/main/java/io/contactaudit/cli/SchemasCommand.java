@@ -16,14 +16,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code contact-audit schemas}: the registry deploy step. */
-@Command(name = "schemas", mixinStandardHelpOptions = true, description = "Schema Registry deploy step.",
+@Command(
+        name = "schemas",
+        mixinStandardHelpOptions = true,
+        description = "Schema Registry deploy step.",
         subcommands = {SchemasCommand.Register.class})
 public final class SchemasCommand {
 
     /** {@code schemas register}. */
-    @Command(name = "register", mixinStandardHelpOptions = true,
-            description = {"Checks every Avro topic's schema against the registry (BACKWARD by default) and registers them.",
-                "Fails, registering nothing, with the list of what would break when a change is incompatible."})
+    @Command(
+            name = "register",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Checks every Avro topic's schema against the registry (BACKWARD by default) and registers them.",
+                "Fails, registering nothing, with the list of what would break when a change is incompatible."
+            })
     static final class Register implements Callable<Integer> {
         private final CliContext context;
 
@@ -33,10 +40,16 @@ public final class SchemasCommand {
         @Mixin
         KafkaOptions kafka;
 
-        @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Registry base URL or its /apis/ccompat/v7 API (or schema.registry.url).")
+        @Option(
+                names = "--schema-registry-url",
+                paramLabel = "URL",
+                description = "Registry base URL or its /apis/ccompat/v7 API (or schema.registry.url).")
         String url;
 
-        @Option(names = "--compatibility", defaultValue = "BACKWARD", paramLabel = "MODE",
+        @Option(
+                names = "--compatibility",
+                defaultValue = "BACKWARD",
+                paramLabel = "MODE",
                 description = "BACKWARD (default), BACKWARD_TRANSITIVE, FORWARD, FULL, ...")
         String compatibility;
 
@@ -51,14 +64,16 @@ public final class SchemasCommand {
             ContactAuditConfig config = kafka.load(flags);
             String registry = config.registryUrl();
             if (registry == null) {
-                throw new ConfigException("no schema registry configured: give --schema-registry-url URL or CONTACT_AUDIT_SCHEMA_REGISTRY_URL");
+                throw new ConfigException(
+                        "no schema registry configured: give --schema-registry-url URL or CONTACT_AUDIT_SCHEMA_REGISTRY_URL");
             }
             String user = context.env().get("CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH");
             SchemaRegistration registration = new SchemaRegistration(registry, user);
             List<SchemaRegistration.Result> results = registration.register(
                     SchemaRegistration.subjects(Topics.create(config.topicPrefix())), compatibility);
             PrintWriter out = spec.commandLine().getOut();
-            results.forEach(r -> out.printf("%-60s id %d%s%n", r.subject(), r.id(), r.created() ? " (new subject)" : ""));
+            results.forEach(
+                    r -> out.printf("%-60s id %d%s%n", r.subject(), r.id(), r.created() ? " (new subject)" : ""));
             out.flush();
             return ExitCodes.OK;
         }

@@ -37,7 +37,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class ArmClient {
 
-    private static final HttpHeaderName REMAINING_READS = HttpHeaderName.fromString("x-ms-ratelimit-remaining-subscription-reads");
+    private static final HttpHeaderName REMAINING_READS =
+            HttpHeaderName.fromString("x-ms-ratelimit-remaining-subscription-reads");
 
     /** Azure public cloud. */
     public static final URI AZURE_PUBLIC = URI.create("https://management.azure.com/");
@@ -50,12 +51,22 @@ public final class ArmClient {
      * @param maxRetryDelay  longest wait before one retry, whatever Retry-After asks
      * @param baseRetryDelay first backoff delay when the service does not say how long to wait
      */
-    public record Settings(URI endpoint, String scope, Duration requestTimeout, int maxRetries, Duration maxRetryDelay,
-                           Duration baseRetryDelay) {
+    public record Settings(
+            URI endpoint,
+            String scope,
+            Duration requestTimeout,
+            int maxRetries,
+            Duration maxRetryDelay,
+            Duration baseRetryDelay) {
         /** Azure public cloud defaults: 30 s timeout, 4 retries, at most 60 s per wait. */
         public static Settings defaults() {
-            return new Settings(AZURE_PUBLIC, "https://management.azure.com/.default", Duration.ofSeconds(30), 4,
-                    Duration.ofSeconds(60), Duration.ofMillis(800));
+            return new Settings(
+                    AZURE_PUBLIC,
+                    "https://management.azure.com/.default",
+                    Duration.ofSeconds(30),
+                    4,
+                    Duration.ofSeconds(60),
+                    Duration.ofMillis(800));
         }
 
         public Settings withEndpoint(URI uri) {
@@ -72,12 +83,10 @@ public final class ArmClient {
     }
 
     /** One response: status, body text, and the headers support needs. */
-    public record Response(int status, String body, String requestId) {
-    }
+    public record Response(int status, String body, String requestId) {}
 
     /** A subscription as discovered. */
-    public record DiscoveredSubscription(String id, String tenantId, String name, String state) {
-    }
+    public record DiscoveredSubscription(String id, String tenantId, String name, String state) {}
 
     private final Settings settings;
     private final HttpPipeline pipeline;
@@ -103,7 +112,12 @@ public final class ArmClient {
                 .policies(
                         new UserAgentPolicy("contact-audit"),
                         new RequestIdPolicy(),
-                        new RetryAfterPolicy(settings.maxRetries(), settings.baseRetryDelay(), settings.maxRetryDelay(), clock, stats),
+                        new RetryAfterPolicy(
+                                settings.maxRetries(),
+                                settings.baseRetryDelay(),
+                                settings.maxRetryDelay(),
+                                clock,
+                                stats),
                         new BearerTokenAuthenticationPolicy(credential, settings.scope()))
                 .build();
         Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
@@ -124,8 +138,12 @@ public final class ArmClient {
     /** Every subscription the identity can see, following pages. */
     public List<DiscoveredSubscription> subscriptions() {
         List<DiscoveredSubscription> found = new ArrayList<>();
-        for (Subscription s : ResourceManager.authenticate(pipeline, profile).subscriptions().list()) {
-            found.add(new DiscoveredSubscription(s.subscriptionId(), s.innerModel().tenantId(), s.displayName(),
+        for (Subscription s :
+                ResourceManager.authenticate(pipeline, profile).subscriptions().list()) {
+            found.add(new DiscoveredSubscription(
+                    s.subscriptionId(),
+                    s.innerModel().tenantId(),
+                    s.displayName(),
                     s.state() == null ? null : s.state().toString()));
         }
         return found;
@@ -134,13 +152,15 @@ public final class ArmClient {
     /** GET of a path under the endpoint, or of an absolute URL (a nextLink), after retries. */
     public Response get(String pathOrUrl) {
         String url = pathOrUrl.startsWith("https://") || pathOrUrl.startsWith("http://")
-                ? pathOrUrl : settings.endpoint().resolve(pathOrUrl).toString();
+                ? pathOrUrl
+                : settings.endpoint().resolve(pathOrUrl).toString();
         HttpRequest request = new HttpRequest(HttpMethod.GET, url).setHeader(HttpHeaderName.ACCEPT, "application/json");
         try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
             stats.remainingReads(response.getHeaderValue(REMAINING_READS));
             stats.response(response.getStatusCode());
             String body = body(response, url);
-            return new Response(response.getStatusCode(), body, response.getHeaderValue(HttpHeaderName.X_MS_REQUEST_ID));
+            return new Response(
+                    response.getStatusCode(), body, response.getHeaderValue(HttpHeaderName.X_MS_REQUEST_ID));
         }
     }
 
@@ -163,7 +183,8 @@ public final class ArmClient {
                 return ResponseBody.decode(ResponseBody.read(in));
             }
         } catch (ResponseBody.Rejected e) {
-            throw new IllegalStateException(refused + e.getMessage() + (length == null ? "" : " (Content-Length " + length + ")"), e);
+            throw new IllegalStateException(
+                    refused + e.getMessage() + (length == null ? "" : " (Content-Length " + length + ")"), e);
         } catch (NumberFormatException e) {
             throw new IllegalStateException(refused + "invalid Content-Length '" + length + "'", e);
         } catch (IOException e) {

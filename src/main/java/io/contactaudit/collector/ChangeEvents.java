@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
 public final class ChangeEvents {
 
     /** Where a change was read from. */
-    public enum Source { ACTIVITY_LOG, EVENT_GRID, CLOUD_EVENTS }
+    public enum Source {
+        ACTIVITY_LOG,
+        EVENT_GRID,
+        CLOUD_EVENTS
+    }
 
     /**
      * A write or delete of a subscription's security contact.
@@ -44,13 +48,16 @@ public final class ChangeEvents {
      * @param operation      {@code write} or {@code delete}
      * @param source         the shape it came in
      */
-    public record Change(String subscriptionId, String tenantId, String eventId, Instant eventTime, String operation,
-                         Source source) {
-    }
+    public record Change(
+            String subscriptionId,
+            String tenantId,
+            String eventId,
+            Instant eventTime,
+            String operation,
+            Source source) {}
 
     /** What one message held: the changes, and how many of its entries were about something else. */
-    public record Parsed(List<Change> changes, int ignored) {
-    }
+    public record Parsed(List<Change> changes, int ignored) {}
 
     /** A message that is not one of the shapes above (not JSON, the wrong JSON type, a change without a time). */
     public static final class MalformedEventException extends Exception {
@@ -66,8 +73,7 @@ public final class ChangeEvents {
     private static final String WRITE_SUCCESS = "microsoft.resources.resourcewritesuccess";
     private static final String DELETE_SUCCESS = "microsoft.resources.resourcedeletesuccess";
 
-    private ChangeEvents() {
-    }
+    private ChangeEvents() {}
 
     /** The changes in one message's value. */
     public static Parsed parse(byte[] value) throws MalformedEventException {
@@ -118,7 +124,8 @@ public final class ChangeEvents {
         }
         String operation = lower(text(record, "operationName"));
         String result = lower(text(record, "resultType"));
-        if (operation == null || !operation.startsWith(OPERATION)
+        if (operation == null
+                || !operation.startsWith(OPERATION)
                 || !("success".equals(result) || "succeeded".equals(result))) {
             return null; // another resource, a read, a Start record or a failure
         }
@@ -127,8 +134,8 @@ public final class ChangeEvents {
             return null;
         }
         String id = firstOf(text(record, "correlationId"), text(record, "eventDataId"));
-        return new Change(sub, text(record, "tenantId"), id, time(record, "time"), verb(operation),
-                Source.ACTIVITY_LOG);
+        return new Change(
+                sub, text(record, "tenantId"), id, time(record, "time"), verb(operation), Source.ACTIVITY_LOG);
     }
 
     private static Change eventGrid(JsonNode event) throws MalformedEventException {
@@ -150,7 +157,12 @@ public final class ChangeEvents {
             return null;
         }
         String id = firstOf(text(data, "correlationId"), text(event, "id"));
-        return new Change(sub, text(data, "tenantId"), id, time(event, cloudEvent ? "time" : "eventTime"), verb(operation),
+        return new Change(
+                sub,
+                text(data, "tenantId"),
+                id,
+                time(event, cloudEvent ? "time" : "eventTime"),
+                verb(operation),
                 cloudEvent ? Source.CLOUD_EVENTS : Source.EVENT_GRID);
     }
 
@@ -175,7 +187,8 @@ public final class ChangeEvents {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new MalformedEventException("a security-contact change whose " + field + " is not a time: '" + text + "'");
+            throw new MalformedEventException(
+                    "a security-contact change whose " + field + " is not a time: '" + text + "'");
         }
     }
 

@@ -59,8 +59,13 @@ public final class Collector {
      * @param exclude       not the subscriptions whose id or name matches (null: none)
      * @param maxPages      most pages followed per subscription
      */
-    public record Settings(String apiVersion, int concurrency, List<String> subscriptions, Pattern include, Pattern exclude,
-                           int maxPages) {
+    public record Settings(
+            String apiVersion,
+            int concurrency,
+            List<String> subscriptions,
+            Pattern include,
+            Pattern exclude,
+            int maxPages) {
         public Settings {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
@@ -80,12 +85,10 @@ public final class Collector {
 
         Progress NONE = new Progress() {
             @Override
-            public void started(int subscriptions) {
-            }
+            public void started(int subscriptions) {}
 
             @Override
-            public void collected(SecurityContactSnapshot snapshot) {
-            }
+            public void collected(SecurityContactSnapshot snapshot) {}
         };
     }
 
@@ -128,18 +131,21 @@ public final class Collector {
 
         List<ArmClient.DiscoveredSubscription> listed = list();
         listed.forEach(l -> this.listed.put(l.id().toLowerCase(Locale.ROOT), l));
-        List<ArmClient.DiscoveredSubscription> targets = listed.stream().filter(this::selected).toList();
+        List<ArmClient.DiscoveredSubscription> targets =
+                listed.stream().filter(this::selected).toList();
         progress.started(targets.size());
         Queue<CompletableFuture<Void>> writes = new ConcurrentLinkedQueue<>();
         Map<CollectionStatus, Integer> byStatus = new EnumMap<>(CollectionStatus.class);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.concurrency(), Math.max(1, targets.size())), daemon());
+        ExecutorService pool =
+                Executors.newFixedThreadPool(Math.min(settings.concurrency(), Math.max(1, targets.size())), daemon());
         try {
             List<Future<SecurityContactSnapshot>> reads = new ArrayList<>();
             for (ArmClient.DiscoveredSubscription target : targets) {
                 reads.add(pool.submit(() -> {
                     SecurityContactSnapshot snapshot = collect(target, runId);
                     snapshot.setCollectionIntervalMs(interval == null ? null : interval.toMillis());
-                    // may block while the brokers are away (the producer's max.block.ms), never loses the snapshot silently
+                    // may block while the brokers are away (the producer's max.block.ms), never loses the snapshot
+                    // silently
                     writes.add(sink.publish(snapshot));
                     progress.collected(snapshot);
                     return snapshot;
@@ -167,7 +173,8 @@ public final class Collector {
             });
             for (Map.Entry<String, String> entry : new TreeMap<>(known).entrySet()) {
                 String gone = entry.getKey();
-                String tenant = entry.getValue() == null ? null : entry.getValue().toLowerCase(Locale.ROOT);
+                String tenant =
+                        entry.getValue() == null ? null : entry.getValue().toLowerCase(Locale.ROOT);
                 if (tenant != null && tenants.contains(tenant) && !seen.contains(gone.toLowerCase(Locale.ROOT))) {
                     writes.add(sink.remove(gone));
                     removed++;
@@ -187,10 +194,19 @@ public final class Collector {
                 }
             }
         }
-        return new RunSummary(runId, started, Duration.ofNanos(System.nanoTime() - startNanos), byStatus, removed,
-                writes.size() - failures, failures, firstError,
-                arm.stats().throttledResponses() - throttledBefore, arm.stats().retries() - retriesBefore,
-                arm.stats().waited().minus(waitedBefore), arm.stats().minRemainingReads());
+        return new RunSummary(
+                runId,
+                started,
+                Duration.ofNanos(System.nanoTime() - startNanos),
+                byStatus,
+                removed,
+                writes.size() - failures,
+                failures,
+                firstError,
+                arm.stats().throttledResponses() - throttledBefore,
+                arm.stats().retries() - retriesBefore,
+                arm.stats().waited().minus(waitedBefore),
+                arm.stats().minRemainingReads());
     }
 
     private static ThreadFactory daemon() {
@@ -218,8 +234,10 @@ public final class Collector {
             try {
                 all = arm.subscriptions();
             } catch (RuntimeException e) {
-                throw new IllegalStateException("cannot list the subscriptions visible to the identity at "
-                        + arm.endpoint() + ": " + Errors.messages(e), e);
+                throw new IllegalStateException(
+                        "cannot list the subscriptions visible to the identity at " + arm.endpoint() + ": "
+                                + Errors.messages(e),
+                        e);
             }
         }
         return all;
@@ -235,11 +253,13 @@ public final class Collector {
     public SecurityContactSnapshot collectChanged(ChangeEvents.Change change, Duration interval) {
         String sub = change.subscriptionId().toLowerCase(Locale.ROOT);
         if (!settings.subscriptions().isEmpty()
-                && settings.subscriptions().stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).noneMatch(sub::equals)) {
+                && settings.subscriptions().stream()
+                        .map(s -> s.trim().toLowerCase(Locale.ROOT))
+                        .noneMatch(sub::equals)) {
             return null;
         }
-        ArmClient.DiscoveredSubscription target = listed.getOrDefault(sub,
-                new ArmClient.DiscoveredSubscription(sub, change.tenantId(), null, null));
+        ArmClient.DiscoveredSubscription target =
+                listed.getOrDefault(sub, new ArmClient.DiscoveredSubscription(sub, change.tenantId(), null, null));
         if (!selected(target)) {
             return null;
         }
@@ -257,7 +277,8 @@ public final class Collector {
     }
 
     private static boolean matches(Pattern pattern, ArmClient.DiscoveredSubscription s) {
-        return pattern.matcher(s.id()).find() || (s.name() != null && pattern.matcher(s.name()).find());
+        return pattern.matcher(s.id()).find()
+                || (s.name() != null && pattern.matcher(s.name()).find());
     }
 
     /** Reads one subscription's contacts into exactly one snapshot; never throws. */
@@ -272,15 +293,17 @@ public final class Collector {
                 .setApiVersion(settings.apiVersion());
         List<String> pages = new ArrayList<>();
         try {
-            String url = "/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts?api-version=" + settings.apiVersion();
+            String url = "/subscriptions/" + sub + "/providers/Microsoft.Security/securityContacts?api-version="
+                    + settings.apiVersion();
             long read = 0;
             while (true) {
                 ArmClient.Response response = arm.get(url);
                 snapshot.setHttpStatus(response.status()).setArmRequestId(response.requestId());
                 read += response.body().length();
                 if (read > ResponseBody.MAX_BYTES) {
-                    snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage("the pages of security contacts exceed "
-                            + ResponseBody.MAX_BYTES + " characters together; page " + (pages.size() + 1) + " not kept");
+                    snapshot.setStatus(CollectionStatus.ERROR)
+                            .setErrorMessage("the pages of security contacts exceed " + ResponseBody.MAX_BYTES
+                                    + " characters together; page " + (pages.size() + 1) + " not kept");
                     break;
                 }
                 pages.add(response.body());
@@ -294,13 +317,15 @@ public final class Collector {
                     break;
                 }
                 if (pages.size() >= settings.maxPages()) {
-                    snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage(
-                            "more than " + settings.maxPages() + " pages of security contacts; stopped following nextLink");
+                    snapshot.setStatus(CollectionStatus.ERROR)
+                            .setErrorMessage("more than " + settings.maxPages()
+                                    + " pages of security contacts; stopped following nextLink");
                     break;
                 }
                 if (!sameHost(next)) {
-                    snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage(
-                            "nextLink points outside the Resource Manager endpoint, not followed: " + next);
+                    snapshot.setStatus(CollectionStatus.ERROR)
+                            .setErrorMessage(
+                                    "nextLink points outside the Resource Manager endpoint, not followed: " + next);
                     break;
                 }
                 url = next;
@@ -308,7 +333,8 @@ public final class Collector {
         } catch (RuntimeException e) {
             snapshot.setStatus(CollectionStatus.ERROR).setErrorMessage(describe(e));
         }
-        // the raw pages are the snapshot's one representation of the contacts: the rule reads them, in the evaluator and
+        // the raw pages are the snapshot's one representation of the contacts: the rule reads them, in the evaluator
+        // and
         // in replay reevaluate; each page is parsed here once, for its nextLink (contacts stays empty)
         snapshot.setCollectedAt(clock.instant()).setRawBodies(pages);
         return snapshot.build();
@@ -326,7 +352,8 @@ public final class Collector {
     private boolean sameHost(String url) {
         try {
             URI next = URI.create(url);
-            return arm.endpoint().getHost().equalsIgnoreCase(next.getHost()) && arm.endpoint().getPort() == next.getPort()
+            return arm.endpoint().getHost().equalsIgnoreCase(next.getHost())
+                    && arm.endpoint().getPort() == next.getPort()
                     && "https".equalsIgnoreCase(next.getScheme());
         } catch (IllegalArgumentException e) {
             return false;

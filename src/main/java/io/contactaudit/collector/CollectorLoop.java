@@ -38,6 +38,7 @@ public final class CollectorLoop {
     private final Collector.Progress progress;
     /** Removals this loop announced (tombstones written) that the posture topic still shows. */
     private final Set<String> announcedRemovals = ConcurrentHashMap.newKeySet();
+
     private volatile boolean stopped;
     private volatile RunSummary last;
     private volatile String notReady = "no collection run has completed yet";
@@ -45,8 +46,13 @@ public final class CollectorLoop {
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong failedRuns = new AtomicLong();
 
-    public CollectorLoop(Collector collector, SnapshotPublisher publisher, Map<String, Object> clientProperties,
-                         TopicSpec<String, PostureState> posture, Duration kafkaTimeout, Collector.Progress progress) {
+    public CollectorLoop(
+            Collector collector,
+            SnapshotPublisher publisher,
+            Map<String, Object> clientProperties,
+            TopicSpec<String, PostureState> posture,
+            Duration kafkaTimeout,
+            Collector.Progress progress) {
         this(collector, publisher, () -> KnownSubscriptions.read(clientProperties, posture, kafkaTimeout), progress);
     }
 
@@ -80,9 +86,11 @@ public final class CollectorLoop {
         }
         runs.incrementAndGet();
         last = summary;
-        notReady = summary.publishedAll() ? null
-                : "the last run failed to publish " + summary.publishFailures() + " of " + (summary.published() + summary.publishFailures())
-                        + " records" + (summary.firstPublishError() == null ? "" : ": " + summary.firstPublishError());
+        notReady = summary.publishedAll()
+                ? null
+                : "the last run failed to publish " + summary.publishFailures() + " of "
+                        + (summary.published() + summary.publishFailures()) + " records"
+                        + (summary.firstPublishError() == null ? "" : ": " + summary.firstPublishError());
         LOG.info("{}", summary.line());
         return summary;
     }
@@ -97,7 +105,8 @@ public final class CollectorLoop {
 
         @Override
         public CompletableFuture<Void> remove(String subscriptionId) {
-            return sink.remove(subscriptionId).thenRun(() -> announcedRemovals.add(subscriptionId.toLowerCase(Locale.ROOT)));
+            return sink.remove(subscriptionId)
+                    .thenRun(() -> announcedRemovals.add(subscriptionId.toLowerCase(Locale.ROOT)));
         }
     }
 

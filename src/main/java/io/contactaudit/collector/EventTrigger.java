@@ -70,8 +70,14 @@ public final class EventTrigger implements Runnable {
     /**
      * @param interval the poll's interval, declared on each snapshot like a polled one (null: none)
      */
-    public EventTrigger(Consumer<byte[], byte[]> consumer, String topic, Duration debounce, Collector collector,
-                        SnapshotSink sink, Rejects rejects, Duration interval) {
+    public EventTrigger(
+            Consumer<byte[], byte[]> consumer,
+            String topic,
+            Duration debounce,
+            Collector collector,
+            SnapshotSink sink,
+            Rejects rejects,
+            Duration interval) {
         this.consumer = consumer;
         this.topic = topic;
         this.debounce = debounce;
@@ -94,8 +100,10 @@ public final class EventTrigger implements Runnable {
         try {
             consumer.subscribe(List.of(topic));
             while (!stopped) {
-                Duration wait = pending.isEmpty() ? Duration.ofMillis(500)
-                        : Duration.ofMillis(Math.max(1, debounce.toMillis() - (System.currentTimeMillis() - lastChangeAt)));
+                Duration wait = pending.isEmpty()
+                        ? Duration.ofMillis(500)
+                        : Duration.ofMillis(
+                                Math.max(1, debounce.toMillis() - (System.currentTimeMillis() - lastChangeAt)));
                 int before = pending.size();
                 List<CompletableFuture<Void>> rejected = new ArrayList<>();
                 boolean changed = false;
@@ -124,28 +132,38 @@ public final class EventTrigger implements Runnable {
     }
 
     /** Takes one message: its changes go to {@code pending} (the latest per subscription); true when one was new. */
-    private boolean accept(ConsumerRecord<byte[], byte[]> record, Map<String, ChangeEvents.Change> pending,
-                           List<CompletableFuture<Void>> rejected) {
+    private boolean accept(
+            ConsumerRecord<byte[], byte[]> record,
+            Map<String, ChangeEvents.Change> pending,
+            List<CompletableFuture<Void>> rejected) {
         stats.received.incrementAndGet();
         ChangeEvents.Parsed parsed;
         try {
             parsed = ChangeEvents.parse(record.value());
         } catch (ChangeEvents.MalformedEventException e) {
             stats.malformed.incrementAndGet();
-            LOG.warn("malformed change event at {}-{} offset {}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+            LOG.warn(
+                    "malformed change event at {}-{} offset {}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
             rejected.add(rejects.reject(record, e.getMessage()));
             return false;
         }
         stats.ignored.addAndGet(parsed.ignored());
         boolean any = false;
         for (ChangeEvents.Change change : parsed.changes()) {
-            String id = change.eventId() == null ? change.subscriptionId() + "@" + change.eventTime() : change.eventId();
+            String id =
+                    change.eventId() == null ? change.subscriptionId() + "@" + change.eventTime() : change.eventId();
             if (seen.put(id, Boolean.TRUE) != null) {
                 stats.duplicates.incrementAndGet();
                 continue;
             }
             stats.matched.incrementAndGet();
-            pending.merge(change.subscriptionId(), change,
+            pending.merge(
+                    change.subscriptionId(),
+                    change,
                     (old, now) -> now.eventTime().isBefore(old.eventTime()) ? old : now);
             any = true;
         }
@@ -176,7 +194,8 @@ public final class EventTrigger implements Runnable {
         try {
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("publishing a change-triggered snapshot failed: " + Errors.messages(e.getCause()), e);
+            throw new IllegalStateException(
+                    "publishing a change-triggered snapshot failed: " + Errors.messages(e.getCause()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing", e);

@@ -1,12 +1,12 @@
 package io.contactaudit.collector;
 
+import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.PostureState;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import io.contactaudit.kafka.TopicSpec;
-import io.contactaudit.schema.PostureState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,15 +22,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class KnownSubscriptions {
 
-    private KnownSubscriptions() {
-    }
+    private KnownSubscriptions() {}
 
     /**
      * Subscription id → tenant id (null when unknown) of every key whose latest posture record is not a
      * tombstone; empty when the topic does not exist yet.
      */
-    public static Map<String, String> read(Map<String, Object> clientProperties, TopicSpec<String, PostureState> posture,
-                                           Duration timeout) {
+    public static Map<String, String> read(
+            Map<String, Object> clientProperties, TopicSpec<String, PostureState> posture, Duration timeout) {
         String postureTopic = posture.name();
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -38,19 +37,23 @@ public final class KnownSubscriptions {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "contact-audit-known-" + UUID.randomUUID());
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Map<String, String> live = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(postureTopic, timeout);
             if (partitions == null || partitions.isEmpty()) {
                 return live;
             }
-            List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> assigned = partitions.stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
             Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (assigned.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + postureTopic + " to its end took longer than " + timeout);
+                    throw new IllegalStateException(
+                            "reading " + postureTopic + " to its end took longer than " + timeout);
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.key() == null) {
@@ -59,7 +62,12 @@ public final class KnownSubscriptions {
                     if (record.value() == null) {
                         live.remove(record.key());
                     } else {
-                        live.put(record.key(), posture.value().deserializer().deserialize(postureTopic, record.value()).getTenantId());
+                        live.put(
+                                record.key(),
+                                posture.value()
+                                        .deserializer()
+                                        .deserialize(postureTopic, record.value())
+                                        .getTenantId());
                     }
                 }
             }

@@ -59,7 +59,8 @@ public final class RetryAfterPolicy implements HttpPipelinePolicy {
     }
 
     private Duration retryAfter(HttpResponse response) {
-        for (HttpHeaderName header : new HttpHeaderName[] {HttpHeaderName.RETRY_AFTER_MS, HttpHeaderName.X_MS_RETRY_AFTER_MS}) {
+        for (HttpHeaderName header :
+                new HttpHeaderName[] {HttpHeaderName.RETRY_AFTER_MS, HttpHeaderName.X_MS_RETRY_AFTER_MS}) {
             String value = response.getHeaderValue(header);
             if (value != null) {
                 try {
@@ -123,7 +124,8 @@ public final class RetryAfterPolicy implements HttpPipelinePolicy {
     }
 
     private Mono<HttpResponse> attempt(HttpPipelineNextPolicy next, int attempt) {
-        return next.clone().process()
+        return next.clone()
+                .process()
                 .flatMap(response -> {
                     if (response.getStatusCode() == 429) {
                         stats.throttled();

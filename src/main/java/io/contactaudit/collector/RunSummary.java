@@ -24,9 +24,19 @@ import java.util.stream.Collectors;
  * @param waited          time spent waiting before retries
  * @param minRemainingReads lowest x-ms-ratelimit-remaining-subscription-reads seen, -1 if none
  */
-public record RunSummary(String runId, Instant startedAt, Duration duration, Map<CollectionStatus, Integer> byStatus,
-                         int removed, int published, int publishFailures, String firstPublishError,
-                         long throttledResponses, long retries, Duration waited, long minRemainingReads) {
+public record RunSummary(
+        String runId,
+        Instant startedAt,
+        Duration duration,
+        Map<CollectionStatus, Integer> byStatus,
+        int removed,
+        int published,
+        int publishFailures,
+        String firstPublishError,
+        long throttledResponses,
+        long retries,
+        Duration waited,
+        long minRemainingReads) {
 
     /** Snapshots in the run. */
     public int subscriptions() {
@@ -50,13 +60,25 @@ public record RunSummary(String runId, Instant startedAt, Duration duration, Map
         for (CollectionStatus s : CollectionStatus.values()) {
             all.put(s, byStatus.getOrDefault(s, 0));
         }
-        String statuses = all.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT,
+        String statuses = all.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+        return String.format(
+                Locale.ROOT,
                 "run %s: %d subscriptions in %.1f s (%.0f/s): %s; removed %d; published %d, failed %d%s; "
                         + "throttled %d, retries %d, waited %.1f s, lowest remaining reads %s",
-                runId, subscriptions(), duration.toMillis() / 1000.0, rate(), statuses, removed, published, publishFailures,
+                runId,
+                subscriptions(),
+                duration.toMillis() / 1000.0,
+                rate(),
+                statuses,
+                removed,
+                published,
+                publishFailures,
                 firstPublishError == null ? "" : " (" + firstPublishError + ")",
-                throttledResponses, retries, waited.toMillis() / 1000.0,
+                throttledResponses,
+                retries,
+                waited.toMillis() / 1000.0,
                 minRemainingReads < 0 ? "n/a" : String.valueOf(minRemainingReads));
     }
 }

@@ -31,14 +31,18 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
     }
 
     /** A publisher with its own Kafka producer. */
-    public static SnapshotPublisher create(Map<String, Object> clientProperties, TopicSpec<String, SecurityContactSnapshot> topic) {
+    public static SnapshotPublisher create(
+            Map<String, Object> clientProperties, TopicSpec<String, SecurityContactSnapshot> topic) {
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "contact-audit-collector");
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        return new SnapshotPublisher(new KafkaProducer<>(props, topic.key().serializer(), topic.value().serializer()), topic.name());
+        return new SnapshotPublisher(
+                new KafkaProducer<>(
+                        props, topic.key().serializer(), topic.value().serializer()),
+                topic.name());
     }
 
     @Override
@@ -47,7 +51,8 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
         headers.add(RUN_ID_HEADER, snapshot.getRunId().getBytes(StandardCharsets.UTF_8));
         headers.add(API_VERSION_HEADER, snapshot.getApiVersion().getBytes(StandardCharsets.UTF_8));
         String key = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
-        return send(new ProducerRecord<>(topic, null, snapshot.getCollectedAt().toEpochMilli(), key, snapshot, headers));
+        return send(
+                new ProducerRecord<>(topic, null, snapshot.getCollectedAt().toEpochMilli(), key, snapshot, headers));
     }
 
     @Override

@@ -13,6 +13,5 @@ public interface SnapshotSink {
     CompletableFuture<Void> remove(String subscriptionId);
 
     /** Sends whatever is buffered and waits for it. */
-    default void flush() {
-    }
+    default void flush() {}
 }

@@ -49,67 +49,88 @@ public final class ContactAuditConfig {
     public static final String EVENTS_PREFIX = "events.";
 
     public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-    public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...]. Required by every command that talks to Kafka.";
+    public static final String BOOTSTRAP_SERVERS_DOC =
+            "Kafka brokers, host:port[,host:port...]. Required by every command that talks to Kafka.";
 
     public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
-    public static final String TOPIC_PREFIX_DOC = "Prefix of every topic: <prefix>.snapshots.v1, <prefix>.findings.v1, ...";
+    public static final String TOPIC_PREFIX_DOC =
+            "Prefix of every topic: <prefix>.snapshots.v1, <prefix>.findings.v1, ...";
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
-    public static final String APPLICATION_ID_DOC = "Kafka Streams application.id of the evaluator (consumer group, internal topic prefix). Default: <topic.prefix>-evaluate-v1. Change it only to start over.";
+    public static final String APPLICATION_ID_DOC =
+            "Kafka Streams application.id of the evaluator (consumer group, internal topic prefix). Default: <topic.prefix>-evaluate-v1. Change it only to start over.";
 
     public static final String PROFILE_CONFIG = "profile";
-    public static final String PROFILE_DOC = "Rule profile: default (High, Medium or Low minimal severity passes) or strict (High only).";
+    public static final String PROFILE_DOC =
+            "Rule profile: default (High, Medium or Low minimal severity passes) or strict (High only).";
 
     public static final String COLLECTION_INTERVAL_CONFIG = "collection.interval";
-    public static final String COLLECTION_INTERVAL_DOC = "How often the collector runs (ISO-8601 duration, e.g. PT15M).";
+    public static final String COLLECTION_INTERVAL_DOC =
+            "How often the collector runs (ISO-8601 duration, e.g. PT15M).";
 
     public static final String STALE_AFTER_CONFIG = "stale.after";
-    public static final String STALE_AFTER_DOC = "Staleness window of subscriptions whose snapshots declare no collection interval (collect --once, older releases); snapshots of a collector loop declare theirs, and their window is 3 x that interval on every evaluator. Default: 3 x collection.interval.";
+    public static final String STALE_AFTER_DOC =
+            "Staleness window of subscriptions whose snapshots declare no collection interval (collect --once, older releases); snapshots of a collector loop declare theirs, and their window is 3 x that interval on every evaluator. Default: 3 x collection.interval.";
 
     public static final String STALE_CHECK_INTERVAL_CONFIG = "stale.check.interval";
-    public static final String STALE_CHECK_INTERVAL_DOC = "How often the evaluator checks for stale subscriptions (wall clock).";
+    public static final String STALE_CHECK_INTERVAL_DOC =
+            "How often the evaluator checks for stale subscriptions (wall clock).";
 
     public static final String FINDINGS_EMIT_CONFIG = "findings.emit";
-    public static final String FINDINGS_EMIT_DOC = "Which evaluations emit a finding (Avro and OCSF): changes (a new subscription, a change of verdict, reasons, contacts, rule or profile, any drift, a closed subscription; an unchanged finding again after findings.refresh) or every (every evaluation).";
+    public static final String FINDINGS_EMIT_DOC =
+            "Which evaluations emit a finding (Avro and OCSF): changes (a new subscription, a change of verdict, reasons, contacts, rule or profile, any drift, a closed subscription; an unchanged finding again after findings.refresh) or every (every evaluation).";
 
     public static final String FINDINGS_REFRESH_CONFIG = "findings.refresh";
-    public static final String FINDINGS_REFRESH_DOC = "With findings.emit=changes: an unchanged finding is emitted again once per this interval (ISO-8601 duration), so that a SIEM never ages it out; the gap is at most this plus one collection interval.";
+    public static final String FINDINGS_REFRESH_DOC =
+            "With findings.emit=changes: an unchanged finding is emitted again once per this interval (ISO-8601 duration), so that a SIEM never ages it out; the gap is at most this plus one collection interval.";
 
     public static final String STATE_STORE_CONFIG = "state.store";
-    public static final String STATE_STORE_DOC = "Where the evaluator keeps its posture store: rocksdb (local disk in state.dir; a restart reads only the changelog's tail) or memory (the heap, ~1 KiB per subscription; no RocksDB, but every start reads the whole changelog). The changelog is the same either way.";
+    public static final String STATE_STORE_DOC =
+            "Where the evaluator keeps its posture store: rocksdb (local disk in state.dir; a restart reads only the changelog's tail) or memory (the heap, ~1 KiB per subscription; no RocksDB, but every start reads the whole changelog). The changelog is the same either way.";
 
     public static final String STATE_DIR_CONFIG = "state.dir";
-    public static final String STATE_DIR_DOC = "Directory of the evaluator's local state (rebuilt from the changelog when lost).";
+    public static final String STATE_DIR_DOC =
+            "Directory of the evaluator's local state (rebuilt from the changelog when lost).";
 
     public static final String NUM_STREAM_THREADS_CONFIG = "num.stream.threads";
-    public static final String NUM_STREAM_THREADS_DOC = "Stream threads of the evaluator; at most the number of snapshot partitions is useful.";
+    public static final String NUM_STREAM_THREADS_DOC =
+            "Stream threads of the evaluator; at most the number of snapshot partitions is useful.";
 
     public static final String TOPICS_CREATE_CONFIG = "topics.create";
-    public static final String TOPICS_CREATE_DOC = "Create missing topics at start (true) or fail with the list of missing topics (false, for locked-down clusters).";
+    public static final String TOPICS_CREATE_DOC =
+            "Create missing topics at start (true) or fail with the list of missing topics (false, for locked-down clusters).";
 
     public static final String TOPICS_PARTITIONS_CONFIG = "topics.partitions";
-    public static final String TOPICS_PARTITIONS_DOC = "Partitions of topics created at start; the evaluator's parallelism is bounded by the snapshot topic's.";
+    public static final String TOPICS_PARTITIONS_DOC =
+            "Partitions of topics created at start; the evaluator's parallelism is bounded by the snapshot topic's.";
 
     public static final String TOPICS_REPLICATION_FACTOR_CONFIG = "topics.replication.factor";
-    public static final String TOPICS_REPLICATION_FACTOR_DOC = "Replication factor of topics created at start; -1 takes the broker's default.";
+    public static final String TOPICS_REPLICATION_FACTOR_DOC =
+            "Replication factor of topics created at start; -1 takes the broker's default.";
 
     public static final String TOPICS_SIEM_COMPRESSION_CONFIG = "topics.siem.compression.type";
-    public static final String TOPICS_SIEM_COMPRESSION_DOC = "Codec the broker stores the topics SIEMs read in (findings, findings-ocsf, drift; their topic-level compression.type, set when created at start): gzip, which every Kafka client decodes (kafkajs has no other codec), or producer to keep the producers' lz4.";
+    public static final String TOPICS_SIEM_COMPRESSION_DOC =
+            "Codec the broker stores the topics SIEMs read in (findings, findings-ocsf, drift; their topic-level compression.type, set when created at start): gzip, which every Kafka client decodes (kafkajs has no other codec), or producer to keep the producers' lz4.";
 
     public static final String KAFKA_TIMEOUT_CONFIG = "kafka.timeout";
-    public static final String KAFKA_TIMEOUT_DOC = "How long to wait for the brokers at start before failing (ISO-8601 duration).";
+    public static final String KAFKA_TIMEOUT_DOC =
+            "How long to wait for the brokers at start before failing (ISO-8601 duration).";
 
     public static final String AZURE_CREDENTIAL_CONFIG = "azure.credential";
-    public static final String AZURE_CREDENTIAL_DOC = "Azure credential: default (DefaultAzureCredential), client-secret, client-certificate, managed-identity or azure-cli; secrets from AZURE_* environment variables.";
+    public static final String AZURE_CREDENTIAL_DOC =
+            "Azure credential: default (DefaultAzureCredential), client-secret, client-certificate, managed-identity or azure-cli; secrets from AZURE_* environment variables.";
 
     public static final String AZURE_ENDPOINT_CONFIG = "azure.endpoint";
-    public static final String AZURE_ENDPOINT_DOC = "Resource Manager endpoint (sovereign clouds: e.g. https://management.usgovcloudapi.net/).";
+    public static final String AZURE_ENDPOINT_DOC =
+            "Resource Manager endpoint (sovereign clouds: e.g. https://management.usgovcloudapi.net/).";
 
     public static final String AZURE_SCOPE_CONFIG = "azure.scope";
-    public static final String AZURE_SCOPE_DOC = "OAuth scope of the Resource Manager token. Default: <azure.endpoint>/.default.";
+    public static final String AZURE_SCOPE_DOC =
+            "OAuth scope of the Resource Manager token. Default: <azure.endpoint>/.default.";
 
     public static final String API_VERSION_CONFIG = "collector.api.version";
-    public static final String API_VERSION_DOC = "securityContacts api-version requested; the rule reads all three generations whatever is requested.";
+    public static final String API_VERSION_DOC =
+            "securityContacts api-version requested; the rule reads all three generations whatever is requested.";
 
     public static final String CONCURRENCY_CONFIG = "collector.concurrency";
     public static final String CONCURRENCY_DOC = "Subscriptions read at the same time.";
@@ -121,96 +142,212 @@ public final class ContactAuditConfig {
     public static final String MAX_RETRIES_DOC = "Retries of a throttled (429), unavailable (5xx) or failed request.";
 
     public static final String MAX_RETRY_DELAY_CONFIG = "collector.max.retry.delay";
-    public static final String MAX_RETRY_DELAY_DOC = "Longest wait before one retry, whatever Retry-After asks (ISO-8601 duration).";
+    public static final String MAX_RETRY_DELAY_DOC =
+            "Longest wait before one retry, whatever Retry-After asks (ISO-8601 duration).";
 
     public static final String MAX_FAILED_CYCLES_CONFIG = "collector.max.failed.cycles";
-    public static final String MAX_FAILED_CYCLES_DOC = "Collection runs in a row that publish nothing (every record refused, or the run failed before publishing) after which collect --interval and run report not ready and exit with 4.";
+    public static final String MAX_FAILED_CYCLES_DOC =
+            "Collection runs in a row that publish nothing (every record refused, or the run failed before publishing) after which collect --interval and run report not ready and exit with 4.";
 
     public static final String SUBSCRIPTIONS_CONFIG = "collector.subscriptions";
-    public static final String SUBSCRIPTIONS_DOC = "Comma-separated subscription ids to collect; empty: every subscription the identity can see (and only then are vanished subscriptions closed).";
+    public static final String SUBSCRIPTIONS_DOC =
+            "Comma-separated subscription ids to collect; empty: every subscription the identity can see (and only then are vanished subscriptions closed).";
 
     public static final String INCLUDE_CONFIG = "collector.include";
     public static final String INCLUDE_DOC = "Regular expression: only subscriptions whose id or display name matches.";
 
     public static final String EXCLUDE_CONFIG = "collector.exclude";
-    public static final String EXCLUDE_DOC = "Regular expression: not the subscriptions whose id or display name matches.";
+    public static final String EXCLUDE_DOC =
+            "Regular expression: not the subscriptions whose id or display name matches.";
 
     public static final String REDACT_RECIPIENTS_CONFIG = "ocsf.redact.recipients";
-    public static final String REDACT_RECIPIENTS_DOC = "E-mail recipients on the OCSF findings topic: none (as collected), hash (SHA-256 of the lower-case address) or drop.";
+    public static final String REDACT_RECIPIENTS_DOC =
+            "E-mail recipients on the OCSF findings topic: none (as collected), hash (SHA-256 of the lower-case address) or drop.";
 
     public static final String HTTP_PORT_CONFIG = "http.port";
-    public static final String HTTP_PORT_DOC = "Port of /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. Not used by check.";
+    public static final String HTTP_PORT_DOC =
+            "Port of /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. Not used by check.";
 
     public static final String EVENTS_ENABLED_CONFIG = "events.enabled";
-    public static final String EVENTS_ENABLED_DOC = "Change-triggered collection: read a subscription again as soon as Azure reports a write or delete of one of its security contacts on events.topic (collect --events, run). The poll goes on as the safety net.";
+    public static final String EVENTS_ENABLED_DOC =
+            "Change-triggered collection: read a subscription again as soon as Azure reports a write or delete of one of its security contacts on events.topic (collect --events, run). The poll goes on as the safety net.";
 
     public static final String EVENTS_TOPIC_CONFIG = "events.topic";
-    public static final String EVENTS_TOPIC_DOC = "Topic (Event Hub) Azure writes the Activity Log or Event Grid events to; insights-activity-logs is the hub a diagnostic setting creates.";
+    public static final String EVENTS_TOPIC_DOC =
+            "Topic (Event Hub) Azure writes the Activity Log or Event Grid events to; insights-activity-logs is the hub a diagnostic setting creates.";
 
     public static final String EVENTS_BOOTSTRAP_SERVERS_CONFIG = "events.bootstrap.servers";
-    public static final String EVENTS_BOOTSTRAP_SERVERS_DOC = "Kafka endpoint of the events (an Event Hubs namespace: <namespace>.servicebus.windows.net:9093). Default: bootstrap.servers. Its other client settings are events.<setting> (events.security.protocol, events.sasl.jaas.config, ...).";
+    public static final String EVENTS_BOOTSTRAP_SERVERS_DOC =
+            "Kafka endpoint of the events (an Event Hubs namespace: <namespace>.servicebus.windows.net:9093). Default: bootstrap.servers. Its other client settings are events.<setting> (events.security.protocol, events.sasl.jaas.config, ...).";
 
     public static final String EVENTS_GROUP_ID_CONFIG = "events.group.id";
-    public static final String EVENTS_GROUP_ID_DOC = "Consumer group of the events (an Event Hubs consumer group of its own).";
+    public static final String EVENTS_GROUP_ID_DOC =
+            "Consumer group of the events (an Event Hubs consumer group of its own).";
 
     public static final String EVENTS_DEBOUNCE_CONFIG = "events.debounce";
-    public static final String EVENTS_DEBOUNCE_DOC = "Changes of one subscription closer together than this give one read, after the last (ISO-8601 duration).";
+    public static final String EVENTS_DEBOUNCE_DOC =
+            "Changes of one subscription closer together than this give one read, after the last (ISO-8601 duration).";
 
     public static final String HTTP_HOST_CONFIG = "http.host";
-    public static final String HTTP_HOST_DOC = "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
+    public static final String HTTP_HOST_DOC =
+            "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
 
     public static final String REGISTRY_URL_CONFIG = "schema.registry.url";
-    public static final String REGISTRY_URL_DOC = "Schema Registry URL, its base (http://registry:8080) or its Confluent-compatible API (.../apis/ccompat/v7), alike for every command: set, every Avro topic uses the Confluent wire format (0x00 + schema id); unset, Avro single-object encoding.";
+    public static final String REGISTRY_URL_DOC =
+            "Schema Registry URL, its base (http://registry:8080) or its Confluent-compatible API (.../apis/ccompat/v7), alike for every command: set, every Avro topic uses the Confluent wire format (0x00 + schema id); unset, Avro single-object encoding.";
 
     public static final String REGISTRY_SERDE_CONFIG = "schema.registry.serde";
-    public static final String REGISTRY_SERDE_DOC = "apicurio (built in; Apicurio Registry 2.x or 3.x, through its v2 API) or confluent (Confluent's KafkaAvroSerializer, which must be on the classpath).";
+    public static final String REGISTRY_SERDE_DOC =
+            "apicurio (built in; Apicurio Registry 2.x or 3.x, through its v2 API) or confluent (Confluent's KafkaAvroSerializer, which must be on the classpath).";
 
     public static final String REGISTRY_AUTO_REGISTER_CONFIG = "schema.registry.auto.register";
-    public static final String REGISTRY_AUTO_REGISTER_DOC = "Let serializers register schemas; off in production, where `contact-audit schemas register` checks compatibility and registers them.";
+    public static final String REGISTRY_AUTO_REGISTER_DOC =
+            "Let serializers register schemas; off in production, where `contact-audit schemas register` checks compatibility and registers them.";
 
     /** Every key this class defines, in the order of the reference: type, default (null: none), validator, doc. */
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, null, HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(TOPIC_PREFIX_CONFIG, Type.STRING, "contact-audit", Validators.notBlank(), HIGH, TOPIC_PREFIX_DOC)
             .define(APPLICATION_ID_CONFIG, Type.STRING, null, MEDIUM, APPLICATION_ID_DOC)
-            .define(PROFILE_CONFIG, Type.STRING, Profile.DEFAULT.id(), Validators.parsing(Profile::parse), HIGH, PROFILE_DOC)
-            .define(COLLECTION_INTERVAL_CONFIG, Type.STRING, "PT15M", Validators.positiveDuration(), MEDIUM, COLLECTION_INTERVAL_DOC)
+            .define(
+                    PROFILE_CONFIG,
+                    Type.STRING,
+                    Profile.DEFAULT.id(),
+                    Validators.parsing(Profile::parse),
+                    HIGH,
+                    PROFILE_DOC)
+            .define(
+                    COLLECTION_INTERVAL_CONFIG,
+                    Type.STRING,
+                    "PT15M",
+                    Validators.positiveDuration(),
+                    MEDIUM,
+                    COLLECTION_INTERVAL_DOC)
             .define(STALE_AFTER_CONFIG, Type.STRING, null, Validators.positiveDuration(), MEDIUM, STALE_AFTER_DOC)
-            .define(STALE_CHECK_INTERVAL_CONFIG, Type.STRING, "PT1M", Validators.positiveDuration(), LOW, STALE_CHECK_INTERVAL_DOC)
-            .define(FINDINGS_EMIT_CONFIG, Type.STRING, "changes", Validators.oneOf("changes", "every"), MEDIUM, FINDINGS_EMIT_DOC)
-            .define(FINDINGS_REFRESH_CONFIG, Type.STRING, "PT12H", Validators.positiveDuration(), MEDIUM, FINDINGS_REFRESH_DOC)
+            .define(
+                    STALE_CHECK_INTERVAL_CONFIG,
+                    Type.STRING,
+                    "PT1M",
+                    Validators.positiveDuration(),
+                    LOW,
+                    STALE_CHECK_INTERVAL_DOC)
+            .define(
+                    FINDINGS_EMIT_CONFIG,
+                    Type.STRING,
+                    "changes",
+                    Validators.oneOf("changes", "every"),
+                    MEDIUM,
+                    FINDINGS_EMIT_DOC)
+            .define(
+                    FINDINGS_REFRESH_CONFIG,
+                    Type.STRING,
+                    "PT12H",
+                    Validators.positiveDuration(),
+                    MEDIUM,
+                    FINDINGS_REFRESH_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, "data/streams", MEDIUM, STATE_DIR_DOC)
-            .define(STATE_STORE_CONFIG, Type.STRING, "rocksdb", Validators.oneOf("rocksdb", "memory"), LOW, STATE_STORE_DOC)
+            .define(
+                    STATE_STORE_CONFIG,
+                    Type.STRING,
+                    "rocksdb",
+                    Validators.oneOf("rocksdb", "memory"),
+                    LOW,
+                    STATE_STORE_DOC)
             .define(NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Validators.atLeast(1), MEDIUM, NUM_STREAM_THREADS_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, true, MEDIUM, TOPICS_CREATE_DOC)
             .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 6, Validators.atLeast(1), MEDIUM, TOPICS_PARTITIONS_DOC)
             .define(TOPICS_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, MEDIUM, TOPICS_REPLICATION_FACTOR_DOC)
-            .define(TOPICS_SIEM_COMPRESSION_CONFIG, Type.STRING, Topics.SIEM_COMPRESSION,
-                    Validators.oneOf("gzip", "producer", "uncompressed", "lz4", "snappy", "zstd"), MEDIUM, TOPICS_SIEM_COMPRESSION_DOC)
-            .define(KAFKA_TIMEOUT_CONFIG, Type.STRING, "PT30S", Validators.positiveDuration(), MEDIUM, KAFKA_TIMEOUT_DOC)
+            .define(
+                    TOPICS_SIEM_COMPRESSION_CONFIG,
+                    Type.STRING,
+                    Topics.SIEM_COMPRESSION,
+                    Validators.oneOf("gzip", "producer", "uncompressed", "lz4", "snappy", "zstd"),
+                    MEDIUM,
+                    TOPICS_SIEM_COMPRESSION_DOC)
+            .define(
+                    KAFKA_TIMEOUT_CONFIG,
+                    Type.STRING,
+                    "PT30S",
+                    Validators.positiveDuration(),
+                    MEDIUM,
+                    KAFKA_TIMEOUT_DOC)
             .define(AZURE_CREDENTIAL_CONFIG, Type.STRING, "default", HIGH, AZURE_CREDENTIAL_DOC)
-            .define(AZURE_ENDPOINT_CONFIG, Type.STRING, "https://management.azure.com/", Validators.httpsUrl(), MEDIUM, AZURE_ENDPOINT_DOC)
+            .define(
+                    AZURE_ENDPOINT_CONFIG,
+                    Type.STRING,
+                    "https://management.azure.com/",
+                    Validators.httpsUrl(),
+                    MEDIUM,
+                    AZURE_ENDPOINT_DOC)
             .define(AZURE_SCOPE_CONFIG, Type.STRING, null, LOW, AZURE_SCOPE_DOC)
             .define(API_VERSION_CONFIG, Type.STRING, "2023-12-01-preview", LOW, API_VERSION_DOC)
             .define(CONCURRENCY_CONFIG, Type.INT, 16, Validators.atLeast(1), MEDIUM, CONCURRENCY_DOC)
-            .define(REQUEST_TIMEOUT_CONFIG, Type.STRING, "PT30S", Validators.positiveDuration(), LOW, REQUEST_TIMEOUT_DOC)
+            .define(
+                    REQUEST_TIMEOUT_CONFIG,
+                    Type.STRING,
+                    "PT30S",
+                    Validators.positiveDuration(),
+                    LOW,
+                    REQUEST_TIMEOUT_DOC)
             .define(MAX_RETRIES_CONFIG, Type.INT, 4, Validators.notNegative(), LOW, MAX_RETRIES_DOC)
-            .define(MAX_RETRY_DELAY_CONFIG, Type.STRING, "PT60S", Validators.positiveDuration(), LOW, MAX_RETRY_DELAY_DOC)
+            .define(
+                    MAX_RETRY_DELAY_CONFIG,
+                    Type.STRING,
+                    "PT60S",
+                    Validators.positiveDuration(),
+                    LOW,
+                    MAX_RETRY_DELAY_DOC)
             .define(MAX_FAILED_CYCLES_CONFIG, Type.INT, 3, Validators.atLeast(1), MEDIUM, MAX_FAILED_CYCLES_DOC)
             .define(SUBSCRIPTIONS_CONFIG, Type.STRING, null, MEDIUM, SUBSCRIPTIONS_DOC)
             .define(INCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, INCLUDE_DOC)
             .define(EXCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, EXCLUDE_DOC)
-            .define(REDACT_RECIPIENTS_CONFIG, Type.STRING, "none", Validators.parsing(Redaction::parse), MEDIUM, REDACT_RECIPIENTS_DOC)
+            .define(
+                    REDACT_RECIPIENTS_CONFIG,
+                    Type.STRING,
+                    "none",
+                    Validators.parsing(Redaction::parse),
+                    MEDIUM,
+                    REDACT_RECIPIENTS_DOC)
             .define(HTTP_PORT_CONFIG, Type.STRING, null, Validators.port(), MEDIUM, HTTP_PORT_DOC)
-            .define(REGISTRY_URL_CONFIG, Type.STRING, null, Validators.parsing(RegistryUrl::parse), HIGH, REGISTRY_URL_DOC)
-            .define(REGISTRY_SERDE_CONFIG, Type.STRING, "apicurio", Validators.oneOf("apicurio", "confluent"), MEDIUM, REGISTRY_SERDE_DOC)
+            .define(
+                    REGISTRY_URL_CONFIG,
+                    Type.STRING,
+                    null,
+                    Validators.parsing(RegistryUrl::parse),
+                    HIGH,
+                    REGISTRY_URL_DOC)
+            .define(
+                    REGISTRY_SERDE_CONFIG,
+                    Type.STRING,
+                    "apicurio",
+                    Validators.oneOf("apicurio", "confluent"),
+                    MEDIUM,
+                    REGISTRY_SERDE_DOC)
             .define(REGISTRY_AUTO_REGISTER_CONFIG, Type.BOOLEAN, false, LOW, REGISTRY_AUTO_REGISTER_DOC)
             .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", LOW, HTTP_HOST_DOC)
             .define(EVENTS_ENABLED_CONFIG, Type.BOOLEAN, false, MEDIUM, EVENTS_ENABLED_DOC)
-            .define(EVENTS_TOPIC_CONFIG, Type.STRING, "insights-activity-logs", Validators.notBlank(), MEDIUM, EVENTS_TOPIC_DOC)
+            .define(
+                    EVENTS_TOPIC_CONFIG,
+                    Type.STRING,
+                    "insights-activity-logs",
+                    Validators.notBlank(),
+                    MEDIUM,
+                    EVENTS_TOPIC_DOC)
             .define(EVENTS_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, null, MEDIUM, EVENTS_BOOTSTRAP_SERVERS_DOC)
-            .define(EVENTS_GROUP_ID_CONFIG, Type.STRING, "contact-audit-collector-events", Validators.notBlank(), MEDIUM, EVENTS_GROUP_ID_DOC)
-            .define(EVENTS_DEBOUNCE_CONFIG, Type.STRING, "PT2S", Validators.positiveDuration(), LOW, EVENTS_DEBOUNCE_DOC);
+            .define(
+                    EVENTS_GROUP_ID_CONFIG,
+                    Type.STRING,
+                    "contact-audit-collector-events",
+                    Validators.notBlank(),
+                    MEDIUM,
+                    EVENTS_GROUP_ID_DOC)
+            .define(
+                    EVENTS_DEBOUNCE_CONFIG,
+                    Type.STRING,
+                    "PT2S",
+                    Validators.positiveDuration(),
+                    LOW,
+                    EVENTS_DEBOUNCE_DOC);
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key|connection).*");
 
@@ -243,7 +380,11 @@ public final class ContactAuditConfig {
         }
         env.forEach((name, value) -> {
             if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-                values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+                values.put(
+                        name.substring(ENV_PREFIX.length())
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '.'),
+                        value);
             }
         });
         flags.forEach((key, value) -> {
@@ -279,7 +420,8 @@ public final class ContactAuditConfig {
             throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
         }
         Map<String, String> values = new LinkedHashMap<>();
-        props.stringPropertyNames().forEach(k -> values.put(k.trim(), props.getProperty(k).trim()));
+        props.stringPropertyNames()
+                .forEach(k -> values.put(k.trim(), props.getProperty(k).trim()));
         return values;
     }
 
@@ -292,8 +434,8 @@ public final class ContactAuditConfig {
             try {
                 value = ConfigDef.parseType(key.name, text, key.type);
             } catch (KafkaException e) { // Kafka's ConfigException: not of the key's type
-                throw new ConfigException(key.name + " must be " + (key.type == Type.BOOLEAN ? "true or false" : "an integer")
-                        + ", got '" + text + "'");
+                throw new ConfigException(key.name + " must be "
+                        + (key.type == Type.BOOLEAN ? "true or false" : "an integer") + ", got '" + text + "'");
             }
             if (key.validator != null) {
                 key.validator.ensureValid(key.name, value);
@@ -485,8 +627,12 @@ public final class ContactAuditConfig {
         if (list == null) {
             return List.of();
         }
-        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList();
+        return Arrays.stream(list.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .map(s -> s.toLowerCase(Locale.ROOT))
+                .distinct()
+                .toList();
     }
 
     public Pattern include() {
@@ -553,7 +699,9 @@ public final class ContactAuditConfig {
     /** A string value, trimmed; null when unset or blank. */
     private String string(String key) {
         Object value = parsed.get(key);
-        return value == null || value.toString().isBlank() ? null : value.toString().trim();
+        return value == null || value.toString().isBlank()
+                ? null
+                : value.toString().trim();
     }
 
     private Duration duration(String key) {

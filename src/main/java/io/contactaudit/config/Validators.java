@@ -16,8 +16,7 @@ import org.apache.kafka.common.config.ConfigDef;
  */
 final class Validators {
 
-    private Validators() {
-    }
+    private Validators() {}
 
     /** A named check of one value. */
     private record Check(String description, Checker checker) implements ConfigDef.Validator {

@@ -17,13 +17,16 @@ public final class ContactRenderer {
     public static final String V2023 = "2023-12-01-preview";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ContactRenderer() {
-    }
+    private ContactRenderer() {}
 
     /** The whole list response of {@code subscription} (every contact on one page) in {@code generation}. */
     public static String body(String subscription, String generation, Scenario.Contact... contacts) {
-        return render(new Scenario.Subscription(subscription, null, null, generation, List.of(contacts), null, null, null, null),
-                URI.create("https://127.0.0.1/"), generation, null);
+        return render(
+                new Scenario.Subscription(
+                        subscription, null, null, generation, List.of(contacts), null, null, null, null),
+                URI.create("https://127.0.0.1/"),
+                generation,
+                null);
     }
 
     /**
@@ -48,8 +51,11 @@ public final class ContactRenderer {
         ObjectNode page = JSON.createObjectNode();
         page.set("value", items);
         if (more) {
-            page.put("nextLink", endpoint + "subscriptions/" + sub.id() + "/providers/Microsoft.Security/securityContacts?api-version="
-                    + apiVersion + "&$skipToken=" + (from + size));
+            page.put(
+                    "nextLink",
+                    endpoint + "subscriptions/" + sub.id()
+                            + "/providers/Microsoft.Security/securityContacts?api-version=" + apiVersion
+                            + "&$skipToken=" + (from + size));
         }
         return page.toString();
     }
@@ -80,7 +86,8 @@ public final class ContactRenderer {
                     p.put("phone", c.phone());
                 }
                 if (c.alerts() != null) {
-                    p.putObject("alertNotifications").put("state", enabled && alertsOn ? "On" : "Off")
+                    p.putObject("alertNotifications")
+                            .put("state", enabled && alertsOn ? "On" : "Off")
                             .put("minimalSeverity", alertsOn ? c.alerts() : "High");
                 }
                 roles(p, c);

@@ -57,8 +57,7 @@ public final class Demo {
      * @param dataDir  where the broker and state live; null: a temporary directory, deleted at the end
      * @param color    ANSI colours
      */
-    public record Settings(int cycles, Duration interval, Path dataDir, boolean color) {
-    }
+    public record Settings(int cycles, Duration interval, Path dataDir, boolean color) {}
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final Settings settings;
@@ -84,17 +83,23 @@ public final class Demo {
         SimulatedTenant.cycle(1).subscriptions().forEach(s -> names.put(s.id(), s.name()));
         Duration staleAfter = settings.interval().multipliedBy(5).dividedBy(2);
         String prefix = "contact-audit";
-        println("contact-audit demo: %d subscriptions, %d cycles %s apart, a subscription is STALE after %s without a snapshot",
+        println(
+                "contact-audit demo: %d subscriptions, %d cycles %s apart, a subscription is STALE after %s without a snapshot",
                 names.size(), settings.cycles(), settings.interval().toSeconds() + " s", staleAfter.toSeconds() + " s");
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"));
-             FakeArm arm = FakeArm.start(SimulatedTenant.cycle(1))) {
-            println("Kafka broker (KRaft, in-process) at %s; simulated tenant at %s", broker.bootstrapServers(), arm.endpoint());
+                FakeArm arm = FakeArm.start(SimulatedTenant.cycle(1))) {
+            println(
+                    "Kafka broker (KRaft, in-process) at %s; simulated tenant at %s",
+                    broker.bootstrapServers(), arm.endpoint());
             Map<String, String> values = new HashMap<>();
             values.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             values.put(ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix);
-            values.put(ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+            values.put(
+                    ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
             values.put(ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3");
-            values.put(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, settings.interval().toString());
+            values.put(
+                    ContactAuditConfig.COLLECTION_INTERVAL_CONFIG,
+                    settings.interval().toString());
             values.put(ContactAuditConfig.STALE_AFTER_CONFIG, staleAfter.toString());
             values.put(ContactAuditConfig.STALE_CHECK_INTERVAL_CONFIG, "PT0.5S");
             values.put(ContactAuditConfig.MAX_RETRY_DELAY_CONFIG, "PT2S");
@@ -112,9 +117,9 @@ public final class Demo {
             ArmClient client = CollectorApp.arm(config, arm.endpoint(), arm.clientSslContext());
 
             try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
-                 EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
-                 CollectorApp main = CollectorApp.create(config, topics, client, Collector.Progress.NONE);
-                 CollectorApp shard = CollectorApp.create(shardConfig, topics, client, Collector.Progress.NONE)) {
+                    EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
+                    CollectorApp main = CollectorApp.create(config, topics, client, Collector.Progress.NONE);
+                    CollectorApp shard = CollectorApp.create(shardConfig, topics, client, Collector.Progress.NONE)) {
                 evaluator.start();
                 Thread watcher = new Thread(() -> watch(config, topics), "contact-audit-demo-watch");
                 watcher.setDaemon(true);
@@ -160,14 +165,22 @@ public final class Demo {
             if (n == 0 && kind != DriftKind.REEVALUATED) {
                 missing.add(kind);
             }
-            println("  %-22s %d%s", kind, n, kind == DriftKind.REEVALUATED ? "   (appears when the rule version or profile changes)" : "");
+            println(
+                    "  %-22s %d%s",
+                    kind,
+                    n,
+                    kind == DriftKind.REEVALUATED ? "   (appears when the rule version or profile changes)" : "");
         }
         println("");
         println("What next:");
-        println("  java -jar target/contact-audit.jar check examples/*.json                        evaluate exported bodies offline");
-        println("  java -jar target/contact-audit.jar run --scenario examples/tenant.yaml --interval PT30S   collect + evaluate, history kept in data/kafka");
-        println("  java -jar target/contact-audit.jar collect --bootstrap-servers HOST:9092 --once     your tenant (az login first)");
-        println("  java -jar target/contact-audit.jar evaluate --bootstrap-servers HOST:9092          the topology, exactly once");
+        println(
+                "  java -jar target/contact-audit.jar check examples/*.json                        evaluate exported bodies offline");
+        println(
+                "  java -jar target/contact-audit.jar run --scenario examples/tenant.yaml --interval PT30S   collect + evaluate, history kept in data/kafka");
+        println(
+                "  java -jar target/contact-audit.jar collect --bootstrap-servers HOST:9092 --once     your tenant (az login first)");
+        println(
+                "  java -jar target/contact-audit.jar evaluate --bootstrap-servers HOST:9092          the topology, exactly once");
         if (!temporary) {
             println("  the broker's data is kept in %s", dir);
         }
@@ -180,7 +193,8 @@ public final class Demo {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "contact-audit-demo-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topics.drift().name(), topics.posture().name()));
             while (watching.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -190,7 +204,12 @@ public final class Demo {
                         if (record.value() == null) {
                             posture.remove(record.key());
                         } else {
-                            posture.put(record.key(), topics.posture().value().deserializer().deserialize(record.topic(), record.value()));
+                            posture.put(
+                                    record.key(),
+                                    topics.posture()
+                                            .value()
+                                            .deserializer()
+                                            .deserialize(record.topic(), record.value()));
                         }
                     }
                 }
@@ -201,13 +220,19 @@ public final class Demo {
 
     private void printDrift(DriftEvent event) {
         kinds.get(event.getKind()).incrementAndGet();
-        String change = event.getChanges().isEmpty() ? reasons(event) : event.getChanges().stream().limit(2)
-                .map(Demo::change).collect(Collectors.joining("; "));
-        String line = String.format(Locale.ROOT, "  %s  drift %-20s %-6s %-16s %-5s → %-5s %s",
-                LocalTime.now(ZoneId.systemDefault()).format(TIME), event.getKind(), event.getSeverity(),
+        String change = event.getChanges().isEmpty()
+                ? reasons(event)
+                : event.getChanges().stream().limit(2).map(Demo::change).collect(Collectors.joining("; "));
+        String line = String.format(
+                Locale.ROOT,
+                "  %s  drift %-20s %-6s %-16s %-5s → %-5s %s",
+                LocalTime.now(ZoneId.systemDefault()).format(TIME),
+                event.getKind(),
+                event.getSeverity(),
                 names.getOrDefault(event.getSubscriptionId(), event.getSubscriptionId()),
                 event.getPreviousVerdict() == null ? "-" : event.getPreviousVerdict(),
-                event.getCurrentVerdict() == null ? "-" : event.getCurrentVerdict(), change);
+                event.getCurrentVerdict() == null ? "-" : event.getCurrentVerdict(),
+                change);
         println(severityColor(event, line));
     }
 
@@ -216,8 +241,11 @@ public final class Demo {
     }
 
     private static String change(FieldChange c) {
-        String path = c.getPath().startsWith("contacts[") ? c.getPath().substring(c.getPath().indexOf(']') + 1) : c.getPath();
-        return (path.startsWith(".") ? path.substring(1) : c.getPath()) + ": " + quote(c.getBefore()) + " → " + quote(c.getAfter());
+        String path = c.getPath().startsWith("contacts[")
+                ? c.getPath().substring(c.getPath().indexOf(']') + 1)
+                : c.getPath();
+        return (path.startsWith(".") ? path.substring(1) : c.getPath()) + ": " + quote(c.getBefore()) + " → "
+                + quote(c.getAfter());
     }
 
     private static String quote(String value) {
@@ -231,9 +259,13 @@ public final class Demo {
             counts.merge(p.getVerdict(), 1, Integer::sum);
             stale += p.getStale() ? 1 : 0;
         }
-        println("posture: %d subscriptions: %s PASS, %s FAIL, %s ERROR, %d STALE", posture.size(),
-                green(String.valueOf(counts.getOrDefault(Verdict.PASS, 0))), red(String.valueOf(counts.getOrDefault(Verdict.FAIL, 0))),
-                yellow(String.valueOf(counts.getOrDefault(Verdict.ERROR, 0))), stale);
+        println(
+                "posture: %d subscriptions: %s PASS, %s FAIL, %s ERROR, %d STALE",
+                posture.size(),
+                green(String.valueOf(counts.getOrDefault(Verdict.PASS, 0))),
+                red(String.valueOf(counts.getOrDefault(Verdict.FAIL, 0))),
+                yellow(String.valueOf(counts.getOrDefault(Verdict.ERROR, 0))),
+                stale);
         List<PostureState> rows = new ArrayList<>(posture.values());
         rows.sort(Comparator.comparing((PostureState p) -> p.getVerdict() == Verdict.PASS && !p.getStale())
                 .thenComparing(p -> names.getOrDefault(p.getSubscriptionId(), p.getSubscriptionId())));
@@ -242,11 +274,19 @@ public final class Demo {
                 continue;
             }
             String verdict = p.getVerdict() + (p.getStale() ? " STALE" : "");
-            String reason = p.getReasons().isEmpty() ? "" : p.getReasons().get(0).getCode();
-            String line = String.format(Locale.ROOT, "    %-16s %-11s %-24s %s", names.getOrDefault(p.getSubscriptionId(), p.getSubscriptionId()),
-                    verdict, reason, p.getSummary());
-            println(p.getVerdict() == Verdict.PASS && !p.getStale() ? line
-                    : p.getVerdict() == Verdict.FAIL ? red(line) : yellow(line));
+            String reason =
+                    p.getReasons().isEmpty() ? "" : p.getReasons().get(0).getCode();
+            String line = String.format(
+                    Locale.ROOT,
+                    "    %-16s %-11s %-24s %s",
+                    names.getOrDefault(p.getSubscriptionId(), p.getSubscriptionId()),
+                    verdict,
+                    reason,
+                    p.getSummary());
+            println(
+                    p.getVerdict() == Verdict.PASS && !p.getStale()
+                            ? line
+                            : p.getVerdict() == Verdict.FAIL ? red(line) : yellow(line));
         }
     }
 
@@ -287,16 +327,18 @@ public final class Demo {
      * that began after that, which returns what the evaluator committed.
      */
     private void awaitEvaluated(Admin admin, ContactAuditConfig config, Topics topics) throws InterruptedException {
-        awaitUntil(() -> {
-            try {
-                return EvaluatorApp.unprocessed(admin, config, topics) == 0;
-            } catch (ExecutionException e) {
-                return false; // the evaluator's group has not committed yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return true;
-            }
-        }, Duration.ofSeconds(30));
+        awaitUntil(
+                () -> {
+                    try {
+                        return EvaluatorApp.unprocessed(admin, config, topics) == 0;
+                    } catch (ExecutionException e) {
+                        return false; // the evaluator's group has not committed yet
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return true;
+                    }
+                },
+                Duration.ofSeconds(30));
         int seen = polls.get();
         awaitUntil(() -> polls.get() >= seen + 2, Duration.ofSeconds(5));
     }
@@ -307,5 +349,4 @@ public final class Demo {
             Thread.sleep(50);
         }
     }
-
 }

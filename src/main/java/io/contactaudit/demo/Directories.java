@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 /** Removal of the temporary directories the demo and the benchmarks make. */
 public final class Directories {
 
-    private Directories() {
-    }
+    private Directories() {}
 
     /** Deletes {@code dir} and everything below it; nothing when it does not exist. */
     public static void deleteRecursively(Path dir) throws IOException {

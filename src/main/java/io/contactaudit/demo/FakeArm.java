@@ -120,7 +120,11 @@ public final class FakeArm implements AutoCloseable {
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             if (auth == null || !auth.startsWith("Bearer ")) {
-                send(exchange, 401, error("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."), Map.of());
+                send(
+                        exchange,
+                        401,
+                        error("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."),
+                        Map.of());
                 return;
             }
             if (!"GET".equals(exchange.getRequestMethod())) {
@@ -145,20 +149,34 @@ public final class FakeArm implements AutoCloseable {
         }
     }
 
-    private void contacts(HttpExchange exchange, Scenario current, String id, Map<String, String> query) throws IOException {
+    private void contacts(HttpExchange exchange, Scenario current, String id, Map<String, String> query)
+            throws IOException {
         Scenario.Subscription sub = current.subscriptions().stream()
-                .filter(s -> s.id().equalsIgnoreCase(id)).findFirst().orElse(null);
+                .filter(s -> s.id().equalsIgnoreCase(id))
+                .findFirst()
+                .orElse(null);
         if (sub == null) {
-            send(exchange, 404, error("SubscriptionNotFound", "The subscription '" + id + "' could not be found."), Map.of());
+            send(
+                    exchange,
+                    404,
+                    error("SubscriptionNotFound", "The subscription '" + id + "' could not be found."),
+                    Map.of());
             return;
         }
-        int request = contactRequests.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
+        int request =
+                contactRequests.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
         sleep(sub.latencyMs());
         Scenario.Fault fault = fault(sub.faults(), request);
         if (fault != null) {
-            Map<String, String> headers = fault.retryAfter() == null ? Map.of() : Map.of("Retry-After", fault.retryAfter());
-            send(exchange, fault.status(), error(fault.code() == null ? defaultCode(fault.status()) : fault.code(),
-                    fault.message() == null ? "injected fault " + fault.status() : fault.message()), headers);
+            Map<String, String> headers =
+                    fault.retryAfter() == null ? Map.of() : Map.of("Retry-After", fault.retryAfter());
+            send(
+                    exchange,
+                    fault.status(),
+                    error(
+                            fault.code() == null ? defaultCode(fault.status()) : fault.code(),
+                            fault.message() == null ? "injected fault " + fault.status() : fault.message()),
+                    headers);
             return;
         }
         if (sub.body() != null) {
@@ -207,8 +225,10 @@ public final class FakeArm implements AutoCloseable {
             sub.put("tenantId", current.tenantId());
             sub.put("displayName", s.name() == null ? s.id() : s.name());
             sub.put("state", s.state() == null ? "Enabled" : s.state());
-            sub.putObject("subscriptionPolicies").put("locationPlacementId", "Public_2014-09-01")
-                    .put("quotaId", "PayAsYouGo_2014-09-01").put("spendingLimit", "Off");
+            sub.putObject("subscriptionPolicies")
+                    .put("locationPlacementId", "Public_2014-09-01")
+                    .put("quotaId", "PayAsYouGo_2014-09-01")
+                    .put("spendingLimit", "Off");
         }
         if (from + size < all.size()) {
             page.put("nextLink", endpoint() + "subscriptions?api-version=2022-12-01&$skiptoken=" + (from + size));
@@ -226,8 +246,10 @@ public final class FakeArm implements AutoCloseable {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         exchange.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
-        exchange.getResponseHeaders().set("x-ms-ratelimit-remaining-subscription-reads",
-                String.valueOf(Math.max(0, remainingReads.getAndDecrement())));
+        exchange.getResponseHeaders()
+                .set(
+                        "x-ms-ratelimit-remaining-subscription-reads",
+                        String.valueOf(Math.max(0, remainingReads.getAndDecrement())));
         headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {

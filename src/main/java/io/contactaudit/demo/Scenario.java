@@ -39,15 +39,24 @@ import java.util.List;
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record Scenario(String tenantId, Integer subscriptionPageSize, Integer latencyMs, List<Subscription> subscriptions) {
+public record Scenario(
+        String tenantId, Integer subscriptionPageSize, Integer latencyMs, List<Subscription> subscriptions) {
 
     public Scenario {
         subscriptions = subscriptions == null ? List.of() : List.copyOf(subscriptions);
     }
 
     /** One subscription. */
-    public record Subscription(String id, String name, String state, String generation, List<Contact> contacts,
-                               Integer contactsPageSize, String body, Integer latencyMs, List<Fault> faults) {
+    public record Subscription(
+            String id,
+            String name,
+            String state,
+            String generation,
+            List<Contact> contacts,
+            Integer contactsPageSize,
+            String body,
+            Integer latencyMs,
+            List<Fault> faults) {
         public Subscription {
             contacts = contacts == null ? List.of() : List.copyOf(contacts);
             faults = faults == null ? List.of() : List.copyOf(faults);
@@ -62,12 +71,14 @@ public record Scenario(String tenantId, Integer subscriptionPageSize, Integer la
         }
 
         public Subscription withBody(String replaced) {
-            return new Subscription(id, name, state, generation, contacts, contactsPageSize, replaced, latencyMs, faults);
+            return new Subscription(
+                    id, name, state, generation, contacts, contactsPageSize, replaced, latencyMs, faults);
         }
     }
 
     /** One security contact, independent of the API generation it is served in. */
-    public record Contact(String name, Boolean enabled, List<String> emails, String alerts, List<String> roles, String phone) {
+    public record Contact(
+            String name, Boolean enabled, List<String> emails, String alerts, List<String> roles, String phone) {
         public Contact {
             emails = emails == null ? List.of() : List.copyOf(emails);
             roles = roles == null ? List.of() : List.copyOf(roles);
@@ -87,19 +98,21 @@ public record Scenario(String tenantId, Integer subscriptionPageSize, Integer la
     }
 
     /** An answer to inject instead of the contacts. */
-    public record Fault(int status, String retryAfter, Integer times, String code, String message) {
-    }
+    public record Fault(int status, String retryAfter, Integer times, String code, String message) {}
 
     /** Reads a scenario file (YAML or JSON). */
     public static Scenario read(Path file) throws IOException {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper yaml =
+                new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {
             return yaml.readValue(file.toFile(), Scenario.class);
         } catch (NoSuchFileException | FileNotFoundException e) {
             throw new IOException("scenario file not found: " + file, e);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            String where = e.getLocation() == null
+                    ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")";
             throw new IOException("cannot read scenario " + file + ": " + e.getOriginalMessage() + where, e);
         } catch (IOException e) {
             throw new IOException("cannot read scenario " + file + ": " + e.getMessage(), e);

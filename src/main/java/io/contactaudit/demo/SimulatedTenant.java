@@ -28,18 +28,47 @@ public final class SimulatedTenant {
     private static final String V2017 = ContactRenderer.V2017;
     private static final String V2020 = ContactRenderer.V2020;
     private static final String V2023 = ContactRenderer.V2023;
-    private static final String[] FILLERS = {"data-lake", "web-frontend", "api-gateway", "mobile-backend", "search",
-        "payments-batch", "erp-core", "warehouse", "iot-hub", "video", "chat", "notifications", "billing-v2", "reporting",
-        "directory", "backup", "dr-site", "devops", "monitoring", "secrets", "build-farm", "edge-dns", "crm-sync", "mail-relay", "partner-portal"};
+    private static final String[] FILLERS = {
+        "data-lake",
+        "web-frontend",
+        "api-gateway",
+        "mobile-backend",
+        "search",
+        "payments-batch",
+        "erp-core",
+        "warehouse",
+        "iot-hub",
+        "video",
+        "chat",
+        "notifications",
+        "billing-v2",
+        "reporting",
+        "directory",
+        "backup",
+        "dr-site",
+        "devops",
+        "monitoring",
+        "secrets",
+        "build-farm",
+        "edge-dns",
+        "crm-sync",
+        "mail-relay",
+        "partner-portal"
+    };
     private static final String[] SEVERITIES = {"High", "Medium", "Low"};
 
-    private SimulatedTenant() {
-    }
+    private SimulatedTenant() {}
 
     /** Subscription id of the demo subscription called {@code name}. */
     public static String id(String name) {
-        return String.format(Locale.ROOT, "%08x-%04x-4%03x-8%03x-%012x", Math.abs(name.hashCode()), name.length(),
-                name.length() * 7 % 4096, name.chars().sum() % 4096, (long) Math.abs(name.hashCode()) * 31L);
+        return String.format(
+                Locale.ROOT,
+                "%08x-%04x-4%03x-8%03x-%012x",
+                Math.abs(name.hashCode()),
+                name.length(),
+                name.length() * 7 % 4096,
+                name.chars().sum() % 4096,
+                (long) Math.abs(name.hashCode()) * 31L);
     }
 
     /** The tenant as served in {@code cycle} (1-based). */
@@ -49,21 +78,32 @@ public final class SimulatedTenant {
         subs.add(sub("prod-identity", V2023, cycle >= 2 ? contact("High").withEnabled(false) : contact("High")));
         subs.add(sub("dev-sandbox", V2020, contact(cycle >= 3 ? "Medium" : "Off")));
         Scenario.Subscription logging = sub("shared-logging", V2023, contact("Medium"));
-        subs.add(cycle == 2 ? logging.withFaults(List.of(new Scenario.Fault(503, "0", -1, "ServiceUnavailable",
-                "The service is temporarily unavailable"))) : logging);
+        subs.add(
+                cycle == 2
+                        ? logging.withFaults(List.of(new Scenario.Fault(
+                                503, "0", -1, "ServiceUnavailable", "The service is temporarily unavailable")))
+                        : logging);
         if (cycle < 4) {
             subs.add(sub("legacy-crm", V2017, contact("High")));
         }
         subs.add(sub(STALE_NAME, V2023, contact("High")));
         subs.add(sub("marketing-web", V2023, cycle >= 3 ? contact("High").withEmails(List.of()) : contact("High")));
-        subs.add(sub("finance-archive", V2023, contact("High")).withFaults(List.of(
-                new Scenario.Fault(403, null, -1, "AuthorizationFailed",
-                        "The client does not have authorization to perform action 'Microsoft.Security/securityContacts/read'"))));
-        subs.add(sub("analytics-burst", V2020, contact("High")).withFaults(List.of(
-                new Scenario.Fault(429, "0", -1, "TooManyRequests", "Rate limit exceeded"))));
-        subs.add(sub("hr-portal", V2023, contact("Medium")).withFaults(List.of(
-                new Scenario.Fault(429, "1", 1, "TooManyRequests", "Rate limit exceeded"))));
-        subs.add(sub("ml-training", V2023, contact("High")).withBody("{\"value\": [{\"name\": \"default\", \"properties\": "));
+        subs.add(
+                sub("finance-archive", V2023, contact("High"))
+                        .withFaults(
+                                List.of(
+                                        new Scenario.Fault(
+                                                403,
+                                                null,
+                                                -1,
+                                                "AuthorizationFailed",
+                                                "The client does not have authorization to perform action 'Microsoft.Security/securityContacts/read'"))));
+        subs.add(sub("analytics-burst", V2020, contact("High"))
+                .withFaults(List.of(new Scenario.Fault(429, "0", -1, "TooManyRequests", "Rate limit exceeded"))));
+        subs.add(sub("hr-portal", V2023, contact("Medium"))
+                .withFaults(List.of(new Scenario.Fault(429, "1", 1, "TooManyRequests", "Rate limit exceeded"))));
+        subs.add(sub("ml-training", V2023, contact("High"))
+                .withBody("{\"value\": [{\"name\": \"default\", \"properties\": "));
         subs.add(sub("test-lab", V2017, contact("Off")));
         subs.add(sub("qa-env", V2023, contact("Critical")));
         subs.add(sub("poc-2019", V2020));
@@ -76,7 +116,8 @@ public final class SimulatedTenant {
     }
 
     private static Scenario.Subscription sub(String name, String generation, Scenario.Contact... contacts) {
-        return new Scenario.Subscription(id(name), name, "Enabled", generation, List.of(contacts), null, null, null, null);
+        return new Scenario.Subscription(
+                id(name), name, "Enabled", generation, List.of(contacts), null, null, null, null);
     }
 
     private static Scenario.Contact contact(String alerts) {

@@ -33,8 +33,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     /** A SCRAM-SHA-512 user for an additional SASL_PLAINTEXT listener (for testing secure client settings). */
-    public record Scram(String user, String password) {
-    }
+    public record Scram(String user, String password) {}
 
     private final Path dataDir;
     private final KafkaRaftServer server;
@@ -73,15 +72,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
         int saslPort = scram == null ? -1 : freePort();
         String sasl = scram == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + sasl + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:" + brokerPort + sasl + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + sasl);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
-                + (scram == null ? "" : ",SASL_PLAINTEXT:SASL_PLAINTEXT"));
+        props.put(
+                "listener.security.protocol.map",
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (scram == null ? "" : ",SASL_PLAINTEXT:SASL_PLAINTEXT"));
         if (scram != null) {
             props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+            props.put(
+                    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
         props.put("log.dirs", logs.toString());
@@ -115,15 +118,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IOException("the embedded Kafka broker in " + dataDir + " did not start: " + e.getMessage(), e);
         }
         String bootstrap = "127.0.0.1:" + brokerPort;
-        LOG.info("embedded Kafka broker at {} (data {}) started in {} ms", bootstrap, dataDir,
+        LOG.info(
+                "embedded Kafka broker at {} (data {}) started in {} ms",
+                bootstrap,
+                dataDir,
                 (System.nanoTime() - started) / 1_000_000);
         return new EmbeddedKafka(dataDir, server, bootstrap, scram == null ? null : "127.0.0.1:" + saslPort);
     }
 
     private static void format(Path config, Scram scram) throws IOException {
         // a random cluster id may start with '-', which the tool would read as an option: pass it with '='
-        List<String> list = new ArrayList<>(List.of(
-                "format", "--cluster-id=" + Uuid.randomUuid(), "--config", config.toString()));
+        List<String> list =
+                new ArrayList<>(List.of("format", "--cluster-id=" + Uuid.randomUuid(), "--config", config.toString()));
         if (scram != null) {
             list.add("--add-scram");
             list.add("SCRAM-SHA-512=[name=" + scram.user() + ",password=" + scram.password() + "]");

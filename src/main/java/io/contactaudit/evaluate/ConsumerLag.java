@@ -29,9 +29,12 @@ public final class ConsumerLag implements BacklogProbe {
         long lag = -1;
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.get().entrySet()) {
             MetricName name = e.getKey();
-            if (NAME.equals(name.name()) && GROUP.equals(name.group()) && partition.topic().equals(name.tags().get("topic"))
+            if (NAME.equals(name.name())
+                    && GROUP.equals(name.group())
+                    && partition.topic().equals(name.tags().get("topic"))
                     && number.equals(name.tags().get("partition"))
-                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                    && e.getValue().metricValue() instanceof Number n
+                    && !Double.isNaN(n.doubleValue())) {
                 lag = Math.max(lag, n.longValue());
             }
         }

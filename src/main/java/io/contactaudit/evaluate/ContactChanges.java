@@ -20,8 +20,7 @@ import java.util.TreeSet;
  */
 public final class ContactChanges {
 
-    private ContactChanges() {
-    }
+    private ContactChanges() {}
 
     /** The changes from {@code before} to {@code after}, in path order. */
     public static List<FieldChange> between(List<NormalizedContact> before, List<NormalizedContact> after) {
@@ -96,7 +95,8 @@ public final class ContactChanges {
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < contacts.size(); i++) {
             NormalizedContact c = contacts.get(i);
-            String key = c.getName() != null && !c.getName().isBlank() ? c.getName()
+            String key = c.getName() != null && !c.getName().isBlank()
+                    ? c.getName()
                     : c.getId() != null ? c.getId() : "#" + (i + 1);
             int n = seen.merge(key, 1, Integer::sum);
             result.put(n == 1 ? key : key + "#" + n, flatten(c));
@@ -106,7 +106,10 @@ public final class ContactChanges {
 
     private static Map<String, String> flatten(NormalizedContact c) {
         Map<String, String> fields = new TreeMap<>();
-        put(fields, "isEnabled", c.getIsEnabled() == null ? null : c.getIsEnabled().toString());
+        put(
+                fields,
+                "isEnabled",
+                c.getIsEnabled() == null ? null : c.getIsEnabled().toString());
         put(fields, "alertNotifications.state", c.getAlertNotificationsState());
         put(fields, "alertNotifications.minimalSeverity", c.getAlertMinimalSeverity());
         Map<String, Integer> types = new HashMap<>();

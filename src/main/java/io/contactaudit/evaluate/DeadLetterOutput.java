@@ -14,14 +14,21 @@ final class DeadLetterOutput {
 
     DeadLetterOutput(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.counter = context.metrics().addRateTotalSensor("contact-audit", "evaluate", "dead-letters",
-                Sensor.RecordingLevel.INFO);
+        this.counter = context.metrics()
+                .addRateTotalSensor("contact-audit", "evaluate", "dead-letters", Sensor.RecordingLevel.INFO);
     }
 
     /** Dead-letters the record being processed: its original key and value bytes, read at {@code timestamp}. */
     void send(byte[] key, byte[] value, long timestamp, DeadLetters.Stage stage, Throwable error) {
-        DeadLetter letter = DeadLetters.of(context.recordMetadata().orElse(null), timestamp, key, value, stage, error,
-                context.applicationId(), context.currentSystemTimeMs());
+        DeadLetter letter = DeadLetters.of(
+                context.recordMetadata().orElse(null),
+                timestamp,
+                key,
+                value,
+                stage,
+                error,
+                context.applicationId(),
+                context.currentSystemTimeMs());
         counter.record();
         context.forward(new Record<>(key, letter, timestamp), EvaluateTopology.DLQ_SINK);
     }

@@ -39,16 +39,23 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
         String key = record.key() == null ? null : record.key().toLowerCase(Locale.ROOT);
         if (record.value() == null) {
             if (key == null || key.isBlank()) {
-                deadLetters.send(rawKey, null, record.timestamp(), DeadLetters.Stage.VALIDATION,
+                deadLetters.send(
+                        rawKey,
+                        null,
+                        record.timestamp(),
+                        DeadLetters.Stage.VALIDATION,
                         new IllegalArgumentException("a tombstone without a key: no subscription to remove"));
                 return;
             }
-            context.forward(new Record<>(key, new DecodedSnapshot(null, rawKey, null), record.timestamp()), EvaluateTopology.EVALUATE);
+            context.forward(
+                    new Record<>(key, new DecodedSnapshot(null, rawKey, null), record.timestamp()),
+                    EvaluateTopology.EVALUATE);
             return;
         }
         SecurityContactSnapshot snapshot;
         try {
-            snapshot = snapshots.deserialize(context.recordMetadata().map(RecordMetadata::topic).orElse(""), record.value());
+            snapshot = snapshots.deserialize(
+                    context.recordMetadata().map(RecordMetadata::topic).orElse(""), record.value());
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;
@@ -58,12 +65,20 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
         }
         String invalid = validate(key, snapshot);
         if (invalid != null) {
-            deadLetters.send(rawKey, record.value(), record.timestamp(), DeadLetters.Stage.VALIDATION,
+            deadLetters.send(
+                    rawKey,
+                    record.value(),
+                    record.timestamp(),
+                    DeadLetters.Stage.VALIDATION,
                     new IllegalArgumentException(invalid));
             return;
         }
-        context.forward(new Record<>(snapshot.getSubscriptionId().toLowerCase(Locale.ROOT),
-                new DecodedSnapshot(snapshot, rawKey, record.value()), record.timestamp()), EvaluateTopology.EVALUATE);
+        context.forward(
+                new Record<>(
+                        snapshot.getSubscriptionId().toLowerCase(Locale.ROOT),
+                        new DecodedSnapshot(snapshot, rawKey, record.value()),
+                        record.timestamp()),
+                EvaluateTopology.EVALUATE);
     }
 
     private static String validate(String key, SecurityContactSnapshot snapshot) {

@@ -22,8 +22,7 @@ import java.util.List;
  */
 final class Drift {
 
-    private Drift() {
-    }
+    private Drift() {}
 
     /** Routing severity: REGRESSED and STALE are HIGH. */
     static DriftSeverity severity(DriftKind kind) {
@@ -57,26 +56,34 @@ final class Drift {
      * are the field changes from the last good configuration, {@code ruleChanged} whether the rule version or the
      * profile differs from the previous evaluation's.
      */
-    static List<DriftEvent> afterEvaluation(PostureState previous, ComplianceFinding finding, List<FieldChange> changes,
-                                            boolean ruleChanged) {
+    static List<DriftEvent> afterEvaluation(
+            PostureState previous, ComplianceFinding finding, List<FieldChange> changes, boolean ruleChanged) {
         Verdict verdict = finding.getVerdict();
-        String previousRuleVersion = previous.getRuleVersion().equals(finding.getRuleVersion()) ? null : previous.getRuleVersion();
+        String previousRuleVersion =
+                previous.getRuleVersion().equals(finding.getRuleVersion()) ? null : previous.getRuleVersion();
         List<DriftEvent> drift = new ArrayList<>(2);
         if (verdict == Verdict.ERROR) {
             if (previous.getVerdict() != Verdict.ERROR) {
-                drift.add(event(finding, previousRuleVersion, DriftKind.EVALUATION_ERROR, previous.getVerdict(),
-                        previous.getLastCollectedAt(), List.of()));
+                drift.add(event(
+                        finding,
+                        previousRuleVersion,
+                        DriftKind.EVALUATION_ERROR,
+                        previous.getVerdict(),
+                        previous.getLastCollectedAt(),
+                        List.of()));
             }
         } else {
             Verdict lastGood = previous.getLastGoodVerdict();
             Instant comparedAt = previous.getLastGoodCollectedAt();
             if (previous.getVerdict() == Verdict.ERROR) {
-                drift.add(event(finding, previousRuleVersion, DriftKind.EVALUATION_RECOVERED, lastGood, comparedAt, changes));
+                drift.add(event(
+                        finding, previousRuleVersion, DriftKind.EVALUATION_RECOVERED, lastGood, comparedAt, changes));
             }
             if (lastGood != null) {
                 DriftKind kind = null;
                 if (lastGood != verdict) {
-                    kind = changes.isEmpty() && ruleChanged ? DriftKind.REEVALUATED
+                    kind = changes.isEmpty() && ruleChanged
+                            ? DriftKind.REEVALUATED
                             : verdict == Verdict.FAIL ? DriftKind.REGRESSED : DriftKind.REMEDIATED;
                 } else if (!changes.isEmpty()) {
                     kind = DriftKind.CONFIG_CHANGED;
@@ -89,7 +96,13 @@ final class Drift {
             }
         }
         if (previous.getStale()) {
-            drift.add(event(finding, previousRuleVersion, DriftKind.STALE_RESOLVED, previous.getVerdict(), previous.getLastCollectedAt(), List.of()));
+            drift.add(event(
+                    finding,
+                    previousRuleVersion,
+                    DriftKind.STALE_RESOLVED,
+                    previous.getVerdict(),
+                    previous.getLastCollectedAt(),
+                    List.of()));
         }
         return List.copyOf(drift);
     }
@@ -104,7 +117,11 @@ final class Drift {
 
     /** STALE: no snapshot since the state's last one, for longer than {@code window}. */
     static DriftEvent stale(PostureState state, List<Reason> reasons, long now) {
-        return ended(state, DriftKind.STALE, String.valueOf(state.getLastCollectedAt().toEpochMilli()), reasons)
+        return ended(
+                        state,
+                        DriftKind.STALE,
+                        String.valueOf(state.getLastCollectedAt().toEpochMilli()),
+                        reasons)
                 .setCollectedAt(null)
                 .setDetectedAt(Instant.ofEpochMilli(now))
                 .build();
@@ -129,8 +146,13 @@ final class Drift {
     }
 
     /** A drift event caused by the evaluation {@code finding}. */
-    private static DriftEvent event(ComplianceFinding finding, String previousRuleVersion, DriftKind kind, Verdict previous,
-                                    Instant previousCollectedAt, List<FieldChange> changes) {
+    private static DriftEvent event(
+            ComplianceFinding finding,
+            String previousRuleVersion,
+            DriftKind kind,
+            Verdict previous,
+            Instant previousCollectedAt,
+            List<FieldChange> changes) {
         return DriftEvent.newBuilder()
                 .setEventId(Ids.event("drift", finding.getEventId(), kind.name()))
                 .setKind(kind)

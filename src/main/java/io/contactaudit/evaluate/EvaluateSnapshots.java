@@ -47,9 +47,11 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * subscriptions go stale at once (a dead collector): each one flagged is a store read, a write and a drift event.
      */
     static final Duration SCAN_SLICE = Duration.ofMillis(20);
+
     static final Duration SCAN_TICK = Duration.ofMillis(200);
     /** A task whose staleness clock trails the wall clock by more than this says so in the log. */
     static final Duration BACKLOG_LOG = Duration.ofSeconds(30);
+
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateSnapshots.class);
 
     private final EvaluateTopology.Settings settings;
@@ -73,8 +75,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
     private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
 
-    EvaluateSnapshots(EvaluateTopology.Settings settings, TopicSpec<String, PostureState> posture, Duration scanSlice,
-                      String snapshotsTopic, BacklogProbe backlog) {
+    EvaluateSnapshots(
+            EvaluateTopology.Settings settings,
+            TopicSpec<String, PostureState> posture,
+            Duration scanSlice,
+            String snapshotsTopic,
+            BacklogProbe backlog) {
         this.settings = settings;
         this.posture = posture;
         this.snapshotsTopic = snapshotsTopic;
@@ -90,14 +96,24 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.deadLetters = new DeadLetterOutput(context);
         this.late = counter("late-snapshots");
         this.partition = new TopicPartition(snapshotsTopic, context.taskId().partition());
-        this.behind = context.metrics().addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
-        behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
-                "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
-                Map.of("thread-id", Thread.currentThread().getName(), "task-id", context.taskId().toString())), new Value());
+        this.behind = context.metrics()
+                .addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
+        behind.add(
+                new MetricName(
+                        "staleness-behind-seconds",
+                        "stream-contact-audit-metrics",
+                        "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
+                        Map.of(
+                                "thread-id",
+                                Thread.currentThread().getName(),
+                                "task-id",
+                                context.taskId().toString())),
+                new Value());
         // a new index whenever the task (re)starts: its store may have been rolled back to the last commit
         index = new PostureIndex();
         store.forEach((sub, state) -> index.put(sub, PostureMachine.staleAt(state, settings.staleAfter())));
-        Duration tick = settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
+        Duration tick =
+                settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
     }
 
@@ -116,8 +132,8 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         try {
             SecurityContactSnapshot snapshot = input.snapshot();
             digest = digest(snapshot);
-            outcome = machine.onSnapshot(store.get(sub), snapshot, now,
-                    digest != null && index.sameDigest(sub, digest[0], digest[1]));
+            outcome = machine.onSnapshot(
+                    store.get(sub), snapshot, now, digest != null && index.sameDigest(sub, digest[0], digest[1]));
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;
@@ -125,7 +141,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             deadLetters.send(input.key(), input.value(), record.timestamp(), DeadLetters.Stage.PROCESSING, e);
             return;
         }
-        boolean evaluated = outcome.posture() != null && outcome.posture().getLastCollectedAt().equals(input.snapshot().getCollectedAt());
+        boolean evaluated = outcome.posture() != null
+                && outcome.posture()
+                        .getLastCollectedAt()
+                        .equals(input.snapshot().getCollectedAt());
         if (!evaluated) {
             late.record();
         }
@@ -174,16 +193,27 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
 
     private void apply(String sub, PostureMachine.Outcome outcome, long timestamp) {
         if (outcome.finding() != null) {
-            findingCounters.computeIfAbsent(outcome.finding().getVerdict(),
-                    v -> counter("findings-" + v.name().toLowerCase(Locale.ROOT))).record();
+            findingCounters
+                    .computeIfAbsent(
+                            outcome.finding().getVerdict(),
+                            v -> counter("findings-" + v.name().toLowerCase(Locale.ROOT)))
+                    .record();
             context.forward(new Record<>(sub, outcome.finding(), timestamp), EvaluateTopology.FINDINGS_SINK);
-            List<NormalizedContact> contacts = outcome.posture() == null ? List.of() : outcome.posture().getContacts();
-            MapOcsf.Input ocsf = new MapOcsf.Input(outcome.finding(), contacts, outcome.drift().stream().map(DriftEvent::getKind).toList());
+            List<NormalizedContact> contacts =
+                    outcome.posture() == null ? List.of() : outcome.posture().getContacts();
+            MapOcsf.Input ocsf = new MapOcsf.Input(
+                    outcome.finding(),
+                    contacts,
+                    outcome.drift().stream().map(DriftEvent::getKind).toList());
             context.forward(new Record<>(sub, ocsf, timestamp), EvaluateTopology.MAP_OCSF);
         }
         for (DriftEvent event : outcome.drift()) {
-            driftCounters.computeIfAbsent(event.getKind(),
-                    k -> counter("drift-" + k.name().toLowerCase(Locale.ROOT).replace('_', '-'))).record();
+            driftCounters
+                    .computeIfAbsent(
+                            event.getKind(),
+                            k -> counter(
+                                    "drift-" + k.name().toLowerCase(Locale.ROOT).replace('_', '-')))
+                    .record();
             context.forward(new Record<>(sub, event, timestamp), EvaluateTopology.DRIFT_SINK);
         }
         if (outcome.posture() == null) {
@@ -218,7 +248,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         reportBacklog(now - judgedAt);
         if (!scanning) {
             if (passStartedAt == Long.MIN_VALUE) {
-                passStartedAt = now; // the first pass starts an interval after the first tick, as each later one after the one before
+                passStartedAt =
+                        now; // the first pass starts an interval after the first tick, as each later one after the one
+                // before
                 return;
             }
             if (now - passStartedAt < settings.staleCheckInterval().toMillis()) {
@@ -246,11 +278,16 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         behind.record(lagMillis / 1000.0);
         if (!catchingUp && lagMillis > BACKLOG_LOG.toMillis()) {
             catchingUp = true;
-            LOG.info("task {} is reading a backlog {} s behind the wall clock: its subscriptions are judged stale against "
-                    + "the snapshots read so far, not the wall clock, until it has caught up", context.taskId(), lagMillis / 1000);
+            LOG.info(
+                    "task {} is reading a backlog {} s behind the wall clock: its subscriptions are judged stale against "
+                            + "the snapshots read so far, not the wall clock, until it has caught up",
+                    context.taskId(),
+                    lagMillis / 1000);
         } else if (catchingUp && lagMillis < StalenessClock.IDLE.toMillis()) {
             catchingUp = false;
-            LOG.info("task {} has caught up with its snapshots: staleness is judged against the wall clock again", context.taskId());
+            LOG.info(
+                    "task {} has caught up with its snapshots: staleness is judged against the wall clock again",
+                    context.taskId());
         }
     }
 }

@@ -71,16 +71,33 @@ public final class EvaluateTopology {
      * @param refresh            with {@link Emission#CHANGES}: an unchanged finding is emitted again once per this interval
      * @param store              where the posture store keeps its data
      */
-    public record Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval,
-                           OcsfComplianceFinding.Redaction redaction, Emission emission, Duration refresh, StoreKind store) {
+    public record Settings(
+            Profile profile,
+            Duration staleAfter,
+            Duration staleCheckInterval,
+            OcsfComplianceFinding.Redaction redaction,
+            Emission emission,
+            Duration refresh,
+            StoreKind store) {
         /** No redaction; a finding per evaluation. */
         public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval) {
             this(profile, staleAfter, staleCheckInterval, OcsfComplianceFinding.Redaction.NONE);
         }
 
         /** A finding per evaluation. */
-        public Settings(Profile profile, Duration staleAfter, Duration staleCheckInterval, OcsfComplianceFinding.Redaction redaction) {
-            this(profile, staleAfter, staleCheckInterval, redaction, Emission.EVERY, Duration.ofDays(1), StoreKind.ROCKSDB);
+        public Settings(
+                Profile profile,
+                Duration staleAfter,
+                Duration staleCheckInterval,
+                OcsfComplianceFinding.Redaction redaction) {
+            this(
+                    profile,
+                    staleAfter,
+                    staleCheckInterval,
+                    redaction,
+                    Emission.EVERY,
+                    Duration.ofDays(1),
+                    StoreKind.ROCKSDB);
         }
 
         public Settings {
@@ -88,10 +105,12 @@ public final class EvaluateTopology {
                 throw new IllegalArgumentException("the staleness window must be positive, got " + staleAfter);
             }
             if (staleCheckInterval.toMillis() < 1) {
-                throw new IllegalArgumentException("the staleness check interval must be at least 1 ms, got " + staleCheckInterval);
+                throw new IllegalArgumentException(
+                        "the staleness check interval must be at least 1 ms, got " + staleCheckInterval);
             }
             if (refresh.toMillis() < 1) {
-                throw new IllegalArgumentException("the findings refresh interval must be at least 1 ms, got " + refresh);
+                throw new IllegalArgumentException(
+                        "the findings refresh interval must be at least 1 ms, got " + refresh);
             }
         }
 
@@ -106,8 +125,7 @@ public final class EvaluateTopology {
         }
     }
 
-    private EvaluateTopology() {
-    }
+    private EvaluateTopology() {}
 
     /** Builds the topology; nothing tells a quiet task from a caught-up one (the topology test driver, tools). */
     public static Topology build(Topics topics, Settings settings) {
@@ -125,15 +143,34 @@ public final class EvaluateTopology {
     }
 
     private static Topology build(Topics topics, Settings settings, Duration scanSlice, BacklogProbe backlog) {
-        OcsfComplianceFinding ocsf = new OcsfComplianceFinding(ProductVersion.get(), settings.redaction(), topics.findingsOcsf().name());
+        OcsfComplianceFinding ocsf = new OcsfComplianceFinding(
+                ProductVersion.get(),
+                settings.redaction(),
+                topics.findingsOcsf().name());
         Topology topology = new Topology();
-        topology.addSource(SOURCE, topics.snapshots().key().deserializer(), Serdes.ByteArray().deserializer(),
+        topology.addSource(
+                SOURCE,
+                topics.snapshots().key().deserializer(),
+                Serdes.ByteArray().deserializer(),
                 topics.snapshots().name());
-        topology.addProcessor(DECODE, () -> new DecodeSnapshots(topics.snapshots().value().deserializer()), SOURCE);
-        topology.addProcessor(EVALUATE, () -> new EvaluateSnapshots(settings, topics.posture(), scanSlice, topics.snapshots().name(),
-                backlog), DECODE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(settings.store() == StoreKind.MEMORY
-                        ? Stores.inMemoryKeyValueStore(STORE) : Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
+        topology.addProcessor(
+                DECODE, () -> new DecodeSnapshots(topics.snapshots().value().deserializer()), SOURCE);
+        topology.addProcessor(
+                EVALUATE,
+                () -> new EvaluateSnapshots(
+                        settings,
+                        topics.posture(),
+                        scanSlice,
+                        topics.snapshots().name(),
+                        backlog),
+                DECODE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        settings.store() == StoreKind.MEMORY
+                                ? Stores.inMemoryKeyValueStore(STORE)
+                                : Stores.persistentKeyValueStore(STORE),
+                        Serdes.String(),
+                        Serdes.ByteArray()),
                 EVALUATE);
         topology.addProcessor(MAP_OCSF, () -> new MapOcsf(ocsf), EVALUATE);
         sink(topology, FINDINGS_SINK, topics.findings(), EVALUATE);
@@ -145,6 +182,7 @@ public final class EvaluateTopology {
     }
 
     private static <K, V> void sink(Topology topology, String name, TopicSpec<K, V> topic, String... parents) {
-        topology.addSink(name, topic.name(), topic.key().serializer(), topic.value().serializer(), parents);
+        topology.addSink(
+                name, topic.name(), topic.key().serializer(), topic.value().serializer(), parents);
     }
 }

@@ -18,22 +18,33 @@ import java.util.Locale;
  */
 final class Findings {
 
-    private Findings() {
-    }
+    private Findings() {}
 
     /**
      * The finding of one evaluation of {@code snapshot}, whose subscription's state was {@code previous} (null: first
      * time); {@code findingId} is the stored one when the rule and profile are the same, and {@code tenant} the
      * snapshot's tenant, or the stored one when the snapshot names none.
      */
-    static ComplianceFinding evaluation(PostureState previous, SecurityContactSnapshot snapshot, RuleResult result,
-                                        Profile profile, String findingId, String tenant, long now) {
+    static ComplianceFinding evaluation(
+            PostureState previous,
+            SecurityContactSnapshot snapshot,
+            RuleResult result,
+            Profile profile,
+            String findingId,
+            String tenant,
+            long now) {
         String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
         Instant collectedAt = snapshot.getCollectedAt();
         return ComplianceFinding.newBuilder()
                 .setFindingId(findingId)
-                .setEventId(Ids.event("evaluation", sub, snapshot.getRunId(), String.valueOf(collectedAt.toEpochMilli()),
-                        result.ruleId(), result.ruleVersion(), profile.id()))
+                .setEventId(Ids.event(
+                        "evaluation",
+                        sub,
+                        snapshot.getRunId(),
+                        String.valueOf(collectedAt.toEpochMilli()),
+                        result.ruleId(),
+                        result.ruleVersion(),
+                        profile.id()))
                 .setSubscriptionId(sub)
                 .setSubscriptionName(snapshot.getSubscriptionName())
                 .setTenantId(tenant)
@@ -49,7 +60,10 @@ final class Findings {
                 .setCollectedAt(collectedAt)
                 .setEvaluatedAt(Instant.ofEpochMilli(now))
                 .setFirstSeenAt(previous == null ? collectedAt : previous.getFirstSeenAt())
-                .setLastStatusChangeAt(previous == null || previous.getVerdict() != result.verdict() ? collectedAt : previous.getSince())
+                .setLastStatusChangeAt(
+                        previous == null || previous.getVerdict() != result.verdict()
+                                ? collectedAt
+                                : previous.getSince())
                 .setActivity(previous == null ? FindingActivity.CREATE : FindingActivity.UPDATE)
                 .setTriggerEventId(snapshot.getTriggerEventId())
                 .setTriggerEventTime(snapshot.getTriggerEventTime())

@@ -6,8 +6,7 @@ import java.util.UUID;
 /** Deterministic ids: the same inputs always give the same id, across instances and restarts. */
 public final class Ids {
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** The finding of a subscription under a rule and profile; stable across evaluations. */
     public static String finding(String subscriptionId, String ruleId, String profile) {
@@ -20,6 +19,7 @@ public final class Ids {
     }
 
     private static String of(String... parts) {
-        return UUID.nameUUIDFromBytes(String.join("\u001f", parts).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(String.join("\u001f", parts).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 }

@@ -22,8 +22,7 @@ final class MapOcsf implements Processor<String, MapOcsf.Input, String, byte[]> 
      * @param contacts the contacts it was evaluated on (the last good ones for an ERROR)
      * @param drift    the drift kinds of the same evaluation
      */
-    record Input(ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift) {
-    }
+    record Input(ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift) {}
 
     private final OcsfComplianceFinding mapping;
     private ProcessorContext<String, byte[]> context;
@@ -41,6 +40,7 @@ final class MapOcsf implements Processor<String, MapOcsf.Input, String, byte[]> 
     public void process(Record<String, Input> record) {
         Input in = record.value();
         byte[] event = mapping.encode(in.finding(), in.contacts(), in.drift());
-        context.forward(record.withKey(in.finding().getFindingId()).withValue(event), EvaluateTopology.FINDINGS_OCSF_SINK);
+        context.forward(
+                record.withKey(in.finding().getFindingId()).withValue(event), EvaluateTopology.FINDINGS_OCSF_SINK);
     }
 }

@@ -71,8 +71,8 @@ public final class PostureMachine {
      * @param emitPosture whether the state (or its tombstone) also goes to the posture topic: only when a reader of it
      *                    sees a change
      */
-    public record Outcome(ComplianceFinding finding, List<DriftEvent> drift, PostureState posture, boolean emitPosture) {
-    }
+    public record Outcome(
+            ComplianceFinding finding, List<DriftEvent> drift, PostureState posture, boolean emitPosture) {}
 
     /** A snapshot arrived for a subscription whose state is {@code previous} (null: first time). */
     public Outcome onSnapshot(PostureState previous, SecurityContactSnapshot snapshot, long now) {
@@ -92,11 +92,16 @@ public final class PostureMachine {
             counted.setLateSnapshots(previous.getLateSnapshots() + 1);
             return new Outcome(null, List.of(), counted, false);
         }
-        if (sameContent && previous != null && emission == EvaluateTopology.Emission.CHANGES && !previous.getStale()
+        if (sameContent
+                && previous != null
+                && emission == EvaluateTopology.Emission.CHANGES
+                && !previous.getStale()
                 && snapshot.getStatus() == CollectionStatus.OK
                 && (snapshot.getTenantId() == null || snapshot.getTenantId().equals(previous.getTenantId()))
-                && previous.getRuleId().equals(HighSeverityAlertEmailRule.ID) && previous.getRuleVersion().equals(HighSeverityAlertEmailRule.VERSION)
-                && previous.getProfile().equals(profile.id()) && !refreshDue(previous.getSubscriptionId(), previous.getLastCollectedAt(), collectedAt)) {
+                && previous.getRuleId().equals(HighSeverityAlertEmailRule.ID)
+                && previous.getRuleVersion().equals(HighSeverityAlertEmailRule.VERSION)
+                && previous.getProfile().equals(profile.id())
+                && !refreshDue(previous.getSubscriptionId(), previous.getLastCollectedAt(), collectedAt)) {
             return unchanged(previous, snapshot, now);
         }
         RuleResult result = HighSeverityAlertEmailRule.evaluate(snapshot, profile);
@@ -118,34 +123,64 @@ public final class PostureMachine {
             sameContacts = previous.getContacts().equals(result.contacts());
             contacts = sameContacts ? previous.getContacts() : result.contacts();
         }
-        boolean sameFinding = previous != null && previous.getRuleId().equals(result.ruleId()) && previous.getProfile().equals(profileId);
-        boolean ruleChanged = previous != null && (!previous.getRuleVersion().equals(result.ruleVersion()) || !previous.getProfile().equals(profileId));
+        boolean sameFinding = previous != null
+                && previous.getRuleId().equals(result.ruleId())
+                && previous.getProfile().equals(profileId);
+        boolean ruleChanged = previous != null
+                && (!previous.getRuleVersion().equals(result.ruleVersion())
+                        || !previous.getProfile().equals(profileId));
         List<FieldChange> changes = previous == null || !good || sameContacts || previous.getLastGoodVerdict() == null
-                ? List.of() : ContactChanges.between(previous.getContacts(), result.contacts());
+                ? List.of()
+                : ContactChanges.between(previous.getContacts(), result.contacts());
         boolean drifts = previous != null && Drift.follows(previous, verdict, changes, ruleChanged);
-        String tenant = snapshot.getTenantId() != null ? snapshot.getTenantId() : previous == null ? null : previous.getTenantId();
-        List<Reason> reasons = previous != null && previous.getVerdict() == verdict && sameReasons(previous.getReasons(), result.reasons(), verdict)
-                ? previous.getReasons() : result.reasons();
+        String tenant = snapshot.getTenantId() != null
+                ? snapshot.getTenantId()
+                : previous == null ? null : previous.getTenantId();
+        List<Reason> reasons = previous != null
+                        && previous.getVerdict() == verdict
+                        && sameReasons(previous.getReasons(), result.reasons(), verdict)
+                ? previous.getReasons()
+                : result.reasons();
 
-        boolean emit = emission == EvaluateTopology.Emission.EVERY || previous == null || drifts
-                || previous.getVerdict() != verdict || reasons != previous.getReasons() || !sameContacts && good
-                || ruleChanged || !Objects.equals(tenant, previous.getTenantId()) || refreshDue(sub, previous.getLastCollectedAt(), collectedAt);
+        boolean emit = emission == EvaluateTopology.Emission.EVERY
+                || previous == null
+                || drifts
+                || previous.getVerdict() != verdict
+                || reasons != previous.getReasons()
+                || !sameContacts && good
+                || ruleChanged
+                || !Objects.equals(tenant, previous.getTenantId())
+                || refreshDue(sub, previous.getLastCollectedAt(), collectedAt);
         String findingId = sameFinding ? previous.getFindingId() : Ids.finding(sub, result.ruleId(), profileId);
-        ComplianceFinding finding = emit ? Findings.evaluation(previous, snapshot, result, profile, findingId, tenant, now) : null;
+        ComplianceFinding finding =
+                emit ? Findings.evaluation(previous, snapshot, result, profile, findingId, tenant, now) : null;
         List<DriftEvent> drift = drifts ? Drift.afterEvaluation(previous, finding, changes, ruleChanged) : List.of();
 
-        PostureState posture = new PostureState(sub, tenant, findingId, verdict,
+        PostureState posture = new PostureState(
+                sub,
+                tenant,
+                findingId,
+                verdict,
                 good ? verdict : previous == null ? null : previous.getLastGoodVerdict(),
                 previous == null || previous.getVerdict() != verdict ? collectedAt : previous.getSince(),
                 previous == null ? collectedAt : previous.getFirstSeenAt(),
-                collectedAt, Instant.ofEpochMilli(now), result.ruleId(), result.ruleVersion(), profileId, reasons, false, contacts,
+                collectedAt,
+                Instant.ofEpochMilli(now),
+                result.ruleId(),
+                result.ruleVersion(),
+                profileId,
+                reasons,
+                false,
+                contacts,
                 // the summary follows the last good configuration: recomputed only when that changed
                 sameContacts ? previous.getSummary() : ContactChanges.summary(contacts),
                 good ? collectedAt : previous == null ? null : previous.getLastGoodCollectedAt(),
                 good ? 0 : previous == null ? 1 : previous.getConsecutiveErrors() + 1,
                 previous == null ? 0 : previous.getLateSnapshots(),
                 finding != null ? finding.getEventId() : previous.getLastFindingEventId(),
-                snapshot.getCollectionIntervalMs() == null ? null : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
+                snapshot.getCollectionIntervalMs() == null
+                        ? null
+                        : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
         return new Outcome(finding, drift, posture, previous == null || shown(previous, posture));
     }
 
@@ -162,7 +197,10 @@ public final class PostureMachine {
         posture.setLastEvaluatedAt(Instant.ofEpochMilli(now));
         posture.setLastGoodCollectedAt(good ? collectedAt : previous.getLastGoodCollectedAt());
         posture.setConsecutiveErrors(good ? 0 : previous.getConsecutiveErrors() + 1);
-        posture.setStaleAfterMs(snapshot.getCollectionIntervalMs() == null ? null : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
+        posture.setStaleAfterMs(
+                snapshot.getCollectionIntervalMs() == null
+                        ? null
+                        : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
         return new Outcome(null, List.of(), posture, shown(previous, posture));
     }
 
@@ -197,7 +235,8 @@ public final class PostureMachine {
             return true;
         }
         long phase = Math.floorMod(sub.hashCode() * 0x9E3779B97F4A7C15L, refreshMillis);
-        return Math.floorDiv(last.toEpochMilli() + phase, refreshMillis) != Math.floorDiv(now.toEpochMilli() + phase, refreshMillis);
+        return Math.floorDiv(last.toEpochMilli() + phase, refreshMillis)
+                != Math.floorDiv(now.toEpochMilli() + phase, refreshMillis);
     }
 
     /**
@@ -228,10 +267,14 @@ public final class PostureMachine {
         if (previous == null) {
             return new Outcome(null, List.of(), null, false);
         }
-        List<Reason> reasons = List.of(new Reason(ReasonCode.SUBSCRIPTION_REMOVED.name(),
+        List<Reason> reasons = List.of(new Reason(
+                ReasonCode.SUBSCRIPTION_REMOVED.name(),
                 "the subscription is no longer visible to the collector; its finding is closed"));
-        return new Outcome(Findings.close(previous, reasons, removedAt, now),
-                List.of(Drift.removed(previous, reasons, removedAt, now)), null, true);
+        return new Outcome(
+                Findings.close(previous, reasons, removedAt, now),
+                List.of(Drift.removed(previous, reasons, removedAt, now)),
+                null,
+                true);
     }
 
     /**
@@ -245,7 +288,8 @@ public final class PostureMachine {
             return null;
         }
         Duration window = window(state, fallback);
-        List<Reason> reasons = List.of(new Reason(ReasonCode.SNAPSHOT_STALE.name(),
+        List<Reason> reasons = List.of(new Reason(
+                ReasonCode.SNAPSHOT_STALE.name(),
                 "no snapshot since " + state.getLastCollectedAt() + " (staleness window " + window
                         + "): the collector may be down; the last verdict " + state.getVerdict() + " is not current"));
         PostureState flagged = copy(state);
@@ -258,7 +302,10 @@ public final class PostureMachine {
      * {@link #onClock} flags it. {@link Long#MAX_VALUE} once it is flagged.
      */
     static long staleAt(PostureState state, Duration fallback) {
-        return state.getStale() ? Long.MAX_VALUE : state.getLastCollectedAt().toEpochMilli() + window(state, fallback).toMillis();
+        return state.getStale()
+                ? Long.MAX_VALUE
+                : state.getLastCollectedAt().toEpochMilli()
+                        + window(state, fallback).toMillis();
     }
 
     private static Duration window(PostureState state, Duration fallback) {
@@ -267,9 +314,27 @@ public final class PostureMachine {
 
     /** A shallow copy (the builders deep-copy every list and record). */
     private static PostureState copy(PostureState s) {
-        return new PostureState(s.getSubscriptionId(), s.getTenantId(), s.getFindingId(), s.getVerdict(), s.getLastGoodVerdict(),
-                s.getSince(), s.getFirstSeenAt(), s.getLastCollectedAt(), s.getLastEvaluatedAt(), s.getRuleId(), s.getRuleVersion(),
-                s.getProfile(), s.getReasons(), s.getStale(), s.getContacts(), s.getSummary(), s.getLastGoodCollectedAt(),
-                s.getConsecutiveErrors(), s.getLateSnapshots(), s.getLastFindingEventId(), s.getStaleAfterMs());
+        return new PostureState(
+                s.getSubscriptionId(),
+                s.getTenantId(),
+                s.getFindingId(),
+                s.getVerdict(),
+                s.getLastGoodVerdict(),
+                s.getSince(),
+                s.getFirstSeenAt(),
+                s.getLastCollectedAt(),
+                s.getLastEvaluatedAt(),
+                s.getRuleId(),
+                s.getRuleVersion(),
+                s.getProfile(),
+                s.getReasons(),
+                s.getStale(),
+                s.getContacts(),
+                s.getSummary(),
+                s.getLastGoodCollectedAt(),
+                s.getConsecutiveErrors(),
+                s.getLateSnapshots(),
+                s.getLastFindingEventId(),
+                s.getStaleAfterMs());
     }
 }

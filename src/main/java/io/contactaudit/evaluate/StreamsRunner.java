@@ -65,15 +65,18 @@ public final class StreamsRunner implements AutoCloseable {
         }
 
         @Override
-        public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
-        }
+        public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {}
 
         @Override
         public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
             Long start = started.remove(partition);
             restored.addAndGet(totalRestored);
             restoreEnded.set(System.nanoTime());
-            LOG.info("restored {} from {}: {} records in {} ms", store, partition, totalRestored,
+            LOG.info(
+                    "restored {} from {}: {} records in {} ms",
+                    store,
+                    partition,
+                    totalRestored,
                     start == null ? 0 : (System.nanoTime() - start) / 1_000_000);
         }
     }

@@ -42,7 +42,10 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerdes {
 
     /** Which implementation writes the Confluent wire format. */
-    public enum RegistrySerde { APICURIO, CONFLUENT }
+    public enum RegistrySerde {
+        APICURIO,
+        CONFLUENT
+    }
 
     private final RegistryUrl registryUrl;
     private final RegistrySerde kind;
@@ -68,7 +71,8 @@ public final class AvroSerdes {
      * @param autoRegister let serializers register schemas (off in production: {@code schemas register} does it)
      * @param extra        further serde settings (registry credentials and TLS: {@code apicurio.auth.*}, ...)
      */
-    public static AvroSerdes registry(String registryUrl, RegistrySerde kind, boolean autoRegister, Map<String, Object> extra) {
+    public static AvroSerdes registry(
+            String registryUrl, RegistrySerde kind, boolean autoRegister, Map<String, Object> extra) {
         return new AvroSerdes(RegistryUrl.parse(registryUrl), kind, autoRegister, Map.copyOf(extra));
     }
 
@@ -89,15 +93,21 @@ public final class AvroSerdes {
         }
         String probe = registryUrl.ccompat() + "/subjects";
         try {
-            HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(timeout).build()
-                    .send(HttpRequest.newBuilder(URI.create(probe)).timeout(timeout).build(),
+            HttpResponse<Void> response = HttpClient.newBuilder()
+                    .connectTimeout(timeout)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(probe))
+                                    .timeout(timeout)
+                                    .build(),
                             HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() >= 500) {
-                throw new IllegalStateException("the schema registry at " + registryUrl.base() + " answered HTTP " + response.statusCode());
+                throw new IllegalStateException(
+                        "the schema registry at " + registryUrl.base() + " answered HTTP " + response.statusCode());
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.base() + " within " + timeout.toSeconds()
-                    + " s (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.base() + " within "
+                    + timeout.toSeconds() + " s (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the schema registry", e);
@@ -118,14 +128,16 @@ public final class AvroSerdes {
         }
         List<String> unresolved = new ArrayList<>();
         String cause = null;
-        for (Map.Entry<String, Schema> subject : SchemaRegistration.subjects(topics).entrySet()) {
+        for (Map.Entry<String, Schema> subject :
+                SchemaRegistration.subjects(topics).entrySet()) {
             String topic = subject.getKey().substring(0, subject.getKey().length() - "-value".length());
             try (AvroKafkaSerializer<Object> probe = new AvroKafkaSerializer<>()) {
                 probe.configure(apicurioProperties(), false);
                 resolve(probe, topic, subject.getValue());
             } catch (RuntimeException e) {
                 if (registryUnavailable(e)) {
-                    throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.base() + ": " + Errors.messages(e), e);
+                    throw new IllegalStateException(
+                            "cannot reach the schema registry at " + registryUrl.base() + ": " + Errors.messages(e), e);
                 }
                 unresolved.add(subject.getKey());
                 cause = cause == null ? Errors.messages(e) : cause;
@@ -133,7 +145,8 @@ public final class AvroSerdes {
         }
         if (!unresolved.isEmpty()) {
             throw new IllegalStateException("the schema registry at " + registryUrl.base() + " serves no schema for "
-                    + String.join(", ", unresolved) + " (" + cause + "); register them with `contact-audit schemas register` "
+                    + String.join(", ", unresolved) + " (" + cause
+                    + "); register them with `contact-audit schemas register` "
                     + "and the same schema.registry.url");
         }
     }
@@ -141,7 +154,8 @@ public final class AvroSerdes {
     @SuppressWarnings({"unchecked", "rawtypes"}) // the resolver's types are the serializer's, erased
     private static void resolve(AbstractKafkaSerDe<?, ?> serde, String topic, Schema schema) {
         SchemaResolver resolver = serde.getSchemaResolver();
-        resolver.resolveSchema(new KafkaSerdeRecord(new KafkaSerdeMetadata(topic, false, new RecordHeaders()), new GenericData.Record(schema)));
+        resolver.resolveSchema(new KafkaSerdeRecord(
+                new KafkaSerdeMetadata(topic, false, new RecordHeaders()), new GenericData.Record(schema)));
     }
 
     /**
@@ -150,10 +164,13 @@ public final class AvroSerdes {
      */
     public static boolean registryUnavailable(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof HttpTimeoutException
-                    || t instanceof SocketTimeoutException || t instanceof UnknownHostException
+            if (t instanceof ConnectException
+                    || t instanceof HttpTimeoutException
+                    || t instanceof SocketTimeoutException
+                    || t instanceof UnknownHostException
                     || t instanceof ClosedChannelException
-                    || t.getClass().getName().endsWith("RestClientException") && String.valueOf(t.getMessage()).matches("(?s).*\\b5\\d\\d\\b.*")) {
+                    || t.getClass().getName().endsWith("RestClientException")
+                            && String.valueOf(t.getMessage()).matches("(?s).*\\b5\\d\\d\\b.*")) {
                 return true;
             }
         }
@@ -198,10 +215,14 @@ public final class AvroSerdes {
         props.put("use.latest.version", !autoRegister);
         props.put("specific.avro.reader", true);
         try {
-            Serializer<T> serializer = (Serializer<T>) Class.forName("io.confluent.kafka.serializers.KafkaAvroSerializer")
-                    .getDeclaredConstructor().newInstance();
-            Deserializer<T> deserializer = (Deserializer<T>) Class.forName("io.confluent.kafka.serializers.KafkaAvroDeserializer")
-                    .getDeclaredConstructor().newInstance();
+            Serializer<T> serializer =
+                    (Serializer<T>) Class.forName("io.confluent.kafka.serializers.KafkaAvroSerializer")
+                            .getDeclaredConstructor()
+                            .newInstance();
+            Deserializer<T> deserializer =
+                    (Deserializer<T>) Class.forName("io.confluent.kafka.serializers.KafkaAvroDeserializer")
+                            .getDeclaredConstructor()
+                            .newInstance();
             serializer.configure(props, false);
             deserializer.configure(props, false);
             return Serdes.serdeFrom(serializer, deserializer);
@@ -213,7 +234,8 @@ public final class AvroSerdes {
     /** Whether Confluent's serializer, for {@link RegistrySerde#CONFLUENT}, is on the classpath. */
     public static boolean confluentAvailable() {
         try {
-            Class.forName("io.confluent.kafka.serializers.KafkaAvroSerializer", false, AvroSerdes.class.getClassLoader());
+            Class.forName(
+                    "io.confluent.kafka.serializers.KafkaAvroSerializer", false, AvroSerdes.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException e) {
             return false;

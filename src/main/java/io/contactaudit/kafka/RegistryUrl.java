@@ -17,7 +17,8 @@ import java.util.Locale;
 public record RegistryUrl(String base, String given) {
 
     /** API paths that name the registry they are served by. */
-    private static final List<String> APIS = List.of("/apis/ccompat/v7", "/apis/ccompat/v6", "/apis/registry/v2", "/apis/registry/v3");
+    private static final List<String> APIS =
+            List.of("/apis/ccompat/v7", "/apis/ccompat/v6", "/apis/registry/v2", "/apis/registry/v3");
 
     /**
      * The registry a configured URL names.
@@ -37,7 +38,8 @@ public record RegistryUrl(String base, String given) {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new IllegalArgumentException("must be an http(s) URL such as http://registry:8080, got '" + url + "'");
+            throw new IllegalArgumentException(
+                    "must be an http(s) URL such as http://registry:8080, got '" + url + "'");
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
         int apis = path.indexOf("/apis");
@@ -48,8 +50,9 @@ public record RegistryUrl(String base, String given) {
         if (APIS.contains(api)) {
             return new RegistryUrl(text.substring(0, text.length() - api.length()), text);
         }
-        throw new IllegalArgumentException("give the registry's base URL (http://registry:8080) or its Confluent-compatible API "
-                + "(http://registry:8080/apis/ccompat/v7), got '" + url + "'");
+        throw new IllegalArgumentException(
+                "give the registry's base URL (http://registry:8080) or its Confluent-compatible API "
+                        + "(http://registry:8080/apis/ccompat/v7), got '" + url + "'");
     }
 
     /** The Confluent-compatible API: subjects, versions, schemas by id. */

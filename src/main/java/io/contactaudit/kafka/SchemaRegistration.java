@@ -36,11 +36,11 @@ public final class SchemaRegistration {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What happened to one subject. */
-    public record Result(String subject, int id, boolean created) {
-    }
+    public record Result(String subject, int id, boolean created) {}
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String authorization;
 
     /**
@@ -49,7 +49,8 @@ public final class SchemaRegistration {
      */
     public SchemaRegistration(String registryUrl, String basicAuth) {
         this.base = RegistryUrl.parse(registryUrl).ccompat();
-        this.authorization = basicAuth == null ? null
+        this.authorization = basicAuth == null
+                ? null
                 : "Basic " + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -69,7 +70,8 @@ public final class SchemaRegistration {
      *
      * @throws IncompatibleSchemaException listing every subject whose change would break readers
      */
-    public List<Result> register(Map<String, Schema> subjects, String compatibility) throws IOException, InterruptedException {
+    public List<Result> register(Map<String, Schema> subjects, String compatibility)
+            throws IOException, InterruptedException {
         List<String> breaking = new ArrayList<>();
         Set<String> existing = new HashSet<>();
         for (Map.Entry<String, Schema> e : subjects.entrySet()) {
@@ -83,15 +85,21 @@ public final class SchemaRegistration {
             }
         }
         if (!breaking.isEmpty()) {
-            throw new IncompatibleSchemaException("the schemas are not " + compatibility + " compatible with what the registry holds; "
-                    + "nothing was registered:\n  " + String.join("\n  ", breaking));
+            throw new IncompatibleSchemaException(
+                    "the schemas are not " + compatibility + " compatible with what the registry holds; "
+                            + "nothing was registered:\n  " + String.join("\n  ", breaking));
         }
         List<Result> results = new ArrayList<>();
         for (Map.Entry<String, Schema> e : subjects.entrySet()) {
             boolean existed = existing.contains(e.getKey());
             send("PUT", "/config/" + e.getKey(), "{\"compatibility\":\"" + compatibility + "\"}", 200);
-            JsonNode registered = send("POST", "/subjects/" + e.getKey() + "/versions",
-                    JSON.createObjectNode().put("schema", e.getValue().toString()).toString(), 200);
+            JsonNode registered = send(
+                    "POST",
+                    "/subjects/" + e.getKey() + "/versions",
+                    JSON.createObjectNode()
+                            .put("schema", e.getValue().toString())
+                            .toString(),
+                    200);
             results.add(new Result(e.getKey(), registered.path("id").asInt(), !existed));
         }
         return results;
@@ -102,10 +110,16 @@ public final class SchemaRegistration {
         List<String> found = new ArrayList<>();
         String mode = compatibility.toUpperCase(Locale.ROOT);
         if (mode.startsWith("BACKWARD") || mode.startsWith("FULL")) {
-            describe(SchemaCompatibility.checkReaderWriterCompatibility(proposed, registered), "new readers cannot read old records", found);
+            describe(
+                    SchemaCompatibility.checkReaderWriterCompatibility(proposed, registered),
+                    "new readers cannot read old records",
+                    found);
         }
         if (mode.startsWith("FORWARD") || mode.startsWith("FULL")) {
-            describe(SchemaCompatibility.checkReaderWriterCompatibility(registered, proposed), "old readers cannot read new records", found);
+            describe(
+                    SchemaCompatibility.checkReaderWriterCompatibility(registered, proposed),
+                    "old readers cannot read new records",
+                    found);
         }
         return found.isEmpty() ? null : String.join("; ", found);
     }
@@ -121,35 +135,42 @@ public final class SchemaRegistration {
 
     /** The latest schema of a subject, or null when the subject does not exist. */
     Schema latest(String subject) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request("GET", "/subjects/" + subject + "/versions/latest", null),
+        HttpResponse<String> response = http.send(
+                request("GET", "/subjects/" + subject + "/versions/latest", null),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404) {
             return null;
         }
         check(response, 200, "reading " + subject);
-        return new Schema.Parser().parse(JSON.readTree(response.body()).path("schema").asText());
+        return new Schema.Parser()
+                .parse(JSON.readTree(response.body()).path("schema").asText());
     }
 
-    private JsonNode send(String method, String path, String body, int expected) throws IOException, InterruptedException {
+    private JsonNode send(String method, String path, String body, int expected)
+            throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
         check(response, expected, method + " " + path);
         return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
     }
 
     private HttpRequest request(String method, String path, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json");
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        return body == null ? b.method(method, HttpRequest.BodyPublishers.noBody()).build()
+        return body == null
+                ? b.method(method, HttpRequest.BodyPublishers.noBody()).build()
                 : b.header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build();
     }
 
     private static void check(HttpResponse<String> response, int expected, String what) {
         if (response.statusCode() != expected) {
-            throw new IllegalStateException("schema registry: " + what + " answered HTTP " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException(
+                    "schema registry: " + what + " answered HTTP " + response.statusCode() + ": " + response.body());
         }
     }
 

@@ -86,8 +86,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                 if (in != null) {
                     Schema schema = new Schema.Parser().parse(in);
                     if (!schema.getFullName().equals(fullName)) {
-                        throw new IllegalStateException(RELEASED + release + "/" + file + " holds " + schema.getFullName()
-                                + ", not " + fullName);
+                        throw new IllegalStateException(RELEASED + release + "/" + file + " holds "
+                                + schema.getFullName() + ", not " + fullName);
                     }
                     versions.put(release, schema);
                 }
@@ -104,8 +104,11 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             if (in == null) {
                 throw new IllegalStateException(RELEASED + "RELEASES is missing from the class path");
             }
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().map(String::strip)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RELEASED + "RELEASES", e);
         }
@@ -123,7 +126,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                 buffer.get(bytes);
                 return bytes;
             } catch (IOException | RuntimeException e) {
-                throw new SerializationException("cannot encode " + typeName + " for topic " + topic + ": " + e.getMessage(), e);
+                throw new SerializationException(
+                        "cannot encode " + typeName + " for topic " + topic + ": " + e.getMessage(), e);
             }
         };
     }
@@ -137,8 +141,10 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             try {
                 return decoder.decode(data);
             } catch (IOException | RuntimeException e) {
-                throw new SerializationException("cannot decode " + typeName + " from topic " + topic
-                        + " (" + data.length + " bytes): " + describe(e), e);
+                throw new SerializationException(
+                        "cannot decode " + typeName + " from topic " + topic + " (" + data.length + " bytes): "
+                                + describe(e),
+                        e);
             }
         };
     }

@@ -37,17 +37,24 @@ public final class TopicProvisioner {
      * @param replicationFactor replication factor of created topics; -1 for the broker default
      * @param timeout           how long to wait for the brokers
      */
-    public record Settings(boolean create, int partitions, short replicationFactor, Duration timeout) {
-    }
+    public record Settings(boolean create, int partitions, short replicationFactor, Duration timeout) {}
 
-    private TopicProvisioner() {
-    }
+    private TopicProvisioner() {}
 
     /** Waits for the brokers and makes sure every topic exists; the names of the topics created. */
     public static List<String> prepare(Map<String, Object> clientProperties, Topics topics, Settings settings) {
         try (Admin admin = admin(clientProperties, settings.timeout())) {
-            awaitBrokers(admin, String.valueOf(clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)), settings.timeout());
-            return ensure(admin, topics.all(), settings.create(), settings.partitions(), settings.replicationFactor(), settings.timeout());
+            awaitBrokers(
+                    admin,
+                    String.valueOf(clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)),
+                    settings.timeout());
+            return ensure(
+                    admin,
+                    topics.all(),
+                    settings.create(),
+                    settings.partitions(),
+                    settings.replicationFactor(),
+                    settings.timeout());
         }
     }
 
@@ -65,8 +72,13 @@ public final class TopicProvisioner {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()
-                    .forEach(d -> d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .values()
+                    .forEach(d -> d.partitions()
+                            .forEach(p ->
+                                    partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
             try {
                 // fails, retriably, while a partition has no leader or its leader does not serve it yet
                 admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -77,7 +89,8 @@ public final class TopicProvisioner {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the new topics " + topics + " have no serving leader after " + timeout.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "the new topics " + topics + " have no serving leader after " + timeout.toSeconds() + " s");
             }
             Thread.sleep(50);
         }
@@ -98,8 +111,10 @@ public final class TopicProvisioner {
         try {
             admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " within " + timeout.toSeconds()
-                    + " s (is the broker running, and are bootstrap.servers and the security settings right?)", e);
+            throw new IllegalStateException(
+                    "cannot reach Kafka at " + bootstrapServers + " within " + timeout.toSeconds()
+                            + " s (is the broker running, and are bootstrap.servers and the security settings right?)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Kafka", e);
@@ -114,16 +129,24 @@ public final class TopicProvisioner {
      * @param replicationFactor replication factor of created topics; -1 for the broker default
      * @return the names of the topics created
      */
-    public static List<String> ensure(Admin admin, Collection<TopicSpec<?, ?>> topics, boolean create,
-                                      int partitions, short replicationFactor, Duration timeout) {
+    public static List<String> ensure(
+            Admin admin,
+            Collection<TopicSpec<?, ?>> topics,
+            boolean create,
+            int partitions,
+            short replicationFactor,
+            Duration timeout) {
         try {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            List<TopicSpec<?, ?>> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            List<TopicSpec<?, ?>> missing =
+                    topics.stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
                 return List.of();
             }
             if (!create) {
-                throw new IllegalStateException("missing topics: " + String.join(", ", missing.stream().map(TopicSpec::name).toList())
+                throw new IllegalStateException("missing topics: "
+                        + String.join(
+                                ", ", missing.stream().map(TopicSpec::name).toList())
                         + "; create them (see ops/) or set topics.create=true");
             }
             List<NewTopic> requests = new ArrayList<>();
@@ -139,10 +162,14 @@ public final class TopicProvisioner {
                     LOG.info("created topic {} ({} partitions)", name, partitions);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+                        throw new IllegalStateException(
+                                "cannot create topic " + name + ": "
+                                        + e.getCause().getMessage(),
+                                e.getCause());
                     }
                 } catch (TimeoutException e) {
-                    throw new IllegalStateException("creating topic " + name + " timed out after " + timeout.toSeconds() + " s", e);
+                    throw new IllegalStateException(
+                            "creating topic " + name + " timed out after " + timeout.toSeconds() + " s", e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while creating topics", e);

@@ -55,28 +55,58 @@ public record Topics(
         Serde<String> key = Serdes.String();
         String history = String.valueOf(HISTORY_RETENTION.toMillis());
         Map<String, String> historyConfig = Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, history);
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG,
+                history);
         Map<String, String> siemConfig = Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, history,
                 TopicConfig.COMPRESSION_TYPE_CONFIG, siemCompression);
         return new Topics(
-                new TopicSpec<>(prefix + ".snapshots.v1", key, avro.serde(SecurityContactSnapshot.class),
-                        historyConfig, "history of what was collected; replayed for audits and re-evaluation"),
-                new TopicSpec<>(prefix + ".findings.v1", key, avro.serde(ComplianceFinding.class),
-                        siemConfig, "every evaluation; replayed for point-in-time posture"),
-                new TopicSpec<>(prefix + ".findings-ocsf.v1", key, Serdes.ByteArray(), siemConfig,
+                new TopicSpec<>(
+                        prefix + ".snapshots.v1",
+                        key,
+                        avro.serde(SecurityContactSnapshot.class),
+                        historyConfig,
+                        "history of what was collected; replayed for audits and re-evaluation"),
+                new TopicSpec<>(
+                        prefix + ".findings.v1",
+                        key,
+                        avro.serde(ComplianceFinding.class),
+                        siemConfig,
+                        "every evaluation; replayed for point-in-time posture"),
+                new TopicSpec<>(
+                        prefix + ".findings-ocsf.v1",
+                        key,
+                        Serdes.ByteArray(),
+                        siemConfig,
                         "every evaluation as an OCSF Compliance Finding (JSON, UTF-8) for SIEMs; key: finding_info.uid"),
-                new TopicSpec<>(prefix + ".drift.v1", key, avro.serde(DriftEvent.class),
-                        siemConfig, "every change; the audit trail of the control"),
-                new TopicSpec<>(prefix + ".posture.v1", key, avro.serde(PostureState.class),
-                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis())),
+                new TopicSpec<>(
+                        prefix + ".drift.v1",
+                        key,
+                        avro.serde(DriftEvent.class),
+                        siemConfig,
+                        "every change; the audit trail of the control"),
+                new TopicSpec<>(
+                        prefix + ".posture.v1",
+                        key,
+                        avro.serde(PostureState.class),
+                        Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                                String.valueOf(Duration.ofHours(1).toMillis())),
                         "latest state per subscription, a table; compacted"),
-                new TopicSpec<>(prefix + ".dlq.v1", Serdes.ByteArray(), avro.serde(DeadLetter.class),
-                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis())),
+                new TopicSpec<>(
+                        prefix + ".dlq.v1",
+                        Serdes.ByteArray(),
+                        avro.serde(DeadLetter.class),
+                        Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_DELETE,
+                                TopicConfig.RETENTION_MS_CONFIG,
+                                String.valueOf(Duration.ofDays(30).toMillis())),
                         "inputs that could not be processed, for triage"));
     }
 

@@ -23,8 +23,7 @@ public final class Endpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
 
-    private Endpoints() {
-    }
+    private Endpoints() {}
 
     /**
      * Starts the HTTP server on {@code host:port} for an evaluator, a collector, or both.
@@ -34,14 +33,23 @@ public final class Endpoints {
      * @param arm       the collector's Resource Manager client, for requests by HTTP status (or null)
      * @param events    the change-triggered reads' figures, or null
      */
-    public static ObservabilityServer start(String host, int port, StreamsRunner evaluator, CollectorLoop collector,
-                                            ArmClient arm, EventTrigger.Stats events) throws IOException {
+    public static ObservabilityServer start(
+            String host,
+            int port,
+            StreamsRunner evaluator,
+            CollectorLoop collector,
+            ArmClient arm,
+            EventTrigger.Stats events)
+            throws IOException {
         List<ObservabilityServer.Check> checks = new ArrayList<>();
         List<ObservabilityServer.MetricSource> sources = new ArrayList<>();
         Map<String, Supplier<Number>> gauges = new LinkedHashMap<>();
         if (evaluator != null) {
-            checks.add(new ObservabilityServer.Check("evaluator", () -> evaluator.state() == KafkaStreams.State.RUNNING
-                    ? null : "Kafka Streams is " + evaluator.state()));
+            checks.add(new ObservabilityServer.Check(
+                    "evaluator",
+                    () -> evaluator.state() == KafkaStreams.State.RUNNING
+                            ? null
+                            : "Kafka Streams is " + evaluator.state()));
             sources.add(() -> evaluator.streams().metrics());
         }
         if (collector != null) {
@@ -50,7 +58,8 @@ public final class Endpoints {
         }
         if (arm != null) {
             for (int status : new int[] {200, 401, 403, 404, 429, 500, 502, 503, 504}) {
-                gauges.put("contact_audit_collector_requests_total{status=\"" + status + "\"}",
+                gauges.put(
+                        "contact_audit_collector_requests_total{status=\"" + status + "\"}",
                         () -> arm.stats().responsesByStatus().getOrDefault(status, 0L));
             }
         }
@@ -62,7 +71,8 @@ public final class Endpoints {
             gauges.put("contact_audit_events_duplicates_total", events.duplicates::get);
             gauges.put("contact_audit_events_out_of_scope_total", events.outOfScope::get);
             gauges.put("contact_audit_events_triggered_reads_total", events.triggeredReads::get);
-            gauges.put("contact_audit_events_last_trigger_lag_seconds",
+            gauges.put(
+                    "contact_audit_events_last_trigger_lag_seconds",
                     () -> events.lastLagMillis.get() < 0 ? null : events.lastLagMillis.get() / 1000.0);
         }
         ObservabilityServer server = ObservabilityServer.start(host, port, checks, sources, gauges);
@@ -74,19 +84,28 @@ public final class Endpoints {
         Map<String, Supplier<Number>> g = new LinkedHashMap<>();
         g.put("contact_audit_collector_runs_total", loop::runs);
         g.put("contact_audit_collector_failed_runs_total", loop::failedRuns);
-        g.put("contact_audit_collector_last_run_seconds", () -> last(loop, s -> s.duration().toMillis() / 1000.0));
-        g.put("contact_audit_collector_last_run_completed_timestamp_seconds",
+        g.put(
+                "contact_audit_collector_last_run_seconds",
+                () -> last(loop, s -> s.duration().toMillis() / 1000.0));
+        g.put(
+                "contact_audit_collector_last_run_completed_timestamp_seconds",
                 () -> last(loop, s -> s.startedAt().plus(s.duration()).toEpochMilli() / 1000.0));
         for (CollectionStatus status : CollectionStatus.values()) {
-            g.put("contact_audit_collector_last_run_snapshots{status=\"" + status.name().toLowerCase(Locale.ROOT) + "\"}",
+            g.put(
+                    "contact_audit_collector_last_run_snapshots{status=\""
+                            + status.name().toLowerCase(Locale.ROOT) + "\"}",
                     () -> last(loop, s -> s.byStatus().getOrDefault(status, 0)));
         }
         g.put("contact_audit_collector_last_run_removed", () -> last(loop, RunSummary::removed));
         g.put("contact_audit_collector_last_run_publish_failures", () -> last(loop, RunSummary::publishFailures));
         g.put("contact_audit_collector_last_run_throttled_responses", () -> last(loop, RunSummary::throttledResponses));
         g.put("contact_audit_collector_last_run_retries", () -> last(loop, RunSummary::retries));
-        g.put("contact_audit_collector_last_run_throttle_wait_seconds", () -> last(loop, s -> s.waited().toMillis() / 1000.0));
-        g.put("contact_audit_collector_remaining_subscription_reads", () -> last(loop, s -> s.minRemainingReads() < 0 ? null : s.minRemainingReads()));
+        g.put(
+                "contact_audit_collector_last_run_throttle_wait_seconds",
+                () -> last(loop, s -> s.waited().toMillis() / 1000.0));
+        g.put(
+                "contact_audit_collector_remaining_subscription_reads",
+                () -> last(loop, s -> s.minRemainingReads() < 0 ? null : s.minRemainingReads()));
         return g;
     }
 

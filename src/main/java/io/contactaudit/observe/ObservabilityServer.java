@@ -29,8 +29,7 @@ import org.apache.kafka.common.MetricName;
 public final class ObservabilityServer implements AutoCloseable {
 
     /** A named readiness check: null when ready, else why not. */
-    public record Check(String name, Supplier<String> notReadyBecause) {
-    }
+    public record Check(String name, Supplier<String> notReadyBecause) {}
 
     /** Where metrics come from. */
     public interface MetricSource {
@@ -42,7 +41,8 @@ public final class ObservabilityServer implements AutoCloseable {
     private final List<MetricSource> sources;
     private final Map<String, Supplier<Number>> gauges;
 
-    private ObservabilityServer(HttpServer server, List<Check> checks, List<MetricSource> sources, Map<String, Supplier<Number>> gauges) {
+    private ObservabilityServer(
+            HttpServer server, List<Check> checks, List<MetricSource> sources, Map<String, Supplier<Number>> gauges) {
         this.server = server;
         this.checks = checks;
         this.sources = sources;
@@ -54,8 +54,9 @@ public final class ObservabilityServer implements AutoCloseable {
      *
      * @param gauges extra gauges by Prometheus name (with optional {@code {label="v"}})
      */
-    public static ObservabilityServer start(String host, int port, List<Check> checks, List<MetricSource> sources,
-                                            Map<String, Supplier<Number>> gauges) throws IOException {
+    public static ObservabilityServer start(
+            String host, int port, List<Check> checks, List<MetricSource> sources, Map<String, Supplier<Number>> gauges)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         ObservabilityServer o = new ObservabilityServer(server, List.copyOf(checks), List.copyOf(sources), gauges);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
@@ -65,7 +66,8 @@ public final class ObservabilityServer implements AutoCloseable {
         }));
         server.createContext("/health/live", e -> o.send(e, 200, "text/plain", "live\n"));
         server.createContext("/health/ready", o::ready);
-        server.createContext("/metrics", e -> o.send(e, 200, "text/plain; version=0.0.4; charset=utf-8", o.prometheus()));
+        server.createContext(
+                "/metrics", e -> o.send(e, 200, "text/plain; version=0.0.4; charset=utf-8", o.prometheus()));
         server.start();
         return o;
     }
@@ -96,7 +98,9 @@ public final class ObservabilityServer implements AutoCloseable {
         for (MetricSource source : sources) {
             for (Map.Entry<MetricName, ? extends Metric> e : source.metrics().entrySet()) {
                 Object value = e.getValue().metricValue();
-                if (!(value instanceof Number n) || Double.isNaN(n.doubleValue()) || Double.isInfinite(n.doubleValue())) {
+                if (!(value instanceof Number n)
+                        || Double.isNaN(n.doubleValue())
+                        || Double.isInfinite(n.doubleValue())) {
                     continue;
                 }
                 MetricName name = e.getKey();
@@ -105,8 +109,12 @@ public final class ObservabilityServer implements AutoCloseable {
                     family = sanitize("contact_audit_" + name.name());
                 }
                 StringBuilder labels = new StringBuilder();
-                new TreeMap<>(name.tags()).forEach((k, v) -> labels.append(labels.length() == 0 ? "" : ",")
-                        .append(sanitize(k)).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"'));
+                new TreeMap<>(name.tags())
+                        .forEach((k, v) -> labels.append(labels.length() == 0 ? "" : ",")
+                                .append(sanitize(k))
+                                .append("=\"")
+                                .append(v.replace("\\", "\\\\").replace("\"", "\\\""))
+                                .append('"'));
                 families.computeIfAbsent(family, k -> new ArrayList<>())
                         .add(family + (labels.length() == 0 ? "" : "{" + labels + "}") + " " + n.doubleValue());
             }

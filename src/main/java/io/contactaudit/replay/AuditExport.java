@@ -15,7 +15,10 @@ public final class AuditExport {
 
     /** Output formats. */
     public enum Format {
-        TABLE, JSONL, CSV, OCSF;
+        TABLE,
+        JSONL,
+        CSV,
+        OCSF;
 
         public static Format parse(String text) {
             try {
@@ -27,13 +30,11 @@ public final class AuditExport {
     }
 
     /** A named column. */
-    public record Column<T>(String name, Function<T, String> value) {
-    }
+    public record Column<T>(String name, Function<T, String> value) {}
 
     private static final int MAX_WIDTH = 72;
 
-    private AuditExport() {
-    }
+    private AuditExport() {}
 
     /**
      * Writes the rows as they come (a table first collects them, for its column widths).
@@ -42,8 +43,13 @@ public final class AuditExport {
      * @param ocsf how a row becomes an OCSF event, one line of JSON, or null when the dataset has no OCSF form
      * @return the number of rows written
      */
-    public static <T> long write(Iterator<T> rows, List<Column<T>> columns, Format format, Function<T, JsonNode> json,
-                                 Function<T, String> ocsf, PrintWriter out) {
+    public static <T> long write(
+            Iterator<T> rows,
+            List<Column<T>> columns,
+            Format format,
+            Function<T, JsonNode> json,
+            Function<T, String> ocsf,
+            PrintWriter out) {
         if (format == Format.OCSF && ocsf == null) {
             throw new IllegalArgumentException("--format ocsf is for findings only");
         }
@@ -55,15 +61,22 @@ public final class AuditExport {
             count = all.size();
         } else {
             if (format == Format.CSV) {
-                out.println(String.join(",", columns.stream().map(c -> csv(c.name())).toList()));
+                out.println(String.join(
+                        ",", columns.stream().map(c -> csv(c.name())).toList()));
             }
             while (rows.hasNext()) {
                 T row = rows.next();
-                out.println(switch (format) {
-                    case JSONL -> json.apply(row).toString();
-                    case OCSF -> ocsf.apply(row);
-                    default -> String.join(",", columns.stream().map(c -> csv(c.value().apply(row))).toList());
-                });
+                out.println(
+                        switch (format) {
+                            case JSONL -> json.apply(row).toString();
+                            case OCSF -> ocsf.apply(row);
+                            default ->
+                                String.join(
+                                        ",",
+                                        columns.stream()
+                                                .map(c -> csv(c.value().apply(row)))
+                                                .toList());
+                        });
                 count++;
             }
         }

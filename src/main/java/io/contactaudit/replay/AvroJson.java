@@ -15,8 +15,7 @@ public final class AvroJson {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private AvroJson() {
-    }
+    private AvroJson() {}
 
     public static ObjectNode of(SpecificRecord record) {
         ObjectNode node = NODES.objectNode();

@@ -69,7 +69,11 @@ public final class HistoryReader {
     private final Map<String, Long> retentions = new ConcurrentHashMap<>();
 
     public HistoryReader(Map<String, Object> clientProperties, Duration timeout, Clock clock) {
-        this(clientProperties, timeout, clock, props -> new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
+        this(
+                clientProperties,
+                timeout,
+                clock,
+                props -> new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
                 null);
     }
 
@@ -77,8 +81,12 @@ public final class HistoryReader {
      * @param consumers makes the consumer of one read from its properties
      * @param retention retention.ms of a topic (-1: for ever); null: asked of the brokers
      */
-    HistoryReader(Map<String, Object> clientProperties, Duration timeout, Clock clock,
-                  Function<Map<String, Object>, Consumer<String, byte[]>> consumers, ToLongFunction<String> retention) {
+    HistoryReader(
+            Map<String, Object> clientProperties,
+            Duration timeout,
+            Clock clock,
+            Function<Map<String, Object>, Consumer<String, byte[]>> consumers,
+            ToLongFunction<String> retention) {
         this.clientProperties = clientProperties;
         this.timeout = timeout;
         this.clock = clock;
@@ -93,8 +101,14 @@ public final class HistoryReader {
      * @param skipped  where undecodable values are reported (the record is then passed over)
      * @param progress called with the number of records of the range read so far
      */
-    public <V> Cursor<V> open(String topic, Deserializer<V> values, Instant from, Instant to, Predicate<String> keys,
-                              Skipped skipped, LongConsumer progress) {
+    public <V> Cursor<V> open(
+            String topic,
+            Deserializer<V> values,
+            Instant from,
+            Instant to,
+            Predicate<String> keys,
+            Skipped skipped,
+            LongConsumer progress) {
         if (to != null && !from.isBefore(to)) {
             throw new IllegalArgumentException("--from " + from + " is not before --to " + to);
         }
@@ -111,8 +125,10 @@ public final class HistoryReader {
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition()))
-                    .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+            List<TopicPartition> partitions = infos.stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .sorted(Comparator.comparingInt(TopicPartition::partition))
+                    .toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             Map<TopicPartition, Long> stop = new HashMap<>(end);
@@ -134,8 +150,19 @@ public final class HistoryReader {
                 }
             }
             consumer.assign(active);
-            return new Cursor<>(consumer, topic, values, from.toEpochMilli(), to == null ? Long.MAX_VALUE : to.toEpochMilli(),
-                    keys, skipped, progress, stop, active, Duration.ofNanos(Math.max(timeout.toNanos(), Duration.ofMinutes(1).toNanos())));
+            return new Cursor<>(
+                    consumer,
+                    topic,
+                    values,
+                    from.toEpochMilli(),
+                    to == null ? Long.MAX_VALUE : to.toEpochMilli(),
+                    keys,
+                    skipped,
+                    progress,
+                    stop,
+                    active,
+                    Duration.ofNanos(
+                            Math.max(timeout.toNanos(), Duration.ofMinutes(1).toNanos())));
         } catch (RuntimeException e) {
             consumer.close();
             throw e;
@@ -162,8 +189,18 @@ public final class HistoryReader {
         private long read;
         private ConsumerRecord<String, V> next;
 
-        Cursor(Consumer<String, byte[]> consumer, String topic, Deserializer<V> values, long from, long to, Predicate<String> keys,
-               Skipped skipped, LongConsumer progress, Map<TopicPartition, Long> stop, List<TopicPartition> active, Duration idle) {
+        Cursor(
+                Consumer<String, byte[]> consumer,
+                String topic,
+                Deserializer<V> values,
+                long from,
+                long to,
+                Predicate<String> keys,
+                Skipped skipped,
+                LongConsumer progress,
+                Map<TopicPartition, Long> stop,
+                List<TopicPartition> active,
+                Duration idle) {
             this.consumer = consumer;
             this.topic = topic;
             this.values = values;
@@ -202,7 +239,8 @@ public final class HistoryReader {
 
         /** This cursor as a sequential stream that closes the cursor when it is closed. */
         public Stream<ConsumerRecord<String, V>> stream() {
-            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+            return StreamSupport.stream(
+                            Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
                     .onClose(this::close);
         }
 
@@ -228,7 +266,8 @@ public final class HistoryReader {
         private void fetch() {
             List<TopicPartition> pause = new ArrayList<>();
             List<TopicPartition> resume = new ArrayList<>();
-            buffers.forEach((tp, buffer) -> (fetching.contains(tp) && buffer.size() < BUFFERED_PER_PARTITION ? resume : pause).add(tp));
+            buffers.forEach((tp, buffer) ->
+                    (fetching.contains(tp) && buffer.size() < BUFFERED_PER_PARTITION ? resume : pause).add(tp));
             consumer.pause(pause);
             consumer.resume(resume);
             long deadline = System.nanoTime() + idle.toNanos();
@@ -252,7 +291,8 @@ public final class HistoryReader {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + topic + " made no progress in " + idle.toSeconds() + " s");
+                    throw new IllegalStateException(
+                            "reading " + topic + " made no progress in " + idle.toSeconds() + " s");
                 }
             }
         }
@@ -272,17 +312,29 @@ public final class HistoryReader {
                 skipped.add(topic, r.partition(), r.offset(), e);
                 return null;
             }
-            return new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
-                    r.serializedKeySize(), r.serializedValueSize(), r.key(), value, r.headers(), r.leaderEpoch());
+            return new ConsumerRecord<>(
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.timestamp(),
+                    r.timestampType(),
+                    r.serializedKeySize(),
+                    r.serializedValueSize(),
+                    r.key(),
+                    value,
+                    r.headers(),
+                    r.leaderEpoch());
         }
     }
 
     /** Merge order: timestamp, then partition, then offset. */
-    static final Comparator<ConsumerRecord<?, ?>> ORDER = Comparator.<ConsumerRecord<?, ?>>comparingLong(ConsumerRecord::timestamp)
-            .thenComparingInt(ConsumerRecord::partition).thenComparingLong(ConsumerRecord::offset);
+    static final Comparator<ConsumerRecord<?, ?>> ORDER = Comparator.<ConsumerRecord<?, ?>>comparingLong(
+                    ConsumerRecord::timestamp)
+            .thenComparingInt(ConsumerRecord::partition)
+            .thenComparingLong(ConsumerRecord::offset);
 
-    private static Map<TopicPartition, OffsetAndTimestamp> offsets(Consumer<?, ?> consumer, List<TopicPartition> partitions,
-                                                                   Instant at) {
+    private static Map<TopicPartition, OffsetAndTimestamp> offsets(
+            Consumer<?, ?> consumer, List<TopicPartition> partitions, Instant at) {
         Map<TopicPartition, Long> query = new HashMap<>();
         partitions.forEach(tp -> query.put(tp, at.toEpochMilli()));
         return consumer.offsetsForTimes(query);
@@ -296,15 +348,18 @@ public final class HistoryReader {
         }
         Instant oldest = clock.instant().minusMillis(retention);
         if (from.isBefore(oldest)) {
-            throw new OutsideRetentionException(topic + " keeps " + Duration.ofMillis(retention).toDays() + " days of history (retention.ms="
-                    + retention + "): records before " + oldest + " are gone, so --from " + from + " is outside retention");
+            throw new OutsideRetentionException(topic + " keeps "
+                    + Duration.ofMillis(retention).toDays() + " days of history (retention.ms=" + retention
+                    + "): records before " + oldest + " are gone, so --from " + from + " is outside retention");
         }
     }
 
     /** The oldest instant {@code topic} keeps records of (its retention), or the epoch when it keeps them for ever. */
     public Instant oldestKept(String topic) {
         long retention = retentionMillis(topic);
-        return retention < 0 ? Instant.EPOCH : clock.instant().minusMillis(retention).plusSeconds(1);
+        return retention < 0
+                ? Instant.EPOCH
+                : clock.instant().minusMillis(retention).plusSeconds(1);
     }
 
     /** retention.ms of a topic; -1 for ever (or compacted only). Read once per topic and reader. */
@@ -315,11 +370,13 @@ public final class HistoryReader {
     private long describeRetention(String topic) {
         try (Admin admin = Admin.create(clientProperties)) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Map<ConfigResource, Config> configs = admin.describeConfigs(Set.of(resource)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Map<ConfigResource, Config> configs =
+                    admin.describeConfigs(Set.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             Config config = configs.get(resource);
             String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
-            if (policy != null && policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT) && !policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            if (policy != null
+                    && policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)
+                    && !policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
                 return -1;
             }
             return Long.parseLong(config.get(TopicConfig.RETENTION_MS_CONFIG).value());
@@ -327,9 +384,11 @@ public final class HistoryReader {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }
-            throw new IllegalStateException("cannot read the settings of " + topic + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the settings of " + topic + ": " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot read the settings of " + topic + " within " + timeout.toSeconds() + " s", e);
+            throw new IllegalStateException(
+                    "cannot read the settings of " + topic + " within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -48,14 +48,26 @@ public final class Replays {
     }
 
     /** One subscription's posture at an instant. */
-    public record PostureRow(String subscriptionId, String tenantId, Verdict verdict, Instant since, Instant lastSeen,
-                             boolean stale, String reasons, String ruleVersion, String profile) {
-    }
+    public record PostureRow(
+            String subscriptionId,
+            String tenantId,
+            Verdict verdict,
+            Instant since,
+            Instant lastSeen,
+            boolean stale,
+            String reasons,
+            String ruleVersion,
+            String profile) {}
 
     /** A snapshot whose verdict under today's rule differs from the one recorded. */
-    public record Reevaluation(String subscriptionId, Instant collectedAt, Verdict recorded, String recordedRule,
-                               Verdict today, String todayRule, String reasons) {
-    }
+    public record Reevaluation(
+            String subscriptionId,
+            Instant collectedAt,
+            Verdict recorded,
+            String recordedRule,
+            Verdict today,
+            String todayRule,
+            String reasons) {}
 
     /**
      * A finding as an OCSF event.
@@ -63,12 +75,10 @@ public final class Replays {
      * @param event the event, one line of JSON
      * @param live  true when it is the event the OCSF topic carried; false when it was mapped again from the finding
      */
-    public record OcsfFinding(ComplianceFinding finding, String event, boolean live) {
-    }
+    public record OcsfFinding(ComplianceFinding finding, String event, boolean live) {}
 
     /** An event of the OCSF topic: its metadata.uid (the finding's eventId) and its text as written. */
-    record OcsfEvent(String uid, String json) {
-    }
+    record OcsfEvent(String uid, String json) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -98,12 +108,13 @@ public final class Replays {
     }
 
     /** Findings of [from, to), in merge order; close the stream. */
-    public Stream<ComplianceFinding> findings(Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
+    public Stream<ComplianceFinding> findings(
+            Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
         return findingRecords(from, to, filter, skipped, progress).map(ConsumerRecord::value);
     }
 
-    private Stream<ConsumerRecord<String, ComplianceFinding>> findingRecords(Instant from, Instant to, Filter filter, Skipped skipped,
-                                                                            LongConsumer progress) {
+    private Stream<ConsumerRecord<String, ComplianceFinding>> findingRecords(
+            Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
         return read(topics.findings(), from, to, filter, skipped, progress)
                 .filter(r -> filter.verdict() == null || r.value().getVerdict() == filter.verdict());
     }
@@ -113,18 +124,24 @@ public final class Replays {
      * events of the same timestamp), or, where the topic has none (retention, a finding written by another
      * tool), as {@code fallback} maps them. Close the stream.
      */
-    public Stream<OcsfFinding> findingsOcsf(Instant from, Instant to, Filter filter, Function<ComplianceFinding, String> fallback,
-                                            Skipped skipped, LongConsumer progress) {
+    public Stream<OcsfFinding> findingsOcsf(
+            Instant from,
+            Instant to,
+            Filter filter,
+            Function<ComplianceFinding, String> fallback,
+            Skipped skipped,
+            LongConsumer progress) {
         String ocsfTopic = topics.findingsOcsf().name();
         Instant kept = reader.oldestKept(ocsfTopic);
         Instant ocsfFrom = from.isBefore(kept) ? kept : from;
-        Stream<ConsumerRecord<String, ComplianceFinding>> findings = findingRecords(from, to, filter, skipped, progress);
+        Stream<ConsumerRecord<String, ComplianceFinding>> findings =
+                findingRecords(from, to, filter, skipped, progress);
         if (to != null && !ocsfFrom.isBefore(to)) {
             return findings.map(r -> new OcsfFinding(r.value(), fallback.apply(r.value()), false));
         }
         HistoryReader.Cursor<OcsfEvent> events;
         try {
-            events = reader.open(ocsfTopic, OCSF_EVENTS, ocsfFrom, to, key -> true, skipped, n -> { });
+            events = reader.open(ocsfTopic, OCSF_EVENTS, ocsfFrom, to, key -> true, skipped, n -> {});
         } catch (RuntimeException e) {
             findings.close();
             throw e;
@@ -132,26 +149,37 @@ public final class Replays {
         SameTimestamp<OcsfEvent> live = new SameTimestamp<>(events, OcsfEvent::uid);
         return findings.onClose(events::close).map(r -> {
             OcsfEvent event = live.take(r.timestamp(), r.value().getEventId());
-            return event == null ? new OcsfFinding(r.value(), fallback.apply(r.value()), false) : new OcsfFinding(r.value(), event.json(), true);
+            return event == null
+                    ? new OcsfFinding(r.value(), fallback.apply(r.value()), false)
+                    : new OcsfFinding(r.value(), event.json(), true);
         });
     }
 
     /** Drift events of [from, to), in merge order; close the stream. */
     public Stream<DriftEvent> drift(Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
-        return read(topics.drift(), from, to, filter, skipped, progress).map(ConsumerRecord::value)
+        return read(topics.drift(), from, to, filter, skipped, progress)
+                .map(ConsumerRecord::value)
                 .filter(d -> (filter.kind() == null || d.getKind() == filter.kind())
                         && (filter.verdict() == null || d.getCurrentVerdict() == filter.verdict()));
     }
 
     /** Snapshots of [from, to), in merge order, without tombstones; close the stream. */
-    public Stream<SecurityContactSnapshot> snapshots(Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
+    public Stream<SecurityContactSnapshot> snapshots(
+            Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
         return read(topics.snapshots(), from, to, filter, skipped, progress).map(ConsumerRecord::value);
     }
 
     /** The records of a topic keyed by subscription, filtered by key before decoding, tombstones left out. */
-    private <V> Stream<ConsumerRecord<String, V>> read(TopicSpec<String, V> topic, Instant from, Instant to, Filter filter, Skipped skipped,
-                                                      LongConsumer progress) {
-        return reader.open(topic.name(), topic.value().deserializer(), from, to, filter::subscription, skipped, progress).stream()
+    private <V> Stream<ConsumerRecord<String, V>> read(
+            TopicSpec<String, V> topic,
+            Instant from,
+            Instant to,
+            Filter filter,
+            Skipped skipped,
+            LongConsumer progress) {
+        return reader
+                .open(topic.name(), topic.value().deserializer(), from, to, filter::subscription, skipped, progress)
+                .stream()
                 .filter(r -> r.value() != null);
     }
 
@@ -174,15 +202,29 @@ public final class Replays {
                 if (f.getActivity() == FindingActivity.CLOSE) {
                     latest.remove(f.getSubscriptionId());
                 } else {
-                    latest.put(f.getSubscriptionId(), new PostureRow(f.getSubscriptionId(), f.getTenantId(), f.getVerdict(),
-                            f.getLastStatusChangeAt() == null ? f.getCollectedAt() : f.getLastStatusChangeAt(), f.getCollectedAt(), false,
-                            String.join(" ", f.getReasons().stream().map(r -> r.getCode()).toList()), f.getRuleVersion(), f.getProfile()));
+                    latest.put(
+                            f.getSubscriptionId(),
+                            new PostureRow(
+                                    f.getSubscriptionId(),
+                                    f.getTenantId(),
+                                    f.getVerdict(),
+                                    f.getLastStatusChangeAt() == null ? f.getCollectedAt() : f.getLastStatusChangeAt(),
+                                    f.getCollectedAt(),
+                                    false,
+                                    String.join(
+                                            " ",
+                                            f.getReasons().stream()
+                                                    .map(r -> r.getCode())
+                                                    .toList()),
+                                    f.getRuleVersion(),
+                                    f.getProfile()));
                 }
             });
         }
         Map<String, Instant> staleAt = new HashMap<>();
         Instant driftSince = reader.oldestKept(topics.drift().name());
-        try (Stream<DriftEvent> drift = drift(driftSince.isAfter(since) ? driftSince : since, end, filter, skipped, progress)) {
+        try (Stream<DriftEvent> drift =
+                drift(driftSince.isAfter(since) ? driftSince : since, end, filter, skipped, progress)) {
             drift.forEach(d -> {
                 if (d.getKind() == DriftKind.STALE) {
                     staleAt.put(d.getSubscriptionId(), d.getDetectedAt());
@@ -194,8 +236,19 @@ public final class Replays {
         List<PostureRow> rows = new ArrayList<>();
         for (PostureRow row : latest.values()) {
             Instant stale = staleAt.get(row.subscriptionId());
-            rows.add(stale == null || !stale.isAfter(row.lastSeen()) ? row : new PostureRow(row.subscriptionId(), row.tenantId(),
-                    row.verdict(), row.since(), row.lastSeen(), true, row.reasons(), row.ruleVersion(), row.profile()));
+            rows.add(
+                    stale == null || !stale.isAfter(row.lastSeen())
+                            ? row
+                            : new PostureRow(
+                                    row.subscriptionId(),
+                                    row.tenantId(),
+                                    row.verdict(),
+                                    row.since(),
+                                    row.lastSeen(),
+                                    true,
+                                    row.reasons(),
+                                    row.ruleVersion(),
+                                    row.profile()));
         }
         return rows;
     }
@@ -204,7 +257,8 @@ public final class Replays {
      * Today's rule over the snapshots of [from, to), compared with the findings recorded for the same snapshots
      * (the finding of a snapshot carries its timestamp). Reads only; writes nothing. Close the stream.
      */
-    public Stream<Reevaluation> reevaluate(Instant from, Instant to, Profile profile, Filter filter, Skipped skipped, LongConsumer progress) {
+    public Stream<Reevaluation> reevaluate(
+            Instant from, Instant to, Profile profile, Filter filter, Skipped skipped, LongConsumer progress) {
         return reevaluate(from, to, profile, Duration.ZERO, filter, skipped, progress);
     }
 
@@ -216,22 +270,36 @@ public final class Replays {
      * start of the range is known: with {@code changes}, the refresh interval plus a collection interval. Holds one
      * verdict per subscription. Reads only; writes nothing. Close the stream.
      */
-    public Stream<Reevaluation> reevaluate(Instant from, Instant to, Profile profile, Duration lookback, Filter filter, Skipped skipped,
-                                           LongConsumer progress) {
+    public Stream<Reevaluation> reevaluate(
+            Instant from,
+            Instant to,
+            Profile profile,
+            Duration lookback,
+            Filter filter,
+            Skipped skipped,
+            LongConsumer progress) {
         Instant findingsFrom = from;
         if (!lookback.isZero()) {
             Instant kept = reader.oldestKept(topics.findings().name());
             findingsFrom = from.minus(lookback).isBefore(kept) ? kept : from.minus(lookback);
         }
-        HistoryReader.Cursor<ComplianceFinding> findings = reader.open(topics.findings().name(), topics.findings().value().deserializer(),
-                findingsFrom, to, filter::subscription, skipped, n -> { });
+        HistoryReader.Cursor<ComplianceFinding> findings = reader.open(
+                topics.findings().name(),
+                topics.findings().value().deserializer(),
+                findingsFrom,
+                to,
+                filter::subscription,
+                skipped,
+                n -> {});
         Map<String, InForce> inForce = new HashMap<>();
-        SameTimestamp<ComplianceFinding> recorded = new SameTimestamp<>(findings,
-                f -> key(f.getSubscriptionId(), f.getRunId(), f.getCollectedAt()), f -> {
+        SameTimestamp<ComplianceFinding> recorded =
+                new SameTimestamp<>(findings, f -> key(f.getSubscriptionId(), f.getRunId(), f.getCollectedAt()), f -> {
                     if (f.getActivity() == FindingActivity.CLOSE) {
                         inForce.remove(f.getSubscriptionId());
                     } else {
-                        inForce.put(f.getSubscriptionId(), new InForce(f.getVerdict(), f.getRuleVersion() + "/" + f.getProfile()));
+                        inForce.put(
+                                f.getSubscriptionId(),
+                                new InForce(f.getVerdict(), f.getRuleVersion() + "/" + f.getProfile()));
                     }
                 });
         Stream<ConsumerRecord<String, SecurityContactSnapshot>> snapshots;
@@ -244,20 +312,30 @@ public final class Replays {
         return snapshots.onClose(findings::close).<Reevaluation>mapMulti((r, rows) -> {
             SecurityContactSnapshot s = r.value();
             RuleResult today = HighSeverityAlertEmailRule.evaluate(s, profile);
-            ComplianceFinding then = recorded.take(r.timestamp(), key(s.getSubscriptionId(), s.getRunId(), s.getCollectedAt()));
-            InForce held = then != null ? new InForce(then.getVerdict(), then.getRuleVersion() + "/" + then.getProfile())
+            ComplianceFinding then =
+                    recorded.take(r.timestamp(), key(s.getSubscriptionId(), s.getRunId(), s.getCollectedAt()));
+            InForce held = then != null
+                    ? new InForce(then.getVerdict(), then.getRuleVersion() + "/" + then.getProfile())
                     : inForce.get(s.getSubscriptionId().toLowerCase(Locale.ROOT));
             if (held == null || held.verdict() != today.verdict()) {
-                rows.accept(new Reevaluation(s.getSubscriptionId(), s.getCollectedAt(), held == null ? null : held.verdict(),
-                        held == null ? "(no finding recorded)" : then != null ? held.rule() : held.rule() + " (in force: unchanged, no finding of its own)",
-                        today.verdict(), today.ruleVersion() + "/" + profile.id(), String.join(" ", today.reasonCodes())));
+                rows.accept(new Reevaluation(
+                        s.getSubscriptionId(),
+                        s.getCollectedAt(),
+                        held == null ? null : held.verdict(),
+                        held == null
+                                ? "(no finding recorded)"
+                                : then != null
+                                        ? held.rule()
+                                        : held.rule() + " (in force: unchanged, no finding of its own)",
+                        today.verdict(),
+                        today.ruleVersion() + "/" + profile.id(),
+                        String.join(" ", today.reasonCodes())));
             }
         });
     }
 
     /** The verdict a finding recorded, and under which rule version and profile. */
-    private record InForce(Verdict verdict, String rule) {
-    }
+    private record InForce(Verdict verdict, String rule) {}
 
     private static String key(String sub, String runId, Instant collectedAt) {
         return sub.toLowerCase(Locale.ROOT) + "|" + runId + "|" + collectedAt.toEpochMilli();

@@ -28,7 +28,7 @@ final class SameTimestamp<R> {
      * @param match what pairs a record of the other topic with one of this read (e.g. the event id)
      */
     SameTimestamp(Iterator<ConsumerRecord<String, R>> other, Function<R, String> match) {
-        this(other, match, r -> { });
+        this(other, match, r -> {});
     }
 
     /**
@@ -57,7 +57,8 @@ final class SameTimestamp<R> {
                     passed.accept(r.value());
                 }
                 if (r.timestamp() == timestamp && r.value() != null) {
-                    current.computeIfAbsent(match.apply(r.value()), k -> new ArrayDeque<>()).addLast(r.value());
+                    current.computeIfAbsent(match.apply(r.value()), k -> new ArrayDeque<>())
+                            .addLast(r.value());
                 }
             }
         }

@@ -34,7 +34,11 @@ public final class Skipped {
         perTopic.merge(topic, 1L, Long::sum);
         if (detailed.size() < DETAILED) {
             String text = Errors.messages(cause).replaceAll("\\s*\\R\\s*", " ");
-            detailed.add(new Entry(topic, partition, offset, text.length() > MAX_CAUSE ? text.substring(0, MAX_CAUSE - 1) + "…" : text));
+            detailed.add(new Entry(
+                    topic,
+                    partition,
+                    offset,
+                    text.length() > MAX_CAUSE ? text.substring(0, MAX_CAUSE - 1) + "…" : text));
         }
     }
 
@@ -57,7 +61,9 @@ public final class Skipped {
             lines.add("... " + (count - detailed.size()) + " more skipped records not listed");
         }
         lines.add("skipped " + count + " undecodable record" + (count == 1 ? "" : "s") + " ("
-                + perTopic.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "))
+                + perTopic.entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(Collectors.joining(", "))
                 + "); the output leaves them out");
         return lines;
     }

@@ -9,8 +9,7 @@ import java.time.format.DateTimeParseException;
 /** Times on the command line: ISO-8601 instants ({@code 2026-03-01T12:00:00Z}, with an offset) or dates (UTC days). */
 public final class Times {
 
-    private Times() {
-    }
+    private Times() {}
 
     /** An instant; a date is the start of that day (UTC). */
     public static Instant start(String text) {
@@ -49,7 +48,8 @@ public final class Times {
                     LocalDate day = LocalDate.parse(t);
                     return (endOfDay ? day.plusDays(1) : day).atStartOfDay().toInstant(ZoneOffset.UTC);
                 } catch (DateTimeParseException notDate) {
-                    throw new IllegalArgumentException("'" + text + "' is neither an ISO-8601 instant (2026-03-01T12:00:00Z) nor a date (2026-03-01)");
+                    throw new IllegalArgumentException("'" + text
+                            + "' is neither an ISO-8601 instant (2026-03-01T12:00:00Z) nor a date (2026-03-01)");
                 }
             }
         }

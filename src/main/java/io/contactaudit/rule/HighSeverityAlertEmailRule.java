@@ -36,8 +36,7 @@ public final class HighSeverityAlertEmailRule {
     static final String FAILED = "FAILED";
     static final String UNEVALUABLE = "UNEVALUABLE";
 
-    private HighSeverityAlertEmailRule() {
-    }
+    private HighSeverityAlertEmailRule() {}
 
     /** Evaluates one securityContacts list-response body. */
     public static RuleResult evaluate(String body, Profile profile) {
@@ -52,8 +51,16 @@ public final class HighSeverityAlertEmailRule {
         try {
             return evaluate(ResponseBody.decode(body), profile);
         } catch (ResponseBody.Rejected e) {
-            return new RuleResult(ID, VERSION, profile, Verdict.ERROR, List.of(reason(e.code(), e.getMessage())),
-                    List.of(evidence(null, new Seen("$", null), UNEVALUABLE)), List.of(), null, List.of());
+            return new RuleResult(
+                    ID,
+                    VERSION,
+                    profile,
+                    Verdict.ERROR,
+                    List.of(reason(e.code(), e.getMessage())),
+                    List.of(evidence(null, new Seen("$", null), UNEVALUABLE)),
+                    List.of(),
+                    null,
+                    List.of());
         }
     }
 
@@ -66,14 +73,30 @@ public final class HighSeverityAlertEmailRule {
             return collectionFailed(snapshot, profile);
         }
         RuleResult result = evaluate(SecurityContactsNormalizer.parse(snapshot.getRawBodies()), profile);
-        return new RuleResult(result.ruleId(), result.ruleVersion(), profile, result.verdict(), result.reasons(),
-                result.evidence(), result.warnings(), snapshot.getSubscriptionId(), result.contacts());
+        return new RuleResult(
+                result.ruleId(),
+                result.ruleVersion(),
+                profile,
+                result.verdict(),
+                result.reasons(),
+                result.evidence(),
+                result.warnings(),
+                snapshot.getSubscriptionId(),
+                result.contacts());
     }
 
     /** An ERROR for input that could not be read at all (e.g. a missing file), with its cause. */
     public static RuleResult unreadable(String message, Profile profile) {
-        return new RuleResult(ID, VERSION, profile, Verdict.ERROR,
-                List.of(reason(ReasonCode.INPUT_UNREADABLE, message)), List.of(), List.of(), null, List.of());
+        return new RuleResult(
+                ID,
+                VERSION,
+                profile,
+                Verdict.ERROR,
+                List.of(reason(ReasonCode.INPUT_UNREADABLE, message)),
+                List.of(),
+                List.of(),
+                null,
+                List.of());
     }
 
     /** Evaluates a parsed list. */
@@ -96,22 +119,27 @@ public final class HighSeverityAlertEmailRule {
             if (e.passReason != null) {
                 passReasons.add(e.passReason);
             } else if (contact.unevaluable() != null) {
-                errorReasons.add(reason(ReasonCode.CONTACT_UNEVALUABLE,
-                        "contact " + contact.label() + " (" + contact.path() + ") cannot be evaluated: " + contact.unevaluable()));
+                errorReasons.add(reason(
+                        ReasonCode.CONTACT_UNEVALUABLE,
+                        "contact " + contact.label() + " (" + contact.path() + ") cannot be evaluated: "
+                                + contact.unevaluable()));
             } else {
                 failReasons.addAll(e.failReasons);
             }
         }
         if (list.nextLink() != null) {
             evidence.add(evidence(null, new Seen("$.nextLink", quote(list.nextLink())), UNEVALUABLE));
-            Reason incomplete = reason(ReasonCode.INCOMPLETE_LIST,
+            Reason incomplete = reason(
+                    ReasonCode.INCOMPLETE_LIST,
                     "the list has more pages (nextLink) that were not read: " + list.nextLink());
             if (passReasons.isEmpty()) {
                 errorReasons.add(incomplete);
             }
         }
-        if (!passReasons.isEmpty() && (list.nextLink() != null || !list.problems().isEmpty())) {
-            warnings.add(reason(ReasonCode.PARTIAL_LIST,
+        if (!passReasons.isEmpty()
+                && (list.nextLink() != null || !list.problems().isEmpty())) {
+            warnings.add(reason(
+                    ReasonCode.PARTIAL_LIST,
                     "not every page of the list could be read; one passing contact is enough for PASS"));
         }
 
@@ -131,8 +159,16 @@ public final class HighSeverityAlertEmailRule {
             }
             reasons.addAll(failReasons);
         }
-        return new RuleResult(ID, VERSION, profile, verdict, List.copyOf(reasons), List.copyOf(evidence),
-                List.copyOf(warnings), list.subscriptionId(), list.normalized());
+        return new RuleResult(
+                ID,
+                VERSION,
+                profile,
+                verdict,
+                List.copyOf(reasons),
+                List.copyOf(evidence),
+                List.copyOf(warnings),
+                list.subscriptionId(),
+                list.normalized());
     }
 
     private static RuleResult collectionFailed(SecurityContactSnapshot snapshot, Profile profile) {
@@ -142,8 +178,8 @@ public final class HighSeverityAlertEmailRule {
             case THROTTLED -> ReasonCode.COLLECTION_THROTTLED;
             default -> ReasonCode.COLLECTION_ERROR;
         };
-        StringBuilder message = new StringBuilder("the security contacts could not be read (")
-                .append(snapshot.getStatus());
+        StringBuilder message =
+                new StringBuilder("the security contacts could not be read (").append(snapshot.getStatus());
         if (snapshot.getHttpStatus() != null) {
             message.append(", HTTP ").append(snapshot.getHttpStatus());
         }
@@ -152,10 +188,20 @@ public final class HighSeverityAlertEmailRule {
             message.append(": ").append(snapshot.getErrorMessage());
         }
         if (snapshot.getArmRequestId() != null) {
-            message.append(" [x-ms-request-id ").append(snapshot.getArmRequestId()).append(']');
+            message.append(" [x-ms-request-id ")
+                    .append(snapshot.getArmRequestId())
+                    .append(']');
         }
-        return new RuleResult(ID, VERSION, profile, Verdict.ERROR, List.of(reason(code, message.toString())),
-                List.of(), List.of(), snapshot.getSubscriptionId(), List.of());
+        return new RuleResult(
+                ID,
+                VERSION,
+                profile,
+                Verdict.ERROR,
+                List.of(reason(code, message.toString())),
+                List.of(),
+                List.of(),
+                snapshot.getSubscriptionId(),
+                List.of());
     }
 
     static Reason reason(ReasonCode code, String message) {
@@ -192,18 +238,25 @@ public final class HighSeverityAlertEmailRule {
             }
             for (Contact.Source source : c.sources()) {
                 if (!source.isAlert() && !"AttackPath".equals(source.type())) {
-                    warnings.add(reason(ReasonCode.UNKNOWN_SOURCE_TYPE, who + " has a notification source of unknown type "
-                            + (source.type() == null ? "(none)" : "'" + source.type() + "'") + " at " + source.path() + "; ignored"));
+                    warnings.add(reason(
+                            ReasonCode.UNKNOWN_SOURCE_TYPE,
+                            who + " has a notification source of unknown type "
+                                    + (source.type() == null ? "(none)" : "'" + source.type() + "'") + " at "
+                                    + source.path() + "; ignored"));
                 }
             }
             if (Boolean.FALSE.equals(c.isEnabled())) {
                 evidence.add(evidence(c.label(), c.isEnabledSeen(), FAILED));
-                failReasons.add(reason(ReasonCode.CONTACT_DISABLED, who + " is disabled (isEnabled: " + c.isEnabledSeen().json() + ")"));
+                failReasons.add(reason(
+                        ReasonCode.CONTACT_DISABLED,
+                        who + " is disabled (isEnabled: " + c.isEnabledSeen().json() + ")"));
                 return;
             }
             if (!c.hasRecipients()) {
-                warnings.add(reason(ReasonCode.NO_RECIPIENTS, who + " has no e-mail address and no role notifications:"
-                        + " alert e-mails reach nobody (CIS 2.13 and 2.15)"));
+                warnings.add(reason(
+                        ReasonCode.NO_RECIPIENTS,
+                        who + " has no e-mail address and no role notifications:"
+                                + " alert e-mails reach nobody (CIS 2.13 and 2.15)"));
             }
             if (c.latestShape()) {
                 latest(who);
@@ -214,8 +267,11 @@ public final class HighSeverityAlertEmailRule {
                 string(who);
             } else if (!c.latestShape()) {
                 evidence.add(evidence(c.label(), new Seen(c.path() + ".properties.alertNotifications", null), FAILED));
-                failReasons.add(reason(ReasonCode.NO_ALERT_SETTING, who
-                        + " has no alert notification setting (neither notificationsSources nor alertNotifications)"));
+                failReasons.add(
+                        reason(
+                                ReasonCode.NO_ALERT_SETTING,
+                                who
+                                        + " has no alert notification setting (neither notificationsSources nor alertNotifications)"));
             }
         }
 
@@ -223,12 +279,17 @@ public final class HighSeverityAlertEmailRule {
         private void latest(String who) {
             if (!Boolean.TRUE.equals(c.isEnabled())) {
                 evidence.add(evidence(c.label(), c.isEnabledSeen(), FAILED));
-                failReasons.add(reason(ReasonCode.NOT_ENABLED, who + " has notificationsSources but isEnabled is "
-                        + (c.isEnabledSeen().json() == null ? "absent" : c.isEnabledSeen().json() + ", not true")));
+                failReasons.add(reason(
+                        ReasonCode.NOT_ENABLED,
+                        who + " has notificationsSources but isEnabled is "
+                                + (c.isEnabledSeen().json() == null
+                                        ? "absent"
+                                        : c.isEnabledSeen().json() + ", not true")));
                 return;
             }
             evidence.add(evidence(c.label(), c.isEnabledSeen(), PASSED));
-            List<Contact.Source> alerts = c.sources().stream().filter(Contact.Source::isAlert).toList();
+            List<Contact.Source> alerts =
+                    c.sources().stream().filter(Contact.Source::isAlert).toList();
             if (alerts.isEmpty()) {
                 evidence.add(evidence(c.label(), c.sourcesSeen(), FAILED));
                 failReasons.add(reason(ReasonCode.NO_ALERT_SOURCE, who + " has no notification source of type Alert"));
@@ -250,16 +311,19 @@ public final class HighSeverityAlertEmailRule {
         private void object(String who) {
             if (!SecurityContactsNormalizer.same(SecurityContactsNormalizer.ON, c.alertState())) {
                 evidence.add(evidence(c.label(), c.alertStateSeen(), FAILED));
-                failReasons.add(reason(ReasonCode.ALERT_NOTIFICATIONS_OFF, who + " has alert notifications "
-                        + (c.alertState() == null ? "without a state" : "'" + c.alertState() + "'")
-                        + " (" + c.alertStateSeen().path() + ")"));
+                failReasons.add(reason(
+                        ReasonCode.ALERT_NOTIFICATIONS_OFF,
+                        who + " has alert notifications "
+                                + (c.alertState() == null ? "without a state" : "'" + c.alertState() + "'")
+                                + " (" + c.alertStateSeen().path() + ")"));
                 return;
             }
             evidence.add(evidence(c.label(), c.alertStateSeen(), PASSED));
             if (profile.accepts(c.alertSeverity())) {
                 evidence.add(evidence(c.label(), c.alertSeveritySeen(), PASSED));
                 pass(who + " has alert notifications On for severity " + c.alertSeverity()
-                        + " or higher, which includes High (" + c.alertSeveritySeen().path() + ")");
+                        + " or higher, which includes High ("
+                        + c.alertSeveritySeen().path() + ")");
             } else {
                 evidence.add(evidence(c.label(), c.alertSeveritySeen(), FAILED));
                 failReasons.add(severityReason(who, c.alertSeverity(), c.alertSeveritySeen()));
@@ -270,11 +334,14 @@ public final class HighSeverityAlertEmailRule {
         private void string(String who) {
             if (SecurityContactsNormalizer.same(SecurityContactsNormalizer.ON, c.alertState())) {
                 evidence.add(evidence(c.label(), c.alertStateSeen(), PASSED));
-                pass(who + " has alertNotifications On, which e-mails alerts of every severity (" + c.alertStateSeen().path() + ")");
+                pass(who + " has alertNotifications On, which e-mails alerts of every severity ("
+                        + c.alertStateSeen().path() + ")");
             } else {
                 evidence.add(evidence(c.label(), c.alertStateSeen(), FAILED));
-                failReasons.add(reason(ReasonCode.ALERT_NOTIFICATIONS_OFF, who + " has alertNotifications '"
-                        + c.alertState() + "' (" + c.alertStateSeen().path() + ")"));
+                failReasons.add(reason(
+                        ReasonCode.ALERT_NOTIFICATIONS_OFF,
+                        who + " has alertNotifications '" + c.alertState() + "' ("
+                                + c.alertStateSeen().path() + ")"));
             }
         }
 
@@ -282,9 +349,13 @@ public final class HighSeverityAlertEmailRule {
             String accepted = profile.acceptedSeverities().size() == 1
                     ? profile.acceptedSeverities().get(0) + " only"
                     : String.join(", ", profile.acceptedSeverities());
-            return reason(ReasonCode.SEVERITY_NOT_ACCEPTED, who
-                    + (severity == null ? " has no minimal alert severity" : " e-mails alerts of minimal severity '" + severity + "'")
-                    + " at " + seen.path() + "; profile " + profile.id() + " accepts " + accepted);
+            return reason(
+                    ReasonCode.SEVERITY_NOT_ACCEPTED,
+                    who
+                            + (severity == null
+                                    ? " has no minimal alert severity"
+                                    : " e-mails alerts of minimal severity '" + severity + "'")
+                            + " at " + seen.path() + "; profile " + profile.id() + " accepts " + accepted);
         }
 
         private void pass(String message) {

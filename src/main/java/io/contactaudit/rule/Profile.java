@@ -46,8 +46,7 @@ public enum Profile {
                 return profile;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown profile '" + text + "': expected " + String.join(" or ", ids()));
+        throw new IllegalArgumentException("unknown profile '" + text + "': expected " + String.join(" or ", ids()));
     }
 
     /** All profile names. */
@@ -66,7 +65,6 @@ public enum Profile {
         public static final String MEDIUM = "Medium";
         public static final String LOW = "Low";
 
-        private Severity() {
-        }
+        private Severity() {}
     }
 }

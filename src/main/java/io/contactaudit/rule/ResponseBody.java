@@ -41,8 +41,7 @@ public final class ResponseBody {
             .maxTokenCount(MAX_TOKENS)
             .build();
 
-    private ResponseBody() {
-    }
+    private ResponseBody() {}
 
     /** A body refused before parsing: too large, or not UTF-8. */
     public static final class Rejected extends IOException {
@@ -69,21 +68,26 @@ public final class ResponseBody {
         if (bytes.length > MAX_BYTES) {
             throw tooLarge();
         }
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
             return utf8.decode(in).toString();
         } catch (CharacterCodingException e) {
-            throw new Rejected(ReasonCode.UNPARSEABLE_BODY,
-                    "the response body is not valid UTF-8 (malformed byte sequence at or after byte offset " + in.position() + ")");
+            throw new Rejected(
+                    ReasonCode.UNPARSEABLE_BODY,
+                    "the response body is not valid UTF-8 (malformed byte sequence at or after byte offset "
+                            + in.position() + ")");
         }
     }
 
     /** The refusal of a body larger than {@link #MAX_BYTES}. */
     public static Rejected tooLarge() {
-        return new Rejected(ReasonCode.BODY_TOO_LARGE, "the response body is larger than " + MAX_BYTES
-                + " bytes (4 MiB), the most read; a securityContacts response is a few KB");
+        return new Rejected(
+                ReasonCode.BODY_TOO_LARGE,
+                "the response body is larger than " + MAX_BYTES
+                        + " bytes (4 MiB), the most read; a securityContacts response is a few KB");
     }
 }

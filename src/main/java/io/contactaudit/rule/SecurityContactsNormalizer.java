@@ -34,8 +34,7 @@ public final class SecurityContactsNormalizer {
     private static final Pattern SUBSCRIPTION = Pattern.compile("/subscriptions/([^/]+)", Pattern.CASE_INSENSITIVE);
     private static final ObjectMapper JSON = boundedMapper();
 
-    private SecurityContactsNormalizer() {
-    }
+    private SecurityContactsNormalizer() {}
 
     /**
      * A mapper for response bodies: {@link ResponseBody}'s limits on size, nesting, strings, numbers and tokens,
@@ -86,8 +85,7 @@ public final class SecurityContactsNormalizer {
      * @param message human text
      * @param seen    where and what
      */
-    public record Problem(ReasonCode code, String message, Seen seen) {
-    }
+    public record Problem(ReasonCode code, String message, Seen seen) {}
 
     /** Reads one response body. */
     public static ParsedList parse(String body) {
@@ -109,12 +107,14 @@ public final class SecurityContactsNormalizer {
             try {
                 body = readTree(pages.get(p));
             } catch (StreamConstraintsException e) {
-                problems.add(new Problem(ReasonCode.BODY_TOO_LARGE,
+                problems.add(new Problem(
+                        ReasonCode.BODY_TOO_LARGE,
                         "the response body exceeds a limit of the parser: " + e.getOriginalMessage() + where(e),
                         new Seen(root, null)));
                 continue;
             } catch (JsonProcessingException e) {
-                problems.add(new Problem(ReasonCode.UNPARSEABLE_BODY,
+                problems.add(new Problem(
+                        ReasonCode.UNPARSEABLE_BODY,
                         "the response body is not valid JSON: " + e.getOriginalMessage() + where(e),
                         new Seen(root, null)));
                 continue;
@@ -136,9 +136,13 @@ public final class SecurityContactsNormalizer {
                 continue;
             }
             if (contacts.size() + items.size() > ResponseBody.MAX_CONTACTS) {
-                problems.add(new Problem(ReasonCode.BODY_TOO_LARGE, "the list holds more than " + ResponseBody.MAX_CONTACTS
-                        + " contacts (" + items.size() + " on this page" + (contacts.isEmpty() ? "" : ", " + contacts.size() + " before it")
-                        + "); the page is not read", new Seen(itemsPath, null)));
+                problems.add(new Problem(
+                        ReasonCode.BODY_TOO_LARGE,
+                        "the list holds more than " + ResponseBody.MAX_CONTACTS
+                                + " contacts (" + items.size() + " on this page"
+                                + (contacts.isEmpty() ? "" : ", " + contacts.size() + " before it")
+                                + "); the page is not read",
+                        new Seen(itemsPath, null)));
                 continue;
             }
             for (int i = 0; i < items.size(); i++) {
@@ -149,8 +153,10 @@ public final class SecurityContactsNormalizer {
     }
 
     private static String where(JsonProcessingException e) {
-        return e.getLocation() == null ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
     }
 
     private static JsonNode readTree(String text) throws JsonProcessingException {
@@ -176,16 +182,25 @@ public final class SecurityContactsNormalizer {
         if (error.isObject()) {
             String code = error.path("code").asText("");
             String message = error.path("message").asText("");
-            return new Problem(ReasonCode.ARM_ERROR,
-                    "the response is an ARM error, not a list of contacts: " + code + (message.isEmpty() ? "" : ": " + message),
+            return new Problem(
+                    ReasonCode.ARM_ERROR,
+                    "the response is an ARM error, not a list of contacts: " + code
+                            + (message.isEmpty() ? "" : ": " + message),
                     new Seen(root + ".error", error.toString()));
         }
         String what = body.isObject()
-                ? (body.has("value") ? "an object whose \"value\" is not an array" : "an object without a \"value\" array"
-                + (body.has("properties") ? " (a single contact? the rule needs the list response)" : "")
-                + (body.has("responses") ? " (an API example file? evaluate its responses.200.body)" : ""))
+                ? (body.has("value")
+                        ? "an object whose \"value\" is not an array"
+                        : "an object without a \"value\" array"
+                                + (body.has("properties")
+                                        ? " (a single contact? the rule needs the list response)"
+                                        : "")
+                                + (body.has("responses")
+                                        ? " (an API example file? evaluate its responses.200.body)"
+                                        : ""))
                 : "a JSON " + body.getNodeType().toString().toLowerCase(Locale.ROOT);
-        return new Problem(ReasonCode.UNEXPECTED_SHAPE,
+        return new Problem(
+                ReasonCode.UNEXPECTED_SHAPE,
                 "the response body is " + what + ", expected an array of contacts or {\"value\": [...]}",
                 new Seen(root, abbreviate(body.toString())));
     }
@@ -195,13 +210,30 @@ public final class SecurityContactsNormalizer {
         String id = c.isObject() ? text(c.get("id")) : null;
         String label = name != null && !name.isBlank() ? name : "#" + position;
         JsonNode p = c.isObject() ? c.get("properties") : null;
-        NormalizedContact.Builder normalized = NormalizedContact.newBuilder().setName(name).setId(id);
+        NormalizedContact.Builder normalized =
+                NormalizedContact.newBuilder().setName(name).setId(id);
         if (p == null || !p.isObject()) {
             String why = !c.isObject()
                     ? "the contact is not a JSON object"
-                    : p == null ? "the contact has no \"properties\"" : "the contact's \"properties\" is not a JSON object";
-            return new Contact(label, path, why, null, null, false, List.of(), null,
-                    Contact.AlertSetting.ABSENT, null, null, null, null, false, normalized.build());
+                    : p == null
+                            ? "the contact has no \"properties\""
+                            : "the contact's \"properties\" is not a JSON object";
+            return new Contact(
+                    label,
+                    path,
+                    why,
+                    null,
+                    null,
+                    false,
+                    List.of(),
+                    null,
+                    Contact.AlertSetting.ABSENT,
+                    null,
+                    null,
+                    null,
+                    null,
+                    false,
+                    normalized.build());
         }
         String pp = path + ".properties";
 
@@ -214,7 +246,8 @@ public final class SecurityContactsNormalizer {
         List<Contact.Source> sources = new ArrayList<>();
         List<NotificationSource> normalizedSources = new ArrayList<>();
         JsonNode sourceList = sourcesNode != null && sourcesNode.isObject()
-                ? JSON.createArrayNode().add(sourcesNode) : sourcesNode;
+                ? JSON.createArrayNode().add(sourcesNode)
+                : sourcesNode;
         if (sourceList != null && sourceList.isArray()) {
             for (int i = 0; i < sourceList.size(); i++) {
                 JsonNode s = sourceList.get(i);
@@ -222,7 +255,8 @@ public final class SecurityContactsNormalizer {
                 String type = canonical(text(s.get("sourceType")), SOURCE_TYPES);
                 String severity = canonical(text(s.get("minimalSeverity")), LEVELS);
                 String risk = canonical(text(s.get("minimalRiskLevel")), LEVELS);
-                sources.add(new Contact.Source(sp, type, severity, new Seen(sp + ".minimalSeverity", json(s.get("minimalSeverity")))));
+                sources.add(new Contact.Source(
+                        sp, type, severity, new Seen(sp + ".minimalSeverity", json(s.get("minimalSeverity")))));
                 normalizedSources.add(new NotificationSource(type, severity, risk));
             }
         }
@@ -242,7 +276,8 @@ public final class SecurityContactsNormalizer {
             alertState = canonical(text(alerts.get("state")), STATES);
             alertStateSeen = new Seen(pp + ".alertNotifications.state", json(alerts.get("state")));
             alertSeverity = canonical(text(alerts.get("minimalSeverity")), LEVELS);
-            alertSeveritySeen = new Seen(pp + ".alertNotifications.minimalSeverity", json(alerts.get("minimalSeverity")));
+            alertSeveritySeen =
+                    new Seen(pp + ".alertNotifications.minimalSeverity", json(alerts.get("minimalSeverity")));
         }
 
         List<String> emails = new ArrayList<>();
@@ -261,16 +296,19 @@ public final class SecurityContactsNormalizer {
                 }
             });
         }
-        boolean hasRecipients = !emails.isEmpty()
-                || (ON.equals(roleState) && !roles.isEmpty())
-                || ON.equals(alertsToAdmins);
+        boolean hasRecipients =
+                !emails.isEmpty() || (ON.equals(roleState) && !roles.isEmpty()) || ON.equals(alertsToAdmins);
 
-        String generation = latest ? "2023-12-01-preview"
-                : setting == Contact.AlertSetting.OBJECT || p.has("notificationsByRole") || p.has("emails") ? "2020-01-01-preview"
-                : setting == Contact.AlertSetting.STRING || p.has("email") || p.has("alertsToAdmins") ? "2017-08-01-preview"
-                : "unknown";
+        String generation = latest
+                ? "2023-12-01-preview"
+                : setting == Contact.AlertSetting.OBJECT || p.has("notificationsByRole") || p.has("emails")
+                        ? "2020-01-01-preview"
+                        : setting == Contact.AlertSetting.STRING || p.has("email") || p.has("alertsToAdmins")
+                                ? "2017-08-01-preview"
+                                : "unknown";
 
-        normalized.setApiGeneration(generation)
+        normalized
+                .setApiGeneration(generation)
                 .setIsEnabled(isEnabled)
                 .setAlertNotificationsState(alertState)
                 .setAlertMinimalSeverity(alertSeverity)
@@ -280,9 +318,22 @@ public final class SecurityContactsNormalizer {
                 .setAlertsToAdmins(alertsToAdmins)
                 .setRoleNotificationsState(roleState)
                 .setRoles(roles);
-        return new Contact(label, path, null, isEnabled, isEnabledSeen, latest, List.copyOf(sources),
+        return new Contact(
+                label,
+                path,
+                null,
+                isEnabled,
+                isEnabledSeen,
+                latest,
+                List.copyOf(sources),
                 new Seen(pp + ".notificationsSources", json(sourcesNode)),
-                setting, alertState, alertStateSeen, alertSeverity, alertSeveritySeen, hasRecipients, normalized.build());
+                setting,
+                alertState,
+                alertStateSeen,
+                alertSeverity,
+                alertSeveritySeen,
+                hasRecipients,
+                normalized.build());
     }
 
     private static void addEmails(JsonNode node, List<String> into) {

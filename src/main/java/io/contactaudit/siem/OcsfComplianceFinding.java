@@ -31,6 +31,7 @@ public final class OcsfComplianceFinding {
 
     /** The OCSF schema version targeted. */
     public static final String OCSF_VERSION = "1.8.0";
+
     public static final int CLASS_UID = 2003;
     public static final int CATEGORY_UID = 2;
     public static final String STANDARD = "CIS Microsoft Azure Foundations Benchmark v1.3.0";
@@ -43,6 +44,7 @@ public final class OcsfComplianceFinding {
     public static final String DEFAULT_LOG_NAME = "contact-audit.findings-ocsf.v1";
     /** Observable type_ids of OCSF 1.8.0 (objects/account.json uid, dictionary types resource_uid_t and email_t). */
     static final int OBSERVABLE_ACCOUNT_UID = 35;
+
     static final int OBSERVABLE_RESOURCE_UID = 10;
     static final int OBSERVABLE_EMAIL = 5;
 
@@ -51,13 +53,16 @@ public final class OcsfComplianceFinding {
 
     private static String remediation() {
         ObjectNode remediation = JSON.createObjectNode();
-        remediation.put("desc", "Set an e-mail notification for alerts of severity High (or a lower minimal severity) on an enabled "
-                + "security contact: Defender for Cloud > Environment settings > subscription > Email notifications, or PUT "
-                + "/subscriptions/{subscriptionId}/providers/Microsoft.Security/securityContacts/default?api-version=2023-12-01-preview with "
-                + "{\"properties\": {\"isEnabled\": true, \"emails\": \"<address>\", "
-                + "\"notificationsByRole\": {\"state\": \"On\", \"roles\": [\"Owner\"]}, \"notificationsSources\": "
-                + "[{\"sourceType\": \"Alert\", \"minimalSeverity\": \"High\"}]}}");
-        remediation.putArray("references")
+        remediation.put(
+                "desc",
+                "Set an e-mail notification for alerts of severity High (or a lower minimal severity) on an enabled "
+                        + "security contact: Defender for Cloud > Environment settings > subscription > Email notifications, or PUT "
+                        + "/subscriptions/{subscriptionId}/providers/Microsoft.Security/securityContacts/default?api-version=2023-12-01-preview with "
+                        + "{\"properties\": {\"isEnabled\": true, \"emails\": \"<address>\", "
+                        + "\"notificationsByRole\": {\"state\": \"On\", \"roles\": [\"Owner\"]}, \"notificationsSources\": "
+                        + "[{\"sourceType\": \"Alert\", \"minimalSeverity\": \"High\"}]}}");
+        remediation
+                .putArray("references")
                 .add("https://learn.microsoft.com/en-us/azure/defender-for-cloud/configure-email-notifications")
                 .add("https://learn.microsoft.com/en-us/rest/api/defenderforcloud/security-contacts");
         return remediation.toString();
@@ -76,7 +81,8 @@ public final class OcsfComplianceFinding {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("recipient redaction must be none, hash or drop, got '" + text + "'");
+                throw new IllegalArgumentException(
+                        "recipient redaction must be none, hash or drop, got '" + text + "'");
             }
         }
     }
@@ -130,7 +136,8 @@ public final class OcsfComplianceFinding {
         }
     }
 
-    private void write(JsonGenerator g, ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift)
+    private void write(
+            JsonGenerator g, ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift)
             throws IOException {
         int activity = switch (finding.getActivity()) {
             case CREATE -> 1;
@@ -154,10 +161,14 @@ public final class OcsfComplianceFinding {
         };
         int findingStatus = activity == 3 ? 5 : finding.getVerdict() == Verdict.PASS ? 4 : 1;
         List<Reason> reasons = finding.getReasons();
-        String message = finding.getVerdict() + ": " + (reasons.isEmpty() ? HighSeverityAlertEmailRule.TITLE
-                : reasons.get(0).getMessage());
-        String statusCode = reasons.isEmpty() ? finding.getVerdict().name() : reasons.get(0).getCode();
-        String detail = reasons.size() == 1 ? reasons.get(0).getMessage()
+        String message = finding.getVerdict() + ": "
+                + (reasons.isEmpty()
+                        ? HighSeverityAlertEmailRule.TITLE
+                        : reasons.get(0).getMessage());
+        String statusCode =
+                reasons.isEmpty() ? finding.getVerdict().name() : reasons.get(0).getCode();
+        String detail = reasons.size() == 1
+                ? reasons.get(0).getMessage()
                 : String.join("; ", reasons.stream().map(Reason::getMessage).toList());
 
         g.writeStartObject();
@@ -178,17 +189,21 @@ public final class OcsfComplianceFinding {
         // every time on the event is an epoch instant: UTC
         g.writeNumberField("timezone_offset", 0);
         g.writeNumberField("severity_id", severity);
-        g.writeStringField("severity", switch (severity) {
-            case 1 -> "Informational";
-            case 3 -> "Medium";
-            default -> "High";
-        });
+        g.writeStringField(
+                "severity",
+                switch (severity) {
+                    case 1 -> "Informational";
+                    case 3 -> "Medium";
+                    default -> "High";
+                });
         g.writeNumberField("status_id", findingStatus);
-        g.writeStringField("status", switch (findingStatus) {
-            case 1 -> "New";
-            case 4 -> "Resolved";
-            default -> "Archived";
-        });
+        g.writeStringField(
+                "status",
+                switch (findingStatus) {
+                    case 1 -> "New";
+                    case 4 -> "Resolved";
+                    default -> "Archived";
+                });
         g.writeStringField("message", message);
         g.writeStringField("status_code", statusCode);
         g.writeStringField("status_detail", detail);
@@ -213,13 +228,20 @@ public final class OcsfComplianceFinding {
         g.writeObjectFieldStart("finding_info");
         g.writeStringField("uid", finding.getFindingId());
         g.writeStringField("title", HighSeverityAlertEmailRule.TITLE);
-        g.writeStringField("desc", "CIS Azure 1.3.0 2.14 (" + HighSeverityAlertEmailRule.ALIAS + "): security contacts of subscription "
-                + finding.getSubscriptionId() + " must e-mail High-severity Defender for Cloud alerts");
+        g.writeStringField(
+                "desc",
+                "CIS Azure 1.3.0 2.14 (" + HighSeverityAlertEmailRule.ALIAS + "): security contacts of subscription "
+                        + finding.getSubscriptionId() + " must e-mail High-severity Defender for Cloud alerts");
         long firstSeen = millis(finding.getFirstSeenAt() == null ? finding.getCollectedAt() : finding.getFirstSeenAt());
         g.writeNumberField("created_time", firstSeen);
         g.writeNumberField("first_seen_time", firstSeen);
         g.writeNumberField("last_seen_time", millis(finding.getCollectedAt()));
-        g.writeNumberField("modified_time", millis(finding.getLastStatusChangeAt() == null ? finding.getCollectedAt() : finding.getLastStatusChangeAt()));
+        g.writeNumberField(
+                "modified_time",
+                millis(
+                        finding.getLastStatusChangeAt() == null
+                                ? finding.getCollectedAt()
+                                : finding.getLastStatusChangeAt()));
         g.writeArrayFieldStart("types");
         g.writeString("Security Contact Configuration");
         g.writeEndArray();
@@ -240,7 +262,8 @@ public final class OcsfComplianceFinding {
             g.writeStringField("tenant_uid", finding.getTenantId());
         }
         if (finding.getTriggerEventId() != null) {
-            g.writeStringField("correlation_uid", finding.getTriggerEventId()); // the ARM correlation id of the change read
+            g.writeStringField(
+                    "correlation_uid", finding.getTriggerEventId()); // the ARM correlation id of the change read
         }
         g.writeArrayFieldStart("profiles");
         g.writeString("cloud");
@@ -270,7 +293,8 @@ public final class OcsfComplianceFinding {
         }
         g.writeEndObject();
 
-        String base = "/subscriptions/" + finding.getSubscriptionId() + "/providers/Microsoft.Security/securityContacts";
+        String base =
+                "/subscriptions/" + finding.getSubscriptionId() + "/providers/Microsoft.Security/securityContacts";
         List<String> resourceUids = new ArrayList<>(Math.max(1, contacts.size()));
         g.writeArrayFieldStart("resources");
         if (contacts.isEmpty()) {
@@ -366,7 +390,8 @@ public final class OcsfComplianceFinding {
         g.writeStringField("role", "Target");
     }
 
-    private static void observable(JsonGenerator g, String name, int typeId, String type, String value) throws IOException {
+    private static void observable(JsonGenerator g, String name, int typeId, String type, String value)
+            throws IOException {
         g.writeStartObject();
         if (name != null) {
             g.writeStringField("name", name);
@@ -383,7 +408,8 @@ public final class OcsfComplianceFinding {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

@@ -13,9 +13,12 @@ class StartupLogsTest {
         Level before = LogManager.getLogger(StartupLogs.CONNECTION_WARNINGS).getLevel();
         assertThat(before).isEqualTo(Level.WARN);
         try (StartupLogs quiet = StartupLogs.quiet()) {
-            assertThat(LogManager.getLogger(StartupLogs.CONNECTION_WARNINGS).isWarnEnabled()).isFalse();
-            assertThat(LogManager.getLogger(StartupLogs.CONNECTION_WARNINGS).isErrorEnabled()).isTrue();
+            assertThat(LogManager.getLogger(StartupLogs.CONNECTION_WARNINGS).isWarnEnabled())
+                    .isFalse();
+            assertThat(LogManager.getLogger(StartupLogs.CONNECTION_WARNINGS).isErrorEnabled())
+                    .isTrue();
         }
-        assertThat(LogManager.getLogger(StartupLogs.CONNECTION_WARNINGS).getLevel()).isEqualTo(before);
+        assertThat(LogManager.getLogger(StartupLogs.CONNECTION_WARNINGS).getLevel())
+                .isEqualTo(before);
     }
 }

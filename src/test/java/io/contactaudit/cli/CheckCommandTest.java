@@ -28,6 +28,7 @@ class CheckCommandTest {
 
     @TempDir
     Path dir;
+
     Path pass;
     Path fail;
 
@@ -38,13 +39,15 @@ class CheckCommandTest {
     }
 
     List<JsonNode> jsonLines(CliRunner.Run run) {
-        return run.lines().stream().map(line -> {
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                throw new AssertionError("not a JSON line: " + line, e);
-            }
-        }).toList();
+        return run.lines().stream()
+                .map(line -> {
+                    try {
+                        return JSON.readTree(line);
+                    } catch (IOException e) {
+                        throw new AssertionError("not a JSON line: " + line, e);
+                    }
+                })
+                .toList();
     }
 
     @Test
@@ -68,8 +71,18 @@ class CheckCommandTest {
         List<JsonNode> lines = jsonLines(run);
         assertThat(lines).hasSize(2);
         JsonNode first = lines.get(0);
-        assertThat(first.fieldNames()).toIterable().contains("file", "subscriptionId", "verdict", "profile",
-                "ruleId", "ruleVersion", "reasons", "evidence", "warnings");
+        assertThat(first.fieldNames())
+                .toIterable()
+                .contains(
+                        "file",
+                        "subscriptionId",
+                        "verdict",
+                        "profile",
+                        "ruleId",
+                        "ruleVersion",
+                        "reasons",
+                        "evidence",
+                        "warnings");
         assertThat(first.get("file").asText()).isEqualTo(pass.toString());
         assertThat(first.get("subscriptionId").asText()).isEqualTo("aaaa-1");
         assertThat(first.get("verdict").asText()).isEqualTo("PASS");
@@ -86,7 +99,8 @@ class CheckCommandTest {
         CliRunner.Run run = CliRunner.run("check", "--profile", "strict", "--json", pass.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(jsonLines(run).get(0).get("profile").asText()).isEqualTo("strict");
-        assertThat(jsonLines(run).get(0).get("reasons").get(0).get("code").asText()).isEqualTo("SEVERITY_NOT_ACCEPTED");
+        assertThat(jsonLines(run).get(0).get("reasons").get(0).get("code").asText())
+                .isEqualTo("SEVERITY_NOT_ACCEPTED");
     }
 
     @Test

@@ -27,9 +27,10 @@ class CheckHostileInputTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final long HUNDRED_MB = 100L * 1024 * 1024;
-    static final String CONTACT = "{\"id\":\"/subscriptions/aaaa-1/providers/Microsoft.Security/securityContacts/default\","
-            + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@contoso.com\","
-            + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"High\"}]}}";
+    static final String CONTACT =
+            "{\"id\":\"/subscriptions/aaaa-1/providers/Microsoft.Security/securityContacts/default\","
+                    + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@contoso.com\","
+                    + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"High\"}]}}";
 
     @TempDir
     Path dir;
@@ -57,18 +58,26 @@ class CheckHostileInputTest {
 
     /** {@code java -Xmx256m -cp <this test's class path> ContactAuditCli args...}. */
     static ProcessBuilder check(Path dir, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                ContactAuditCli.class.getName(), "check", "--json"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ContactAuditCli.class.getName(),
+                "check",
+                "--json"));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectOutput(dir.resolve("check.out").toFile())
+        return new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("check.out").toFile())
                 .redirectError(dir.resolve("check.err").toFile());
     }
 
     static int await(Process process, Path dir) throws Exception {
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("check did not finish in 90 s; stderr: " + Files.readString(dir.resolve("check.err")));
+            throw new AssertionError(
+                    "check did not finish in 90 s; stderr: " + Files.readString(dir.resolve("check.err")));
         }
         return process.exitValue();
     }
@@ -94,8 +103,12 @@ class CheckHostileInputTest {
         Path big = write(dir.resolve("100mb.json"), "{\"value\":[" + CONTACT, "," + CONTACT, HUNDRED_MB, "]}");
         Path many = contacts(dir.resolve("100k-contacts.json"), 100_000);
         Path deep = write(dir.resolve("deep.json"), "", "[", 100_000, "]".repeat(100_000));
-        Path string = write(dir.resolve("string.json"), "[{\"properties\":{\"alertNotifications\":\"On\",\"emails\":\"", "a",
-                3L * 1024 * 1024, "\"}}]");
+        Path string = write(
+                dir.resolve("string.json"),
+                "[{\"properties\":{\"alertNotifications\":\"On\",\"emails\":\"",
+                "a",
+                3L * 1024 * 1024,
+                "\"}}]");
         byte[] utf8 = ("{\"value\":[" + CONTACT + "]}").getBytes(StandardCharsets.UTF_8);
         utf8[utf8.length / 2] = (byte) 0xC0;
         Path invalid = Files.write(dir.resolve("invalid-utf8.json"), utf8);
@@ -104,18 +117,37 @@ class CheckHostileInputTest {
         assertThat(Files.size(many)).isGreaterThan(20_000_000L);
 
         long started = System.nanoTime();
-        int exit = await(check(dir, big.toString(), many.toString(), deep.toString(), string.toString(), invalid.toString(),
-                good.toString()).start(), dir);
+        int exit = await(
+                check(
+                                dir,
+                                big.toString(),
+                                many.toString(),
+                                deep.toString(),
+                                string.toString(),
+                                invalid.toString(),
+                                good.toString())
+                        .start(),
+                dir);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         System.out.printf("check of 6 hostile and good files under -Xmx256m: %d ms%n", millis);
 
-        assertThat(exit).as("stderr: " + Files.readString(dir.resolve("check.err"))).isEqualTo(3);
+        assertThat(exit)
+                .as("stderr: " + Files.readString(dir.resolve("check.err")))
+                .isEqualTo(3);
         List<JsonNode> lines = lines();
         assertThat(lines).hasSize(6);
-        assertThat(lines).extracting(l -> l.path("verdict").asText())
+        assertThat(lines)
+                .extracting(l -> l.path("verdict").asText())
                 .containsExactly("ERROR", "ERROR", "ERROR", "ERROR", "ERROR", "PASS");
-        assertThat(lines).extracting(CheckHostileInputTest::code).containsExactly("BODY_TOO_LARGE", "BODY_TOO_LARGE",
-                "BODY_TOO_LARGE", "BODY_TOO_LARGE", "UNPARSEABLE_BODY", "ALERT_EMAILS_ENABLED");
+        assertThat(lines)
+                .extracting(CheckHostileInputTest::code)
+                .containsExactly(
+                        "BODY_TOO_LARGE",
+                        "BODY_TOO_LARGE",
+                        "BODY_TOO_LARGE",
+                        "BODY_TOO_LARGE",
+                        "UNPARSEABLE_BODY",
+                        "ALERT_EMAILS_ENABLED");
         assertThat(message(lines.get(0))).contains("larger than 4194304 bytes");
         assertThat(message(lines.get(1))).contains("larger than 4194304 bytes");
         assertThat(message(lines.get(2))).contains("nesting depth");
@@ -126,7 +158,8 @@ class CheckHostileInputTest {
 
     @Test
     void aHundredMegabytesOnStandardInputAreNotReadWhole() throws Exception {
-        Process process = check(dir, "-").redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        Process process =
+                check(dir, "-").redirectInput(ProcessBuilder.Redirect.PIPE).start();
         Thread feeder = new Thread(() -> {
             byte[] chunk = ("," + CONTACT).repeat(1_000).getBytes(StandardCharsets.UTF_8);
             try (OutputStream in = process.getOutputStream()) {

@@ -19,8 +19,10 @@ public final class CliRunner {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = ContactAuditCli.commandLine(
-                        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env,
-                        new PrintWriter(out, true), new PrintWriter(err, true))
+                        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                        env,
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true))
                 .execute(args);
         return new Run(code, out.toString(), err.toString());
     }
@@ -37,6 +39,5 @@ public final class CliRunner {
         return run("", Map.of(), args);
     }
 
-    private CliRunner() {
-    }
+    private CliRunner() {}
 }

@@ -31,23 +31,38 @@ class ChangeEventsTest {
     @Test
     void activityLogCountsTheTerminalSuccessOnlyInAnyCase() throws Exception {
         ChangeEvents.Parsed parsed = ChangeEvents.parse(event("activity-log-write.json"));
-        assertThat(parsed.changes()).containsExactly(new Change(SUB, null, "7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11",
-                Instant.parse("2026-03-01T10:00:00.9876543Z"), "write", Source.ACTIVITY_LOG));
-        assertThat(parsed.ignored()).as("the Start record, another resource, a failed write").isEqualTo(3);
+        assertThat(parsed.changes())
+                .containsExactly(new Change(
+                        SUB,
+                        null,
+                        "7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11",
+                        Instant.parse("2026-03-01T10:00:00.9876543Z"),
+                        "write",
+                        Source.ACTIVITY_LOG));
+        assertThat(parsed.ignored())
+                .as("the Start record, another resource, a failed write")
+                .isEqualTo(3);
     }
 
     @Test
     void eventGridDeleteInAnArray() throws Exception {
         ChangeEvents.Parsed parsed = ChangeEvents.parse(event("event-grid-delete.json"));
-        assertThat(parsed.changes()).containsExactly(new Change(SUB, TENANT, "8a9b0c1d-2e3f-4a5b-8c7d-9e0f1a2b3c4d",
-                Instant.parse("2026-03-01T10:05:00.1234567Z"), "delete", Source.EVENT_GRID));
+        assertThat(parsed.changes())
+                .containsExactly(new Change(
+                        SUB,
+                        TENANT,
+                        "8a9b0c1d-2e3f-4a5b-8c7d-9e0f1a2b3c4d",
+                        Instant.parse("2026-03-01T10:05:00.1234567Z"),
+                        "delete",
+                        Source.EVENT_GRID));
         assertThat(parsed.ignored()).isZero();
     }
 
     @Test
     void cloudEventAsASingleObject() throws Exception {
         ChangeEvents.Parsed parsed = ChangeEvents.parse(event("cloud-event-write.json"));
-        assertThat(parsed.changes()).extracting(Change::subscriptionId, Change::operation, Change::source, Change::eventTime)
+        assertThat(parsed.changes())
+                .extracting(Change::subscriptionId, Change::operation, Change::source, Change::eventTime)
                 .containsExactly(tuple(SUB, "write", Source.CLOUD_EVENTS, Instant.parse("2026-03-01T10:06:00Z")));
     }
 
@@ -64,13 +79,18 @@ class ChangeEventsTest {
                 {"id": "e-1", "eventType": "microsoft.resources.resourcewritesuccess", "eventTime": "2026-03-01T10:00:00Z",
                  "subject": "/subscriptions/%s/providers/Microsoft.Security/securityContacts/default",
                  "data": {"operationName": "MICROSOFT.SECURITY/SECURITYCONTACTS/WRITE"}}""".formatted(SUB.toUpperCase()));
-        assertThat(parsed.changes()).extracting(Change::subscriptionId, Change::eventId).containsExactly(tuple(SUB, "e-1"));
+        assertThat(parsed.changes())
+                .extracting(Change::subscriptionId, Change::eventId)
+                .containsExactly(tuple(SUB, "e-1"));
     }
 
     @Test
     void malformedMessagesSayWhy() {
-        assertThatThrownBy(() -> parse("{\"records\": ")).isInstanceOf(MalformedEventException.class).hasMessageStartingWith("not JSON");
-        assertThatThrownBy(() -> parse("42")).hasMessageContaining("neither an Activity Log message nor Event Grid events: number");
+        assertThatThrownBy(() -> parse("{\"records\": "))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("not JSON");
+        assertThatThrownBy(() -> parse("42"))
+                .hasMessageContaining("neither an Activity Log message nor Event Grid events: number");
         assertThatThrownBy(() -> parse("{\"records\": {}}")).hasMessageContaining("records are not an array");
         assertThatThrownBy(() -> parse("[1]")).hasMessageContaining("not an object: number");
         assertThatThrownBy(() -> ChangeEvents.parse(new byte[0])).hasMessage("an empty message");
@@ -83,9 +103,15 @@ class ChangeEventsTest {
 
     @Test
     void onlyASecurityContactOfASubscriptionIsAChange() {
-        assertThat(ChangeEvents.subscription("/subscriptions/ABC/providers/Microsoft.Security/securityContacts/default")).isEqualTo("abc");
-        assertThat(ChangeEvents.subscription("/subscriptions/abc/providers/Microsoft.Security/securityContacts")).isNull();
-        assertThat(ChangeEvents.subscription("/subscriptions/abc/providers/Microsoft.Security/pricings/default")).isNull();
-        assertThat(ChangeEvents.subscription("/subscriptions/abc/resourceGroups/rg/providers/Microsoft.Security/securityContacts/x")).isNull();
+        assertThat(ChangeEvents.subscription(
+                        "/subscriptions/ABC/providers/Microsoft.Security/securityContacts/default"))
+                .isEqualTo("abc");
+        assertThat(ChangeEvents.subscription("/subscriptions/abc/providers/Microsoft.Security/securityContacts"))
+                .isNull();
+        assertThat(ChangeEvents.subscription("/subscriptions/abc/providers/Microsoft.Security/pricings/default"))
+                .isNull();
+        assertThat(ChangeEvents.subscription(
+                        "/subscriptions/abc/resourceGroups/rg/providers/Microsoft.Security/securityContacts/x"))
+                .isNull();
     }
 }

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,9 +38,10 @@ import org.junit.jupiter.api.Timeout;
 class CollectorHostileBodyTest {
 
     static final String TENANT = CollectorTest.TENANT;
-    static final String GOOD = "{\"value\":[{\"id\":\"/subscriptions/%s/providers/Microsoft.Security/securityContacts/default\","
-            + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@contoso.com\","
-            + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"High\"}]}}]}";
+    static final String GOOD =
+            "{\"value\":[{\"id\":\"/subscriptions/%s/providers/Microsoft.Security/securityContacts/default\","
+                    + "\"name\":\"default\",\"properties\":{\"isEnabled\":true,\"emails\":\"a@contoso.com\","
+                    + "\"notificationsSources\":[{\"sourceType\":\"Alert\",\"minimalSeverity\":\"High\"}]}}]}";
 
     static String id(int n) {
         return String.format("cafecafe-0000-0000-0000-%012d", n);
@@ -49,8 +49,10 @@ class CollectorHostileBodyTest {
 
     static Map<String, SecurityContactSnapshot> collect(URI endpoint, javax.net.ssl.SSLContext ssl, List<String> ids)
             throws InterruptedException {
-        ArmClient.Settings settings = ArmClient.Settings.defaults().withEndpoint(endpoint)
-                .withRequestTimeout(Duration.ofSeconds(20)).withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10));
+        ArmClient.Settings settings = ArmClient.Settings.defaults()
+                .withEndpoint(endpoint)
+                .withRequestTimeout(Duration.ofSeconds(20))
+                .withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10));
         ArmClient arm = new ArmClient(settings, Credentials.fixed("test-token"), ssl, Clock.systemUTC());
         Collector.Settings run = new Collector.Settings(Collector.DEFAULT_API_VERSION, 4, ids, null, null, 50);
         CollectorTest.Recorder sink = new CollectorTest.Recorder();
@@ -62,33 +64,47 @@ class CollectorHostileBodyTest {
         assertThat(snapshot.getStatus()).isEqualTo(CollectionStatus.ERROR);
         assertThat(snapshot.getErrorMessage()).contains(message);
         assertThat(snapshot.getRawBodies()).isEmpty();
-        assertThat(HighSeverityAlertEmailRule.evaluate(snapshot, Profile.DEFAULT).verdict()).isEqualTo(Verdict.ERROR);
+        assertThat(HighSeverityAlertEmailRule.evaluate(snapshot, Profile.DEFAULT)
+                        .verdict())
+                .isEqualTo(Verdict.ERROR);
     }
 
     @Test
     void hostileBodiesFromTheFakeArmAreErrorsAndTheOthersAreCollected() throws Exception {
         StringBuilder many = new StringBuilder("{\"value\":[");
         for (int i = 0; i < 100_000; i++) {
-            many.append(i == 0 ? "" : ",").append(String.format(GOOD, id(5)), 10, String.format(GOOD, id(5)).length() - 2);
+            many.append(i == 0 ? "" : ",")
+                    .append(
+                            String.format(GOOD, id(5)),
+                            10,
+                            String.format(GOOD, id(5)).length() - 2);
         }
         List<Scenario.Subscription> subs = List.of(
                 sub(1, String.format(GOOD, id(1))),
                 sub(2, "[" + " ".repeat(100 * 1024 * 1024) + "]"),
                 sub(3, "[".repeat(100_000) + "]".repeat(100_000)),
-                sub(4, "[{\"properties\":{\"alertNotifications\":\"On\",\"emails\":\"" + "a".repeat(3 * 1024 * 1024) + "\"}}]"),
+                sub(
+                        4,
+                        "[{\"properties\":{\"alertNotifications\":\"On\",\"emails\":\"" + "a".repeat(3 * 1024 * 1024)
+                                + "\"}}]"),
                 sub(5, many.append("]}").toString()),
                 sub(6, String.format(GOOD, id(6))));
         try (FakeArm arm = FakeArm.start(new Scenario(TENANT, 100, 0, subs))) {
             long started = System.nanoTime();
-            Map<String, SecurityContactSnapshot> byId = collect(arm.endpoint(), arm.clientSslContext(),
+            Map<String, SecurityContactSnapshot> byId = collect(
+                    arm.endpoint(),
+                    arm.clientSslContext(),
                     subs.stream().map(Scenario.Subscription::id).toList());
-            System.out.printf("collector, six subscriptions, four hostile: %d ms%n",
+            System.out.printf(
+                    "collector, six subscriptions, four hostile: %d ms%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 
             assertThat(byId).hasSize(6);
             for (int ok : new int[] {1, 6}) {
                 assertThat(byId.get(id(ok)).getStatus()).isEqualTo(CollectionStatus.OK);
-                assertThat(HighSeverityAlertEmailRule.evaluate(byId.get(id(ok)), Profile.DEFAULT).verdict()).isEqualTo(Verdict.PASS);
+                assertThat(HighSeverityAlertEmailRule.evaluate(byId.get(id(ok)), Profile.DEFAULT)
+                                .verdict())
+                        .isEqualTo(Verdict.PASS);
             }
             refused(byId.get(id(2)), "larger than 4194304 bytes", "Content-Length 104857602");
             refused(byId.get(id(5)), "larger than 4194304 bytes");
@@ -97,7 +113,9 @@ class CollectorHostileBodyTest {
                 SecurityContactSnapshot snapshot = byId.get(id(parsed));
                 assertThat(snapshot.getStatus()).isEqualTo(CollectionStatus.OK);
                 assertThat(snapshot.getContacts()).isEmpty();
-                assertThat(HighSeverityAlertEmailRule.evaluate(snapshot, Profile.DEFAULT).reasonCodes()).containsExactly("BODY_TOO_LARGE");
+                assertThat(HighSeverityAlertEmailRule.evaluate(snapshot, Profile.DEFAULT)
+                                .reasonCodes())
+                        .containsExactly("BODY_TOO_LARGE");
             }
         }
     }
@@ -126,14 +144,18 @@ class CollectorHostileBodyTest {
         try {
             URI endpoint = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/");
             long started = System.nanoTime();
-            Map<String, SecurityContactSnapshot> byId = collect(endpoint, certificate.clientContext(), List.of(id(1), id(2), id(3)));
-            System.out.printf("collector, an endless streamed body, invalid UTF-8 and a good one: %d ms, %d bytes sent%n",
+            Map<String, SecurityContactSnapshot> byId =
+                    collect(endpoint, certificate.clientContext(), List.of(id(1), id(2), id(3)));
+            System.out.printf(
+                    "collector, an endless streamed body, invalid UTF-8 and a good one: %d ms, %d bytes sent%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), sent.get());
 
             refused(byId.get(id(1)), "larger than 4194304 bytes");
             refused(byId.get(id(2)), "not valid UTF-8", "byte offset");
             assertThat(byId.get(id(3)).getStatus()).isEqualTo(CollectionStatus.OK);
-            assertThat(HighSeverityAlertEmailRule.evaluate(byId.get(id(3)), Profile.DEFAULT).verdict()).isEqualTo(Verdict.PASS);
+            assertThat(HighSeverityAlertEmailRule.evaluate(byId.get(id(3)), Profile.DEFAULT)
+                            .verdict())
+                    .isEqualTo(Verdict.PASS);
             // the endless body stopped soon after the limit (socket and TLS buffers hold some more)
             assertThat(sent.get()).isLessThan(ResponseBody.MAX_BYTES + 16L * 1024 * 1024);
         } finally {

@@ -54,8 +54,11 @@ class CollectorLoopTest {
     }
 
     static Collector collector() {
-        ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()), Credentials.fixed("t"),
-                arm.clientSslContext(), Clock.systemUTC());
+        ArmClient client = new ArmClient(
+                ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
+                Credentials.fixed("t"),
+                arm.clientSslContext(),
+                Clock.systemUTC());
         return new Collector(client, Collector.Settings.defaults(), Clock.systemUTC());
     }
 
@@ -66,12 +69,16 @@ class CollectorLoopTest {
 
         @Override
         public CompletableFuture<Void> publish(SecurityContactSnapshot snapshot) {
-            return failing.get() ? CompletableFuture.failedFuture(new IllegalStateException("schema not found")) : recorded.publish(snapshot);
+            return failing.get()
+                    ? CompletableFuture.failedFuture(new IllegalStateException("schema not found"))
+                    : recorded.publish(snapshot);
         }
 
         @Override
         public CompletableFuture<Void> remove(String subscriptionId) {
-            return failing.get() ? CompletableFuture.failedFuture(new IllegalStateException("broker away")) : recorded.remove(subscriptionId);
+            return failing.get()
+                    ? CompletableFuture.failedFuture(new IllegalStateException("broker away"))
+                    : recorded.remove(subscriptionId);
         }
     }
 
@@ -107,7 +114,8 @@ class CollectorLoopTest {
     void aRemovalThatWasNotWrittenIsAnnouncedAgain() throws Exception {
         arm.scenario(listing(KEPT));
         Sink sink = new Sink();
-        CollectorLoop loop = new CollectorLoop(collector(), sink, () -> Map.of(KEPT, TENANT, GONE, TENANT), Collector.Progress.NONE);
+        CollectorLoop loop =
+                new CollectorLoop(collector(), sink, () -> Map.of(KEPT, TENANT, GONE, TENANT), Collector.Progress.NONE);
         sink.failing.set(true);
         assertThat(loop.once().publishFailures()).isEqualTo(2);
         sink.failing.set(false);
@@ -129,9 +137,12 @@ class CollectorLoopTest {
             sink.failing.set(true);
             List<RunSummary> summaries = new ArrayList<>();
             assertThat(loop.every(Duration.ofMillis(10), 3, summaries::add)).isFalse();
-            assertThat(summaries).hasSize(3).allSatisfy(s -> assertThat(s.published()).isZero());
-            assertThat(loop.gaveUp()).isEqualTo("3 collection runs in a row published nothing; "
-                    + "the last run failed to publish 1 of 1 records: schema not found");
+            assertThat(summaries)
+                    .hasSize(3)
+                    .allSatisfy(s -> assertThat(s.published()).isZero());
+            assertThat(loop.gaveUp())
+                    .isEqualTo("3 collection runs in a row published nothing; "
+                            + "the last run failed to publish 1 of 1 records: schema not found");
             assertThat(ready(http)).isEqualTo("503 not ready\ncollector: " + loop.gaveUp() + "\n");
         }
     }
@@ -141,23 +152,30 @@ class CollectorLoopTest {
         arm.scenario(listing(KEPT));
         Sink sink = new Sink();
         int[] reads = {0};
-        CollectorLoop loop = new CollectorLoop(collector(), sink, () -> {
-            reads[0]++;
-            if (reads[0] == 2) {
-                return Map.of(); // the one run in between that publishes
-            }
-            throw new IllegalStateException("reading the posture topic took longer than PT30S");
-        }, Collector.Progress.NONE);
-        assertThat(loop.every(Duration.ofMillis(10), 2, s -> { })).isFalse();
+        CollectorLoop loop = new CollectorLoop(
+                collector(),
+                sink,
+                () -> {
+                    reads[0]++;
+                    if (reads[0] == 2) {
+                        return Map.of(); // the one run in between that publishes
+                    }
+                    throw new IllegalStateException("reading the posture topic took longer than PT30S");
+                },
+                Collector.Progress.NONE);
+        assertThat(loop.every(Duration.ofMillis(10), 2, s -> {})).isFalse();
         assertThat(reads[0]).isEqualTo(4);
-        assertThat(loop.gaveUp()).isEqualTo("2 collection runs in a row published nothing; "
-                + "the last collection run failed: reading the posture topic took longer than PT30S");
+        assertThat(loop.gaveUp())
+                .isEqualTo("2 collection runs in a row published nothing; "
+                        + "the last collection run failed: reading the posture topic took longer than PT30S");
     }
 
     static String ready(ObservabilityServer http) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/health/ready")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/health/ready"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return response.statusCode() + " " + response.body();
     }
 }

@@ -28,8 +28,10 @@ class ContactAuditConfigTest {
         assertThat(config.collectionInterval()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.staleAfter()).isEqualTo(Duration.ofMinutes(45));
         assertThat(config.createTopics()).isTrue();
-        assertThatThrownBy(config::bootstrapServers).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("--bootstrap-servers").hasMessageContaining("CONTACT_AUDIT_BOOTSTRAP_SERVERS");
+        assertThatThrownBy(config::bootstrapServers)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--bootstrap-servers")
+                .hasMessageContaining("CONTACT_AUDIT_BOOTSTRAP_SERVERS");
     }
 
     @Test
@@ -41,8 +43,8 @@ class ContactAuditConfigTest {
                 collection.interval=PT10M
                 security.protocol=SASL_SSL
                 """);
-        Map<String, String> env = Map.of("CONTACT_AUDIT_TOPIC_PREFIX", "env", "CONTACT_AUDIT_BOOTSTRAP_SERVERS", "env:9092",
-                "PATH", "/usr/bin");
+        Map<String, String> env = Map.of(
+                "CONTACT_AUDIT_TOPIC_PREFIX", "env", "CONTACT_AUDIT_BOOTSTRAP_SERVERS", "env:9092", "PATH", "/usr/bin");
         Map<String, String> flags = new HashMap<>();
         flags.put("bootstrap.servers", "flag:9092");
         flags.put("topic.prefix", null);
@@ -51,17 +53,26 @@ class ContactAuditConfigTest {
         assertThat(config.topicPrefix()).isEqualTo("env");
         assertThat(config.profile()).isEqualTo(Profile.STRICT);
         assertThat(config.staleAfter()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(config.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL")
-                .containsEntry("bootstrap.servers", "flag:9092").doesNotContainKey("topic.prefix").doesNotContainKey("path");
+        assertThat(config.kafkaClientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("bootstrap.servers", "flag:9092")
+                .doesNotContainKey("topic.prefix")
+                .doesNotContainKey("path");
     }
 
     @Test
     void secretsAreRedacted() {
-        ContactAuditConfig config = ContactAuditConfig.load(null,
-                Map.of("CONTACT_AUDIT_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cr3t-planted\";"),
+        ContactAuditConfig config = ContactAuditConfig.load(
+                null,
+                Map.of(
+                        "CONTACT_AUDIT_SASL_JAAS_CONFIG",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cr3t-planted\";"),
                 Map.of("bootstrap.servers", "b:9093"));
-        assertThat(config.kafkaClientProperties().get("sasl.jaas.config").toString()).contains("s3cr3t-planted");
-        assertThat(config.redacted()).containsEntry("sasl.jaas.config", "[redacted]").containsEntry("bootstrap.servers", "b:9093");
+        assertThat(config.kafkaClientProperties().get("sasl.jaas.config").toString())
+                .contains("s3cr3t-planted");
+        assertThat(config.redacted())
+                .containsEntry("sasl.jaas.config", "[redacted]")
+                .containsEntry("bootstrap.servers", "b:9093");
         assertThat(config.redacted().toString()).doesNotContain("s3cr3t-planted");
     }
 
@@ -69,11 +80,13 @@ class ContactAuditConfigTest {
     void theEventHubsProfileGivesSaslSslPlainWithTheConnectionStringFromTheEnvironment() {
         String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" "
                 + "password=\"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=planted-key\";";
-        ContactAuditConfig config = ContactAuditConfig.load(Path.of("ops/config/event-hubs.properties"),
-                Map.of("CONTACT_AUDIT_SASL_JAAS_CONFIG", jaas), Map.of());
+        ContactAuditConfig config = ContactAuditConfig.load(
+                Path.of("ops/config/event-hubs.properties"), Map.of("CONTACT_AUDIT_SASL_JAAS_CONFIG", jaas), Map.of());
         assertThat(config.bootstrapServers()).endsWith(".servicebus.windows.net:9093");
-        assertThat(config.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL")
-                .containsEntry("sasl.mechanism", "PLAIN").containsEntry("sasl.jaas.config", jaas);
+        assertThat(config.kafkaClientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("sasl.jaas.config", jaas);
         assertThat(config.createTopics()).isFalse();
         assertThat(config.redacted().toString()).doesNotContain("planted-key");
         // and the client settings are accepted by Kafka's own producer configuration
@@ -87,14 +100,16 @@ class ContactAuditConfigTest {
     @Test
     void theEvaluatorCompressesAndBatchesUnlessConfiguredOtherwise() {
         ContactAuditConfig defaults = ContactAuditConfig.load(null, Map.of(), Map.of("bootstrap.servers", "b:9092"));
-        Map<String, Object> producer = new org.apache.kafka.streams.StreamsConfig(
-                EvaluatorApp.properties(defaults)).getProducerConfigs("evaluator");
+        Map<String, Object> producer = new org.apache.kafka.streams.StreamsConfig(EvaluatorApp.properties(defaults))
+                .getProducerConfigs("evaluator");
         assertThat(producer).containsEntry("compression.type", "lz4").containsEntry("batch.size", 262_144);
 
-        ContactAuditConfig own = ContactAuditConfig.load(null, Map.of(),
+        ContactAuditConfig own = ContactAuditConfig.load(
+                null,
+                Map.of(),
                 Map.of("bootstrap.servers", "b:9092", "producer.compression.type", "zstd", "batch.size", "65536"));
-        producer = new org.apache.kafka.streams.StreamsConfig(
-                EvaluatorApp.properties(own)).getProducerConfigs("evaluator");
+        producer = new org.apache.kafka.streams.StreamsConfig(EvaluatorApp.properties(own))
+                .getProducerConfigs("evaluator");
         assertThat(producer).containsEntry("compression.type", "zstd").containsEntry("batch.size", "65536");
     }
 
@@ -108,7 +123,8 @@ class ContactAuditConfigTest {
     @Test
     void invalidValuesSayWhichAndWhy() {
         assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("stale.after", "45 minutes")))
-                .isInstanceOf(ConfigException.class).hasMessage("stale.after must be an ISO-8601 duration such as PT15M or PT1H, got '45 minutes'");
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("stale.after must be an ISO-8601 duration such as PT15M or PT1H, got '45 minutes'");
         assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("profile", "lenient")))
                 .hasMessageContaining("profile: unknown profile 'lenient'");
         assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("topics.partitions", "0")))
@@ -118,7 +134,8 @@ class ContactAuditConfigTest {
         assertThatThrownBy(() -> ContactAuditConfig.load(dir.resolve("nope.properties"), Map.of(), Map.of()))
                 .hasMessageContaining("configuration file not found");
         assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("num.stream.threads", "two")))
-                .isInstanceOf(ConfigException.class).hasMessage("num.stream.threads must be an integer, got 'two'");
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("num.stream.threads must be an integer, got 'two'");
         assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("http.port", "70000")))
                 .hasMessage("http.port must be a port number (0 for any free port), got 70000");
         assertThatThrownBy(() -> ContactAuditConfig.of(Map.of("schema.registry.serde", "avro")))
@@ -131,8 +148,15 @@ class ContactAuditConfigTest {
 
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
-        assertThat(ContactAuditConfig.DEFINITION.names()).hasSize(40).contains("bootstrap.servers", "http.host", "events.topic", "findings.emit",
-                "findings.refresh", "state.store");
+        assertThat(ContactAuditConfig.DEFINITION.names())
+                .hasSize(40)
+                .contains(
+                        "bootstrap.servers",
+                        "http.host",
+                        "events.topic",
+                        "findings.emit",
+                        "findings.refresh",
+                        "state.store");
         assertThat(ConfigReference.markdown())
                 .contains("| `topics.partitions` | `CONTACT_AUDIT_TOPICS_PARTITIONS` | `6` |")
                 .contains("| `stale.after` | `CONTACT_AUDIT_STALE_AFTER` |  |");
@@ -146,16 +170,34 @@ class ContactAuditConfigTest {
 
     @Test
     void theEventsConsumerHasItsOwnClientSettingsUnderItsPrefix() {
-        ContactAuditConfig own = ContactAuditConfig.of(Map.of("bootstrap.servers", "pipeline:9092", "security.protocol", "SSL",
-                "events.bootstrap.servers", "ns.servicebus.windows.net:9093", "events.security.protocol", "SASL_SSL",
-                "events.sasl.mechanism", "PLAIN"));
-        assertThat(own.eventsClientProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "bootstrap.servers", "ns.servicebus.windows.net:9093", "security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"));
-        assertThat(own.kafkaClientProperties()).doesNotContainKeys("events.security.protocol", "events.sasl.mechanism")
+        ContactAuditConfig own = ContactAuditConfig.of(Map.of(
+                "bootstrap.servers",
+                "pipeline:9092",
+                "security.protocol",
+                "SSL",
+                "events.bootstrap.servers",
+                "ns.servicebus.windows.net:9093",
+                "events.security.protocol",
+                "SASL_SSL",
+                "events.sasl.mechanism",
+                "PLAIN"));
+        assertThat(own.eventsClientProperties())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "bootstrap.servers",
+                        "ns.servicebus.windows.net:9093",
+                        "security.protocol",
+                        "SASL_SSL",
+                        "sasl.mechanism",
+                        "PLAIN"));
+        assertThat(own.kafkaClientProperties())
+                .doesNotContainKeys("events.security.protocol", "events.sasl.mechanism")
                 .containsEntry("security.protocol", "SSL");
 
-        ContactAuditConfig shared = ContactAuditConfig.of(Map.of("bootstrap.servers", "pipeline:9092", "security.protocol", "SSL"));
-        assertThat(shared.eventsClientProperties()).containsEntry("bootstrap.servers", "pipeline:9092").containsEntry("security.protocol", "SSL");
+        ContactAuditConfig shared =
+                ContactAuditConfig.of(Map.of("bootstrap.servers", "pipeline:9092", "security.protocol", "SSL"));
+        assertThat(shared.eventsClientProperties())
+                .containsEntry("bootstrap.servers", "pipeline:9092")
+                .containsEntry("security.protocol", "SSL");
         assertThat(shared.eventsEnabled()).isFalse();
         assertThat(shared.eventsTopic()).isEqualTo("insights-activity-logs");
     }

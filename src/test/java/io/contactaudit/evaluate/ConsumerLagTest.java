@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class ConsumerLagTest {
 
     static Map.Entry<MetricName, Metric> metric(String name, String group, String topic, int partition, double value) {
-        MetricName id = new MetricName(name, group, "", Map.of("client-id", "c", "topic", topic, "partition", String.valueOf(partition)));
+        MetricName id = new MetricName(
+                name, group, "", Map.of("client-id", "c", "topic", topic, "partition", String.valueOf(partition)));
         return Map.entry(id, new Metric() {
             @Override
             public MetricName metricName() {
@@ -36,7 +37,11 @@ class ConsumerLagTest {
         ConsumerLag lag = new ConsumerLag(() -> metrics);
         assertThat(lag.lag(new TopicPartition("snapshots", 0))).isZero();
         assertThat(lag.lag(new TopicPartition("snapshots", 1))).isEqualTo(1234);
-        assertThat(lag.lag(new TopicPartition("snapshots", 2))).as("not assigned here").isEqualTo(-1);
-        assertThat(lag.lag(new TopicPartition("snapshots", 3))).as("not fetched yet").isEqualTo(-1);
+        assertThat(lag.lag(new TopicPartition("snapshots", 2)))
+                .as("not assigned here")
+                .isEqualTo(-1);
+        assertThat(lag.lag(new TopicPartition("snapshots", 3)))
+                .as("not fetched yet")
+                .isEqualTo(-1);
     }
 }

@@ -45,8 +45,10 @@ class EvaluateTopologyTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Topics topics = Topics.create(Topics.DEFAULT_PREFIX);
+
     @TempDir
     Path stateDir;
+
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> snapshots;
     FindingsAndOcsf findings;
@@ -71,16 +73,34 @@ class EvaluateTopologyTest {
     void start(EvaluateTopology.Settings settings, Instant wallClock, Duration scanSlice) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams: other builds run beside this one
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                stateDir.toString()); // not the shared /tmp/kafka-streams: other builds run beside this one
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(
-                EvaluateTopology.build(topics, settings, scanSlice), props, wallClock);
-        snapshots = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        drift = driver.createOutputTopic(topics.drift().name(), Serdes.String().deserializer(), topics.drift().value().deserializer());
-        posture = driver.createOutputTopic(topics.posture().name(), Serdes.String().deserializer(), topics.posture().value().deserializer());
-        dlq = driver.createOutputTopic(topics.dlq().name(), Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer());
-        ocsf = driver.createOutputTopic(topics.findingsOcsf().name(), Serdes.String().deserializer(), Serdes.String().deserializer());
-        findings = new FindingsAndOcsf(driver.createOutputTopic(topics.findings().name(), Serdes.String().deserializer(),
+        driver = new TopologyTestDriver(EvaluateTopology.build(topics, settings, scanSlice), props, wallClock);
+        snapshots = driver.createInputTopic(
+                topics.snapshots().name(),
+                Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        drift = driver.createOutputTopic(
+                topics.drift().name(),
+                Serdes.String().deserializer(),
+                topics.drift().value().deserializer());
+        posture = driver.createOutputTopic(
+                topics.posture().name(),
+                Serdes.String().deserializer(),
+                topics.posture().value().deserializer());
+        dlq = driver.createOutputTopic(
+                topics.dlq().name(),
+                Serdes.ByteArray().deserializer(),
+                topics.dlq().value().deserializer());
+        ocsf = driver.createOutputTopic(
+                topics.findingsOcsf().name(),
+                Serdes.String().deserializer(),
+                Serdes.String().deserializer());
+        findings = new FindingsAndOcsf(driver.createOutputTopic(
+                topics.findings().name(),
+                Serdes.String().deserializer(),
                 topics.findings().value().deserializer()));
     }
 
@@ -90,7 +110,10 @@ class EvaluateTopologyTest {
     }
 
     void send(SecurityContactSnapshot snapshot) {
-        byte[] value = topics.snapshots().value().serializer().serialize(topics.snapshots().name(), snapshot);
+        byte[] value = topics.snapshots()
+                .value()
+                .serializer()
+                .serialize(topics.snapshots().name(), snapshot);
         snapshots.pipeInput(snapshot.getSubscriptionId(), value, snapshot.getCollectedAt());
     }
 
@@ -107,7 +130,9 @@ class EvaluateTopologyTest {
 
         KeyValue<String, ComplianceFinding> readKeyValue() {
             KeyValue<String, ComplianceFinding> finding = avro.readKeyValue();
-            assertThat(ocsf.isEmpty()).as("the OCSF event of finding " + finding.value.getEventId()).isFalse();
+            assertThat(ocsf.isEmpty())
+                    .as("the OCSF event of finding " + finding.value.getEventId())
+                    .isFalse();
             KeyValue<String, String> event = ocsf.readKeyValue();
             assertThat(event.key).isEqualTo(finding.value.getFindingId());
             assertThat(event.value).contains("\"uid\":\"" + finding.value.getEventId() + "\"");
@@ -142,7 +167,12 @@ class EvaluateTopologyTest {
     PostureState stored() {
         KeyValueStore<String, byte[]> store = driver.getKeyValueStore(EvaluateTopology.STORE);
         byte[] bytes = store.get(SUB);
-        return bytes == null ? null : topics.posture().value().deserializer().deserialize(topics.posture().name(), bytes);
+        return bytes == null
+                ? null
+                : topics.posture()
+                        .value()
+                        .deserializer()
+                        .deserialize(topics.posture().name(), bytes);
     }
 
     @Test
@@ -183,12 +213,15 @@ class EvaluateTopologyTest {
         assertThat(events).hasSize(2);
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.JsonNode second = json.readTree(events.get(1).value);
-        assertThat(events.get(1).key).isEqualTo(all.get(1).getFindingId()).isEqualTo(second.at("/finding_info/uid").asText());
+        assertThat(events.get(1).key)
+                .isEqualTo(all.get(1).getFindingId())
+                .isEqualTo(second.at("/finding_info/uid").asText());
         assertThat(second.at("/metadata/uid").asText()).isEqualTo(all.get(1).getEventId());
         assertThat(second.get("activity_id").asInt()).isEqualTo(2);
         assertThat(second.at("/compliance/status").asText()).isEqualTo("Fail");
         assertThat(second.at("/unmapped/drift_kinds/0").asText()).isEqualTo("REGRESSED");
-        assertThat(json.readTree(events.get(0).value).get("activity_id").asInt()).isEqualTo(1);
+        assertThat(json.readTree(events.get(0).value).get("activity_id").asInt())
+                .isEqualTo(1);
     }
 
     @Test
@@ -198,22 +231,33 @@ class EvaluateTopologyTest {
         send(TestSnapshots.passing(T0.plusSeconds(1800)));
 
         List<ComplianceFinding> all = findings.readValuesToList();
-        assertThat(all).extracting(ComplianceFinding::getVerdict, ComplianceFinding::getActivity)
-                .containsExactly(tuple(Verdict.PASS, FindingActivity.CREATE), tuple(Verdict.FAIL, FindingActivity.UPDATE),
+        assertThat(all)
+                .extracting(ComplianceFinding::getVerdict, ComplianceFinding::getActivity)
+                .containsExactly(
+                        tuple(Verdict.PASS, FindingActivity.CREATE),
+                        tuple(Verdict.FAIL, FindingActivity.UPDATE),
                         tuple(Verdict.PASS, FindingActivity.UPDATE));
-        assertThat(all).extracting(ComplianceFinding::getLastStatusChangeAt)
+        assertThat(all)
+                .extracting(ComplianceFinding::getLastStatusChangeAt)
                 .containsExactly(T0, T0.plusSeconds(900), T0.plusSeconds(1800));
         assertThat(all).extracting(ComplianceFinding::getFirstSeenAt).containsOnly(T0);
 
         List<DriftEvent> events = drift.readValuesToList();
-        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getSeverity, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
+        assertThat(events)
+                .extracting(
+                        DriftEvent::getKind,
+                        DriftEvent::getSeverity,
+                        DriftEvent::getPreviousVerdict,
+                        DriftEvent::getCurrentVerdict)
                 .containsExactly(
                         tuple(DriftKind.REGRESSED, DriftSeverity.HIGH, Verdict.PASS, Verdict.FAIL),
                         tuple(DriftKind.REMEDIATED, DriftSeverity.LOW, Verdict.FAIL, Verdict.PASS));
         String path = "contacts[default].notificationSources[Alert].minimalSeverity";
-        assertThat(events.get(0).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+        assertThat(events.get(0).getChanges())
+                .extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
                 .containsExactly(tuple(path, "Medium", "Critical"));
-        assertThat(events.get(1).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+        assertThat(events.get(1).getChanges())
+                .extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
                 .containsExactly(tuple(path, "Critical", "Medium"));
         assertThat(events.get(0).getPreviousCollectedAt()).isEqualTo(T0);
         assertThat(events.get(0).getCollectedAt()).isEqualTo(T0.plusSeconds(900));
@@ -228,12 +272,17 @@ class EvaluateTopologyTest {
         send(TestSnapshots.ok(TestSnapshots.body(true, "Low", ""), T0.plusSeconds(1800)));
 
         List<DriftEvent> events = drift.readValuesToList();
-        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
-                .containsExactly(tuple(DriftKind.CONFIG_CHANGED, Verdict.PASS, Verdict.PASS),
+        assertThat(events)
+                .extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
+                .containsExactly(
+                        tuple(DriftKind.CONFIG_CHANGED, Verdict.PASS, Verdict.PASS),
                         tuple(DriftKind.CONFIG_CHANGED, Verdict.PASS, Verdict.PASS));
-        assertThat(events.get(0).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
-                .containsExactly(tuple("contacts[default].notificationSources[Alert].minimalSeverity", "Medium", "Low"));
-        assertThat(events.get(1).getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+        assertThat(events.get(0).getChanges())
+                .extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+                .containsExactly(
+                        tuple("contacts[default].notificationSources[Alert].minimalSeverity", "Medium", "Low"));
+        assertThat(events.get(1).getChanges())
+                .extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
                 .containsExactly(tuple("contacts[default].emails", "sec@contoso.com", ""));
         List<ComplianceFinding> all = findings.readValuesToList();
         assertThat(all.get(2).getWarnings()).extracting(r -> r.getCode()).containsExactly("NO_RECIPIENTS");
@@ -248,7 +297,8 @@ class EvaluateTopologyTest {
         send(TestSnapshots.ok(TestSnapshots.body(false, "Medium", "sec@contoso.com"), T0.plusSeconds(900)));
         DriftEvent event = drift.readValue();
         assertThat(event.getKind()).isEqualTo(DriftKind.REGRESSED);
-        assertThat(event.getChanges()).extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
+        assertThat(event.getChanges())
+                .extracting(FieldChange::getPath, FieldChange::getBefore, FieldChange::getAfter)
                 .containsExactly(tuple("contacts[default].isEnabled", "true", "false"));
         assertThat(event.getReasons()).extracting(r -> r.getCode()).containsExactly("CONTACT_DISABLED");
     }
@@ -261,7 +311,8 @@ class EvaluateTopologyTest {
               {"name":"secondary","properties":{"alertNotifications":"Off","email":"b@x.com"}}]}
             """;
         send(TestSnapshots.ok(two, T0));
-        send(TestSnapshots.ok(two.replace(",\n  {\"name\":\"secondary\"", "\n  ,{\"name\":\"other\""), T0.plusSeconds(60)));
+        send(TestSnapshots.ok(
+                two.replace(",\n  {\"name\":\"secondary\"", "\n  ,{\"name\":\"other\""), T0.plusSeconds(60)));
         List<FieldChange> changes = drift.readValue().getChanges();
         assertThat(changes).extracting(FieldChange::getPath).containsExactly("contacts[other]", "contacts[secondary]");
         assertThat(changes.get(0).getBefore()).isNull();
@@ -276,10 +327,17 @@ class EvaluateTopologyTest {
         send(TestSnapshots.forbidden(T0.plusSeconds(1800)));
 
         List<ComplianceFinding> all = findings.readValuesToList();
-        assertThat(all).extracting(ComplianceFinding::getVerdict).containsExactly(Verdict.PASS, Verdict.ERROR, Verdict.ERROR);
+        assertThat(all)
+                .extracting(ComplianceFinding::getVerdict)
+                .containsExactly(Verdict.PASS, Verdict.ERROR, Verdict.ERROR);
         assertThat(all.get(1).getReasons()).extracting(r -> r.getCode()).containsExactly("COLLECTION_FORBIDDEN");
         List<DriftEvent> events = drift.readValuesToList();
-        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getSeverity, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict)
+        assertThat(events)
+                .extracting(
+                        DriftEvent::getKind,
+                        DriftEvent::getSeverity,
+                        DriftEvent::getPreviousVerdict,
+                        DriftEvent::getCurrentVerdict)
                 .containsExactly(tuple(DriftKind.EVALUATION_ERROR, DriftSeverity.MEDIUM, Verdict.PASS, Verdict.ERROR));
         // the second ERROR changes nothing a reader of the posture topic sees: stored, not emitted
         List<PostureState> shown = posture.readValuesToList();
@@ -297,8 +355,14 @@ class EvaluateTopologyTest {
         // recovery into a worse configuration: recovered, and regressed against the last good state
         send(TestSnapshots.failing(T0.plusSeconds(2700)));
         events = drift.readValuesToList();
-        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict, DriftEvent::getCurrentVerdict, DriftEvent::getPreviousCollectedAt)
-                .containsExactly(tuple(DriftKind.EVALUATION_RECOVERED, Verdict.PASS, Verdict.FAIL, T0),
+        assertThat(events)
+                .extracting(
+                        DriftEvent::getKind,
+                        DriftEvent::getPreviousVerdict,
+                        DriftEvent::getCurrentVerdict,
+                        DriftEvent::getPreviousCollectedAt)
+                .containsExactly(
+                        tuple(DriftKind.EVALUATION_RECOVERED, Verdict.PASS, Verdict.FAIL, T0),
                         tuple(DriftKind.REGRESSED, Verdict.PASS, Verdict.FAIL, T0));
         assertThat(events.get(1).getChanges()).extracting(FieldChange::getAfter).containsExactly("Critical");
         assertThat(posture.readValuesToList().get(0).getConsecutiveErrors()).isZero();
@@ -312,7 +376,8 @@ class EvaluateTopologyTest {
         send(TestSnapshots.forbidden(T0.plusSeconds(900)));
         send(TestSnapshots.passing(T0.plusSeconds(1800)));
         List<DriftEvent> events = drift.readValuesToList();
-        assertThat(events).extracting(DriftEvent::getKind)
+        assertThat(events)
+                .extracting(DriftEvent::getKind)
                 .containsExactly(DriftKind.EVALUATION_ERROR, DriftKind.EVALUATION_RECOVERED);
         assertThat(events.get(1).getChanges()).isEmpty();
         assertThat(events.get(1).getSeverity()).isEqualTo(DriftSeverity.LOW);
@@ -329,7 +394,8 @@ class EvaluateTopologyTest {
         assertThat(state.getConsecutiveErrors()).isEqualTo(1);
         send(TestSnapshots.failing(T0.plusSeconds(900)));
         List<DriftEvent> events = drift.readValuesToList();
-        assertThat(events).extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict)
+        assertThat(events)
+                .extracting(DriftEvent::getKind, DriftEvent::getPreviousVerdict)
                 .containsExactly(tuple(DriftKind.EVALUATION_RECOVERED, null));
         findings.readValuesToList();
         posture.readValuesToList();
@@ -357,9 +423,13 @@ class EvaluateTopologyTest {
         send(snapshot);
         send(snapshot);
         List<ComplianceFinding> all = findings.readValuesToList();
-        assertThat(all).extracting(ComplianceFinding::getActivity).containsExactly(FindingActivity.CREATE, FindingActivity.UPDATE);
+        assertThat(all)
+                .extracting(ComplianceFinding::getActivity)
+                .containsExactly(FindingActivity.CREATE, FindingActivity.UPDATE);
         assertThat(all.get(0).getEventId()).isEqualTo(all.get(1).getEventId());
-        assertThat(posture.readValuesToList()).as("the duplicate changes nothing a reader of the posture sees").hasSize(1);
+        assertThat(posture.readValuesToList())
+                .as("the duplicate changes nothing a reader of the posture sees")
+                .hasSize(1);
         assertNothingElse();
     }
 
@@ -368,7 +438,8 @@ class EvaluateTopologyTest {
         send(TestSnapshots.passing(T0));
         send(TestSnapshots.failing(T0.plusSeconds(900)));
         List<ComplianceFinding> all = findings.readValuesToList();
-        assertThat(all.get(0).getFindingId()).isEqualTo(all.get(1).getFindingId())
+        assertThat(all.get(0).getFindingId())
+                .isEqualTo(all.get(1).getFindingId())
                 .isEqualTo(Ids.finding(SUB, "cis-azure-1.3.0-2.14", "default"))
                 .isNotEqualTo(Ids.finding(SUB, "cis-azure-1.3.0-2.14", "strict"));
         assertThat(all.get(0).getEventId()).isNotEqualTo(all.get(1).getEventId());
@@ -380,7 +451,9 @@ class EvaluateTopologyTest {
         send(TestSnapshots.passing(T0));
         send(TestSnapshots.failing(T0.plusSeconds(900)));
         List<ComplianceFinding> again = findings.readValuesToList();
-        assertThat(again).extracting(ComplianceFinding::getEventId).containsExactly(all.get(0).getEventId(), all.get(1).getEventId());
+        assertThat(again)
+                .extracting(ComplianceFinding::getEventId)
+                .containsExactly(all.get(0).getEventId(), all.get(1).getEventId());
         assertThat(drift.readValue().getEventId()).isEqualTo(event.getEventId());
     }
 
@@ -434,7 +507,8 @@ class EvaluateTopologyTest {
         declared.setCollectionIntervalMs(Duration.ofMinutes(5).toMillis());
         send(declared); // this evaluator's own stale.after is 45 minutes
         findings.readValuesToList();
-        assertThat(posture.readValue().getStaleAfterMs()).isEqualTo(Duration.ofMinutes(15).toMillis());
+        assertThat(posture.readValue().getStaleAfterMs())
+                .isEqualTo(Duration.ofMinutes(15).toMillis());
 
         driver.advanceWallClockTime(Duration.ofMinutes(14));
         driver.advanceWallClockTime(Duration.ofMinutes(1));
@@ -467,16 +541,19 @@ class EvaluateTopologyTest {
 
         // caught up, and the collector has stopped: STALE for each, within the window of its last snapshot
         Instant last = at.minus(interval);
-        driver.advanceWallClockTime(Duration.between(restartedAt.plusSeconds(3L * 2 * 24), last.plus(interval.multipliedBy(3))));
+        driver.advanceWallClockTime(
+                Duration.between(restartedAt.plusSeconds(3L * 2 * 24), last.plus(interval.multipliedBy(3))));
         assertNothingElse();
         driver.advanceWallClockTime(STALE_CHECK.plusSeconds(1));
         driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
-        assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind, DriftEvent::getSubscriptionId)
+        assertThat(drift.readValuesToList())
+                .extracting(DriftEvent::getKind, DriftEvent::getSubscriptionId)
                 .containsExactlyInAnyOrder(tuple(DriftKind.STALE, subs.get(0)), tuple(DriftKind.STALE, subs.get(1)));
     }
 
     static SecurityContactSnapshot declaring(String sub, Instant at, Duration interval) {
-        SecurityContactSnapshot snapshot = TestSnapshots.ok(sub, TestSnapshots.body(true, "High", "soc@contoso.com"), at);
+        SecurityContactSnapshot snapshot =
+                TestSnapshots.ok(sub, TestSnapshots.body(true, "High", "soc@contoso.com"), at);
         snapshot.setCollectionIntervalMs(interval.toMillis());
         return snapshot;
     }
@@ -486,7 +563,9 @@ class EvaluateTopologyTest {
         driver.close();
         start(Profile.DEFAULT, T0, Duration.ZERO); // a slice ends after each entry
         driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK); // the first tick: passes start an interval from here
-        List<String> subs = List.of("00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b",
+        List<String> subs = List.of(
+                "00000000-0000-4000-8000-00000000000a",
+                "00000000-0000-4000-8000-00000000000b",
                 "00000000-0000-4000-8000-00000000000c");
         for (String sub : subs) {
             SecurityContactSnapshot snapshot = TestSnapshots.passing(T0);
@@ -498,7 +577,9 @@ class EvaluateTopologyTest {
         driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK); // the tick that notes what was read
 
         driver.advanceWallClockTime(STALE_AFTER.plus(STALE_CHECK));
-        List<String> flagged = new ArrayList<>(drift.readValuesToList().stream().map(DriftEvent::getSubscriptionId).toList());
+        List<String> flagged = new ArrayList<>(drift.readValuesToList().stream()
+                .map(DriftEvent::getSubscriptionId)
+                .toList());
         assertThat(flagged).hasSize(1);
         driver.advanceWallClockTime(EvaluateSnapshots.SCAN_TICK);
         drift.readValuesToList().forEach(d -> flagged.add(d.getSubscriptionId()));
@@ -570,25 +651,45 @@ class EvaluateTopologyTest {
     @Test
     void aRegistryThatCannotBeReachedStopsProcessingInsteadOfDeadLettering() {
         driver.close();
-        org.apache.kafka.common.serialization.Serde<SecurityContactSnapshot> unreachable = org.apache.kafka.common.serialization.Serdes.serdeFrom(
-                topics.snapshots().value().serializer(), (topic, data) -> {
-                    throw new org.apache.kafka.common.errors.SerializationException("schema lookup failed",
-                            new java.net.ConnectException("Connection refused"));
-                });
-        Topics registryDown = new Topics(new io.contactaudit.kafka.TopicSpec<>(topics.snapshots().name(), Serdes.String(), unreachable,
-                java.util.Map.of(), ""), topics.findings(), topics.findingsOcsf(), topics.drift(), topics.posture(), topics.dlq());
+        org.apache.kafka.common.serialization.Serde<SecurityContactSnapshot> unreachable =
+                org.apache.kafka.common.serialization.Serdes.serdeFrom(
+                        topics.snapshots().value().serializer(), (topic, data) -> {
+                            throw new org.apache.kafka.common.errors.SerializationException(
+                                    "schema lookup failed", new java.net.ConnectException("Connection refused"));
+                        });
+        Topics registryDown = new Topics(
+                new io.contactaudit.kafka.TopicSpec<>(
+                        topics.snapshots().name(), Serdes.String(), unreachable, java.util.Map.of(), ""),
+                topics.findings(),
+                topics.findingsOcsf(),
+                topics.drift(),
+                topics.posture(),
+                topics.dlq());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams: other builds run beside this one
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                stateDir.toString()); // not the shared /tmp/kafka-streams: other builds run beside this one
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(EvaluateTopology.build(registryDown,
-                new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK)), props, T0);
-        snapshots = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        dlq = driver.createOutputTopic(topics.dlq().name(), Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer());
+        driver = new TopologyTestDriver(
+                EvaluateTopology.build(
+                        registryDown, new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK)),
+                props,
+                T0);
+        snapshots = driver.createInputTopic(
+                topics.snapshots().name(),
+                Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        dlq = driver.createOutputTopic(
+                topics.dlq().name(),
+                Serdes.ByteArray().deserializer(),
+                topics.dlq().value().deserializer());
         byte[] value = topics.snapshots().value().serializer().serialize("t", TestSnapshots.passing(T0));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> snapshots.pipeInput(SUB, value, T0))
                 .hasRootCauseInstanceOf(java.net.ConnectException.class);
-        assertThat(dlq.isEmpty()).as("a transient registry failure is never a dead letter").isTrue();
+        assertThat(dlq.isEmpty())
+                .as("a transient registry failure is never a dead letter")
+                .isTrue();
     }
 
     @Test
@@ -605,7 +706,8 @@ class EvaluateTopologyTest {
 
     @Test
     void keysAreLowerCase() {
-        SecurityContactSnapshot upper = TestSnapshots.ok(SUB.toUpperCase(), TestSnapshots.body(true, "High", "a@x.com"), T0);
+        SecurityContactSnapshot upper =
+                TestSnapshots.ok(SUB.toUpperCase(), TestSnapshots.body(true, "High", "a@x.com"), T0);
         send(upper);
         assertThat(findings.readKeyValue().key).isEqualTo(SUB);
         assertThat(posture.readKeyValue().key).isEqualTo(SUB);
@@ -630,8 +732,11 @@ class EvaluateTopologyTest {
     /** Restarts the driver with findings.emit=changes and the given refresh interval. */
     void onlyChanges(Duration refresh) {
         driver.close();
-        start(new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK).withEmission(EvaluateTopology.Emission.CHANGES, refresh),
-                T0, EvaluateSnapshots.SCAN_SLICE);
+        start(
+                new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK)
+                        .withEmission(EvaluateTopology.Emission.CHANGES, refresh),
+                T0,
+                EvaluateSnapshots.SCAN_SLICE);
     }
 
     @Test
@@ -647,8 +752,12 @@ class EvaluateTopologyTest {
         send(TestSnapshots.passing(T0.plusSeconds(1800)));
         assertNothingElse();
         PostureState stored = stored();
-        assertThat(stored.getLastCollectedAt()).as("staleness and late snapshots are judged by the latest capture").isEqualTo(T0.plusSeconds(1800));
-        assertThat(stored.getLastFindingEventId()).as("the latest finding emitted").isEqualTo(created.getEventId());
+        assertThat(stored.getLastCollectedAt())
+                .as("staleness and late snapshots are judged by the latest capture")
+                .isEqualTo(T0.plusSeconds(1800));
+        assertThat(stored.getLastFindingEventId())
+                .as("the latest finding emitted")
+                .isEqualTo(created.getEventId());
 
         // a late snapshot is still late: judged against the stored capture time, not the last finding's
         send(TestSnapshots.failing(T0.plusSeconds(1000)));
@@ -681,7 +790,8 @@ class EvaluateTopologyTest {
         posture.readValue();
         assertNothingElse();
 
-        // an hour later a refresh boundary has passed, whatever the subscription's phase: the open finding is re-asserted
+        // an hour later a refresh boundary has passed, whatever the subscription's phase: the open finding is
+        // re-asserted
         send(TestSnapshots.failing(T0.plus(Duration.ofHours(1))));
         ComplianceFinding again = findings.avro.readValue();
         assertThat(again.getActivity()).isEqualTo(FindingActivity.UPDATE);
@@ -691,7 +801,9 @@ class EvaluateTopologyTest {
         assertThat(event.key).isEqualTo(again.getFindingId());
         assertThat(JSON.readTree(event.value).path("activity_name").asText()).isEqualTo("Update");
         assertThat(stored().getLastFindingEventId()).isEqualTo(again.getEventId());
-        assertThat(posture.isEmpty()).as("nothing a reader of the posture sees has changed").isTrue();
+        assertThat(posture.isEmpty())
+                .as("nothing a reader of the posture sees has changed")
+                .isTrue();
         assertNothingElse();
 
         // once per interval: the next snapshot, a millisecond later, is in the same interval
@@ -714,9 +826,12 @@ class EvaluateTopologyTest {
                 activities.add(JSON.readTree(event.value).path("activity_name").asText() + " "
                         + JSON.readTree(event.value).at("/compliance/status").asText());
             }
-            assertThat(activities).as(changes ? "changes" : "every").containsExactlyElementsOf(changes
-                    ? List.of("Create Pass", "Update Fail", "Close Fail")
-                    : List.of("Create Pass", "Update Pass", "Update Fail", "Close Fail"));
+            assertThat(activities)
+                    .as(changes ? "changes" : "every")
+                    .containsExactlyElementsOf(
+                            changes
+                                    ? List.of("Create Pass", "Update Fail", "Close Fail")
+                                    : List.of("Create Pass", "Update Pass", "Update Fail", "Close Fail"));
             findings.avro.readValuesToList();
             drift.readValuesToList();
             posture.readValuesToList();
@@ -727,13 +842,18 @@ class EvaluateTopologyTest {
     @Test
     void aStoreOnTheHeapBehavesAsOneOnDisk() {
         driver.close();
-        start(new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK).withStore(EvaluateTopology.StoreKind.MEMORY),
-                T0, EvaluateSnapshots.SCAN_SLICE);
+        start(
+                new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK)
+                        .withStore(EvaluateTopology.StoreKind.MEMORY),
+                T0,
+                EvaluateSnapshots.SCAN_SLICE);
         send(TestSnapshots.passing(T0));
         send(TestSnapshots.failing(T0.plusSeconds(900)));
         send(TestSnapshots.passing(T0.plusSeconds(600)));
-        assertThat(findings.readValuesToList()).extracting(ComplianceFinding::getActivity, ComplianceFinding::getVerdict)
-                .containsExactly(tuple(FindingActivity.CREATE, Verdict.PASS), tuple(FindingActivity.UPDATE, Verdict.FAIL));
+        assertThat(findings.readValuesToList())
+                .extracting(ComplianceFinding::getActivity, ComplianceFinding::getVerdict)
+                .containsExactly(
+                        tuple(FindingActivity.CREATE, Verdict.PASS), tuple(FindingActivity.UPDATE, Verdict.FAIL));
         assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind).containsExactly(DriftKind.REGRESSED);
         assertThat(posture.readValuesToList()).hasSize(2);
         assertThat(stored().getLateSnapshots()).isEqualTo(1);

@@ -21,22 +21,28 @@ class GoldenIdsTest {
 
     @Test
     void findingAndEvaluationIds() {
-        ComplianceFinding finding = machine.onSnapshot(null, TestSnapshots.passing(T0), T0.toEpochMilli()).finding();
+        ComplianceFinding finding = machine.onSnapshot(null, TestSnapshots.passing(T0), T0.toEpochMilli())
+                .finding();
         assertThat(finding.getFindingId()).isEqualTo("653c4cd7-6c15-334c-b9f4-f52c6d5f806f");
         assertThat(finding.getEventId()).isEqualTo("d711ca21-3762-3da9-9f6b-5271c93308b6");
-        assertThat(Ids.finding(TestSnapshots.SUB, "cis-azure-1.3.0-2.14", "strict")).isEqualTo("26faa401-958a-3d80-b5f3-4dd92fb0b7d9");
+        assertThat(Ids.finding(TestSnapshots.SUB, "cis-azure-1.3.0-2.14", "strict"))
+                .isEqualTo("26faa401-958a-3d80-b5f3-4dd92fb0b7d9");
     }
 
     @Test
     void driftCloseAndStaleIds() {
-        PostureState passing = machine.onSnapshot(null, TestSnapshots.passing(T0), T0.toEpochMilli()).posture();
-        PostureMachine.Outcome regressed = machine.onSnapshot(passing, TestSnapshots.failing(T0.plusSeconds(900)), T0.toEpochMilli());
+        PostureState passing = machine.onSnapshot(null, TestSnapshots.passing(T0), T0.toEpochMilli())
+                .posture();
+        PostureMachine.Outcome regressed =
+                machine.onSnapshot(passing, TestSnapshots.failing(T0.plusSeconds(900)), T0.toEpochMilli());
         assertThat(regressed.drift().get(0).getEventId()).isEqualTo("c16e9019-8416-3031-b5d4-542e9c9c6d8e");
-        PostureMachine.Outcome removed = machine.onRemoved(passing, T0.plusSeconds(1800).toEpochMilli(), T0.toEpochMilli());
+        PostureMachine.Outcome removed =
+                machine.onRemoved(passing, T0.plusSeconds(1800).toEpochMilli(), T0.toEpochMilli());
         assertThat(removed.finding().getEventId()).isEqualTo("f821b17c-56e7-3654-9f9e-2c17fd38eab0");
         assertThat(removed.drift().get(0).getEventId()).isEqualTo("310a0238-6368-35c4-9bb2-fa89af328849");
         Duration window = Duration.ofMinutes(45);
-        PostureMachine.Outcome stale = machine.onClock(passing, T0.plus(window).toEpochMilli() + 1, T0.plus(window).toEpochMilli() + 1, window);
+        PostureMachine.Outcome stale = machine.onClock(
+                passing, T0.plus(window).toEpochMilli() + 1, T0.plus(window).toEpochMilli() + 1, window);
         assertThat(stale.drift().get(0).getEventId()).isEqualTo("0da6187e-31e1-3db6-a803-4ae7a5853481");
     }
 }

@@ -42,9 +42,10 @@ class PostureIndexTest {
         List<String> due = new ArrayList<>();
         // one slice with no time left: it stops after the first one due, and the next goes on from there
         assertThat(index.scan(500, Long.MIN_VALUE, sub -> {
-            due.add(sub);
-            index.remove(sub);
-        })).isFalse();
+                    due.add(sub);
+                    index.remove(sub);
+                }))
+                .isFalse();
         assertThat(due).hasSize(1);
         while (!index.scan(500, Long.MAX_VALUE, sub -> {
             due.add(sub);
@@ -69,7 +70,9 @@ class PostureIndexTest {
         index.digest("a", 1, 2);
         index.remove("a");
         index.put("a", 1);
-        assertThat(index.sameDigest("a", 1, 2)).as("a posture deleted and created again").isFalse();
+        assertThat(index.sameDigest("a", 1, 2))
+                .as("a posture deleted and created again")
+                .isFalse();
         index.digest("b", 1, 2);
         assertThat(index.sameDigest("b", 1, 2)).as("no posture, no digest").isFalse();
     }

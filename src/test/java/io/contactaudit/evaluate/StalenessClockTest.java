@@ -23,7 +23,9 @@ class StalenessClockTest {
         clock.tick(restartedAt, false);
         clock.read(T);
         assertThat(clock.tick(restartedAt + 200, false)).isEqualTo(T);
-        assertThat(clock.tick(restartedAt + 400, false)).as("nothing read in this tick").isEqualTo(T + 200);
+        assertThat(clock.tick(restartedAt + 400, false))
+                .as("nothing read in this tick")
+                .isEqualTo(T + 200);
         clock.read(T + 60_000);
         clock.read(T + 120_000);
         clock.read(T + 100_000); // an older record does not move it back
@@ -44,7 +46,9 @@ class StalenessClockTest {
     @Test
     void aLongPauseBeforeTheFirstTickIsNotIdleTime() {
         clock.read(T); // read right after a rebalance that took longer than the idle time
-        assertThat(clock.tick(T + 3 * IDLE, false)).as("the task has just started: judged at what it read").isEqualTo(T);
+        assertThat(clock.tick(T + 3 * IDLE, false))
+                .as("the task has just started: judged at what it read")
+                .isEqualTo(T);
     }
 
     @Test
@@ -60,7 +64,9 @@ class StalenessClockTest {
         clock.read(T - 60_000);
         clock.tick(T + 200, true);
         assertThat(clock.tick(T + 200 + 10 * IDLE, true)).as("a stalled fetch").isEqualTo(T - 60_000);
-        assertThat(clock.tick(T + 200 + 10 * IDLE, false)).as("nothing waits: caught up").isEqualTo(T + 200 + 10 * IDLE);
+        assertThat(clock.tick(T + 200 + 10 * IDLE, false))
+                .as("nothing waits: caught up")
+                .isEqualTo(T + 200 + 10 * IDLE);
         StalenessClock started = new StalenessClock();
         assertThat(started.tick(T + 10 * IDLE, true)).isEqualTo(StalenessClock.NOT_YET);
     }

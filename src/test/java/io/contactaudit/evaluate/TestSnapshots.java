@@ -60,6 +60,5 @@ final class TestSnapshots {
                 .build();
     }
 
-    private TestSnapshots() {
-    }
+    private TestSnapshots() {}
 }

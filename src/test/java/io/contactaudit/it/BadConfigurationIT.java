@@ -20,18 +20,32 @@ class BadConfigurationIT {
     @Test
     void missingAzureCredentialsNameTheVariable() throws Exception {
         Jar jar = new Jar(dir, "credentials");
-        int code = jar.run(Map.of("CONTACT_AUDIT_AZURE_CREDENTIAL", "client-secret", "AZURE_TENANT_ID", ""),
-                "collect", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", TestKafka.uniquePrefix("creds"));
+        int code = jar.run(
+                Map.of("CONTACT_AUDIT_AZURE_CREDENTIAL", "client-secret", "AZURE_TENANT_ID", ""),
+                "collect",
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers(),
+                "--topic-prefix",
+                TestKafka.uniquePrefix("creds"));
         assertThat(code).isEqualTo(2);
-        assertThat(jar.err().strip()).isEqualTo("contact-audit: error: azure.credential=client-secret needs the environment variable AZURE_TENANT_ID");
+        assertThat(jar.err().strip())
+                .isEqualTo(
+                        "contact-audit: error: azure.credential=client-secret needs the environment variable AZURE_TENANT_ID");
     }
 
     @Test
     void anUnreadableScenarioIsOneLine() throws Exception {
         Path scenario = Files.writeString(dir.resolve("bad.yaml"), "subscriptions: [ {id: x, colour: blue} ]");
         Jar jar = new Jar(dir, "scenario");
-        int code = jar.run(Map.of(), "collect", "--bootstrap-servers", TestKafka.bootstrapServers(),
-                "--topic-prefix", TestKafka.uniquePrefix("scenario"), "--scenario", scenario.toString());
+        int code = jar.run(
+                Map.of(),
+                "collect",
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers(),
+                "--topic-prefix",
+                TestKafka.uniquePrefix("scenario"),
+                "--scenario",
+                scenario.toString());
         assertThat(code).isEqualTo(2);
         assertThat(jar.err().strip().lines()).hasSize(1);
         assertThat(jar.err()).contains("cannot read scenario", "colour");
@@ -40,10 +54,12 @@ class BadConfigurationIT {
     @Test
     void anInvalidValueIsAUsageError() throws Exception {
         Jar jar = new Jar(dir, "value");
-        int code = jar.run(Map.of("CONTACT_AUDIT_STALE_AFTER", "three hours"), "evaluate", "--bootstrap-servers", "127.0.0.1:1");
+        int code = jar.run(
+                Map.of("CONTACT_AUDIT_STALE_AFTER", "three hours"), "evaluate", "--bootstrap-servers", "127.0.0.1:1");
         assertThat(code).isEqualTo(2);
         assertThat(jar.err().strip())
-                .isEqualTo("contact-audit: error: stale.after must be an ISO-8601 duration such as PT15M or PT1H, got 'three hours'");
+                .isEqualTo(
+                        "contact-audit: error: stale.after must be an ISO-8601 duration such as PT15M or PT1H, got 'three hours'");
     }
 
     @Test

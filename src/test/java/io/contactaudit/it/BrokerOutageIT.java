@@ -55,28 +55,46 @@ class BrokerOutageIT {
         int port = URI.create("kafka://" + broker.bootstrapServers()).getPort();
         String bootstrap = broker.bootstrapServers();
         Topics topics = Topics.create("outage");
-        ContactAuditConfig config = ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG, "outage", ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3"));
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of(
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                "outage",
+                ContactAuditConfig.TOPICS_PARTITIONS_CONFIG,
+                "3"));
         KafkaSetup.prepare(config, topics);
 
         List<Scenario.Subscription> subs = new ArrayList<>();
         for (int i = 0; i < SUBSCRIPTIONS; i++) {
-            subs.add(new Scenario.Subscription(String.format(Locale.ROOT, "60000000-0000-0000-0000-%012d", i), "s" + i, null, null,
-                    List.of(new Scenario.Contact(null, true, List.of("a@contoso.com"), "High", List.of(), null)), null, null, null, null));
+            subs.add(new Scenario.Subscription(
+                    String.format(Locale.ROOT, "60000000-0000-0000-0000-%012d", i),
+                    "s" + i,
+                    null,
+                    null,
+                    List.of(new Scenario.Contact(null, true, List.of("a@contoso.com"), "High", List.of(), null)),
+                    null,
+                    null,
+                    null,
+                    null));
         }
         AtomicInteger collected = new AtomicInteger();
         try (FakeArm arm = FakeArm.start(new Scenario("t", 100, 25, subs));
-             SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
-            ArmClient client = new ArmClient(ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
-                    Credentials.fixed("it"), arm.clientSslContext(), Clock.systemUTC());
-            Collector collector = new Collector(client, new Collector.Settings("2023-12-01-preview", 2, List.of(), null, null, 50),
+                SnapshotPublisher publisher =
+                        SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())) {
+            ArmClient client = new ArmClient(
+                    ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
+                    Credentials.fixed("it"),
+                    arm.clientSslContext(),
+                    Clock.systemUTC());
+            Collector collector = new Collector(
+                    client,
+                    new Collector.Settings("2023-12-01-preview", 2, List.of(), null, null, 50),
                     Clock.systemUTC());
             CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(() -> {
                 try {
                     return collector.run(publisher, Map.of(), new Collector.Progress() {
                         @Override
-                        public void started(int n) {
-                        }
+                        public void started(int n) {}
 
                         @Override
                         public void collected(SecurityContactSnapshot snapshot) {
@@ -103,10 +121,16 @@ class BrokerOutageIT {
             assertThat(summary.published()).isEqualTo(SUBSCRIPTIONS);
             assertThat(summary.publishFailures()).isZero();
 
-            List<ConsumerRecord<String, byte[]>> records = TestKafka.readCommitted(bootstrap, topics.snapshots().name(),
-                    Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), SUBSCRIPTIONS, Duration.ofSeconds(60));
+            List<ConsumerRecord<String, byte[]>> records = TestKafka.readCommitted(
+                    bootstrap,
+                    topics.snapshots().name(),
+                    Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer(),
+                    SUBSCRIPTIONS,
+                    Duration.ofSeconds(60));
             assertThat(records).hasSize(SUBSCRIPTIONS);
-            assertThat(records.stream().map(ConsumerRecord::key).collect(Collectors.toSet())).hasSize(SUBSCRIPTIONS);
+            assertThat(records.stream().map(ConsumerRecord::key).collect(Collectors.toSet()))
+                    .hasSize(SUBSCRIPTIONS);
         } finally {
             broker.close();
         }

@@ -51,7 +51,9 @@ class CrashRecoveryIT {
     Path dir;
 
     static String body(String sub, String alerts) {
-        return ContactRenderer.body(sub, ContactRenderer.V2023,
+        return ContactRenderer.body(
+                sub,
+                ContactRenderer.V2023,
                 new Scenario.Contact(null, true, List.of("a@contoso.com"), alerts, List.of(), null));
     }
 
@@ -63,21 +65,36 @@ class CrashRecoveryIT {
         String bootstrap = TestKafka.bootstrapServers();
         String prefix = TestKafka.uniquePrefix("crash");
         Topics topics = Topics.create(prefix);
-        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "3")), topics);
+        KafkaSetup.prepare(
+                ContactAuditConfig.of(Map.of(
+                        ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                        prefix,
+                        ContactAuditConfig.TOPICS_PARTITIONS_CONFIG,
+                        "3")),
+                topics);
 
         Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
-        try (KafkaProducer<String, SecurityContactSnapshot> producer = TestKafka.producer(bootstrap,
-                Serdes.String().serializer(), topics.snapshots().value().serializer())) {
+        try (KafkaProducer<String, SecurityContactSnapshot> producer = TestKafka.producer(
+                bootstrap,
+                Serdes.String().serializer(),
+                topics.snapshots().value().serializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int cycle = 0; cycle < CYCLES.length; cycle++) {
                 Instant at = t0.plus(Duration.ofMinutes(15L * cycle));
                 for (int i = 0; i < SUBSCRIPTIONS; i++) {
                     String sub = String.format(Locale.ROOT, "50000000-0000-0000-0000-%012d", i);
-                    SecurityContactSnapshot snapshot = SecurityContactSnapshot.newBuilder().setSubscriptionId(sub)
-                            .setRunId("run-" + cycle).setCollectedAt(at).setApiVersion("2023-12-01-preview")
-                            .setStatus(CollectionStatus.OK).setRawBodies(List.of(body(sub, CYCLES[cycle]))).build();
-                    sent.add(producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), sub, snapshot)));
+                    SecurityContactSnapshot snapshot = SecurityContactSnapshot.newBuilder()
+                            .setSubscriptionId(sub)
+                            .setRunId("run-" + cycle)
+                            .setCollectedAt(at)
+                            .setApiVersion("2023-12-01-preview")
+                            .setStatus(CollectionStatus.OK)
+                            .setRawBodies(List.of(body(sub, CYCLES[cycle])))
+                            .build();
+                    sent.add(producer.send(
+                            new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), sub, snapshot)));
                 }
             }
             for (Future<RecordMetadata> f : sent) {
@@ -87,9 +104,18 @@ class CrashRecoveryIT {
         int total = SUBSCRIPTIONS * CYCLES.length;
 
         Jar first = new Jar(dir, "first");
-        String[] args = {"evaluate", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix, "--state-dir", dir.resolve("state").toString()};
+        String[] args = {
+            "evaluate",
+            "--bootstrap-servers",
+            bootstrap,
+            "--topic-prefix",
+            prefix,
+            "--state-dir",
+            dir.resolve("state").toString()
+        };
         Process evaluator = first.start(EVERY, args);
-        try (KafkaConsumer<String, byte[]> watcher = committedReader(bootstrap, topics.findings().name())) {
+        try (KafkaConsumer<String, byte[]> watcher =
+                committedReader(bootstrap, topics.findings().name())) {
             int[] seen = {0};
             await().atMost(Duration.ofSeconds(120)).until(() -> {
                 seen[0] += watcher.poll(Duration.ofMillis(100)).count();
@@ -103,20 +129,35 @@ class CrashRecoveryIT {
         Jar second = new Jar(dir, "second");
         Process restarted = second.start(EVERY, args);
         try {
-            List<ConsumerRecord<String, ComplianceFinding>> findings = TestKafka.readCommitted(bootstrap, topics.findings().name(),
-                    Serdes.String().deserializer(), topics.findings().value().deserializer(), total, Duration.ofSeconds(180));
+            List<ConsumerRecord<String, ComplianceFinding>> findings = TestKafka.readCommitted(
+                    bootstrap,
+                    topics.findings().name(),
+                    Serdes.String().deserializer(),
+                    topics.findings().value().deserializer(),
+                    total,
+                    Duration.ofSeconds(180));
             Map<String, Long> perEvent = findings.stream()
                     .collect(Collectors.groupingBy(r -> r.value().getEventId(), Collectors.counting()));
             assertThat(findings).as("exactly one finding per snapshot").hasSize(total);
             assertThat(perEvent).hasSize(total);
-            Set<String> runs = findings.stream().map(r -> r.value().getSubscriptionId() + "/" + r.value().getRunId()).collect(Collectors.toSet());
+            Set<String> runs = findings.stream()
+                    .map(r -> r.value().getSubscriptionId() + "/" + r.value().getRunId())
+                    .collect(Collectors.toSet());
             assertThat(runs).hasSize(total);
 
-            List<ConsumerRecord<String, DriftEvent>> drift = TestKafka.readCommitted(bootstrap, topics.drift().name(),
-                    Serdes.String().deserializer(), topics.drift().value().deserializer(), 2 * SUBSCRIPTIONS, Duration.ofSeconds(60));
-            Map<DriftKind, Long> kinds = drift.stream().collect(Collectors.groupingBy(r -> r.value().getKind(), Collectors.counting()));
-            assertThat(kinds).containsOnly(Map.entry(DriftKind.CONFIG_CHANGED, (long) SUBSCRIPTIONS),
-                    Map.entry(DriftKind.REGRESSED, (long) SUBSCRIPTIONS));
+            List<ConsumerRecord<String, DriftEvent>> drift = TestKafka.readCommitted(
+                    bootstrap,
+                    topics.drift().name(),
+                    Serdes.String().deserializer(),
+                    topics.drift().value().deserializer(),
+                    2 * SUBSCRIPTIONS,
+                    Duration.ofSeconds(60));
+            Map<DriftKind, Long> kinds =
+                    drift.stream().collect(Collectors.groupingBy(r -> r.value().getKind(), Collectors.counting()));
+            assertThat(kinds)
+                    .containsOnly(
+                            Map.entry(DriftKind.CONFIG_CHANGED, (long) SUBSCRIPTIONS),
+                            Map.entry(DriftKind.REGRESSED, (long) SUBSCRIPTIONS));
         } finally {
             restarted.destroy();
             restarted.waitFor(60, TimeUnit.SECONDS);
@@ -124,12 +165,18 @@ class CrashRecoveryIT {
     }
 
     static KafkaConsumer<String, byte[]> committedReader(String bootstrap, String topic) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "it-watch-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "it-watch-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
         consumer.subscribe(List.of(topic));
         return consumer;
     }

@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,23 +43,39 @@ class EvaluateCommandIT {
     Path dir;
 
     static String body(String severity) {
-        return ContactRenderer.body(SUB, ContactRenderer.V2023,
+        return ContactRenderer.body(
+                SUB,
+                ContactRenderer.V2023,
                 new Scenario.Contact(null, true, List.of("sec@contoso.com"), severity, List.of(), null));
     }
 
     static SecurityContactSnapshot snapshot(String severity, Instant at) {
         return SecurityContactSnapshot.newBuilder()
-                .setSubscriptionId(SUB).setRunId("run-" + at.toEpochMilli()).setCollectedAt(at)
-                .setApiVersion("2023-12-01-preview").setStatus(io.contactaudit.schema.CollectionStatus.OK)
-                .setRawBodies(List.of(body(severity))).build();
+                .setSubscriptionId(SUB)
+                .setRunId("run-" + at.toEpochMilli())
+                .setCollectedAt(at)
+                .setApiVersion("2023-12-01-preview")
+                .setStatus(io.contactaudit.schema.CollectionStatus.OK)
+                .setRawBodies(List.of(body(severity)))
+                .build();
     }
 
     static final String PLANTED = "planted-s3cret-do-not-log";
 
     Process evaluate(Jar jar, String prefix, int httpPort) throws IOException {
-        return jar.start(Map.of("CONTACT_AUDIT_HTTP_PORT", String.valueOf(httpPort),
-                "CONTACT_AUDIT_SSL_TRUSTSTORE_PASSWORD", PLANTED), "evaluate", "--bootstrap-servers", TestKafka.bootstrapServers(), "--topic-prefix", prefix,
-                "--state-dir", dir.resolve("state").toString());
+        return jar.start(
+                Map.of(
+                        "CONTACT_AUDIT_HTTP_PORT",
+                        String.valueOf(httpPort),
+                        "CONTACT_AUDIT_SSL_TRUSTSTORE_PASSWORD",
+                        PLANTED),
+                "evaluate",
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers(),
+                "--topic-prefix",
+                prefix,
+                "--state-dir",
+                dir.resolve("state").toString());
     }
 
     @Test
@@ -74,52 +89,97 @@ class EvaluateCommandIT {
         }
         Process process = evaluate(jar, prefix, port);
         try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> jar.out().contains("evaluating " + prefix + ".snapshots.v1"));
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> jar.out().contains("evaluating " + prefix + ".snapshots.v1"));
 
             Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
-            try (KafkaProducer<String, byte[]> producer = TestKafka.producer(Serdes.String().serializer(), Serdes.ByteArray().serializer())) {
+            try (KafkaProducer<String, byte[]> producer = TestKafka.producer(
+                    Serdes.String().serializer(), Serdes.ByteArray().serializer())) {
                 var serializer = topics.snapshots().value().serializer();
                 String topic = topics.snapshots().name();
-                producer.send(new ProducerRecord<>(topic, null, t0.toEpochMilli(), SUB, serializer.serialize(topic, snapshot("Medium", t0)))).get();
-                producer.send(new ProducerRecord<>(topic, null, t0.toEpochMilli() + 1, SUB, "poison".getBytes(StandardCharsets.UTF_8))).get();
-                producer.send(new ProducerRecord<>(topic, null, t0.plusSeconds(900).toEpochMilli(), SUB,
-                        serializer.serialize(topic, snapshot("Critical", t0.plusSeconds(900))))).get();
+                producer.send(new ProducerRecord<>(
+                                topic,
+                                null,
+                                t0.toEpochMilli(),
+                                SUB,
+                                serializer.serialize(topic, snapshot("Medium", t0))))
+                        .get();
+                producer.send(new ProducerRecord<>(
+                                topic, null, t0.toEpochMilli() + 1, SUB, "poison".getBytes(StandardCharsets.UTF_8)))
+                        .get();
+                producer.send(new ProducerRecord<>(
+                                topic,
+                                null,
+                                t0.plusSeconds(900).toEpochMilli(),
+                                SUB,
+                                serializer.serialize(topic, snapshot("Critical", t0.plusSeconds(900)))))
+                        .get();
             }
 
-            List<ConsumerRecord<String, ComplianceFinding>> findings = TestKafka.readCommitted(topics.findings().name(),
-                    Serdes.String().deserializer(), topics.findings().value().deserializer(), 2, Duration.ofSeconds(60));
+            List<ConsumerRecord<String, ComplianceFinding>> findings = TestKafka.readCommitted(
+                    topics.findings().name(),
+                    Serdes.String().deserializer(),
+                    topics.findings().value().deserializer(),
+                    2,
+                    Duration.ofSeconds(60));
             assertThat(findings).extracting(r -> r.value().getVerdict()).containsExactly(Verdict.PASS, Verdict.FAIL);
             assertThat(findings).extracting(ConsumerRecord::key).containsOnly(SUB);
 
-            List<ConsumerRecord<String, DriftEvent>> drift = TestKafka.readCommitted(topics.drift().name(),
-                    Serdes.String().deserializer(), topics.drift().value().deserializer(), 1, Duration.ofSeconds(90));
+            List<ConsumerRecord<String, DriftEvent>> drift = TestKafka.readCommitted(
+                    topics.drift().name(),
+                    Serdes.String().deserializer(),
+                    topics.drift().value().deserializer(),
+                    1,
+                    Duration.ofSeconds(90));
             assertThat(drift).extracting(r -> r.value().getKind()).containsExactly(DriftKind.REGRESSED);
             assertThat(drift.get(0).value().getChanges().get(0).getAfter()).isEqualTo("Critical");
 
-            List<ConsumerRecord<String, PostureState>> posture = TestKafka.readCommitted(topics.posture().name(),
-                    Serdes.String().deserializer(), topics.posture().value().deserializer(), 2, Duration.ofSeconds(90));
+            List<ConsumerRecord<String, PostureState>> posture = TestKafka.readCommitted(
+                    topics.posture().name(),
+                    Serdes.String().deserializer(),
+                    topics.posture().value().deserializer(),
+                    2,
+                    Duration.ofSeconds(90));
             assertThat(posture.get(posture.size() - 1).value().getVerdict()).isEqualTo(Verdict.FAIL);
 
-            List<ConsumerRecord<byte[], DeadLetter>> dlq = TestKafka.readCommitted(topics.dlq().name(),
-                    Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer(), 1, Duration.ofSeconds(90));
+            List<ConsumerRecord<byte[], DeadLetter>> dlq = TestKafka.readCommitted(
+                    topics.dlq().name(),
+                    Serdes.ByteArray().deserializer(),
+                    topics.dlq().value().deserializer(),
+                    1,
+                    Duration.ofSeconds(90));
             assertThat(dlq.get(0).value().getStage()).isEqualTo("DESERIALIZATION");
             assertThat(dlq.get(0).value().getSourceOffset()).isEqualTo(1L);
 
             HttpClient http = HttpClient.newHttpClient();
-            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).containsPattern("contact_audit_findings_pass_total\\{[^}]*\\} 1\\.0")
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
+            String metrics = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(metrics)
+                    .containsPattern("contact_audit_findings_pass_total\\{[^}]*\\} 1\\.0")
                     .containsPattern("contact_audit_findings_fail_total\\{[^}]*\\} 1\\.0")
                     .containsPattern("contact_audit_drift_regressed_total\\{[^}]*\\} 1\\.0")
                     .containsPattern("contact_audit_dead_letters_total\\{[^}]*\\} 1\\.0")
                     .contains("kafka_stream_thread_process_total");
         } finally {
             process.destroy();
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                    .as("stops on SIGTERM")
+                    .isTrue();
         }
         assertThat(jar.err()).contains("-> NOT_RUNNING");
         assertThat(jar.out() + jar.err()).as("no secret in any log line").doesNotContain(PLANTED);
@@ -128,8 +188,13 @@ class EvaluateCommandIT {
     @Test
     void failsFastWhenTheBrokerIsUnreachable() throws Exception {
         Jar jar = new Jar(dir, "unreachable");
-        int code = jar.run(Map.of("CONTACT_AUDIT_KAFKA_TIMEOUT", "PT3S"),
-                "evaluate", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", dir.resolve("s").toString());
+        int code = jar.run(
+                Map.of("CONTACT_AUDIT_KAFKA_TIMEOUT", "PT3S"),
+                "evaluate",
+                "--bootstrap-servers",
+                "127.0.0.1:1",
+                "--state-dir",
+                dir.resolve("s").toString());
         assertThat(code).isEqualTo(4);
         assertThat(jar.err()).contains("contact-audit: error: cannot reach Kafka at 127.0.0.1:1 within 3 s");
     }
@@ -138,8 +203,15 @@ class EvaluateCommandIT {
     void failsWithTheListOfMissingTopicsWhenItMayNotCreateThem() throws Exception {
         String prefix = TestKafka.uniquePrefix("missing");
         Jar jar = new Jar(dir, "missing");
-        int code = jar.run(Map.of("CONTACT_AUDIT_TOPICS_CREATE", "false"), "evaluate", "--bootstrap-servers",
-                TestKafka.bootstrapServers(), "--topic-prefix", prefix, "--state-dir", dir.resolve("s").toString());
+        int code = jar.run(
+                Map.of("CONTACT_AUDIT_TOPICS_CREATE", "false"),
+                "evaluate",
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers(),
+                "--topic-prefix",
+                prefix,
+                "--state-dir",
+                dir.resolve("s").toString());
         assertThat(code).isEqualTo(4);
         assertThat(jar.err()).contains("missing topics: " + prefix + ".snapshots.v1, " + prefix + ".findings.v1");
     }

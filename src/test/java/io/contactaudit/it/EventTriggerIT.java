@@ -51,9 +51,17 @@ class EventTriggerIT {
     }
 
     static Scenario.Subscription sub(String id, String alerts) {
-        return new Scenario.Subscription(id, "sub-" + id.substring(0, 4), "Enabled", "2023",
-                List.of(new Scenario.Contact("default", true, List.of("secops@contoso.com"), alerts, List.of("Owner"), null)),
-                null, null, null, null);
+        return new Scenario.Subscription(
+                id,
+                "sub-" + id.substring(0, 4),
+                "Enabled",
+                "2023",
+                List.of(new Scenario.Contact(
+                        "default", true, List.of("secops@contoso.com"), alerts, List.of("Owner"), null)),
+                null,
+                null,
+                null,
+                null);
     }
 
     static String event(String name) throws Exception {
@@ -67,8 +75,7 @@ class EventTriggerIT {
                   "eventType": "Microsoft.Resources.ResourceWriteSuccess", "id": "%2$s-eg", "eventTime": "%3$s",
                   "data": {"correlationId": "%2$s", "operationName": "Microsoft.Security/securityContacts/write",
                            "resourceUri": "/subscriptions/%1$s/providers/Microsoft.Security/securityContacts/default",
-                           "status": "Succeeded", "subscriptionId": "%1$s", "tenantId": "%4$s"}}]""".formatted(sub, correlationId,
-                Instant.now(), TENANT);
+                           "status": "Succeeded", "subscriptionId": "%1$s", "tenantId": "%4$s"}}]""".formatted(sub, correlationId, Instant.now(), TENANT);
     }
 
     @Test
@@ -77,14 +84,22 @@ class EventTriggerIT {
         String prefix = TestKafka.uniquePrefix("events");
         String hub = prefix + ".insights-activity-logs";
         ContactAuditConfig config = ContactAuditConfig.of(Map.of(
-                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
-                ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "1",
-                ContactAuditConfig.EXCLUDE_CONFIG, "^" + OUT + "$",
-                ContactAuditConfig.EVENTS_ENABLED_CONFIG, "true",
-                ContactAuditConfig.EVENTS_TOPIC_CONFIG, hub,
-                ContactAuditConfig.EVENTS_GROUP_ID_CONFIG, prefix + "-events",
-                ContactAuditConfig.EVENTS_DEBOUNCE_CONFIG, "PT0.5S"));
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                prefix,
+                ContactAuditConfig.TOPICS_PARTITIONS_CONFIG,
+                "1",
+                ContactAuditConfig.EXCLUDE_CONFIG,
+                "^" + OUT + "$",
+                ContactAuditConfig.EVENTS_ENABLED_CONFIG,
+                "true",
+                ContactAuditConfig.EVENTS_TOPIC_CONFIG,
+                hub,
+                ContactAuditConfig.EVENTS_GROUP_ID_CONFIG,
+                prefix + "-events",
+                ContactAuditConfig.EVENTS_DEBOUNCE_CONFIG,
+                "PT0.5S"));
         Topics topics = KafkaSetup.topics(config);
         KafkaSetup.prepare(config, topics);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -92,8 +107,11 @@ class EventTriggerIT {
         }
 
         try (FakeArm arm = FakeArm.start(tenant("High"));
-             CollectorApp app = CollectorApp.create(config, topics, CollectorApp.arm(config, arm.endpoint(), arm.clientSslContext()),
-                     Collector.Progress.NONE)) {
+                CollectorApp app = CollectorApp.create(
+                        config,
+                        topics,
+                        CollectorApp.arm(config, arm.endpoint(), arm.clientSslContext()),
+                        Collector.Progress.NONE)) {
             assertThat(app.once().publishedAll()).isTrue(); // the poll: A and B, not the excluded one
             arm.resetCounts();
             EventTrigger trigger = app.trigger();
@@ -101,35 +119,65 @@ class EventTriggerIT {
             consuming.start();
             try {
                 arm.scenario(tenant("Off")); // someone switches A's alert e-mails off
-                try (KafkaProducer<byte[], byte[]> hubProducer = TestKafka.producer(Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
-                    String correlation = "7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11"; // the Activity Log fixture's write of A
-                    for (String value : List.of(event("activity-log-write.json"), eventGridWrite(A, correlation),
-                            event("activity-log-write.json"), event("event-grid-other-resource.json"), "garbage",
+                try (KafkaProducer<byte[], byte[]> hubProducer = TestKafka.producer(
+                        Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
+                    String correlation =
+                            "7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11"; // the Activity Log fixture's write of A
+                    for (String value : List.of(
+                            event("activity-log-write.json"),
+                            eventGridWrite(A, correlation),
+                            event("activity-log-write.json"),
+                            event("event-grid-other-resource.json"),
+                            "garbage",
                             eventGridWrite(OUT, "c0ffee00-0000-4000-8000-000000000001"),
                             eventGridWrite(B, "b0000000-0000-4000-8000-000000000001"),
                             eventGridWrite(B, "b0000000-0000-4000-8000-000000000002"),
                             eventGridWrite(B, "b0000000-0000-4000-8000-000000000003"))) {
-                        hubProducer.send(new ProducerRecord<>(hub, null, value.getBytes(StandardCharsets.UTF_8))).get();
+                        hubProducer
+                                .send(new ProducerRecord<>(hub, null, value.getBytes(StandardCharsets.UTF_8)))
+                                .get();
                     }
                 }
 
-                List<ConsumerRecord<String, SecurityContactSnapshot>> snapshots = TestKafka.readCommitted(topics.snapshots().name(),
-                        Serdes.String().deserializer(), topics.snapshots().value().deserializer(), 4, Duration.ofSeconds(60));
-                List<SecurityContactSnapshot> triggered = snapshots.stream().map(ConsumerRecord::value)
-                        .filter(s -> s.getTriggerEventId() != null).toList();
-                assertThat(triggered).extracting(SecurityContactSnapshot::getSubscriptionId).containsExactlyInAnyOrder(A, B);
-                SecurityContactSnapshot a = triggered.stream().filter(s -> s.getSubscriptionId().equals(A)).findFirst().orElseThrow();
+                List<ConsumerRecord<String, SecurityContactSnapshot>> snapshots = TestKafka.readCommitted(
+                        topics.snapshots().name(),
+                        Serdes.String().deserializer(),
+                        topics.snapshots().value().deserializer(),
+                        4,
+                        Duration.ofSeconds(60));
+                List<SecurityContactSnapshot> triggered = snapshots.stream()
+                        .map(ConsumerRecord::value)
+                        .filter(s -> s.getTriggerEventId() != null)
+                        .toList();
+                assertThat(triggered)
+                        .extracting(SecurityContactSnapshot::getSubscriptionId)
+                        .containsExactlyInAnyOrder(A, B);
+                SecurityContactSnapshot a = triggered.stream()
+                        .filter(s -> s.getSubscriptionId().equals(A))
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(a.getTriggerEventId()).isEqualTo("7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11");
                 assertThat(a.getTriggerEventTime()).isEqualTo(Instant.parse("2026-03-01T10:00:00.987Z"));
                 assertThat(a.getRawBodies().get(0)).doesNotContain("\"sourceType\":\"Alert\"");
-                assertThat(a.getCollectionIntervalMs()).isEqualTo(config.collectionInterval().toMillis());
-                assertThat(a.getSubscriptionName()).as("the name from the last listing").isEqualTo("sub-0b4f");
-                assertThat(arm.contactRequests(A)).as("A read once for two reports of one write, delivered twice").isEqualTo(1);
-                assertThat(arm.contactRequests(B)).as("three writes of B within the debounce: one read").isEqualTo(1);
+                assertThat(a.getCollectionIntervalMs())
+                        .isEqualTo(config.collectionInterval().toMillis());
+                assertThat(a.getSubscriptionName())
+                        .as("the name from the last listing")
+                        .isEqualTo("sub-0b4f");
+                assertThat(arm.contactRequests(A))
+                        .as("A read once for two reports of one write, delivered twice")
+                        .isEqualTo(1);
+                assertThat(arm.contactRequests(B))
+                        .as("three writes of B within the debounce: one read")
+                        .isEqualTo(1);
                 assertThat(arm.contactRequests(OUT)).as("out of scope").isZero();
 
-                List<ConsumerRecord<byte[], DeadLetter>> letters = TestKafka.readCommitted(topics.dlq().name(),
-                        Serdes.ByteArray().deserializer(), topics.dlq().value().deserializer(), 1, Duration.ofSeconds(30));
+                List<ConsumerRecord<byte[], DeadLetter>> letters = TestKafka.readCommitted(
+                        topics.dlq().name(),
+                        Serdes.ByteArray().deserializer(),
+                        topics.dlq().value().deserializer(),
+                        1,
+                        Duration.ofSeconds(30));
                 assertThat(letters).hasSize(1);
                 assertThat(letters.get(0).value().getSourceTopic()).isEqualTo(hub);
                 assertThat(letters.get(0).value().getErrorMessage()).contains("not JSON");
@@ -137,17 +185,26 @@ class EventTriggerIT {
                 EventTrigger.Stats stats = trigger.stats();
                 assertThat(stats.received.get()).isEqualTo(9);
                 assertThat(stats.malformed.get()).isEqualTo(1);
-                assertThat(stats.duplicates.get()).as("the second delivery and the Event Grid report of A's write").isEqualTo(2);
+                assertThat(stats.duplicates.get())
+                        .as("the second delivery and the Event Grid report of A's write")
+                        .isEqualTo(2);
                 assertThat(stats.outOfScope.get()).isEqualTo(1);
                 assertThat(stats.triggeredReads.get()).isEqualTo(2);
-                assertThat(stats.ignored.get()).as("Start and failed records, other resources and operations").isEqualTo(3 + 3 + 2);
+                assertThat(stats.ignored.get())
+                        .as("Start and failed records, other resources and operations")
+                        .isEqualTo(3 + 3 + 2);
 
                 // offsets are committed once the snapshots are acknowledged: a restart reads no trigger twice
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(prefix + "-events")
-                                .partitionsToOffsetAndMetadata().get();
-                        assertThat(committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum()).isEqualTo(9);
+                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                                        prefix + "-events")
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                        assertThat(committed.values().stream()
+                                        .mapToLong(OffsetAndMetadata::offset)
+                                        .sum())
+                                .isEqualTo(9);
                     });
                 }
             } finally {

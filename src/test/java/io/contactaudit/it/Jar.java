@@ -25,9 +25,11 @@ final class Jar {
     }
 
     Process start(Map<String, String> env, String... args) throws IOException {
-        assertThat(JAR).as("the shaded jar (package runs before the integration tests)").exists();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        assertThat(JAR)
+                .as("the shaded jar (package runs before the integration tests)")
+                .exists();
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve(name + ".out").toFile())

@@ -56,7 +56,8 @@ class OcsfKafkajsIT {
 
     @BeforeAll
     static void installKafkajs() throws Exception {
-        Assumptions.assumeTrue(runs("node", "--version"), "node is not installed: the kafkajs consumer test is skipped");
+        Assumptions.assumeTrue(
+                runs("node", "--version"), "node is not installed: the kafkajs consumer test is skipped");
         Assumptions.assumeTrue(runs("npm", "--version"), "npm is not installed: the kafkajs consumer test is skipped");
         Files.createDirectories(INSTALL);
         for (String file : List.of("package.json", "kafka.js", "consume.js", "consume-avro.js")) {
@@ -65,11 +66,15 @@ class OcsfKafkajsIT {
         if (!Files.isDirectory(INSTALL.resolve("node_modules/kafkajs"))
                 || !Files.isDirectory(INSTALL.resolve("node_modules/@kafkajs/confluent-schema-registry"))) {
             Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
-                    .directory(INSTALL.toFile()).redirectErrorStream(true).start();
+                    .directory(INSTALL.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             boolean done = npm.waitFor(90, TimeUnit.SECONDS);
             String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            Assumptions.assumeTrue(done && npm.exitValue() == 0,
-                    "npm could not install kafkajs (registry unreachable?): the kafkajs consumer test is skipped\n" + output);
+            Assumptions.assumeTrue(
+                    done && npm.exitValue() == 0,
+                    "npm could not install kafkajs (registry unreachable?): the kafkajs consumer test is skipped\n"
+                            + output);
         }
     }
 
@@ -90,15 +95,25 @@ class OcsfKafkajsIT {
     void kafkajsReadsValidEventsAndDeduplicatesARedeliveryByMetadataUid() throws Exception {
         String prefix = TestKafka.uniquePrefix("kafkajs");
         Topics topics = Topics.create(prefix);
-        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, "1")), topics);
+        KafkaSetup.prepare(
+                ContactAuditConfig.of(Map.of(
+                        ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers(),
+                        ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                        prefix,
+                        ContactAuditConfig.TOPICS_PARTITIONS_CONFIG,
+                        "1")),
+                topics);
         publishPassFailErrorAndClose(topics);
 
         List<String> onTopic;
-        try (StreamsRunner evaluator = EvaluatorApp.create(ContactAuditConfig.of(Map.of(
-                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
-                ContactAuditConfig.STATE_DIR_CONFIG, state.toString())), topics).runner()) {
+        try (StreamsRunner evaluator = EvaluatorApp.create(
+                        ContactAuditConfig.of(Map.of(
+                                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
+                                ContactAuditConfig.STATE_DIR_CONFIG, state.toString())),
+                        topics)
+                .runner()) {
             evaluator.start();
             onTopic = awaitEvents(topics.findingsOcsf().name(), 5);
         }
@@ -109,10 +124,15 @@ class OcsfKafkajsIT {
         List<String> activities = new ArrayList<>();
         for (String event : printed) {
             JsonNode json = JSON.readTree(event);
-            assertThat(schema.validate(json, "events/findings/compliance_finding.json").errors()).as(event).isEmpty();
-            activities.add(json.get("activity_name").asText() + " " + json.at("/compliance/status").asText());
+            assertThat(schema.validate(json, "events/findings/compliance_finding.json")
+                            .errors())
+                    .as(event)
+                    .isEmpty();
+            activities.add(json.get("activity_name").asText() + " "
+                    + json.at("/compliance/status").asText());
         }
-        assertThat(activities).containsExactlyInAnyOrder("Create Pass", "Update Fail", "Create Fail", "Close Fail", "Create Warning");
+        assertThat(activities)
+                .containsExactlyInAnyOrder("Create Pass", "Update Fail", "Create Fail", "Close Fail", "Create Warning");
     }
 
     /** The evaluator's events: a subscription that passes then regresses, one that fails then leaves, one unreadable. */
@@ -121,14 +141,22 @@ class OcsfKafkajsIT {
         String a = "60000000-0000-0000-0000-00000000000a";
         String b = "60000000-0000-0000-0000-00000000000b";
         String c = "60000000-0000-0000-0000-00000000000c";
-        try (KafkaProducer<String, SecurityContactSnapshot> producer = TestKafka.producer(Serdes.String().serializer(),
-                topics.snapshots().value().serializer())) {
+        try (KafkaProducer<String, SecurityContactSnapshot> producer = TestKafka.producer(
+                Serdes.String().serializer(), topics.snapshots().value().serializer())) {
             String name = topics.snapshots().name();
             producer.send(new ProducerRecord<>(name, null, t0.toEpochMilli(), a, snapshot(a, t0, "High")));
             producer.send(new ProducerRecord<>(name, null, t0.toEpochMilli(), b, snapshot(b, t0, "Off")));
-            producer.send(new ProducerRecord<>(name, null, t0.toEpochMilli(), c, SecurityContactSnapshot.newBuilder(snapshot(c, t0, "High"))
-                    .setStatus(CollectionStatus.FORBIDDEN).setHttpStatus(403).setErrorMessage("AuthorizationFailed").setRawBodies(List.of())
-                    .build()));
+            producer.send(new ProducerRecord<>(
+                    name,
+                    null,
+                    t0.toEpochMilli(),
+                    c,
+                    SecurityContactSnapshot.newBuilder(snapshot(c, t0, "High"))
+                            .setStatus(CollectionStatus.FORBIDDEN)
+                            .setHttpStatus(403)
+                            .setErrorMessage("AuthorizationFailed")
+                            .setRawBodies(List.of())
+                            .build()));
             Instant t1 = t0.plus(Duration.ofMinutes(15));
             producer.send(new ProducerRecord<>(name, null, t1.toEpochMilli(), a, snapshot(a, t1, "Off")));
             producer.send(new ProducerRecord<>(name, null, t1.toEpochMilli(), b, (SecurityContactSnapshot) null));
@@ -137,22 +165,35 @@ class OcsfKafkajsIT {
     }
 
     static SecurityContactSnapshot snapshot(String sub, Instant at, String alerts) {
-        return SecurityContactSnapshot.newBuilder().setSubscriptionId(sub).setTenantId("tenant-1").setRunId("run-" + at)
-                .setCollectedAt(at).setApiVersion("2023-12-01-preview").setStatus(CollectionStatus.OK)
-                .setRawBodies(List.of(CrashRecoveryIT.body(sub, alerts))).build();
+        return SecurityContactSnapshot.newBuilder()
+                .setSubscriptionId(sub)
+                .setTenantId("tenant-1")
+                .setRunId("run-" + at)
+                .setCollectedAt(at)
+                .setApiVersion("2023-12-01-preview")
+                .setStatus(CollectionStatus.OK)
+                .setRawBodies(List.of(CrashRecoveryIT.body(sub, alerts)))
+                .build();
     }
 
     /** The committed values of the OCSF topic, once it holds {@code count}. */
     static List<String> awaitEvents(String topic, int count) {
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), Serdes.String().deserializer(), Serdes.ByteArray().deserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer())) {
             consumer.assign(List.of(new TopicPartition(topic, 0)));
             consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
                 return values.size() >= count;
             });
         }
@@ -162,11 +203,23 @@ class OcsfKafkajsIT {
     /** consume.js, rewound once after reading everything, stopped after reading everything twice: what it printed. */
     static List<String> runConsumer(String topic, int events) throws Exception {
         Path stderr = INSTALL.resolve("consume.err");
-        ProcessBuilder builder = new ProcessBuilder("node", "consume.js").directory(INSTALL.toFile())
+        ProcessBuilder builder = new ProcessBuilder("node", "consume.js")
+                .directory(INSTALL.toFile())
                 .redirectError(stderr.toFile());
-        builder.environment().putAll(Map.of("KAFKA_BROKERS", TestKafka.bootstrapServers(), "TOPIC", topic,
-                "GROUP_ID", topic + "-kafkajs", "REWIND_AFTER", String.valueOf(events), "STOP_AFTER", String.valueOf(2 * events),
-                "TIMEOUT_MS", "40000"));
+        builder.environment()
+                .putAll(Map.of(
+                        "KAFKA_BROKERS",
+                        TestKafka.bootstrapServers(),
+                        "TOPIC",
+                        topic,
+                        "GROUP_ID",
+                        topic + "-kafkajs",
+                        "REWIND_AFTER",
+                        String.valueOf(events),
+                        "STOP_AFTER",
+                        String.valueOf(2 * events),
+                        "TIMEOUT_MS",
+                        "40000"));
         Process node = builder.start();
         node.getOutputStream().close();
         String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -29,26 +29,36 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReleasedRecordsIT {
 
-    static final AvroSerdes SERDES = AvroSerdes.registry(TestRegistry.url(), AvroSerdes.RegistrySerde.APICURIO, false, Map.of());
+    static final AvroSerdes SERDES =
+            AvroSerdes.registry(TestRegistry.url(), AvroSerdes.RegistrySerde.APICURIO, false, Map.of());
 
     /** Registers a release's schema of one fixture's record under that topic's subject; its id. */
     static int register(String prefix, ReleasedRecords.Fixture<?> fixture, Schema schema) throws Exception {
         String subject = fixture.topic(prefix) + "-value";
-        return new SchemaRegistration(TestRegistry.url(), null).register(Map.of(subject, schema), "BACKWARD").get(0).id();
+        return new SchemaRegistration(TestRegistry.url(), null)
+                .register(Map.of(subject, schema), "BACKWARD")
+                .get(0)
+                .id();
     }
 
     @Test
     void registryRecordsOfEveryReleaseDecodeThroughTheSerde() throws Exception {
         // another deployment's registry holds other schemas too: its ids are not the writing registry's
         String unrelated = "Unrelated" + UUID.randomUUID().toString().replace("-", "");
-        new SchemaRegistration(TestRegistry.url(), null).register(Map.of(TestKafka.uniquePrefix("unrelated") + "-value",
-                new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"" + unrelated + "\",\"fields\":[{\"name\":\"x\",\"type\":\"long\"}]}")),
-                "BACKWARD");
+        new SchemaRegistration(TestRegistry.url(), null)
+                .register(
+                        Map.of(
+                                TestKafka.uniquePrefix("unrelated") + "-value",
+                                new Schema.Parser()
+                                        .parse("{\"type\":\"record\",\"name\":\"" + unrelated
+                                                + "\",\"fields\":[{\"name\":\"x\",\"type\":\"long\"}]}")),
+                        "BACKWARD");
         int decoded = 0;
         for (String release : SingleObjectAvroSerde.releases()) {
             String prefix = TestKafka.uniquePrefix("released-" + release);
             for (ReleasedRecords.Fixture<?> fixture : ReleasedRecords.all()) {
-                Schema writer = SingleObjectAvroSerde.released(fixture.schemaName()).get(release);
+                Schema writer =
+                        SingleObjectAvroSerde.released(fixture.schemaName()).get(release);
                 if (writer == null) {
                     continue;
                 }
@@ -62,7 +72,9 @@ class ReleasedRecordsIT {
                 decoded++;
             }
         }
-        assertThat(decoded).as("records decoded").isGreaterThanOrEqualTo(ReleasedRecords.all().size());
+        assertThat(decoded)
+                .as("records decoded")
+                .isGreaterThanOrEqualTo(ReleasedRecords.all().size());
     }
 
     /**
@@ -75,7 +87,10 @@ class ReleasedRecordsIT {
         String release = ReleasedRecords.newestRelease();
         String prefix = TestKafka.uniquePrefix("write-" + release);
         for (ReleasedRecords.Fixture<?> fixture : ReleasedRecords.all()) {
-            register(prefix, fixture, SingleObjectAvroSerde.released(fixture.schemaName()).get(release));
+            register(
+                    prefix,
+                    fixture,
+                    SingleObjectAvroSerde.released(fixture.schemaName()).get(release));
             ReleasedRecords.write(release, ReleasedRecords.REGISTRY, fixture.dataset(), encode(prefix, fixture));
         }
     }

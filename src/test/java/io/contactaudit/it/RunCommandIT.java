@@ -30,17 +30,33 @@ class RunCommandIT {
     void runsStopsAndResumesOnTheSameData() throws Exception {
         Path scenario = Files.writeString(dir.resolve("tenant.yaml"), SCENARIO);
         Path data = dir.resolve("kafka");
-        String[] args = {"run", "--embedded-kafka", data.toString(), "--scenario", scenario.toString(), "--interval", "PT2S",
-            "--state-dir", dir.resolve("streams").toString()};
+        String[] args = {
+            "run",
+            "--embedded-kafka",
+            data.toString(),
+            "--scenario",
+            scenario.toString(),
+            "--interval",
+            "PT2S",
+            "--state-dir",
+            dir.resolve("streams").toString()
+        };
         for (String name : new String[] {"first", "second"}) {
             Jar jar = new Jar(dir, name);
             Process process = jar.start(Map.of(), args);
             try {
-                await().atMost(Duration.ofSeconds(120)).until(() -> jar.out().lines().filter(l -> l.contains("2 subscriptions")).count() >= 2);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> jar.out()
+                                        .lines()
+                                        .filter(l -> l.contains("2 subscriptions"))
+                                        .count()
+                                >= 2);
                 assertThat(jar.out()).contains("embedded Kafka broker at 127.0.0.1:", "OK 2", "published 2, failed 0");
             } finally {
                 process.destroy();
-                assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+                assertThat(process.waitFor(90, TimeUnit.SECONDS))
+                        .as("stops on SIGTERM")
+                        .isTrue();
             }
             assertThat(jar.err()).contains("-> NOT_RUNNING");
         }

@@ -27,8 +27,9 @@ class SecureKafkaIT {
         return Map.of(
                 "CONTACT_AUDIT_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
                 "CONTACT_AUDIT_SASL_MECHANISM", "SCRAM-SHA-512",
-                "CONTACT_AUDIT_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                        + "username=\"auditor\" password=\"" + password + "\";",
+                "CONTACT_AUDIT_SASL_JAAS_CONFIG",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                                + "username=\"auditor\" password=\"" + password + "\";",
                 "CONTACT_AUDIT_KAFKA_TIMEOUT", "PT10S");
     }
 
@@ -39,17 +40,30 @@ class SecureKafkaIT {
             subscriptions:
               - {id: 90000000-0000-0000-0000-000000000001, name: a, contacts: [{emails: [a@contoso.com], alerts: High}]}
             """);
-        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0, new EmbeddedKafka.Scram("auditor", PASSWORD))) {
+        try (EmbeddedKafka broker =
+                EmbeddedKafka.start(dir.resolve("kafka"), 0, new EmbeddedKafka.Scram("auditor", PASSWORD))) {
             Jar ok = new Jar(dir, "ok");
-            int code = ok.run(env(PASSWORD), "collect", "--once", "--bootstrap-servers", broker.saslBootstrapServers(),
-                    "--scenario", scenario.toString());
+            int code = ok.run(
+                    env(PASSWORD),
+                    "collect",
+                    "--once",
+                    "--bootstrap-servers",
+                    broker.saslBootstrapServers(),
+                    "--scenario",
+                    scenario.toString());
             assertThat(code).as(ok.err()).isZero();
             assertThat(ok.out()).contains("1 subscriptions", "published 1, failed 0");
             assertThat(ok.out() + ok.err()).doesNotContain(PASSWORD);
 
             Jar denied = new Jar(dir, "denied");
-            int refused = denied.run(env("wrong-" + PASSWORD), "collect", "--once", "--bootstrap-servers", broker.saslBootstrapServers(),
-                    "--scenario", scenario.toString());
+            int refused = denied.run(
+                    env("wrong-" + PASSWORD),
+                    "collect",
+                    "--once",
+                    "--bootstrap-servers",
+                    broker.saslBootstrapServers(),
+                    "--scenario",
+                    scenario.toString());
             assertThat(refused).isEqualTo(4);
             assertThat(denied.err()).contains("contact-audit: error:");
             assertThat(denied.out() + denied.err()).doesNotContain(PASSWORD);

@@ -61,13 +61,15 @@ class StalenessIT {
         String prefix = TestKafka.uniquePrefix("stale-restart");
         Topics topics = provision(prefix, 3);
         ContactAuditConfig config = evaluator(prefix, "state", "PT1H");
-        try (Collector collector = new Collector(topics); Watch watch = new Watch(topics)) {
+        try (Collector collector = new Collector(topics);
+                Watch watch = new Watch(topics)) {
             try (StreamsRunner first = EvaluatorApp.create(config, topics).runner()) {
                 first.start();
                 watch.awaitFindings(SUBSCRIPTIONS, Duration.ofSeconds(90));
             }
             int stoppedAt = collector.cycles.get();
-            await().atMost(Duration.ofSeconds(60)).until(() -> collector.cycles.get() >= stoppedAt + 6); // 12 s: twice the window
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> collector.cycles.get() >= stoppedAt + 6); // 12 s: twice the window
 
             try (StreamsRunner restarted = EvaluatorApp.create(config, topics).runner()) {
                 restarted.start();
@@ -82,16 +84,21 @@ class StalenessIT {
     void aJoiningInstanceAndATakeoverByAnInstanceConfiguredOtherwiseGiveNoFalseStale() throws Exception {
         String prefix = TestKafka.uniquePrefix("stale-takeover");
         Topics topics = provision(prefix, 6);
-        try (Collector collector = new Collector(topics); Watch watch = new Watch(topics)) {
-            StreamsRunner first = EvaluatorApp.create(staying(prefix, "first", "PT1H"), topics).runner();
+        try (Collector collector = new Collector(topics);
+                Watch watch = new Watch(topics)) {
+            StreamsRunner first = EvaluatorApp.create(staying(prefix, "first", "PT1H"), topics)
+                    .runner();
             try {
                 first.start();
                 watch.awaitFindings(SUBSCRIPTIONS, Duration.ofSeconds(90));
-                // a second instance, whose own stale.after (2 s) is shorter than the cadence: it must judge by the window
+                // a second instance, whose own stale.after (2 s) is shorter than the cadence: it must judge by the
+                // window
                 // the snapshots declare, or it would flag every subscription between two collections
-                try (StreamsRunner second = EvaluatorApp.create(evaluator(prefix, "second", "PT2S"), topics).runner()) {
+                try (StreamsRunner second = EvaluatorApp.create(evaluator(prefix, "second", "PT2S"), topics)
+                        .runner()) {
                     second.start();
-                    await().atMost(Duration.ofSeconds(90)).until(() -> activeTasks(second) > 0 && activeTasks(first) < 6);
+                    await().atMost(Duration.ofSeconds(90))
+                            .until(() -> activeTasks(second) > 0 && activeTasks(first) < 6);
                     int joinedAt = collector.cycles.get();
                     await().atMost(Duration.ofSeconds(60)).until(() -> collector.cycles.get() >= joinedAt + 3);
 
@@ -122,25 +129,43 @@ class StalenessIT {
         watch.awaitFindings(collector.published.get(), Duration.ofSeconds(120));
         watch.poll();
         List<Map.Entry<Instant, Instant>> cycles = List.copyOf(collector.collected);
-        long falseStale = watch.stale.stream().filter(s -> cycles.stream()
-                .anyMatch(c -> c.getKey().isAfter(s.previous()) && !c.getKey().isAfter(s.previous().plus(WINDOW))
-                        && c.getValue().plusSeconds(1).isBefore(s.detected()))).count();
-        assertThat(falseStale).as("STALE of subscriptions collected within their window (of %d STALE, %d cycles)",
-                watch.stale.size(), cycles.size()).isZero();
+        long falseStale = watch.stale.stream()
+                .filter(s -> cycles.stream()
+                        .anyMatch(c -> c.getKey().isAfter(s.previous())
+                                && !c.getKey().isAfter(s.previous().plus(WINDOW))
+                                && c.getValue().plusSeconds(1).isBefore(s.detected())))
+                .count();
+        assertThat(falseStale)
+                .as(
+                        "STALE of subscriptions collected within their window (of %d STALE, %d cycles)",
+                        watch.stale.size(), cycles.size())
+                .isZero();
 
-        await().atMost(WINDOW.plus(CHECK).plusSeconds(10)).pollInterval(Duration.ofMillis(100))
+        await().atMost(WINDOW.plus(CHECK).plusSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> watch.poll().staleFor(last).size() >= SUBSCRIPTIONS);
         Duration after = Duration.between(last, Instant.now());
-        assertThat(watch.staleFor(last)).as("every subscription STALE for its last snapshot, once").hasSize(SUBSCRIPTIONS)
+        assertThat(watch.staleFor(last))
+                .as("every subscription STALE for its last snapshot, once")
+                .hasSize(SUBSCRIPTIONS)
                 .doesNotHaveDuplicates();
         // the bound: the window of the last snapshot plus a check interval, plus what this loaded machine adds
-        assertThat(after).as("flagged within the window").isLessThan(WINDOW.plus(CHECK).plusSeconds(5));
+        assertThat(after)
+                .as("flagged within the window")
+                .isLessThan(WINDOW.plus(CHECK).plusSeconds(5));
     }
 
     static Topics provision(String prefix, int partitions) {
         Topics topics = Topics.create(prefix);
-        KafkaSetup.prepare(ContactAuditConfig.of(Map.of(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix, ContactAuditConfig.TOPICS_PARTITIONS_CONFIG, String.valueOf(partitions))), topics);
+        KafkaSetup.prepare(
+                ContactAuditConfig.of(Map.of(
+                        ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers(),
+                        ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                        prefix,
+                        ContactAuditConfig.TOPICS_PARTITIONS_CONFIG,
+                        String.valueOf(partitions))),
+                topics);
         return topics;
     }
 
@@ -157,22 +182,32 @@ class StalenessIT {
 
     Map<String, String> values(String prefix, String state, String staleAfter) {
         return new java.util.HashMap<>(Map.of(
-                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG, prefix,
-                ContactAuditConfig.STATE_DIR_CONFIG, dir.resolve(state).toString(),
-                ContactAuditConfig.STALE_AFTER_CONFIG, staleAfter,
-                ContactAuditConfig.STALE_CHECK_INTERVAL_CONFIG, CHECK.toString(),
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestKafka.bootstrapServers(),
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                prefix,
+                ContactAuditConfig.STATE_DIR_CONFIG,
+                dir.resolve(state).toString(),
+                ContactAuditConfig.STALE_AFTER_CONFIG,
+                staleAfter,
+                ContactAuditConfig.STALE_CHECK_INTERVAL_CONFIG,
+                CHECK.toString(),
                 // a finding per snapshot: the watch counts them to know that every snapshot was evaluated
-                ContactAuditConfig.FINDINGS_EMIT_CONFIG, "every",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "8000",
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000"));
+                ContactAuditConfig.FINDINGS_EMIT_CONFIG,
+                "every",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                "8000",
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                "1000"));
     }
 
     static int activeTasks(StreamsRunner runner) {
         if (runner.state() != KafkaStreams.State.RUNNING) {
             return -1;
         }
-        return runner.streams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+        return runner.streams().metadataForLocalThreads().stream()
+                .mapToInt(t -> t.activeTasks().size())
+                .sum();
     }
 
     /** Publishes a snapshot of every subscription every {@link #CADENCE}, each declaring that interval, as a collector loop does. */
@@ -181,32 +216,50 @@ class StalenessIT {
         final AtomicLong published = new AtomicLong();
         /** Each cycle's collection time (as the snapshots carry it) and when all of it was acknowledged. */
         final List<Map.Entry<Instant, Instant>> collected = new CopyOnWriteArrayList<>();
+
         private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
         private final KafkaProducer<String, SecurityContactSnapshot> producer;
         private volatile Instant last;
 
         Collector(Topics topics) {
             // several requests in flight and lingering batches: a cycle is published in a fraction of the cadence
-            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
-                    Serdes.String().serializer(), topics.snapshots().value().serializer());
-            loop.scheduleAtFixedRate(() -> {
-                Instant at = Instant.now();
-                String run = "run-" + cycles.get();
-                for (int i = 0; i < SUBSCRIPTIONS; i++) {
-                    String sub = String.format(Locale.ROOT, "70000000-0000-0000-0000-%012d", i);
-                    SecurityContactSnapshot snapshot = SecurityContactSnapshot.newBuilder().setSubscriptionId(sub)
-                            .setRunId(run).setCollectedAt(at).setApiVersion("2023-12-01-preview")
-                            .setStatus(CollectionStatus.OK).setRawBodies(List.of(CrashRecoveryIT.body(sub, "High")))
-                            .setCollectionIntervalMs(CADENCE.toMillis()).build();
-                    producer.send(new ProducerRecord<>(topics.snapshots().name(), null, at.toEpochMilli(), sub, snapshot));
-                }
-                producer.flush();
-                published.addAndGet(SUBSCRIPTIONS);
-                last = Instant.ofEpochMilli(at.toEpochMilli()); // as the snapshot carries it
-                collected.add(Map.entry(Instant.ofEpochMilli(at.toEpochMilli()), Instant.now()));
-                cycles.incrementAndGet();
-            }, 0, CADENCE.toMillis(), TimeUnit.MILLISECONDS);
+            producer = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            TestKafka.bootstrapServers(),
+                            ProducerConfig.ACKS_CONFIG,
+                            "all",
+                            ProducerConfig.LINGER_MS_CONFIG,
+                            5),
+                    Serdes.String().serializer(),
+                    topics.snapshots().value().serializer());
+            loop.scheduleAtFixedRate(
+                    () -> {
+                        Instant at = Instant.now();
+                        String run = "run-" + cycles.get();
+                        for (int i = 0; i < SUBSCRIPTIONS; i++) {
+                            String sub = String.format(Locale.ROOT, "70000000-0000-0000-0000-%012d", i);
+                            SecurityContactSnapshot snapshot = SecurityContactSnapshot.newBuilder()
+                                    .setSubscriptionId(sub)
+                                    .setRunId(run)
+                                    .setCollectedAt(at)
+                                    .setApiVersion("2023-12-01-preview")
+                                    .setStatus(CollectionStatus.OK)
+                                    .setRawBodies(List.of(CrashRecoveryIT.body(sub, "High")))
+                                    .setCollectionIntervalMs(CADENCE.toMillis())
+                                    .build();
+                            producer.send(new ProducerRecord<>(
+                                    topics.snapshots().name(), null, at.toEpochMilli(), sub, snapshot));
+                        }
+                        producer.flush();
+                        published.addAndGet(SUBSCRIPTIONS);
+                        last = Instant.ofEpochMilli(at.toEpochMilli()); // as the snapshot carries it
+                        collected.add(Map.entry(Instant.ofEpochMilli(at.toEpochMilli()), Instant.now()));
+                        cycles.incrementAndGet();
+                    },
+                    0,
+                    CADENCE.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
 
         /** Stops after the current cycle; the collection time of the last one. */
@@ -231,8 +284,7 @@ class StalenessIT {
     static final class Watch implements AutoCloseable {
         final Set<String> findingEvents = new HashSet<>();
         /** A STALE: the subscription, the collection time of the last snapshot it was flagged after, when it was raised. */
-        record Stale(String subscription, Instant previous, Instant detected) {
-        }
+        record Stale(String subscription, Instant previous, Instant detected) {}
 
         final List<Stale> stale = new ArrayList<>();
         private final KafkaConsumer<String, byte[]> consumer;
@@ -240,13 +292,20 @@ class StalenessIT {
 
         Watch(Topics topics) {
             this.topics = topics;
-            this.consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+            this.consumer = new KafkaConsumer<>(
+                    Map.of(
+                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            TestKafka.bootstrapServers(),
+                            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                            "read_committed",
+                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                            false),
+                    Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer());
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(topics.findings().name(), topics.drift().name())) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -255,11 +314,16 @@ class StalenessIT {
         Watch poll() {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.topic().equals(topics.findings().name())) {
-                    findingEvents.add(topics.findings().value().deserializer().deserialize(r.topic(), r.value()).getEventId());
+                    findingEvents.add(topics.findings()
+                            .value()
+                            .deserializer()
+                            .deserialize(r.topic(), r.value())
+                            .getEventId());
                 } else {
                     DriftEvent drift = topics.drift().value().deserializer().deserialize(r.topic(), r.value());
                     if (drift.getKind() == DriftKind.STALE) {
-                        stale.add(new Stale(drift.getSubscriptionId(), drift.getPreviousCollectedAt(), drift.getDetectedAt()));
+                        stale.add(new Stale(
+                                drift.getSubscriptionId(), drift.getPreviousCollectedAt(), drift.getDetectedAt()));
                     }
                 }
             }
@@ -268,11 +332,16 @@ class StalenessIT {
 
         /** The subscriptions flagged STALE after a snapshot collected at {@code at}, one entry per STALE. */
         List<String> staleFor(Instant at) {
-            return stale.stream().filter(s -> s.previous().equals(at)).map(Stale::subscription).toList();
+            return stale.stream()
+                    .filter(s -> s.previous().equals(at))
+                    .map(Stale::subscription)
+                    .toList();
         }
 
         void awaitFindings(long count, Duration timeout) {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> poll().findingEvents.size() >= count);
+            await().atMost(timeout)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> poll().findingEvents.size() >= count);
         }
 
         @Override

@@ -29,8 +29,7 @@ public final class TestKafka {
 
     private static EmbeddedKafka broker;
 
-    private TestKafka() {
-    }
+    private TestKafka() {}
 
     /** The shared broker's bootstrap servers. */
     public static synchronized String bootstrapServers() {
@@ -73,16 +72,23 @@ public final class TestKafka {
      * can loop on OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen twice in CrashRecoveryIT).
      */
     public static <K, V> KafkaProducer<K, V> producer(String bootstrap, Serializer<K> key, Serializer<V> value) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), key, value);
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                        1),
+                key,
+                value);
     }
 
     /** Reads {@code topic} of the shared broker with read_committed until {@code count} records arrived. */
-    public static <K, V> List<ConsumerRecord<K, V>> readCommitted(String topic, Deserializer<K> key, Deserializer<V> value,
-                                                                 int count, Duration timeout) {
+    public static <K, V> List<ConsumerRecord<K, V>> readCommitted(
+            String topic, Deserializer<K> key, Deserializer<V> value, int count, Duration timeout) {
         return readCommitted(bootstrapServers(), topic, key, value, count, timeout);
     }
 
@@ -90,16 +96,23 @@ public final class TestKafka {
      * Reads {@code topic} with read_committed from the beginning until {@code count} records arrived, then
      * a little longer, so that a test also sees records that should not be there.
      */
-    public static <K, V> List<ConsumerRecord<K, V>> readCommitted(String bootstrap, String topic, Deserializer<K> key,
-                                                                 Deserializer<V> value, int count, Duration timeout) {
+    public static <K, V> List<ConsumerRecord<K, V>> readCommitted(
+            String bootstrap, String topic, Deserializer<K> key, Deserializer<V> value, int count, Duration timeout) {
         List<ConsumerRecord<K, V>> records = new ArrayList<>();
         // assigned, not subscribed: no consumer group to join, nothing committed
-        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), key, value)) {
+        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                key,
+                value)) {
             List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {

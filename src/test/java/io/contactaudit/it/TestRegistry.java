@@ -58,23 +58,38 @@ public final class TestRegistry {
 
     synchronized void start() {
         if (!Files.exists(BUNDLE)) {
-            throw new IllegalStateException(BUNDLE + " is missing: the build unpacks io.apicurio:apicurio-registry-app:3.3.3:tar.gz:all "
-                    + "before the integration tests (mvn verify)");
+            throw new IllegalStateException(
+                    BUNDLE + " is missing: the build unpacks io.apicurio:apicurio-registry-app:3.3.3:tar.gz:all "
+                            + "before the integration tests (mvn verify)");
         }
         try {
             Path log = Files.createTempFile("apicurio-registry", ".log");
-            process = new ProcessBuilder(java21().toString(),
-                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                    "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + freePort(),
-                    "-Dquarkus.log.level=WARN", "-Xmx512m", "-jar", BUNDLE.toAbsolutePath().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            process = new ProcessBuilder(
+                            java21().toString(),
+                            "-Dquarkus.http.host=127.0.0.1",
+                            "-Dquarkus.http.port=" + port,
+                            "-Dquarkus.management.host=127.0.0.1",
+                            "-Dquarkus.management.port=" + freePort(),
+                            "-Dquarkus.log.level=WARN",
+                            "-Xmx512m",
+                            "-jar",
+                            BUNDLE.toAbsolutePath().toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
-                http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/apis/ccompat/v7/subjects")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(() -> http.send(
+                                        HttpRequest.newBuilder(URI.create(baseUrl() + "/apis/ccompat/v7/subjects"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200);
     }
 
     synchronized void stop() {
@@ -94,9 +109,12 @@ public final class TestRegistry {
     /** A java binary of version 21 or newer. */
     static Path java21() {
         try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
-            List<Path> candidates = jvms.filter(p -> p.getFileName().toString().matches(".*-(2[1-9]|[3-9]\\d)(\\.|-).*"))
-                    .map(p -> p.resolve("bin/java")).filter(Files::isExecutable)
-                    .sorted(Comparator.reverseOrder()).toList();
+            List<Path> candidates = jvms.filter(
+                            p -> p.getFileName().toString().matches(".*-(2[1-9]|[3-9]\\d)(\\.|-).*"))
+                    .map(p -> p.resolve("bin/java"))
+                    .filter(Files::isExecutable)
+                    .sorted(Comparator.reverseOrder())
+                    .toList();
             if (!candidates.isEmpty()) {
                 return candidates.get(0);
             }

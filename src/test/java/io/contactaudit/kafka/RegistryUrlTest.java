@@ -12,34 +12,49 @@ class RegistryUrlTest {
 
     @Test
     void theBaseUrlAndEveryApiOfTheSameRegistryNameIt() {
-        for (String url : new String[] {"http://registry:8080", "http://registry:8080/", "http://registry:8080/apis/ccompat/v7",
-            "http://registry:8080/apis/ccompat/v7/", "http://registry:8080/apis/registry/v2", "http://registry:8080/apis/registry/v3"}) {
+        for (String url : new String[] {
+            "http://registry:8080",
+            "http://registry:8080/",
+            "http://registry:8080/apis/ccompat/v7",
+            "http://registry:8080/apis/ccompat/v7/",
+            "http://registry:8080/apis/registry/v2",
+            "http://registry:8080/apis/registry/v3"
+        }) {
             RegistryUrl registry = RegistryUrl.parse(url);
             assertThat(registry.base()).as(url).isEqualTo("http://registry:8080");
             assertThat(registry.ccompat()).as(url).isEqualTo("http://registry:8080/apis/ccompat/v7");
             assertThat(registry.registryV2()).as(url).isEqualTo("http://registry:8080/apis/registry/v2");
         }
-        assertThat(RegistryUrl.parse("https://gw.example.com/registry/apis/ccompat/v7").base()).isEqualTo("https://gw.example.com/registry");
+        assertThat(RegistryUrl.parse("https://gw.example.com/registry/apis/ccompat/v7")
+                        .base())
+                .isEqualTo("https://gw.example.com/registry");
     }
 
     @Test
     void anyOtherApiPathOrAnotherSchemeIsRefusedInOneLine() {
         assertThatThrownBy(() -> RegistryUrl.parse("http://registry:8080/apis/ccompat/v7/subjects"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/apis/ccompat/v7").hasMessageNotContaining("\n");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("/apis/ccompat/v7")
+                .hasMessageNotContaining("\n");
         assertThatThrownBy(() -> RegistryUrl.parse("registry:8080")).hasMessageContaining("http(s) URL");
     }
 
     @Test
     void theConfigurationRefusesAWrongFormAtLoadAsAUsageError() {
-        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "http://r:8080/apis/v7")))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("schema.registry.url: give the registry's base URL");
-        assertThat(ContactAuditConfig.of(Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "http://r:8080/apis/ccompat/v7")).registryUrl())
+        assertThatThrownBy(() ->
+                        ContactAuditConfig.of(Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "http://r:8080/apis/v7")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("schema.registry.url: give the registry's base URL");
+        assertThat(ContactAuditConfig.of(
+                                Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "http://r:8080/apis/ccompat/v7"))
+                        .registryUrl())
                 .isEqualTo("http://r:8080/apis/ccompat/v7");
     }
 
     @Test
     void theSerdeReachesTheV2ApiWhicheverFormIsConfigured() {
-        AvroSerdes avro = AvroSerdes.registry("http://r:8080/apis/ccompat/v7", AvroSerdes.RegistrySerde.APICURIO, false, Map.of());
+        AvroSerdes avro = AvroSerdes.registry(
+                "http://r:8080/apis/ccompat/v7", AvroSerdes.RegistrySerde.APICURIO, false, Map.of());
         assertThat(avro.registryUrl()).isEqualTo("http://r:8080");
     }
 }

@@ -45,8 +45,18 @@ final class FakeLog {
     long append(String topic, int partition, String key, byte[] value, Instant at) {
         List<ConsumerRecord<String, byte[]>> records = log.get(new TopicPartition(topic, partition));
         long offset = records.size();
-        records.add(new ConsumerRecord<>(topic, partition, offset, at.toEpochMilli(), TimestampType.CREATE_TIME, -1, -1, key, value,
-                new RecordHeaders(), Optional.empty()));
+        records.add(new ConsumerRecord<>(
+                topic,
+                partition,
+                offset,
+                at.toEpochMilli(),
+                TimestampType.CREATE_TIME,
+                -1,
+                -1,
+                key,
+                value,
+                new RecordHeaders(),
+                Optional.empty()));
         return offset;
     }
 
@@ -56,11 +66,16 @@ final class FakeLog {
     }
 
     HistoryReader reader(java.util.function.ToLongFunction<String> retention) {
-        return new HistoryReader(Map.of(), Duration.ofSeconds(5), Clock.fixed(NOW, ZoneOffset.UTC), props -> {
-            LogConsumer consumer = new LogConsumer(props);
-            consumers.add(consumer);
-            return consumer;
-        }, retention);
+        return new HistoryReader(
+                Map.of(),
+                Duration.ofSeconds(5),
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                props -> {
+                    LogConsumer consumer = new LogConsumer(props);
+                    consumers.add(consumer);
+                    return consumer;
+                },
+                retention);
     }
 
     /** A MockConsumer that serves this log. */
@@ -76,8 +91,10 @@ final class FakeLog {
 
         @Override
         public synchronized List<PartitionInfo> partitionsFor(String topic) {
-            return log.keySet().stream().filter(tp -> tp.topic().equals(topic))
-                    .map(tp -> new PartitionInfo(topic, tp.partition(), null, null, null)).toList();
+            return log.keySet().stream()
+                    .filter(tp -> tp.topic().equals(topic))
+                    .map(tp -> new PartitionInfo(topic, tp.partition(), null, null, null))
+                    .toList();
         }
 
         @Override
@@ -100,13 +117,19 @@ final class FakeLog {
         @Override
         public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> query) {
             Map<TopicPartition, OffsetAndTimestamp> found = new HashMap<>();
-            query.forEach((tp, at) -> found.put(tp, log.get(tp).stream().filter(r -> r.timestamp() >= at).findFirst()
-                    .map(r -> new OffsetAndTimestamp(r.offset(), r.timestamp())).orElse(null)));
+            query.forEach((tp, at) -> found.put(
+                    tp,
+                    log.get(tp).stream()
+                            .filter(r -> r.timestamp() >= at)
+                            .findFirst()
+                            .map(r -> new OffsetAndTimestamp(r.offset(), r.timestamp()))
+                            .orElse(null)));
             return found;
         }
 
         @Override
-        public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> query, Duration timeout) {
+        public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
+                Map<TopicPartition, Long> query, Duration timeout) {
             return offsetsForTimes(query);
         }
 

@@ -44,8 +44,10 @@ class HistoryReaderTest {
     }
 
     List<String> readAll(Instant from, Instant to) {
-        try (Stream<ConsumerRecord<String, String>> records = log.reader().open(TOPIC, text, from, to, k -> true, skipped, n -> { }).stream()) {
-            return records.map(r -> r.value() + "@" + r.partition() + "/" + r.offset()).toList();
+        try (Stream<ConsumerRecord<String, String>> records =
+                log.reader().open(TOPIC, text, from, to, k -> true, skipped, n -> {}).stream()) {
+            return records.map(r -> r.value() + "@" + r.partition() + "/" + r.offset())
+                    .toList();
         }
     }
 
@@ -61,11 +63,12 @@ class HistoryReaderTest {
         log.append(TOPIC, 2, "c", bytes("c3"), at(3));
         log.batch = 1;
 
-        assertThat(readAll(at(0), at(100))).containsExactly(
-                "a1@0/0", "b2@1/0", "c3@2/0", "a5@0/1", "a5b@0/2", "b5@1/1", "b9@1/2");
+        assertThat(readAll(at(0), at(100)))
+                .containsExactly("a1@0/0", "b2@1/0", "c3@2/0", "a5@0/1", "a5b@0/2", "b5@1/1", "b9@1/2");
         assertThat(log.consumers).singleElement().satisfies(c -> {
             assertThat(c.closed()).isTrue();
-            assertThat(c.props).doesNotContainKey(ConsumerConfig.GROUP_ID_CONFIG)
+            assertThat(c.props)
+                    .doesNotContainKey(ConsumerConfig.GROUP_ID_CONFIG)
                     .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                     .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         });
@@ -77,7 +80,7 @@ class HistoryReaderTest {
         for (int i = 0; i < 10; i++) {
             log.append(TOPIC, 0, "a", bytes("v" + i), at(i));
         }
-        HistoryReader.Cursor<String> cursor = log.reader().open(TOPIC, text, at(2), at(6), k -> true, skipped, n -> { });
+        HistoryReader.Cursor<String> cursor = log.reader().open(TOPIC, text, at(2), at(6), k -> true, skipped, n -> {});
         log.append(TOPIC, 0, "a", bytes("late"), at(3));
         List<String> values = new ArrayList<>();
         try (cursor) {
@@ -86,7 +89,7 @@ class HistoryReaderTest {
         assertThat(values).containsExactly("v2", "v3", "v4", "v5");
 
         // "late" (offset 10) is read now, but its timestamp lies before the range
-        HistoryReader.Cursor<String> open = log.reader().open(TOPIC, text, at(8), null, k -> true, skipped, n -> { });
+        HistoryReader.Cursor<String> open = log.reader().open(TOPIC, text, at(8), null, k -> true, skipped, n -> {});
         log.append(TOPIC, 0, "a", bytes("after-start"), at(11));
         try (open) {
             assertThat(open.stream().map(ConsumerRecord::value).toList()).containsExactly("v8", "v9");
@@ -121,9 +124,10 @@ class HistoryReaderTest {
 
         assertThat(readAll(at(0), at(10))).containsExactly("a1@0/0", "b1@1/0", "null@0/1", "a3@0/2");
         assertThat(skipped.entries()).containsExactly(new Skipped.Entry(TOPIC, 1, 1, "not a value: bad record"));
-        assertThat(skipped.report()).containsExactly(
-                "skipped t.findings.v1 partition 1 offset 1: not a value: bad record",
-                "skipped 1 undecodable record (t.findings.v1: 1); the output leaves them out");
+        assertThat(skipped.report())
+                .containsExactly(
+                        "skipped t.findings.v1 partition 1 offset 1: not a value: bad record",
+                        "skipped 1 undecodable record (t.findings.v1: 1); the output leaves them out");
     }
 
     @Test
@@ -134,9 +138,11 @@ class HistoryReaderTest {
         }
         assertThat(readAll(at(0), at(1000))).isEmpty();
         assertThat(skipped.count()).isEqualTo(Skipped.DETAILED + 5);
-        assertThat(skipped.report()).hasSize(Skipped.DETAILED + 2)
+        assertThat(skipped.report())
+                .hasSize(Skipped.DETAILED + 2)
                 .contains("... 5 more skipped records not listed")
-                .last().isEqualTo("skipped 25 undecodable records (t.findings.v1: 25); the output leaves them out");
+                .last()
+                .isEqualTo("skipped 25 undecodable records (t.findings.v1: 25); the output leaves them out");
     }
 
     @Test
@@ -156,28 +162,32 @@ class HistoryReaderTest {
         assertThat(all).hasSize(ahead + 50);
         assertThat(all.subList(0, 50)).allMatch(v -> v.startsWith("a"));
         assertThat(all.subList(50, all.size())).allMatch(v -> v.startsWith("b"));
-        // partition 1 filled its buffer before partition 0 ran out, and was not fetched from until the merge took from it
-        assertThat(log.consumers.get(0).pausedAtPoll).anyMatch(p -> p.contains(new TopicPartition(TOPIC, 1))
-                && !p.contains(new TopicPartition(TOPIC, 0)));
+        // partition 1 filled its buffer before partition 0 ran out, and was not fetched from until the merge took from
+        // it
+        assertThat(log.consumers.get(0).pausedAtPoll)
+                .anyMatch(p -> p.contains(new TopicPartition(TOPIC, 1)) && !p.contains(new TopicPartition(TOPIC, 0)));
     }
 
     @Test
     void aStartBeforeTheRetentionFailsWithWhatTheTopicKeeps() {
         log.create(TOPIC, 1);
         HistoryReader reader = log.reader(topic -> Duration.ofDays(30).toMillis());
-        assertThatThrownBy(() -> reader.open(TOPIC, text, FakeLog.NOW.minus(Duration.ofDays(31)), null, k -> true, skipped, n -> { }))
+        assertThatThrownBy(() -> reader.open(
+                        TOPIC, text, FakeLog.NOW.minus(Duration.ofDays(31)), null, k -> true, skipped, n -> {}))
                 .isInstanceOf(HistoryReader.OutsideRetentionException.class)
                 .hasMessageContaining("t.findings.v1 keeps 30 days of history (retention.ms=2592000000)")
                 .hasMessageContaining("outside retention");
         assertThat(log.consumers).isEmpty();
-        assertThatThrownBy(() -> reader.open(TOPIC, text, at(5), at(5), k -> true, skipped, n -> { }))
+        assertThatThrownBy(() -> reader.open(TOPIC, text, at(5), at(5), k -> true, skipped, n -> {}))
                 .hasMessageContaining("is not before --to");
     }
 
     @Test
     void aMissingTopicFailsAndReleasesTheConsumer() {
-        assertThatThrownBy(() -> log.reader().open("nope", text, at(0), null, k -> true, skipped, n -> { }))
+        assertThatThrownBy(() -> log.reader().open("nope", text, at(0), null, k -> true, skipped, n -> {}))
                 .hasMessage("topic nope does not exist");
-        assertThat(log.consumers).singleElement().satisfies(c -> assertThat(c.closed()).isTrue());
+        assertThat(log.consumers)
+                .singleElement()
+                .satisfies(c -> assertThat(c.closed()).isTrue());
     }
 }

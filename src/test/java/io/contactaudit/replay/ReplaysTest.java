@@ -68,27 +68,62 @@ class ReplaysTest {
     }
 
     static ComplianceFinding finding(String sub, Verdict verdict, FindingActivity activity, Instant at) {
-        return ComplianceFinding.newBuilder().setFindingId("f-" + sub).setEventId("e-" + sub + "-" + at.toEpochMilli())
-                .setSubscriptionId(sub).setTenantId("t").setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0")
-                .setProfile("default").setVerdict(verdict).setReasons(List.of(new Reason("R_" + verdict, "why")))
-                .setCollectionStatus(CollectionStatus.OK).setRunId("run").setCollectedAt(at).setEvaluatedAt(at)
-                .setFirstSeenAt(at).setLastStatusChangeAt(at).setActivity(activity).build();
+        return ComplianceFinding.newBuilder()
+                .setFindingId("f-" + sub)
+                .setEventId("e-" + sub + "-" + at.toEpochMilli())
+                .setSubscriptionId(sub)
+                .setTenantId("t")
+                .setRuleId("cis-azure-1.3.0-2.14")
+                .setRuleVersion("1.0.0")
+                .setProfile("default")
+                .setVerdict(verdict)
+                .setReasons(List.of(new Reason("R_" + verdict, "why")))
+                .setCollectionStatus(CollectionStatus.OK)
+                .setRunId("run")
+                .setCollectedAt(at)
+                .setEvaluatedAt(at)
+                .setFirstSeenAt(at)
+                .setLastStatusChangeAt(at)
+                .setActivity(activity)
+                .build();
     }
 
     static DriftEvent drift(String sub, DriftKind kind, Instant at) {
-        return DriftEvent.newBuilder().setEventId("d-" + sub + at.toEpochMilli()).setFindingId("f-" + sub).setSubscriptionId(sub)
-                .setKind(kind).setSeverity(DriftSeverity.HIGH).setPreviousVerdict(Verdict.PASS).setCurrentVerdict(null)
-                .setRuleId("r").setRuleVersion("1.0.0").setProfile("default").setCollectedAt(at).setDetectedAt(at).build();
+        return DriftEvent.newBuilder()
+                .setEventId("d-" + sub + at.toEpochMilli())
+                .setFindingId("f-" + sub)
+                .setSubscriptionId(sub)
+                .setKind(kind)
+                .setSeverity(DriftSeverity.HIGH)
+                .setPreviousVerdict(Verdict.PASS)
+                .setCurrentVerdict(null)
+                .setRuleId("r")
+                .setRuleVersion("1.0.0")
+                .setProfile("default")
+                .setCollectedAt(at)
+                .setDetectedAt(at)
+                .build();
     }
 
     void append(ComplianceFinding f) {
-        log.append(topics.findings().name(), partition(f.getSubscriptionId()), f.getSubscriptionId(),
-                topics.findings().value().serializer().serialize(topics.findings().name(), f), f.getCollectedAt());
+        log.append(
+                topics.findings().name(),
+                partition(f.getSubscriptionId()),
+                f.getSubscriptionId(),
+                topics.findings()
+                        .value()
+                        .serializer()
+                        .serialize(topics.findings().name(), f),
+                f.getCollectedAt());
     }
 
     void append(DriftEvent d) {
-        log.append(topics.drift().name(), partition(d.getSubscriptionId()), d.getSubscriptionId(),
-                topics.drift().value().serializer().serialize(topics.drift().name(), d), d.getDetectedAt());
+        log.append(
+                topics.drift().name(),
+                partition(d.getSubscriptionId()),
+                d.getSubscriptionId(),
+                topics.drift().value().serializer().serialize(topics.drift().name(), d),
+                d.getDetectedAt());
     }
 
     void history() {
@@ -110,19 +145,16 @@ class ReplaysTest {
     @Test
     void thePostureAsOfAnInstantIsTheLatestFindingPerSubscription() {
         history();
-        assertThat(replays.postureAsOf(T1.plus(Duration.ofDays(1)), ALL, skipped, n -> { }))
+        assertThat(replays.postureAsOf(T1.plus(Duration.ofDays(1)), ALL, skipped, n -> {}))
                 .extracting(Replays.PostureRow::subscriptionId, Replays.PostureRow::verdict, Replays.PostureRow::stale)
-                .containsExactly(tuple(A, Verdict.PASS, false),
-                        tuple(B, Verdict.FAIL, false));
-        assertThat(replays.postureAsOf(T3, ALL, skipped, n -> { }))
+                .containsExactly(tuple(A, Verdict.PASS, false), tuple(B, Verdict.FAIL, false));
+        assertThat(replays.postureAsOf(T3, ALL, skipped, n -> {}))
                 .extracting(Replays.PostureRow::subscriptionId, Replays.PostureRow::verdict)
-                .containsExactly(tuple(A, Verdict.FAIL), tuple(B, Verdict.PASS),
-                        tuple(C, Verdict.PASS));
+                .containsExactly(tuple(A, Verdict.FAIL), tuple(B, Verdict.PASS), tuple(C, Verdict.PASS));
         // B closed, C stale after its last finding
-        assertThat(replays.postureAsOf(FakeLog.NOW, ALL, skipped, n -> { }))
+        assertThat(replays.postureAsOf(FakeLog.NOW, ALL, skipped, n -> {}))
                 .extracting(Replays.PostureRow::subscriptionId, Replays.PostureRow::verdict, Replays.PostureRow::stale)
-                .containsExactly(tuple(A, Verdict.FAIL, false),
-                        tuple(C, Verdict.PASS, true));
+                .containsExactly(tuple(A, Verdict.FAIL, false), tuple(C, Verdict.PASS, true));
         assertThat(skipped.count()).isZero();
     }
 
@@ -134,23 +166,43 @@ class ReplaysTest {
         log.append(topics.findings().name(), 1, B, "not avro".getBytes(StandardCharsets.UTF_8), T3);
         Replays.Filter onlyA = new Replays.Filter(Set.of(A), null, null);
 
-        assertThat(all(replays.findings(T1, FakeLog.NOW, onlyA, skipped, n -> { })))
-                .extracting(ComplianceFinding::getVerdict).containsExactly(Verdict.PASS, Verdict.FAIL);
-        assertThat(all(replays.findings(T1, FakeLog.NOW, new Replays.Filter(Set.of(), Verdict.PASS, null), skipped, n -> { })))
-                .extracting(ComplianceFinding::getSubscriptionId).containsExactly(A, B, C, B);
-        assertThat(all(replays.drift(T1, FakeLog.NOW, new Replays.Filter(Set.of(), null, DriftKind.STALE), skipped, n -> { })))
-                .extracting(DriftEvent::getSubscriptionId).containsExactly(C);
-        assertThat(replays.postureAsOf(FakeLog.NOW, onlyA, skipped, n -> { })).extracting(Replays.PostureRow::subscriptionId).containsExactly(A);
-        assertThat(skipped.count()).as("the B record is only decoded by the unfiltered read").isEqualTo(1);
+        assertThat(all(replays.findings(T1, FakeLog.NOW, onlyA, skipped, n -> {})))
+                .extracting(ComplianceFinding::getVerdict)
+                .containsExactly(Verdict.PASS, Verdict.FAIL);
+        assertThat(all(replays.findings(
+                        T1, FakeLog.NOW, new Replays.Filter(Set.of(), Verdict.PASS, null), skipped, n -> {})))
+                .extracting(ComplianceFinding::getSubscriptionId)
+                .containsExactly(A, B, C, B);
+        assertThat(all(replays.drift(
+                        T1, FakeLog.NOW, new Replays.Filter(Set.of(), null, DriftKind.STALE), skipped, n -> {})))
+                .extracting(DriftEvent::getSubscriptionId)
+                .containsExactly(C);
+        assertThat(replays.postureAsOf(FakeLog.NOW, onlyA, skipped, n -> {}))
+                .extracting(Replays.PostureRow::subscriptionId)
+                .containsExactly(A);
+        assertThat(skipped.count())
+                .as("the B record is only decoded by the unfiltered read")
+                .isEqualTo(1);
     }
 
     @Test
     void anUndecodableSnapshotIsSkippedAndTheRestIsReplayed() {
         SecurityContactSnapshot good = withContact(A, "Medium", T1);
-        log.append(topics.snapshots().name(), 0, A, "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8), T1.minusSeconds(60));
-        log.append(topics.snapshots().name(), 0, A, topics.snapshots().value().serializer().serialize("", good), T1);
+        log.append(
+                topics.snapshots().name(),
+                0,
+                A,
+                "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8),
+                T1.minusSeconds(60));
+        log.append(
+                topics.snapshots().name(),
+                0,
+                A,
+                topics.snapshots().value().serializer().serialize("", good),
+                T1);
 
-        assertThat(all(replays.snapshots(T1.minus(Duration.ofDays(1)), FakeLog.NOW, ALL, skipped, n -> { }))).containsExactly(good);
+        assertThat(all(replays.snapshots(T1.minus(Duration.ofDays(1)), FakeLog.NOW, ALL, skipped, n -> {})))
+                .containsExactly(good);
         assertThat(skipped.entries()).singleElement().satisfies(e -> {
             assertThat(e.topic()).isEqualTo("t.snapshots.v1");
             assertThat(e.partition()).isZero();
@@ -164,7 +216,8 @@ class ReplaysTest {
      * log, with the record timestamps it gave them; returns the OCSF events as written, byte for byte.
      */
     List<String> evaluate(SecurityContactSnapshot... snapshots) {
-        return evaluate(new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1)), snapshots);
+        return evaluate(
+                new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1)), snapshots);
     }
 
     List<String> evaluate(EvaluateTopology.Settings settings, SecurityContactSnapshot... snapshots) {
@@ -173,44 +226,58 @@ class ReplaysTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         try (TopologyTestDriver driver = new TopologyTestDriver(EvaluateTopology.build(topics, settings), props, T1)) {
-            TestInputTopic<String, byte[]> in = driver.createInputTopic(topics.snapshots().name(), Serdes.String().serializer(),
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(
+                    topics.snapshots().name(),
+                    Serdes.String().serializer(),
                     Serdes.ByteArray().serializer());
             for (SecurityContactSnapshot s : snapshots) {
-                byte[] value = topics.snapshots().value().serializer().serialize(topics.snapshots().name(), s);
+                byte[] value = topics.snapshots()
+                        .value()
+                        .serializer()
+                        .serialize(topics.snapshots().name(), s);
                 in.pipeInput(s.getSubscriptionId(), value, s.getCollectedAt());
                 log.append(topics.snapshots().name(), 0, s.getSubscriptionId(), value, s.getCollectedAt());
             }
-            TestOutputTopic<String, byte[]> findings = driver.createOutputTopic(topics.findings().name(), Serdes.String().deserializer(),
+            TestOutputTopic<String, byte[]> findings = driver.createOutputTopic(
+                    topics.findings().name(),
+                    Serdes.String().deserializer(),
                     Serdes.ByteArray().deserializer());
             for (TestRecord<String, byte[]> r : findings.readRecordsToList()) {
                 log.append(topics.findings().name(), 0, r.key(), r.value(), r.getRecordTime());
             }
-            TestOutputTopic<String, byte[]> ocsf = driver.createOutputTopic(topics.findingsOcsf().name(), Serdes.String().deserializer(),
+            TestOutputTopic<String, byte[]> ocsf = driver.createOutputTopic(
+                    topics.findingsOcsf().name(),
+                    Serdes.String().deserializer(),
                     Serdes.ByteArray().deserializer());
-            return ocsf.readRecordsToList().stream().map(r -> {
-                // the OCSF topic is keyed by finding id: another partition than the finding's
-                log.append(topics.findingsOcsf().name(), 1, r.key(), r.value(), r.getRecordTime());
-                return new String(r.value(), StandardCharsets.UTF_8);
-            }).toList();
+            return ocsf.readRecordsToList().stream()
+                    .map(r -> {
+                        // the OCSF topic is keyed by finding id: another partition than the finding's
+                        log.append(topics.findingsOcsf().name(), 1, r.key(), r.value(), r.getRecordTime());
+                        return new String(r.value(), StandardCharsets.UTF_8);
+                    })
+                    .toList();
         }
     }
 
     @Test
     void ocsfEventsAreTheOnesTheLiveTopicCarriedWithContactsAndDrift() throws Exception {
-        List<String> live = evaluate(withContact(A, "Medium", T1), withContact(C, "High", T1),
-                withContact(A, "Critical", T2));
+        List<String> live =
+                evaluate(withContact(A, "Medium", T1), withContact(C, "High", T1), withContact(A, "Critical", T2));
         assertThat(live).hasSize(3);
         JsonNode regressed = JSON.readTree(live.get(2));
         assertThat(regressed.at("/unmapped/drift_kinds").toString()).contains("REGRESSED");
         assertThat(regressed.at("/unmapped/recipients").toString()).contains("jane@contoso.com");
         assertThat(regressed.at("/resources/0/name").asText()).isEqualTo("default");
 
-        List<Replays.OcsfFinding> replayed = all(replays.findingsOcsf(T1, FakeLog.NOW, ALL, f -> "mapped " + f.getEventId(), skipped, n -> { }));
+        List<Replays.OcsfFinding> replayed =
+                all(replays.findingsOcsf(T1, FakeLog.NOW, ALL, f -> "mapped " + f.getEventId(), skipped, n -> {}));
 
         assertThat(replayed).extracting(Replays.OcsfFinding::event).containsExactlyElementsOf(live);
         assertThat(replayed).allMatch(Replays.OcsfFinding::live);
-        assertThat(all(replays.findingsOcsf(T1, FakeLog.NOW, new Replays.Filter(Set.of(C), null, null), f -> "mapped", skipped, n -> { })))
-                .extracting(Replays.OcsfFinding::event).containsExactly(live.get(1));
+        assertThat(all(replays.findingsOcsf(
+                        T1, FakeLog.NOW, new Replays.Filter(Set.of(C), null, null), f -> "mapped", skipped, n -> {})))
+                .extracting(Replays.OcsfFinding::event)
+                .containsExactly(live.get(1));
         assertThat(skipped.count()).isZero();
     }
 
@@ -220,13 +287,12 @@ class ReplaysTest {
         append(finding(B, Verdict.FAIL, FindingActivity.CREATE, T2));
         log.append(topics.findingsOcsf().name(), 0, "f-x", "{\"metadata\":{}".getBytes(StandardCharsets.UTF_8), T2);
 
-        List<Replays.OcsfFinding> replayed = all(replays.findingsOcsf(T1, FakeLog.NOW, ALL, f -> "mapped " + f.getSubscriptionId(),
-                skipped, n -> { }));
+        List<Replays.OcsfFinding> replayed = all(
+                replays.findingsOcsf(T1, FakeLog.NOW, ALL, f -> "mapped " + f.getSubscriptionId(), skipped, n -> {}));
 
-        assertThat(replayed).extracting(Replays.OcsfFinding::event, Replays.OcsfFinding::live).containsExactly(
-                tuple(live.get(0), true),
-                tuple(live.get(1), true),
-                tuple("mapped " + B, false));
+        assertThat(replayed)
+                .extracting(Replays.OcsfFinding::event, Replays.OcsfFinding::live)
+                .containsExactly(tuple(live.get(0), true), tuple(live.get(1), true), tuple("mapped " + B, false));
         assertThat(skipped.entries()).singleElement().satisfies(e -> {
             assertThat(e.topic()).isEqualTo("t.findings-ocsf.v1");
             assertThat(e.cause()).startsWith("not an OCSF event (not JSON)");
@@ -236,38 +302,54 @@ class ReplaysTest {
     @Test
     void reevaluationPairsEachSnapshotWithItsFinding() {
         evaluate(withContact(A, "Medium", T1), withContact(C, "High", T1), withContact(A, "Low", T2));
-        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> { }))).isEmpty();
-        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.STRICT, ALL, skipped, n -> { })))
-                .extracting(Replays.Reevaluation::subscriptionId, Replays.Reevaluation::collectedAt, Replays.Reevaluation::recorded,
+        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> {})))
+                .isEmpty();
+        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.STRICT, ALL, skipped, n -> {})))
+                .extracting(
+                        Replays.Reevaluation::subscriptionId,
+                        Replays.Reevaluation::collectedAt,
+                        Replays.Reevaluation::recorded,
                         Replays.Reevaluation::today)
-                .containsExactly(tuple(A, T1, Verdict.PASS, Verdict.FAIL),
-                        tuple(A, T2, Verdict.PASS, Verdict.FAIL));
+                .containsExactly(tuple(A, T1, Verdict.PASS, Verdict.FAIL), tuple(A, T2, Verdict.PASS, Verdict.FAIL));
     }
 
     /** Only changes emit a finding, and no refresh falls within the test. */
-    static final EvaluateTopology.Settings CHANGES = new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1))
+    static final EvaluateTopology.Settings CHANGES = new EvaluateTopology.Settings(
+                    Profile.DEFAULT, Duration.ofDays(365), Duration.ofDays(1))
             .withEmission(EvaluateTopology.Emission.CHANGES, Duration.ofDays(3650));
 
     @Test
     void whenOnlyChangesEmitAFindingAnUnchangedSnapshotIsComparedWithTheFindingInForce() {
         Instant t1 = T1.plusSeconds(900);
         Instant t2 = T1.plusSeconds(1800);
-        List<String> live = evaluate(CHANGES, withContact(A, "Medium", T1), withContact(A, "Medium", t1), withContact(A, "Medium", t2));
-        assertThat(live).as("one finding: the two later snapshots changed nothing").hasSize(1);
+        List<String> live = evaluate(
+                CHANGES, withContact(A, "Medium", T1), withContact(A, "Medium", t1), withContact(A, "Medium", t2));
+        assertThat(live)
+                .as("one finding: the two later snapshots changed nothing")
+                .hasSize(1);
 
-        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> { }))).isEmpty();
-        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.STRICT, ALL, skipped, n -> { })))
-                .extracting(Replays.Reevaluation::collectedAt, Replays.Reevaluation::recorded, Replays.Reevaluation::today)
-                .containsExactly(tuple(T1, Verdict.PASS, Verdict.FAIL), tuple(t1, Verdict.PASS, Verdict.FAIL), tuple(t2, Verdict.PASS, Verdict.FAIL));
+        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> {})))
+                .isEmpty();
+        assertThat(all(replays.reevaluate(T1, FakeLog.NOW, Profile.STRICT, ALL, skipped, n -> {})))
+                .extracting(
+                        Replays.Reevaluation::collectedAt, Replays.Reevaluation::recorded, Replays.Reevaluation::today)
+                .containsExactly(
+                        tuple(T1, Verdict.PASS, Verdict.FAIL),
+                        tuple(t1, Verdict.PASS, Verdict.FAIL),
+                        tuple(t2, Verdict.PASS, Verdict.FAIL));
 
         // a range that starts after the finding: found by looking back, else reported as unknown
-        assertThat(all(replays.reevaluate(t1, FakeLog.NOW, Profile.DEFAULT, Duration.ofHours(1), ALL, skipped, n -> { }))).isEmpty();
-        assertThat(all(replays.reevaluate(t1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> { })))
-                .extracting(Replays.Reevaluation::recordedRule).containsOnly("(no finding recorded)");
+        assertThat(all(replays.reevaluate(
+                        t1, FakeLog.NOW, Profile.DEFAULT, Duration.ofHours(1), ALL, skipped, n -> {})))
+                .isEmpty();
+        assertThat(all(replays.reevaluate(t1, FakeLog.NOW, Profile.DEFAULT, ALL, skipped, n -> {})))
+                .extracting(Replays.Reevaluation::recordedRule)
+                .containsOnly("(no finding recorded)");
 
         // the posture as of the last snapshot is the finding in force
-        assertThat(replays.postureAsOf(t2, ALL, skipped, n -> { }))
-                .extracting(Replays.PostureRow::subscriptionId, Replays.PostureRow::verdict, Replays.PostureRow::lastSeen)
+        assertThat(replays.postureAsOf(t2, ALL, skipped, n -> {}))
+                .extracting(
+                        Replays.PostureRow::subscriptionId, Replays.PostureRow::verdict, Replays.PostureRow::lastSeen)
                 .containsExactly(tuple(A, Verdict.PASS, T1));
         assertThat(skipped.count()).isZero();
     }

@@ -83,7 +83,8 @@ class HighSeverityAlertEmailRuleTest {
             assertThat(result.verdict()).isEqualTo(Verdict.PASS);
             assertThat(result.reasonCodes()).containsExactly("ALERT_EMAILS_ENABLED");
             assertThat(result.subscriptionId()).isEqualTo(SUB);
-            assertThat(result.evidence()).extracting(Evidence::getPath, Evidence::getOutcome)
+            assertThat(result.evidence())
+                    .extracting(Evidence::getPath, Evidence::getOutcome)
                     .contains(org.assertj.core.groups.Tuple.tuple(
                             "$.value[0].properties.notificationsSources[1].minimalSeverity", "PASSED"));
         }
@@ -108,8 +109,10 @@ class HighSeverityAlertEmailRuleTest {
             RuleResult result = check(latest("false", "\"High\""));
             assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
             assertThat(result.reasonCodes()).containsExactly("CONTACT_DISABLED");
-            assertThat(result.evidence()).extracting(Evidence::getPath, Evidence::getValue, Evidence::getOutcome)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("$.value[0].properties.isEnabled", "false", "FAILED"));
+            assertThat(result.evidence())
+                    .extracting(Evidence::getPath, Evidence::getValue, Evidence::getOutcome)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("$.value[0].properties.isEnabled", "false", "FAILED"));
         }
 
         @Test
@@ -156,8 +159,10 @@ class HighSeverityAlertEmailRuleTest {
             RuleResult result = check(body);
             assertThat(result.verdict()).isEqualTo(Verdict.PASS);
             assertThat(result.warningCodes()).containsExactly("UNKNOWN_SOURCE_TYPE", "UNKNOWN_SOURCE_TYPE");
-            assertThat(result.contacts().get(0).getNotificationSources().get(2).getSourceType()).isEqualTo("Alert");
-            assertThat(result.contacts().get(0).getNotificationSources().get(2).getMinimalSeverity()).isEqualTo("Low");
+            assertThat(result.contacts().get(0).getNotificationSources().get(2).getSourceType())
+                    .isEqualTo("Alert");
+            assertThat(result.contacts().get(0).getNotificationSources().get(2).getMinimalSeverity())
+                    .isEqualTo("Low");
         }
 
         @Test
@@ -214,7 +219,8 @@ class HighSeverityAlertEmailRuleTest {
             "'\"Off\"', '\"High\"', FAIL, FAIL",
             "'\"On\"', '\"Critical\"', FAIL, FAIL",
             "'\"On\"', 'null', FAIL, FAIL",
-            "'null', '\"High\"', FAIL, FAIL"})
+            "'null', '\"High\"', FAIL, FAIL"
+        })
         void bareArrayWithStateAndSeverity(String state, String severity, Verdict byDefault, Verdict byStrict) {
             assertThat(check(v2020(state, severity)).verdict()).isEqualTo(byDefault);
             assertThat(strict(v2020(state, severity)).verdict()).isEqualTo(byStrict);
@@ -224,15 +230,19 @@ class HighSeverityAlertEmailRuleTest {
         void offNamesTheState() {
             RuleResult result = check(v2020("\"Off\"", "\"High\""));
             assertThat(result.reasonCodes()).containsExactly("ALERT_NOTIFICATIONS_OFF");
-            assertThat(result.evidence()).extracting(Evidence::getPath)
+            assertThat(result.evidence())
+                    .extracting(Evidence::getPath)
                     .containsExactly("$[0].properties.alertNotifications.state");
         }
 
         @Test
         void detectsTheGenerationFromTheProperties() {
-            assertThat(check(v2020("\"On\"", "\"Low\"")).contacts().get(0).getApiGeneration()).isEqualTo("2020-01-01-preview");
-            assertThat(check(latest("true", "\"Low\"")).contacts().get(0).getApiGeneration()).isEqualTo("2023-12-01-preview");
-            assertThat(check(v2017("default1", "\"On\"")).contacts().get(0).getApiGeneration()).isEqualTo("2017-08-01-preview");
+            assertThat(check(v2020("\"On\"", "\"Low\"")).contacts().get(0).getApiGeneration())
+                    .isEqualTo("2020-01-01-preview");
+            assertThat(check(latest("true", "\"Low\"")).contacts().get(0).getApiGeneration())
+                    .isEqualTo("2023-12-01-preview");
+            assertThat(check(v2017("default1", "\"On\"")).contacts().get(0).getApiGeneration())
+                    .isEqualTo("2017-08-01-preview");
         }
 
         @Test
@@ -292,7 +302,8 @@ class HighSeverityAlertEmailRuleTest {
                 {"value":[{"name":"default1","properties":{"email":"","alertNotifications":"On","alertsToAdmins":"On"}}]}
                 """;
             assertThat(check(body).warningCodes()).isEmpty();
-            assertThat(check(body.replace("\"alertsToAdmins\":\"On\"", "\"alertsToAdmins\":\"Off\"")).warningCodes())
+            assertThat(check(body.replace("\"alertsToAdmins\":\"On\"", "\"alertsToAdmins\":\"Off\""))
+                            .warningCodes())
                     .containsExactly("NO_RECIPIENTS");
         }
     }
@@ -380,7 +391,8 @@ class HighSeverityAlertEmailRuleTest {
                     SecurityContactsNormalizer.parse(java.util.List.of(page1, page2)), Profile.DEFAULT);
             assertThat(result.verdict()).isEqualTo(Verdict.PASS);
             assertThat(result.warningCodes()).doesNotContain("PARTIAL_LIST");
-            assertThat(result.evidence()).extracting(Evidence::getPath)
+            assertThat(result.evidence())
+                    .extracting(Evidence::getPath)
                     .contains("page2:$.value[0].properties.alertNotifications.minimalSeverity");
         }
     }
@@ -416,7 +428,8 @@ class HighSeverityAlertEmailRuleTest {
 
         @Test
         void aSingleContactIsNotAList() {
-            String single = "{\"id\":\"/subscriptions/" + SUB + "/x\",\"name\":\"default\",\"properties\":{\"isEnabled\":true}}";
+            String single = "{\"id\":\"/subscriptions/" + SUB
+                    + "/x\",\"name\":\"default\",\"properties\":{\"isEnabled\":true}}";
             RuleResult result = check(single);
             assertThat(result.verdict()).isEqualTo(Verdict.ERROR);
             assertThat(result.reasons().get(0).getMessage()).contains("a single contact?");
@@ -439,13 +452,19 @@ class HighSeverityAlertEmailRuleTest {
         }
 
         @ParameterizedTest
-        @CsvSource({"FORBIDDEN, 403, COLLECTION_FORBIDDEN", "NOT_FOUND, 404, COLLECTION_NOT_FOUND",
-                    "THROTTLED, 429, COLLECTION_THROTTLED", "ERROR, 503, COLLECTION_ERROR"})
+        @CsvSource({
+            "FORBIDDEN, 403, COLLECTION_FORBIDDEN", "NOT_FOUND, 404, COLLECTION_NOT_FOUND",
+            "THROTTLED, 429, COLLECTION_THROTTLED", "ERROR, 503, COLLECTION_ERROR"
+        })
         void aCollectionFailureIsAnErrorWithItsCauseNeverAPass(CollectionStatus status, int http, String code) {
             // even a body that would pass is not evaluated when the collection failed
-            SecurityContactSnapshot s = snapshot().setStatus(status).setHttpStatus(http)
-                    .setErrorMessage("AuthorizationFailed: no access").setArmRequestId("req-1")
-                    .setRawBodies(List.of(v2017("default1", "\"On\""))).build();
+            SecurityContactSnapshot s = snapshot()
+                    .setStatus(status)
+                    .setHttpStatus(http)
+                    .setErrorMessage("AuthorizationFailed: no access")
+                    .setArmRequestId("req-1")
+                    .setRawBodies(List.of(v2017("default1", "\"On\"")))
+                    .build();
             RuleResult result = HighSeverityAlertEmailRule.evaluate(s, Profile.DEFAULT);
             assertThat(result.verdict()).isEqualTo(Verdict.ERROR);
             assertThat(result.reasonCodes()).containsExactly(code);
@@ -455,16 +474,22 @@ class HighSeverityAlertEmailRuleTest {
 
         @Test
         void anOkSnapshotIsEvaluatedOnItsPages() {
-            SecurityContactSnapshot s = snapshot().setStatus(CollectionStatus.OK)
-                    .setRawBodies(List.of(v2020("\"On\"", "\"Medium\""))).build();
-            assertThat(HighSeverityAlertEmailRule.evaluate(s, Profile.DEFAULT).verdict()).isEqualTo(Verdict.PASS);
-            assertThat(HighSeverityAlertEmailRule.evaluate(s, Profile.STRICT).verdict()).isEqualTo(Verdict.FAIL);
+            SecurityContactSnapshot s = snapshot()
+                    .setStatus(CollectionStatus.OK)
+                    .setRawBodies(List.of(v2020("\"On\"", "\"Medium\"")))
+                    .build();
+            assertThat(HighSeverityAlertEmailRule.evaluate(s, Profile.DEFAULT).verdict())
+                    .isEqualTo(Verdict.PASS);
+            assertThat(HighSeverityAlertEmailRule.evaluate(s, Profile.STRICT).verdict())
+                    .isEqualTo(Verdict.FAIL);
         }
 
         @Test
         void anOkSnapshotWithoutABodyIsAnError() {
-            SecurityContactSnapshot s = snapshot().setStatus(CollectionStatus.OK).build();
-            assertThat(HighSeverityAlertEmailRule.evaluate(s, Profile.DEFAULT).verdict()).isEqualTo(Verdict.ERROR);
+            SecurityContactSnapshot s =
+                    snapshot().setStatus(CollectionStatus.OK).build();
+            assertThat(HighSeverityAlertEmailRule.evaluate(s, Profile.DEFAULT).verdict())
+                    .isEqualTo(Verdict.ERROR);
         }
     }
 

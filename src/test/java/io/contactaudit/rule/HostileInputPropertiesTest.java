@@ -28,12 +28,16 @@ class HostileInputPropertiesTest {
     static final long SEED = Long.getLong("hostile.seed", 20_260_301L);
     static final int RUN = Integer.getInteger("hostile.tries", TRIES);
 
-    static final Set<ReasonCode> ERRORS = EnumSet.of(ReasonCode.UNPARSEABLE_BODY, ReasonCode.BODY_TOO_LARGE,
-            ReasonCode.ARM_ERROR, ReasonCode.UNEXPECTED_SHAPE, ReasonCode.CONTACT_UNEVALUABLE, ReasonCode.INCOMPLETE_LIST);
+    static final Set<ReasonCode> ERRORS = EnumSet.of(
+            ReasonCode.UNPARSEABLE_BODY,
+            ReasonCode.BODY_TOO_LARGE,
+            ReasonCode.ARM_ERROR,
+            ReasonCode.UNEXPECTED_SHAPE,
+            ReasonCode.CONTACT_UNEVALUABLE,
+            ReasonCode.INCOMPLETE_LIST);
 
     /** A generated input, what the oracle says of it, and how to show it. */
-    record Input(Object body, List<String> log, String shown) {
-    }
+    record Input(Object body, List<String> log, String shown) {}
 
     /** Runs {@code property} on {@link #RUN} inputs; a failure names the seed, the try and the input. */
     static void forAll(String name, Function<Random, Input> generate, java.util.function.Consumer<Input> property) {
@@ -43,8 +47,11 @@ class HostileInputPropertiesTest {
             try {
                 property.accept(input);
             } catch (Throwable failure) {
-                throw new AssertionError("property '" + name + "' falsified at try " + t + " of seed " + SEED
-                        + " (rerun: -Dhostile.seed=" + SEED + "); mutations " + input.log() + "; body: " + input.shown(), failure);
+                throw new AssertionError(
+                        "property '" + name + "' falsified at try " + t + " of seed " + SEED
+                                + " (rerun: -Dhostile.seed=" + SEED + "); mutations " + input.log() + "; body: "
+                                + input.shown(),
+                        failure);
             }
         }
     }
@@ -56,7 +63,8 @@ class HostileInputPropertiesTest {
 
     static Input bytes(Random random) {
         Mutations.Bytes b = Mutations.nextBytes(random);
-        return new Input(b.body(), b.log(), abbreviate(Mutations.escape(new String(b.body(), StandardCharsets.ISO_8859_1))));
+        return new Input(
+                b.body(), b.log(), abbreviate(Mutations.escape(new String(b.body(), StandardCharsets.ISO_8859_1))));
     }
 
     static Input pages(Random random) {
@@ -77,8 +85,12 @@ class HostileInputPropertiesTest {
     /** The oracle on bytes: what is not UTF-8 holds no qualifying contact. */
     static boolean qualifies(byte[] body, Set<String> accepted) {
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
             return JsonOracle.qualifies(text, accepted);
         } catch (CharacterCodingException e) {
             return false;
@@ -92,7 +104,8 @@ class HostileInputPropertiesTest {
         assertThat(result.reasons()).as("reasons").isNotEmpty();
         assertThat(result.reasons()).extracting(Reason::getMessage).doesNotContainNull();
         if (result.verdict() == Verdict.ERROR) {
-            assertThat(result.reasonCodes()).as("an ERROR says why")
+            assertThat(result.reasonCodes())
+                    .as("an ERROR says why")
                     .anyMatch(code -> ERRORS.contains(ReasonCode.valueOf(code)));
         }
         if (result.verdict() == Verdict.PASS) {
@@ -104,29 +117,44 @@ class HostileInputPropertiesTest {
     static void agrees(RuleResult result, boolean qualifies) {
         wellFormed(result);
         if (!qualifies) {
-            assertThat(result.verdict()).as("no contact qualifies, so the rule must not PASS; reasons " + result.reasons())
+            assertThat(result.verdict())
+                    .as("no contact qualifies, so the rule must not PASS; reasons " + result.reasons())
                     .isNotEqualTo(Verdict.PASS);
         } else if (!result.reasonCodes().contains(ReasonCode.BODY_TOO_LARGE.name())) {
-            assertThat(result.verdict()).as("a contact qualifies; reasons " + result.reasons()).isEqualTo(Verdict.PASS);
+            assertThat(result.verdict())
+                    .as("a contact qualifies; reasons " + result.reasons())
+                    .isEqualTo(Verdict.PASS);
         }
     }
 
     @Test
     void textNeverPassesWithoutAQualifyingContactAndNeverThrows() {
-        forAll("text, default profile", HostileInputPropertiesTest::text, in -> agrees(
-                HighSeverityAlertEmailRule.evaluate((String) in.body(), Profile.DEFAULT), JsonOracle.qualifies((String) in.body(), JsonOracle.DEFAULT)));
+        forAll(
+                "text, default profile",
+                HostileInputPropertiesTest::text,
+                in -> agrees(
+                        HighSeverityAlertEmailRule.evaluate((String) in.body(), Profile.DEFAULT),
+                        JsonOracle.qualifies((String) in.body(), JsonOracle.DEFAULT)));
     }
 
     @Test
     void strictProfileNeverPassesBelowHigh() {
-        forAll("text, strict profile", HostileInputPropertiesTest::text, in -> agrees(
-                HighSeverityAlertEmailRule.evaluate((String) in.body(), Profile.STRICT), JsonOracle.qualifies((String) in.body(), JsonOracle.STRICT)));
+        forAll(
+                "text, strict profile",
+                HostileInputPropertiesTest::text,
+                in -> agrees(
+                        HighSeverityAlertEmailRule.evaluate((String) in.body(), Profile.STRICT),
+                        JsonOracle.qualifies((String) in.body(), JsonOracle.STRICT)));
     }
 
     @Test
     void bytesNeverPassWithoutAQualifyingContactAndNeverThrow() {
-        forAll("bytes, default profile", HostileInputPropertiesTest::bytes, in -> agrees(
-                HighSeverityAlertEmailRule.evaluate((byte[]) in.body(), Profile.DEFAULT), qualifies((byte[]) in.body(), JsonOracle.DEFAULT)));
+        forAll(
+                "bytes, default profile",
+                HostileInputPropertiesTest::bytes,
+                in -> agrees(
+                        HighSeverityAlertEmailRule.evaluate((byte[]) in.body(), Profile.DEFAULT),
+                        qualifies((byte[]) in.body(), JsonOracle.DEFAULT)));
     }
 
     @Test
@@ -134,7 +162,8 @@ class HostileInputPropertiesTest {
     void pagesPassOnlyWhenSomePageHoldsAQualifyingContact() {
         forAll("pages, default profile", HostileInputPropertiesTest::pages, in -> {
             List<String> pages = (List<String>) in.body();
-            RuleResult result = HighSeverityAlertEmailRule.evaluate(SecurityContactsNormalizer.parse(pages), Profile.DEFAULT);
+            RuleResult result =
+                    HighSeverityAlertEmailRule.evaluate(SecurityContactsNormalizer.parse(pages), Profile.DEFAULT);
             wellFormed(result);
             if (pages.stream().noneMatch(p -> JsonOracle.qualifies(p, JsonOracle.DEFAULT))) {
                 assertThat(result.verdict()).as("reasons " + result.reasons()).isNotEqualTo(Verdict.PASS);
@@ -145,15 +174,25 @@ class HostileInputPropertiesTest {
     @Test
     void theOracleTellsTheSeedsApart() {
         // the oracle is worth something only if it says yes and no where RULE.md does
-        assertThat(Mutations.SEEDS).extracting(s -> JsonOracle.qualifies(s, JsonOracle.DEFAULT))
+        assertThat(Mutations.SEEDS)
+                .extracting(s -> JsonOracle.qualifies(s, JsonOracle.DEFAULT))
                 .containsExactly(true, false, true, true, true, true, true, true, false);
-        assertThat(Mutations.SEEDS).extracting(s -> JsonOracle.qualifies(s, JsonOracle.STRICT))
+        assertThat(Mutations.SEEDS)
+                .extracting(s -> JsonOracle.qualifies(s, JsonOracle.STRICT))
                 .containsExactly(true, false, false, true, false, false, true, true, false);
-        assertThat(JsonOracle.qualifies("[{\"properties\":{\"alertNotifications\":\"on\",\"alertNotifications\":\"Off\"}}]",
-                JsonOracle.DEFAULT)).as("a repeated name is ambiguous").isFalse();
-        assertThat(JsonOracle.qualifies("[{\"properties\":{\"isEnabled\":\"FALSE\",\"alertNotifications\":\"On\"}}]",
-                JsonOracle.DEFAULT)).isFalse();
-        assertThat(JsonOracle.qualifies("[{\"properties\":{\"alertNotifications\":{\"state\":\"on\",\"minimalSeverity\":\"H\u0131gh\"}}}]",
-                JsonOracle.DEFAULT)).as("a look-alike letter is not High").isFalse();
+        assertThat(JsonOracle.qualifies(
+                        "[{\"properties\":{\"alertNotifications\":\"on\",\"alertNotifications\":\"Off\"}}]",
+                        JsonOracle.DEFAULT))
+                .as("a repeated name is ambiguous")
+                .isFalse();
+        assertThat(JsonOracle.qualifies(
+                        "[{\"properties\":{\"isEnabled\":\"FALSE\",\"alertNotifications\":\"On\"}}]",
+                        JsonOracle.DEFAULT))
+                .isFalse();
+        assertThat(JsonOracle.qualifies(
+                        "[{\"properties\":{\"alertNotifications\":{\"state\":\"on\",\"minimalSeverity\":\"H\u0131gh\"}}}]",
+                        JsonOracle.DEFAULT))
+                .as("a look-alike letter is not High")
+                .isFalse();
     }
 }

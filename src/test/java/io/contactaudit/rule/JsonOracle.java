@@ -22,11 +22,9 @@ final class JsonOracle {
     private static final Object NULL = new Object();
 
     /** A number, kept as its text. */
-    private record Num(String text) {
-    }
+    private record Num(String text) {}
 
-    private JsonOracle() {
-    }
+    private JsonOracle() {}
 
     /** Whether some contact qualifies; false for anything that is not a readable list. */
     static boolean qualifies(String body, Set<String> accepted) {
@@ -42,7 +40,9 @@ final class JsonOracle {
             return false;
         }
         for (Object c : list) {
-            if (c instanceof Map<?, ?> contact && contact.get("properties") instanceof Map<?, ?> p && qualifies(p, accepted)) {
+            if (c instanceof Map<?, ?> contact
+                    && contact.get("properties") instanceof Map<?, ?> p
+                    && qualifies(p, accepted)) {
                 return true;
             }
         }
@@ -54,12 +54,16 @@ final class JsonOracle {
         if (Boolean.FALSE.equals(enabled) || enabled instanceof String s && asciiEquals(s.trim(), "false")) {
             return false;
         }
-        boolean enabledTrue = Boolean.TRUE.equals(enabled) || enabled instanceof String s && asciiEquals(s.trim(), "true");
+        boolean enabledTrue =
+                Boolean.TRUE.equals(enabled) || enabled instanceof String s && asciiEquals(s.trim(), "true");
         if (enabledTrue) {
             Object sources = p.get("notificationsSources");
-            List<?> entries = sources instanceof List<?> l ? l : sources instanceof Map<?, ?> one ? List.of(one) : List.of();
+            List<?> entries =
+                    sources instanceof List<?> l ? l : sources instanceof Map<?, ?> one ? List.of(one) : List.of();
             for (Object entry : entries) {
-                if (entry instanceof Map<?, ?> s && s.get("sourceType") instanceof String type && asciiEquals(type, "alert")
+                if (entry instanceof Map<?, ?> s
+                        && s.get("sourceType") instanceof String type
+                        && asciiEquals(type, "alert")
                         && accepted(s.get("minimalSeverity"), accepted)) {
                     return true;
                 }
@@ -69,7 +73,9 @@ final class JsonOracle {
         if (alerts instanceof String state) {
             return asciiEquals(state, "on");
         }
-        return alerts instanceof Map<?, ?> a && a.get("state") instanceof String state && asciiEquals(state, "on")
+        return alerts instanceof Map<?, ?> a
+                && a.get("state") instanceof String state
+                && asciiEquals(state, "on")
                 && accepted(a.get("minimalSeverity"), accepted);
     }
 
@@ -228,7 +234,9 @@ final class JsonOracle {
                         int code = 0;
                         for (int k = 0; k < 4; k++) {
                             char h = s.charAt(i++);
-                            int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+                            int d = h >= '0' && h <= '9'
+                                    ? h - '0'
+                                    : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
                             if (d < 0) {
                                 throw fail("bad \\u escape");
                             }
@@ -292,7 +300,8 @@ final class JsonOracle {
         }
 
         private void blanks() {
-            while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
+            while (i < s.length()
+                    && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
                 i++;
             }
         }

@@ -26,17 +26,22 @@ class SecurityContactsNormalizerTest {
         assertThat(c.getEmails()).containsExactly("a@x.com", "b@x.com");
         assertThat(c.getRoleNotificationsState()).isEqualTo("On");
         assertThat(c.getRoles()).containsExactly("Owner", "Contributor", "SomethingNew");
-        assertThat(c.getNotificationSources()).extracting(s -> s.getSourceType() + "/" + s.getMinimalSeverity() + "/" + s.getMinimalRiskLevel())
+        assertThat(c.getNotificationSources())
+                .extracting(s -> s.getSourceType() + "/" + s.getMinimalSeverity() + "/" + s.getMinimalRiskLevel())
                 .containsExactly("AttackPath/null/Critical", "Alert/Medium/null");
     }
 
     @Test
     void emailsAsAnArrayAndAsTheSingular2017Field() {
         assertThat(SecurityContactsNormalizer.parse("[{\"properties\":{\"emails\":[\"a@x.com\",\"b@x.com;c@x.com\"]}}]")
-                .normalized().get(0).getEmails()).containsExactly("a@x.com", "b@x.com", "c@x.com");
+                        .normalized()
+                        .get(0)
+                        .getEmails())
+                .containsExactly("a@x.com", "b@x.com", "c@x.com");
         NormalizedContact v2017 = SecurityContactsNormalizer.parse(
-                "{\"value\":[{\"name\":\"default1\",\"properties\":{\"email\":\"a@x.com\",\"alertNotifications\":\"on\",\"alertsToAdmins\":\"off\"}}]}")
-                .normalized().get(0);
+                        "{\"value\":[{\"name\":\"default1\",\"properties\":{\"email\":\"a@x.com\",\"alertNotifications\":\"on\",\"alertsToAdmins\":\"off\"}}]}")
+                .normalized()
+                .get(0);
         assertThat(v2017.getEmails()).containsExactly("a@x.com");
         assertThat(v2017.getAlertNotificationsState()).isEqualTo("On");
         assertThat(v2017.getAlertsToAdmins()).isEqualTo("Off");
@@ -48,14 +53,18 @@ class SecurityContactsNormalizerTest {
         SecurityContactsNormalizer.ParsedList list = SecurityContactsNormalizer.parse(
                 "[{\"properties\":{\"isEnabled\":true,\"notificationsSources\":{\"sourceType\":\"Alert\",\"minimalSeverity\":\"High\"}}}]");
         assertThat(list.contacts().get(0).sources()).hasSize(1);
-        assertThat(HighSeverityAlertEmailRule.evaluate(list, Profile.DEFAULT).verdict().name()).isEqualTo("PASS");
+        assertThat(HighSeverityAlertEmailRule.evaluate(list, Profile.DEFAULT)
+                        .verdict()
+                        .name())
+                .isEqualTo("PASS");
     }
 
     @Test
     void unknownValuesAreKeptAsReceived() {
         NormalizedContact c = SecurityContactsNormalizer.parse(
-                "[{\"properties\":{\"alertNotifications\":{\"state\":\"Maybe\",\"minimalSeverity\":\"Informational\"}}}]")
-                .normalized().get(0);
+                        "[{\"properties\":{\"alertNotifications\":{\"state\":\"Maybe\",\"minimalSeverity\":\"Informational\"}}}]")
+                .normalized()
+                .get(0);
         assertThat(c.getAlertNotificationsState()).isEqualTo("Maybe");
         assertThat(c.getAlertMinimalSeverity()).isEqualTo("Informational");
     }

@@ -13,10 +13,9 @@ import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The OCSF 1.8.0 Compliance Finding (class 2003) mapping: which value goes where. That every event is valid OCSF
@@ -28,24 +27,40 @@ class OcsfComplianceFindingTest {
 
     static ComplianceFinding finding(Verdict verdict, FindingActivity activity) {
         return ComplianceFinding.newBuilder()
-                .setFindingId("f-1").setEventId("e-1").setSubscriptionId("sub-1").setSubscriptionName("prod-identity").setTenantId("tenant-1")
-                .setRuleId("cis-azure-1.3.0-2.14").setRuleVersion("1.0.0").setProfile("default").setVerdict(verdict)
+                .setFindingId("f-1")
+                .setEventId("e-1")
+                .setSubscriptionId("sub-1")
+                .setSubscriptionName("prod-identity")
+                .setTenantId("tenant-1")
+                .setRuleId("cis-azure-1.3.0-2.14")
+                .setRuleVersion("1.0.0")
+                .setProfile("default")
+                .setVerdict(verdict)
                 .setReasons(List.of(new Reason("CODE_" + verdict, "because " + verdict)))
                 .setWarnings(List.of(new Reason("NO_RECIPIENTS", "nobody")))
-                .setCollectionStatus(CollectionStatus.OK).setRunId("run").setCollectedAt(COLLECTED)
-                .setEvaluatedAt(COLLECTED.plusSeconds(2)).setFirstSeenAt(COLLECTED.minusSeconds(3600))
-                .setLastStatusChangeAt(COLLECTED.minusSeconds(60)).setActivity(activity).build();
+                .setCollectionStatus(CollectionStatus.OK)
+                .setRunId("run")
+                .setCollectedAt(COLLECTED)
+                .setEvaluatedAt(COLLECTED.plusSeconds(2))
+                .setFirstSeenAt(COLLECTED.minusSeconds(3600))
+                .setLastStatusChangeAt(COLLECTED.minusSeconds(60))
+                .setActivity(activity)
+                .build();
     }
 
     static final List<NormalizedContact> CONTACTS = List.of(NormalizedContact.newBuilder()
-            .setName("default").setId("/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default")
-            .setEmails(List.of("SecOps@Contoso.com")).build());
+            .setName("default")
+            .setId("/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default")
+            .setEmails(List.of("SecOps@Contoso.com"))
+            .build());
 
     /** The event as emitted: serialised, then read back. */
     static JsonNode map(Verdict verdict, FindingActivity activity, OcsfComplianceFinding.Redaction redaction) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(new OcsfComplianceFinding("9.9.9", redaction)
-                    .map(finding(verdict, activity), CONTACTS, List.of(DriftKind.REGRESSED)).toString());
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(new OcsfComplianceFinding("9.9.9", redaction)
+                            .map(finding(verdict, activity), CONTACTS, List.of(DriftKind.REGRESSED))
+                            .toString());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new AssertionError(e);
         }
@@ -84,18 +99,25 @@ class OcsfComplianceFindingTest {
         assertThat(event.at("/metadata/version").asText()).isEqualTo("1.8.0");
         assertThat(event.at("/metadata/product/version").asText()).isEqualTo("9.9.9");
         assertThat(event.at("/metadata/product/uid").asText()).isEqualTo("io.contactaudit:contact-audit");
-        assertThat(event.at("/metadata/log_name").asText()).isEqualTo("contact-audit.findings-ocsf.v1")
-                .isEqualTo(io.contactaudit.kafka.Topics.create(io.contactaudit.kafka.Topics.DEFAULT_PREFIX).findingsOcsf().name());
+        assertThat(event.at("/metadata/log_name").asText())
+                .isEqualTo("contact-audit.findings-ocsf.v1")
+                .isEqualTo(io.contactaudit.kafka.Topics.create(io.contactaudit.kafka.Topics.DEFAULT_PREFIX)
+                        .findingsOcsf()
+                        .name());
         assertThat(event.get("timezone_offset").asInt()).isZero();
-        assertThat(event.get("time").asLong()).isEqualTo(COLLECTED.plusSeconds(2).toEpochMilli());
+        assertThat(event.get("time").asLong())
+                .isEqualTo(COLLECTED.plusSeconds(2).toEpochMilli());
         assertThat(event.at("/finding_info/last_seen_time").asLong()).isEqualTo(COLLECTED.toEpochMilli());
-        assertThat(event.at("/finding_info/first_seen_time").asLong()).isEqualTo(COLLECTED.minusSeconds(3600).toEpochMilli());
+        assertThat(event.at("/finding_info/first_seen_time").asLong())
+                .isEqualTo(COLLECTED.minusSeconds(3600).toEpochMilli());
         assertThat(event.at("/cloud/provider").asText()).isEqualTo("Azure");
         assertThat(event.at("/cloud/account/uid").asText()).isEqualTo("sub-1");
         assertThat(event.at("/cloud/account/type_id").asInt()).isEqualTo(13);
         assertThat(event.at("/cloud/org/uid").asText()).isEqualTo("tenant-1");
-        assertThat(event.at("/compliance/standards/0").asText()).isEqualTo("CIS Microsoft Azure Foundations Benchmark v1.3.0");
-        assertThat(event.at("/resources/0/uid").asText()).isEqualTo("/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default");
+        assertThat(event.at("/compliance/standards/0").asText())
+                .isEqualTo("CIS Microsoft Azure Foundations Benchmark v1.3.0");
+        assertThat(event.at("/resources/0/uid").asText())
+                .isEqualTo("/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default");
         assertThat(event.at("/resources/0/name").asText()).isEqualTo("default");
         assertThat(event.at("/resources/0/role_id").asInt()).isEqualTo(1);
         assertThat(event.at("/unmapped/profile").asText()).isEqualTo("default");
@@ -107,23 +129,37 @@ class OcsfComplianceFindingTest {
     @Test
     void observablesAreTheSubscriptionTheContactsAndTheRecipientsUnlessRedacted() {
         JsonNode event = map(Verdict.FAIL, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.NONE);
-        assertThat(event.get("observables").findValuesAsText("value")).containsExactly("sub-1",
-                "/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default", "SecOps@Contoso.com");
-        assertThat(event.get("observables").findValuesAsText("name")).containsExactly("cloud.account.uid", "resources[].uid");
-        for (OcsfComplianceFinding.Redaction redacted : List.of(OcsfComplianceFinding.Redaction.HASH, OcsfComplianceFinding.Redaction.DROP)) {
-            assertThat(map(Verdict.FAIL, FindingActivity.UPDATE, redacted).get("observables").findValuesAsText("type_id"))
-                    .as(redacted.name()).containsExactly("35", "10");
+        assertThat(event.get("observables").findValuesAsText("value"))
+                .containsExactly(
+                        "sub-1",
+                        "/subscriptions/sub-1/providers/Microsoft.Security/securityContacts/default",
+                        "SecOps@Contoso.com");
+        assertThat(event.get("observables").findValuesAsText("name"))
+                .containsExactly("cloud.account.uid", "resources[].uid");
+        for (OcsfComplianceFinding.Redaction redacted :
+                List.of(OcsfComplianceFinding.Redaction.HASH, OcsfComplianceFinding.Redaction.DROP)) {
+            assertThat(map(Verdict.FAIL, FindingActivity.UPDATE, redacted)
+                            .get("observables")
+                            .findValuesAsText("type_id"))
+                    .as(redacted.name())
+                    .containsExactly("35", "10");
         }
         assertThat(new OcsfComplianceFinding("1", OcsfComplianceFinding.Redaction.NONE, "prod.findings-ocsf.v1")
-                .map(finding(Verdict.PASS, FindingActivity.UPDATE), CONTACTS, List.of()).at("/metadata/log_name").asText())
+                        .map(finding(Verdict.PASS, FindingActivity.UPDATE), CONTACTS, List.of())
+                        .at("/metadata/log_name")
+                        .asText())
                 .isEqualTo("prod.findings-ocsf.v1");
     }
 
     @Test
     void recipientsCanBeHashedOrDropped() {
-        assertThat(map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.NONE).at("/unmapped/recipients/0").asText())
+        assertThat(map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.NONE)
+                        .at("/unmapped/recipients/0")
+                        .asText())
                 .isEqualTo("SecOps@Contoso.com");
-        String hashed = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.HASH).at("/unmapped/recipients/0").asText();
+        String hashed = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.HASH)
+                .at("/unmapped/recipients/0")
+                .asText();
         assertThat(hashed).hasSize(64).isEqualTo(OcsfComplianceFinding.sha256("secops@contoso.com"));
         JsonNode dropped = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.DROP);
         assertThat(dropped.at("/unmapped").has("recipients")).isFalse();

@@ -55,8 +55,13 @@ class OcsfConformanceTest {
             Map.entry("resources[].owner", "nor an owner that ARM reports"));
 
     /** How an event is made, and the recommended attributes it leaves out beyond {@link #NOT_MAPPED}. */
-    record Shape(String name, ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift,
-                 Redaction redaction, Set<String> alsoOmitted) {
+    record Shape(
+            String name,
+            ComplianceFinding finding,
+            List<NormalizedContact> contacts,
+            List<DriftKind> drift,
+            Redaction redaction,
+            Set<String> alsoOmitted) {
 
         JsonNode event() {
             try {
@@ -77,26 +82,75 @@ class OcsfConformanceTest {
     static Stream<Arguments> shapes() {
         List<NormalizedContact> contacts = OcsfComplianceFindingTest.CONTACTS;
         return Stream.of(
-                new Shape("PASS, update", finding(Verdict.PASS, FindingActivity.UPDATE), contacts, List.of(DriftKind.REMEDIATED),
-                        Redaction.NONE, Set.of(NO_EMAIL_NAME)),
-                new Shape("FAIL, first finding", finding(Verdict.FAIL, FindingActivity.CREATE), contacts, List.of(),
-                        Redaction.NONE, Set.of(NO_EMAIL_NAME)),
-                new Shape("FAIL, regressed, recipients hashed", finding(Verdict.FAIL, FindingActivity.UPDATE), contacts,
-                        List.of(DriftKind.REGRESSED), Redaction.HASH, Set.of()),
-                new Shape("FAIL, stale, recipients dropped", finding(Verdict.FAIL, FindingActivity.UPDATE), contacts,
-                        List.of(DriftKind.STALE), Redaction.DROP, Set.of()),
-                new Shape("ERROR, never read", error(), List.of(), List.of(DriftKind.EVALUATION_ERROR), Redaction.NONE,
-                        Set.of("resources[].name")),
-                new Shape("ERROR, last good contacts", error(), contacts, List.of(), Redaction.NONE, Set.of(NO_EMAIL_NAME)),
-                new Shape("closed", finding(Verdict.FAIL, FindingActivity.CLOSE), List.of(), List.of(DriftKind.SUBSCRIPTION_REMOVED),
-                        Redaction.NONE, Set.of("resources[].name")),
-                new Shape("FAIL, regressed, event-triggered", ComplianceFinding.newBuilder(finding(Verdict.FAIL, FindingActivity.UPDATE))
-                        .setTriggerEventId("7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11")
-                        .setTriggerEventTime(Instant.parse("2026-03-01T10:00:00.987Z")).build(), contacts,
-                        List.of(DriftKind.REGRESSED), Redaction.NONE, Set.of(NO_EMAIL_NAME)),
-                new Shape("PASS, tenant unknown", ComplianceFinding.newBuilder(finding(Verdict.PASS, FindingActivity.UPDATE)).setTenantId(null)
-                        .build(), contacts, List.of(), Redaction.DROP, Set.of("metadata.tenant_uid"))
-        ).map(Arguments::of);
+                        new Shape(
+                                "PASS, update",
+                                finding(Verdict.PASS, FindingActivity.UPDATE),
+                                contacts,
+                                List.of(DriftKind.REMEDIATED),
+                                Redaction.NONE,
+                                Set.of(NO_EMAIL_NAME)),
+                        new Shape(
+                                "FAIL, first finding",
+                                finding(Verdict.FAIL, FindingActivity.CREATE),
+                                contacts,
+                                List.of(),
+                                Redaction.NONE,
+                                Set.of(NO_EMAIL_NAME)),
+                        new Shape(
+                                "FAIL, regressed, recipients hashed",
+                                finding(Verdict.FAIL, FindingActivity.UPDATE),
+                                contacts,
+                                List.of(DriftKind.REGRESSED),
+                                Redaction.HASH,
+                                Set.of()),
+                        new Shape(
+                                "FAIL, stale, recipients dropped",
+                                finding(Verdict.FAIL, FindingActivity.UPDATE),
+                                contacts,
+                                List.of(DriftKind.STALE),
+                                Redaction.DROP,
+                                Set.of()),
+                        new Shape(
+                                "ERROR, never read",
+                                error(),
+                                List.of(),
+                                List.of(DriftKind.EVALUATION_ERROR),
+                                Redaction.NONE,
+                                Set.of("resources[].name")),
+                        new Shape(
+                                "ERROR, last good contacts",
+                                error(),
+                                contacts,
+                                List.of(),
+                                Redaction.NONE,
+                                Set.of(NO_EMAIL_NAME)),
+                        new Shape(
+                                "closed",
+                                finding(Verdict.FAIL, FindingActivity.CLOSE),
+                                List.of(),
+                                List.of(DriftKind.SUBSCRIPTION_REMOVED),
+                                Redaction.NONE,
+                                Set.of("resources[].name")),
+                        new Shape(
+                                "FAIL, regressed, event-triggered",
+                                ComplianceFinding.newBuilder(finding(Verdict.FAIL, FindingActivity.UPDATE))
+                                        .setTriggerEventId("7c3e1f0a-55b2-4a41-9e0e-3b9d2c1a0f11")
+                                        .setTriggerEventTime(Instant.parse("2026-03-01T10:00:00.987Z"))
+                                        .build(),
+                                contacts,
+                                List.of(DriftKind.REGRESSED),
+                                Redaction.NONE,
+                                Set.of(NO_EMAIL_NAME)),
+                        new Shape(
+                                "PASS, tenant unknown",
+                                ComplianceFinding.newBuilder(finding(Verdict.PASS, FindingActivity.UPDATE))
+                                        .setTenantId(null)
+                                        .build(),
+                                contacts,
+                                List.of(),
+                                Redaction.DROP,
+                                Set.of("metadata.tenant_uid")))
+                .map(Arguments::of);
     }
 
     static ComplianceFinding finding(Verdict verdict, FindingActivity activity) {
@@ -104,8 +158,11 @@ class OcsfConformanceTest {
     }
 
     static ComplianceFinding error() {
-        return ComplianceFinding.newBuilder(finding(Verdict.ERROR, FindingActivity.UPDATE)).setCollectionStatus(CollectionStatus.FORBIDDEN)
-                .setReasons(List.of(new Reason("COLLECTION_FORBIDDEN", "403 AuthorizationFailed"))).setWarnings(List.of()).build();
+        return ComplianceFinding.newBuilder(finding(Verdict.ERROR, FindingActivity.UPDATE))
+                .setCollectionStatus(CollectionStatus.FORBIDDEN)
+                .setReasons(List.of(new Reason("COLLECTION_FORBIDDEN", "403 AuthorizationFailed")))
+                .setWarnings(List.of())
+                .build();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -116,16 +173,26 @@ class OcsfConformanceTest {
         assertThat(report.errors()).as("schema violations").isEmpty();
         Set<String> documented = new TreeSet<>(NOT_MAPPED.keySet());
         documented.addAll(shape.alsoOmitted());
-        assertThat(report.missingRecommended()).as("recommended attributes left out").isSubsetOf(documented)
+        assertThat(report.missingRecommended())
+                .as("recommended attributes left out")
+                .isSubsetOf(documented)
                 .containsAll(shape.alsoOmitted());
-        assertThat(report.deprecated()).as("deprecated attributes, kept for one release (README)").containsExactly("compliance.status_detail");
+        assertThat(report.deprecated())
+                .as("deprecated attributes, kept for one release (README)")
+                .containsExactly("compliance.status_detail");
     }
 
     // ---- the validator can fail: a valid event with one thing planted
 
     static JsonNode valid() {
-        return new Shape("valid", finding(Verdict.FAIL, FindingActivity.UPDATE), OcsfComplianceFindingTest.CONTACTS, List.of(),
-                Redaction.NONE, Set.of()).event();
+        return new Shape(
+                        "valid",
+                        finding(Verdict.FAIL, FindingActivity.UPDATE),
+                        OcsfComplianceFindingTest.CONTACTS,
+                        List.of(),
+                        Redaction.NONE,
+                        Set.of())
+                .event();
     }
 
     static List<String> errorsAfter(Consumer<ObjectNode> plant) {
@@ -136,46 +203,63 @@ class OcsfConformanceTest {
 
     @Test
     void theValidEventIsValid() {
-        assertThat(errorsAfter(e -> { })).isEmpty();
+        assertThat(errorsAfter(e -> {})).isEmpty();
     }
 
     @Test
     void aWrongTypeFails() {
-        assertThat(errorsAfter(e -> e.put("severity_id", "4"))).anyMatch(m -> m.startsWith("severity_id: \"4\" is not a integer_t"));
-        assertThat(errorsAfter(e -> e.put("time", "2026-03-01T10:00:00Z"))).anyMatch(m -> m.startsWith("time: ") && m.contains("long_t"));
-        assertThat(errorsAfter(e -> e.withObjectProperty("compliance").put("standards", "CIS"))).contains("compliance.standards: must be an array");
-        assertThat(errorsAfter(e -> e.withObjectProperty("cloud").put("account", "sub-1"))).anyMatch(m -> m.startsWith("cloud.account: must be an object"));
+        assertThat(errorsAfter(e -> e.put("severity_id", "4")))
+                .anyMatch(m -> m.startsWith("severity_id: \"4\" is not a integer_t"));
+        assertThat(errorsAfter(e -> e.put("time", "2026-03-01T10:00:00Z")))
+                .anyMatch(m -> m.startsWith("time: ") && m.contains("long_t"));
+        assertThat(errorsAfter(e -> e.withObjectProperty("compliance").put("standards", "CIS")))
+                .contains("compliance.standards: must be an array");
+        assertThat(errorsAfter(e -> e.withObjectProperty("cloud").put("account", "sub-1")))
+                .anyMatch(m -> m.startsWith("cloud.account: must be an object"));
     }
 
     @Test
     void anUnknownAttributeFailsExceptInUnmapped() {
-        assertThat(errorsAfter(e -> e.withObjectProperty("cloud").put("acount", "sub-1"))).anyMatch(m -> m.startsWith("cloud.acount: not an attribute"));
+        assertThat(errorsAfter(e -> e.withObjectProperty("cloud").put("acount", "sub-1")))
+                .anyMatch(m -> m.startsWith("cloud.acount: not an attribute"));
         assertThat(errorsAfter(e -> ((ObjectNode) e.withArray("resources").get(0)).put("emails", "x@y.z")))
                 .anyMatch(m -> m.startsWith("resources[0].emails: not an attribute"));
-        assertThat(errorsAfter(e -> e.withObjectProperty("unmapped").put("anything", "goes"))).isEmpty();
+        assertThat(errorsAfter(e -> e.withObjectProperty("unmapped").put("anything", "goes")))
+                .isEmpty();
     }
 
     @Test
     void profileAttributesCountOnlyWithTheirProfile() {
         assertThat(errorsAfter(e -> e.put("impact_id", 1))).anyMatch(m -> m.startsWith("impact_id: not an attribute"));
-        assertThat(errorsAfter(e -> e.withObjectProperty("metadata").putArray("profiles"))).anyMatch(m -> m.startsWith("cloud: not an attribute"));
+        assertThat(errorsAfter(e -> e.withObjectProperty("metadata").putArray("profiles")))
+                .anyMatch(m -> m.startsWith("cloud: not an attribute"));
     }
 
     @Test
     void aMissingRequiredAttributeFails() {
-        assertThat(errorsAfter(e -> e.withObjectProperty("finding_info").remove("uid"))).anyMatch(m -> m.startsWith("finding_info.uid: required"));
-        assertThat(errorsAfter(e -> e.withObjectProperty("remediation").remove("desc"))).anyMatch(m -> m.startsWith("remediation.desc: required"));
+        assertThat(errorsAfter(e -> e.withObjectProperty("finding_info").remove("uid")))
+                .anyMatch(m -> m.startsWith("finding_info.uid: required"));
+        assertThat(errorsAfter(e -> e.withObjectProperty("remediation").remove("desc")))
+                .anyMatch(m -> m.startsWith("remediation.desc: required"));
     }
 
     @Test
     void enumValuesAndCaptionsAreChecked() {
         assertThat(errorsAfter(e -> e.put("status_id", 7))).anyMatch(m -> m.startsWith("status_id: 7 is not one of"));
-        assertThat(errorsAfter(e -> e.put("severity", "Critical"))).anyMatch(m -> m.startsWith("severity: 'Critical' is not the caption of 4"));
-        assertThat(errorsAfter(e -> e.withObjectProperty("compliance").put("status", "Passed"))).anyMatch(m -> m.startsWith("compliance.status: 'Passed'"));
-        assertThat(errorsAfter(e -> e.put("type_uid", 200304))).anyMatch(m -> m.startsWith("type_uid: 200304 is not one of"));
-        assertThat(errorsAfter(e -> e.put("class_uid", 2004))).anyMatch(m -> m.startsWith("class_uid: 2004 is not one of"));
-        assertThat(errorsAfter(e -> e.put("activity_name", "Created"))).anyMatch(m -> m.startsWith("activity_name: 'Created'"));
-        assertThat(errorsAfter(e -> e.withObjectProperty("cloud").withObjectProperty("account").put("type_id", 10))).anyMatch(m -> m.startsWith("cloud.account.type: "));
+        assertThat(errorsAfter(e -> e.put("severity", "Critical")))
+                .anyMatch(m -> m.startsWith("severity: 'Critical' is not the caption of 4"));
+        assertThat(errorsAfter(e -> e.withObjectProperty("compliance").put("status", "Passed")))
+                .anyMatch(m -> m.startsWith("compliance.status: 'Passed'"));
+        assertThat(errorsAfter(e -> e.put("type_uid", 200304)))
+                .anyMatch(m -> m.startsWith("type_uid: 200304 is not one of"));
+        assertThat(errorsAfter(e -> e.put("class_uid", 2004)))
+                .anyMatch(m -> m.startsWith("class_uid: 2004 is not one of"));
+        assertThat(errorsAfter(e -> e.put("activity_name", "Created")))
+                .anyMatch(m -> m.startsWith("activity_name: 'Created'"));
+        assertThat(errorsAfter(e -> e.withObjectProperty("cloud")
+                        .withObjectProperty("account")
+                        .put("type_id", 10)))
+                .anyMatch(m -> m.startsWith("cloud.account.type: "));
     }
 
     @Test
@@ -184,7 +268,8 @@ class OcsfConformanceTest {
                 .anyMatch(m -> m.startsWith("observables[0].type_id: 12345 is not one of"));
         assertThat(errorsAfter(e -> ((ObjectNode) e.withArray("observables").get(0)).put("type", "Account")))
                 .anyMatch(m -> m.startsWith("observables[0].type: 'Account' is not the caption of 35"));
-        assertThat(errorsAfter(e -> ((ObjectNode) e.withArray("observables").get(0)).put("name", "unmapped.recipients")))
+        assertThat(errorsAfter(
+                        e -> ((ObjectNode) e.withArray("observables").get(0)).put("name", "unmapped.recipients")))
                 .anyMatch(m -> m.startsWith("observables[0]: unmapped.recipients is not an attribute path"));
         assertThat(errorsAfter(e -> ((ObjectNode) e.withArray("observables").get(0)).put("value", "sub-2")))
                 .anyMatch(m -> m.startsWith("observables[0]: cloud.account.uid does not hold"));

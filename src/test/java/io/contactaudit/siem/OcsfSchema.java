@@ -147,19 +147,31 @@ public final class OcsfSchema {
         String caption = read(file).get("caption").asText();
         String categoryName = inherited(file, "category");
         JsonNode category = read("categories.json").get("attributes").get(categoryName);
-        int classUid = category.get("uid").asInt() * 1000 + read(file).path("uid").asInt();
-        enumOf(attributes.get("category_uid"), category.get("uid").asInt(), category.get("caption").asText());
+        int classUid =
+                category.get("uid").asInt() * 1000 + read(file).path("uid").asInt();
+        enumOf(
+                attributes.get("category_uid"),
+                category.get("uid").asInt(),
+                category.get("caption").asText());
         enumOf(attributes.get("class_uid"), classUid, caption);
         ObjectNode typeUid = attributes.get("type_uid");
         typeUid.remove("enum");
-        attributes.get("activity_id").get("enum").properties().forEach(a ->
-                enumNode(typeUid).putObject(String.valueOf(classUid * 100L + Integer.parseInt(a.getKey())))
-                        .put("caption", caption + ": " + a.getValue().get("caption").asText()));
+        attributes
+                .get("activity_id")
+                .get("enum")
+                .properties()
+                .forEach(a -> enumNode(typeUid)
+                        .putObject(String.valueOf(classUid * 100L + Integer.parseInt(a.getKey())))
+                        .put(
+                                "caption",
+                                caption + ": " + a.getValue().get("caption").asText()));
     }
 
     private String inherited(String file, String field) {
         JsonNode node = read(file);
-        return node.has(field) ? node.get(field).asText() : inherited(parent(file, node.get("extends").asText()), field);
+        return node.has(field)
+                ? node.get(field).asText()
+                : inherited(parent(file, node.get("extends").asText()), field);
     }
 
     private static void enumOf(ObjectNode attribute, long value, String caption) {
@@ -174,13 +186,20 @@ public final class OcsfSchema {
     /** Observable type_ids and their captions, as the schema compiler collects them. */
     private ObjectNode observableTypes() {
         ObjectNode found = JSON.createObjectNode();
-        types.properties().forEach(t -> observable(found, t.getValue(), t.getValue().get("caption").asText()));
-        dictionary.properties().forEach(a -> observable(found, a.getValue(), a.getValue().get("caption").asText()));
+        types.properties()
+                .forEach(t -> observable(
+                        found, t.getValue(), t.getValue().get("caption").asText()));
+        dictionary
+                .properties()
+                .forEach(a -> observable(
+                        found, a.getValue(), a.getValue().get("caption").asText()));
         for (String object : list("objects/")) {
             JsonNode node = read("objects/" + object);
             String caption = node.get("caption").asText();
             observable(found, node, caption);
-            node.path("attributes").properties().forEach(a -> observable(found, a.getValue(), caption + " Object: " + a.getKey()));
+            node.path("attributes")
+                    .properties()
+                    .forEach(a -> observable(found, a.getValue(), caption + " Object: " + a.getKey()));
         }
         return found;
     }
@@ -257,13 +276,19 @@ public final class OcsfSchema {
             report.errors().add(path + ": unknown type " + type);
             return;
         }
-        if (t.has("regex") && !(v.isTextual() && Pattern.compile(t.get("regex").asText()).matcher(v.asText()).matches())) {
+        if (t.has("regex")
+                && !(v.isTextual()
+                        && Pattern.compile(t.get("regex").asText())
+                                .matcher(v.asText())
+                                .matches())) {
             report.errors().add(path + ": " + v + " does not match the " + type + " pattern");
         }
         if (t.has("max_len") && v.asText().length() > t.get("max_len").asInt()) {
             report.errors().add(path + ": longer than " + t.get("max_len") + " characters (" + type + ")");
         }
-        if (t.has("range") && (v.asLong() < t.get("range").get(0).asLong() || v.asLong() > t.get("range").get(1).asLong())) {
+        if (t.has("range")
+                && (v.asLong() < t.get("range").get(0).asLong()
+                        || v.asLong() > t.get("range").get(1).asLong())) {
             report.errors().add(path + ": " + v + " is outside " + t.get("range") + " (" + type + ")");
         }
         if (t.has("type")) {
@@ -293,8 +318,9 @@ public final class OcsfSchema {
         }
         String caption = attribute.get("enum").path(id.asText()).path("caption").asText();
         if (!parent.get(sibling).asText().equals(caption)) {
-            report.errors().add(path.substring(0, path.lastIndexOf('.') + 1) + sibling + ": '" + parent.get(sibling).asText()
-                    + "' is not the caption of " + id + ", '" + caption + "'");
+            report.errors()
+                    .add(path.substring(0, path.lastIndexOf('.') + 1) + sibling + ": '"
+                            + parent.get(sibling).asText() + "' is not the caption of " + id + ", '" + caption + "'");
         }
     }
 
@@ -330,7 +356,9 @@ public final class OcsfSchema {
                 continue;
             }
             if (!resolves(classFile, o.get("name").asText())) {
-                report.errors().add("observables[" + i + "]: " + o.get("name").asText() + " is not an attribute path of " + classFile);
+                report.errors()
+                        .add("observables[" + i + "]: " + o.get("name").asText() + " is not an attribute path of "
+                                + classFile);
                 continue;
             }
             List<JsonNode> values = new ArrayList<>(List.of(event));
@@ -347,7 +375,8 @@ public final class OcsfSchema {
                 values = next;
             }
             if (values.stream().noneMatch(v -> v.asText().equals(o.path("value").asText()))) {
-                report.errors().add("observables[" + i + "]: " + o.get("name").asText() + " does not hold " + o.path("value"));
+                report.errors()
+                        .add("observables[" + i + "]: " + o.get("name").asText() + " does not hold " + o.path("value"));
             }
         }
     }
@@ -382,8 +411,12 @@ public final class OcsfSchema {
     }
 
     private List<String> list(String dir) {
-        try (Stream<Path> files = Files.list(Path.of(getClass().getResource(root + dir).toURI()))) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
+        try (Stream<Path> files =
+                Files.list(Path.of(getClass().getResource(root + dir).toURI()))) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".json"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {

@@ -23,19 +23,43 @@ public final class DeadLetters {
 
     private static final int MAX_TRACE = 8_000;
 
-    private DeadLetters() {
-    }
+    private DeadLetters() {}
 
     /** A dead letter for a record read from {@code source}. */
-    public static DeadLetter of(RecordMetadata source, Long timestamp, byte[] key, byte[] value, Stage stage,
-                                Throwable error, String applicationId, long now) {
-        return of(source == null ? "unknown" : source.topic(), source == null ? -1 : source.partition(),
-                source == null ? -1 : source.offset(), timestamp, key, value, stage, error, applicationId, now);
+    public static DeadLetter of(
+            RecordMetadata source,
+            Long timestamp,
+            byte[] key,
+            byte[] value,
+            Stage stage,
+            Throwable error,
+            String applicationId,
+            long now) {
+        return of(
+                source == null ? "unknown" : source.topic(),
+                source == null ? -1 : source.partition(),
+                source == null ? -1 : source.offset(),
+                timestamp,
+                key,
+                value,
+                stage,
+                error,
+                applicationId,
+                now);
     }
 
     /** A dead letter for the record at {@code offset} of {@code topic}'s {@code partition}. */
-    public static DeadLetter of(String topic, int partition, long offset, Long timestamp, byte[] key, byte[] value, Stage stage,
-                                Throwable error, String applicationId, long now) {
+    public static DeadLetter of(
+            String topic,
+            int partition,
+            long offset,
+            Long timestamp,
+            byte[] key,
+            byte[] value,
+            Stage stage,
+            Throwable error,
+            String applicationId,
+            long now) {
         StringWriter trace = new StringWriter();
         error.printStackTrace(new PrintWriter(trace));
         String stack = trace.toString();
