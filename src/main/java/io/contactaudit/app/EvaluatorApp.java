@@ -86,8 +86,9 @@ public final class EvaluatorApp implements AutoCloseable {
         // Static members (group.instance.id, for orchestrated rolling restarts) never leave on close: this changes
         // nothing for them.
         props.putIfAbsent(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
-        // Each snapshot becomes four records in one transaction (finding, OCSF finding, posture, changelog);
-        // compressed, larger batches cut the producer's and the broker's work per record (docs/benchmarks.md).
+        // Each snapshot becomes a changelog record and, when something changed, a finding, an OCSF event, drift and a
+        // posture record, all in one transaction; compressed, larger batches cut the producer's and the broker's work
+        // per record (docs/benchmarks.md).
         producerDefault(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producerDefault(props, ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
         return props;
