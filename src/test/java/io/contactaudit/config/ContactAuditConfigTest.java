@@ -206,14 +206,21 @@ class ContactAuditConfigTest {
     void theChangeEventsProfileGivesTheEventsConsumerItsOwnClusterAndSecret() throws Exception {
         String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" "
                 + "password=\"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=planted-key\";";
-        ContactAuditConfig config = ContactAuditConfig.load(Path.of("ops/config/change-events.properties"),
-                Map.of("CONTACT_AUDIT_EVENTS_SASL_JAAS_CONFIG", jaas, "CONTACT_AUDIT_BOOTSTRAP_SERVERS", "pipeline:9092"), Map.of());
+        ContactAuditConfig config = ContactAuditConfig.load(
+                Path.of("ops/config/change-events.properties"),
+                Map.of(
+                        "CONTACT_AUDIT_EVENTS_SASL_JAAS_CONFIG",
+                        jaas,
+                        "CONTACT_AUDIT_BOOTSTRAP_SERVERS",
+                        "pipeline:9092"),
+                Map.of());
         assertThat(config.eventsEnabled()).isTrue();
         assertThat(config.eventsClientProperties())
                 .containsEntry("bootstrap.servers", "NAMESPACE.servicebus.windows.net:9093")
                 .containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.jaas.config", jaas);
-        assertThat(config.kafkaClientProperties()).containsEntry("bootstrap.servers", "pipeline:9092")
+        assertThat(config.kafkaClientProperties())
+                .containsEntry("bootstrap.servers", "pipeline:9092")
                 .doesNotContainKey("sasl.jaas.config");
         assertThat(config.redacted().toString()).doesNotContain("planted-key");
     }
