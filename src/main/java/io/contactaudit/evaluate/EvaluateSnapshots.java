@@ -59,6 +59,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private PostureStore store;
     private DeadLetterOutput deadLetters;
     private Sensor late;
+    private Sensor evaluations;
     private long passStartedAt = Long.MIN_VALUE;
     private boolean scanning;
     private PostureIndex index;
@@ -84,6 +85,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.store = new PostureStore(context.getStateStore(EvaluateTopology.STORE), posture);
         this.deadLetters = new DeadLetterOutput(context);
         this.late = counter("late-snapshots");
+        this.evaluations = counter("evaluations");
         this.behind = context.metrics().addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
         behind.add(new MetricName("staleness-behind-seconds", "stream-contact-audit-metrics",
                 "How far the time staleness is judged at trails the wall clock: the task is reading a backlog",
@@ -123,7 +125,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             return;
         }
         boolean evaluated = outcome.posture() != null && outcome.posture().getLastCollectedAt().equals(input.snapshot().getCollectedAt());
-        if (!evaluated) {
+        if (evaluated) {
+            evaluations.record();
+        } else {
             late.record();
         }
         apply(sub, outcome, record.timestamp());
