@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * subscription's stored posture ({@link PostureStore}), stores the new posture and forwards what follows: the finding,
  * when there is one to emit (to the findings sink and to {@value EvaluateTopology#MAP_OCSF}), drift events, and the
  * posture when a reader of its topic sees a change. A wall-clock punctuator runs the staleness pass over an in-memory
- * {@link PostureIndex}, built from the store when the task starts; the pass reads the store only for the
- * subscriptions that are due. An evaluation that throws on a valid snapshot is a dead letter (stage PROCESSING).
+ * {@link PostureIndex}, which it first fills from the store, a slice at a time, after the task starts; the pass reads
+ * the store only for the subscriptions that are due. An evaluation that throws on a valid snapshot is a dead letter (stage PROCESSING).
  */
 final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Object, Object> {
 
@@ -62,9 +62,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private PostureStore store;
     private DeadLetterOutput deadLetters;
     private Sensor late;
+    private Sensor evaluations;
     private long passStartedAt = Long.MIN_VALUE;
     private boolean scanning;
     private PostureIndex index;
+    private boolean building;
+    private String builtUpTo;
     private final MessageDigest sha256 = sha256();
     private final StalenessClock clock = new StalenessClock();
     private final String snapshotsTopic;
@@ -96,6 +99,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.deadLetters = new DeadLetterOutput(context);
         this.late = counter("late-snapshots");
         this.partition = new TopicPartition(snapshotsTopic, context.taskId().partition());
+        this.evaluations = counter("evaluations");
         this.behind = context.metrics()
                 .addSensor("contact-audit.staleness-behind." + context.taskId(), Sensor.RecordingLevel.INFO);
         behind.add(
@@ -109,9 +113,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
                                 "task-id",
                                 context.taskId().toString())),
                 new Value());
-        // a new index whenever the task (re)starts: its store may have been rolled back to the last commit
+        // a new index whenever the task (re)starts: its store may have been rolled back to the last commit. It is
+        // filled from the store by the punctuator, a slice at a time, while snapshots are processed: reading a million
+        // postures at once would hold the task back for seconds before it processes anything
         index = new PostureIndex();
-        store.forEach((sub, state) -> index.put(sub, PostureMachine.staleAt(state, settings.staleAfter())));
+        building = true;
+        builtUpTo = null;
         Duration tick =
                 settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
@@ -145,7 +152,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
                 && outcome.posture()
                         .getLastCollectedAt()
                         .equals(input.snapshot().getCollectedAt());
-        if (!evaluated) {
+        if (evaluated) {
+            evaluations.record();
+        } else {
             late.record();
         }
         apply(sub, outcome, record.timestamp());
@@ -242,6 +251,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      */
     private void checkStale(long now) {
         long judgedAt = clock.tick(now, backlog.lag(partition) > 0);
+        if (building) {
+            build();
+            if (building) {
+                return; // nobody is judged before every stored posture is in the index
+            }
+        }
         if (judgedAt == StalenessClock.NOT_YET) {
             return;
         }
@@ -271,6 +286,19 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
                 index.put(sub, PostureMachine.staleAt(state, settings.staleAfter()));
             }
         });
+    }
+
+    /**
+     * One slice of filling the index from the store after the task started: the postures after the last key read, for
+     * at most {@link #SCAN_SLICE}. A subscription already in the index was written since, and its entry is newer.
+     */
+    private void build() {
+        builtUpTo = store.scan(builtUpTo, scanSlice, (sub, state) -> {
+            if (index.deadline(sub) == null) {
+                index.put(sub, PostureMachine.staleAt(state, settings.staleAfter()));
+            }
+        });
+        building = builtUpTo != null;
     }
 
     /** The lag of the staleness clock as a metric, and a line when a task starts and ends reading a backlog. */

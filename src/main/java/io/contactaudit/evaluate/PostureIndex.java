@@ -5,8 +5,8 @@ package io.contactaudit.evaluate;
  * pass needs of every posture, without reading and decoding the store — and a digest of the content of the snapshot
  * its posture was last evaluated on, so that an unchanged snapshot need not be evaluated again
  * ({@link PostureMachine#onSnapshot(io.contactaudit.schema.PostureState, io.contactaudit.schema.SecurityContactSnapshot, long, boolean)}).
- * Built from the store when the task starts ({@link EvaluateSnapshots#init}; no digests then), kept in step with every
- * write to it; a pass reads the store only for the subscriptions it finds due.
+ * Filled from the store after the task starts, a slice at a time while snapshots are processed (no digests then), and
+ * kept in step with every write to the store; a staleness pass reads the store only for the subscriptions it finds due.
  *
  * <p>An open-addressing table (linear probing, deletion by backward shift) of subscription id, deadline and a
  * 128-bit digest: parallel arrays, no object per entry but the id itself. A scan walks the slots from a cursor, so

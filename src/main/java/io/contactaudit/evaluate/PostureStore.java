@@ -2,6 +2,7 @@ package io.contactaudit.evaluate;
 
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.schema.PostureState;
+import java.time.Duration;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -12,7 +13,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The posture store ({@value EvaluateTopology#STORE}): one {@link PostureState} per subscription, encoded with the
  * posture topic's serializer, so that the store, its changelog and the posture topic hold the same bytes and a
- * posture is encoded once.
+ * posture is encoded once. Also reads the store in time-boxed slices (filling the {@link PostureIndex} after a start).
  */
 final class PostureStore {
 
@@ -47,13 +48,25 @@ final class PostureStore {
         return store.delete(subscription) != null;
     }
 
-    /** Every stored posture, in key order, once (when a task starts: {@link PostureIndex}). */
-    void forEach(BiConsumer<String, PostureState> visitor) {
-        try (KeyValueIterator<String, byte[]> entries = store.all()) {
+    /**
+     * Reads postures in key order, after {@code after} (null: from the first key), for at most {@code slice} (at least
+     * one entry); returns the last key read when there are more, or null when it reached the end. A store of a million
+     * subscriptions takes seconds to read: in one go it would hold the task, and an open transaction, that long.
+     */
+    String scan(String after, Duration slice, BiConsumer<String, PostureState> visitor) {
+        long deadline = System.nanoTime() + slice.toNanos();
+        try (KeyValueIterator<String, byte[]> entries = after == null ? store.all() : store.range(after, null)) {
             while (entries.hasNext()) {
                 KeyValue<String, byte[]> entry = entries.next();
+                if (entry.key.equals(after)) {
+                    continue;
+                }
                 visitor.accept(entry.key, decoder.deserialize(topic, entry.value));
+                if (System.nanoTime() > deadline) {
+                    return entries.hasNext() ? entry.key : null;
+                }
             }
         }
+        return null;
     }
 }
