@@ -9,6 +9,7 @@ import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.errors.DeadLetters;
+import io.contactaudit.kafka.Delivery;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DeadLetter;
 import java.net.URI;
@@ -107,15 +108,7 @@ public final class CollectorApp implements AutoCloseable {
                 new IllegalArgumentException(cause),
                 "contact-audit-collector",
                 System.currentTimeMillis());
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topics.dlq().name(), record.key(), letter), (metadata, error) -> {
-            if (error == null) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(error);
-            }
-        });
-        return done;
+        return Delivery.send(producer, new ProducerRecord<>(topics.dlq().name(), record.key(), letter));
     }
 
     /** The change-triggered reads, or null when {@code events.enabled} is off. */

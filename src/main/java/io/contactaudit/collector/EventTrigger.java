@@ -97,6 +97,7 @@ public final class EventTrigger implements Runnable {
         LOG.info("reading security-contact changes from {} (debounce {})", topic, debounce);
         Map<String, ChangeEvents.Change> pending = new LinkedHashMap<>();
         long lastChangeAt = 0;
+        boolean uncommitted = false;
         try {
             consumer.subscribe(List.of(topic));
             while (!stopped) {
@@ -104,22 +105,24 @@ public final class EventTrigger implements Runnable {
                         ? Duration.ofMillis(500)
                         : Duration.ofMillis(
                                 Math.max(1, debounce.toMillis() - (System.currentTimeMillis() - lastChangeAt)));
-                int before = pending.size();
                 List<CompletableFuture<Void>> rejected = new ArrayList<>();
                 boolean changed = false;
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
                     changed |= accept(record, pending, rejected);
+                    uncommitted = true;
                 }
-                if (changed || pending.size() != before) {
+                if (changed) {
                     lastChangeAt = System.currentTimeMillis();
                 }
                 await(rejected);
-                if (pending.isEmpty()) {
-                    consumer.commitSync();
-                } else if (System.currentTimeMillis() - lastChangeAt >= debounce.toMillis()) {
+                if (!pending.isEmpty() && System.currentTimeMillis() - lastChangeAt >= debounce.toMillis()) {
                     read(pending.values());
                     pending.clear();
-                    consumer.commitSync();
+                }
+                if (pending.isEmpty() && uncommitted) {
+                    consumer.commitSync(); // everything polled is handled: read and acknowledged, ignored or
+                    // dead-lettered
+                    uncommitted = false;
                 }
             }
         } catch (WakeupException e) {

@@ -1,5 +1,6 @@
 package io.contactaudit.collector;
 
+import io.contactaudit.kafka.Delivery;
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.nio.charset.StandardCharsets;
@@ -61,19 +62,7 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
     }
 
     private CompletableFuture<Void> send(ProducerRecord<String, SecurityContactSnapshot> record) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (error == null) {
-                    done.complete(null);
-                } else {
-                    done.completeExceptionally(error);
-                }
-            });
-        } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-        }
-        return done;
+        return Delivery.send(producer, record);
     }
 
     @Override

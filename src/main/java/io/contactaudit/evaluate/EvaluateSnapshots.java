@@ -250,7 +250,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * store only for the subscriptions whose deadline has passed.
      */
     private void checkStale(long now) {
-        long judgedAt = clock.tick(now, backlog.lag(partition) > 0);
+        long judgedAt = clock.tick(now, () -> backlog.lag(partition) > 0);
         if (building) {
             build();
             if (building) {
@@ -263,9 +263,8 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         reportBacklog(now - judgedAt);
         if (!scanning) {
             if (passStartedAt == Long.MIN_VALUE) {
-                passStartedAt =
-                        now; // the first pass starts an interval after the first tick, as each later one after the one
-                // before
+                // the first pass starts an interval after the first tick, as each later one after the one before
+                passStartedAt = now;
                 return;
             }
             if (now - passStartedAt < settings.staleCheckInterval().toMillis()) {

@@ -1,6 +1,7 @@
 package io.contactaudit.evaluate;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The instant a task judges staleness at: how far it has read its partition, not the wall clock alone. STALE means
@@ -27,32 +28,33 @@ final class StalenessClock {
     static final long NOT_YET = Long.MIN_VALUE;
 
     private long newest = Long.MIN_VALUE;
-    private long reads;
+    private boolean readSinceTick;
     private long readAt = Long.MIN_VALUE;
 
     /** The task read a record stamped {@code timestamp}. */
     void read(long timestamp) {
-        reads++;
+        readSinceTick = true;
         newest = Math.max(newest, timestamp);
     }
 
     /**
      * A tick of the punctuator at wall-clock time {@code now}: the instant staleness is judged at, never later than
-     * {@code now}, or {@link #NOT_YET}. While {@code backlog} (the consumer knows of records it has not fetched), a
-     * quiet task is not taken for a caught-up one: the clock stays at the newest record read.
+     * {@code now}, or {@link #NOT_YET}. A task that has been quiet for {@link #IDLE} asks {@code backlog} (does the
+     * consumer know of records it has not fetched?) before it takes itself for caught up; while records wait, the
+     * clock stays at the newest record read.
      */
-    long tick(long now, boolean backlog) {
-        if (readAt == Long.MIN_VALUE || reads > 0) {
+    long tick(long now, BooleanSupplier backlog) {
+        if (readAt == Long.MIN_VALUE || readSinceTick) {
             readAt = now; // the task started, or read records since the last tick
         }
-        reads = 0;
+        readSinceTick = false;
         long idle = now - readAt;
-        if (!backlog && idle >= IDLE.toMillis()) {
+        if (idle < IDLE.toMillis()) {
+            return newest == Long.MIN_VALUE ? NOT_YET : Math.min(now, newest + Math.max(0, idle));
+        }
+        if (!backlog.getAsBoolean()) {
             return now;
         }
-        if (newest == Long.MIN_VALUE) {
-            return NOT_YET;
-        }
-        return Math.min(now, newest + (backlog ? 0 : Math.max(0, idle)));
+        return newest == Long.MIN_VALUE ? NOT_YET : Math.min(now, newest);
     }
 }

@@ -12,62 +12,66 @@ class StalenessClockTest {
 
     @Test
     void aTaskThatHasJustStartedJudgesNobodyUntilItReadsOrWaitsOutTheIdleTime() {
-        assertThat(clock.tick(T, false)).isEqualTo(StalenessClock.NOT_YET);
-        assertThat(clock.tick(T + IDLE - 1, false)).isEqualTo(StalenessClock.NOT_YET);
-        assertThat(clock.tick(T + IDLE, false)).as("nothing to read: caught up").isEqualTo(T + IDLE);
+        assertThat(clock.tick(T, () -> false)).isEqualTo(StalenessClock.NOT_YET);
+        assertThat(clock.tick(T + IDLE - 1, () -> false)).isEqualTo(StalenessClock.NOT_YET);
+        assertThat(clock.tick(T + IDLE, () -> false))
+                .as("nothing to read: caught up")
+                .isEqualTo(T + IDLE);
     }
 
     @Test
     void whileABacklogIsReadTheClockStandsAtTheRecordBeingRead() {
         long restartedAt = T + 3_600_000; // an hour of snapshots wait in the partition
-        clock.tick(restartedAt, false);
+        clock.tick(restartedAt, () -> false);
         clock.read(T);
-        assertThat(clock.tick(restartedAt + 200, false)).isEqualTo(T);
-        assertThat(clock.tick(restartedAt + 400, false))
+        assertThat(clock.tick(restartedAt + 200, () -> false)).isEqualTo(T);
+        assertThat(clock.tick(restartedAt + 400, () -> false))
                 .as("nothing read in this tick")
                 .isEqualTo(T + 200);
         clock.read(T + 60_000);
         clock.read(T + 120_000);
         clock.read(T + 100_000); // an older record does not move it back
-        assertThat(clock.tick(restartedAt + 600, false)).isEqualTo(T + 120_000);
-        assertThat(clock.tick(restartedAt + 800, false)).isEqualTo(T + 120_200);
+        assertThat(clock.tick(restartedAt + 600, () -> false)).isEqualTo(T + 120_000);
+        assertThat(clock.tick(restartedAt + 800, () -> false)).isEqualTo(T + 120_200);
     }
 
     @Test
     void aTaskThatHasReadNothingForTheIdleTimeHasCaughtUpAndJudgesAtTheWallClock() {
         long restartedAt = T + 3_600_000;
-        clock.tick(restartedAt, false);
+        clock.tick(restartedAt, () -> false);
         clock.read(T);
-        clock.tick(restartedAt + 200, false);
-        assertThat(clock.tick(restartedAt + 200 + IDLE - 1, false)).isEqualTo(T + IDLE - 1);
-        assertThat(clock.tick(restartedAt + 200 + IDLE, false)).isEqualTo(restartedAt + 200 + IDLE);
+        clock.tick(restartedAt + 200, () -> false);
+        assertThat(clock.tick(restartedAt + 200 + IDLE - 1, () -> false)).isEqualTo(T + IDLE - 1);
+        assertThat(clock.tick(restartedAt + 200 + IDLE, () -> false)).isEqualTo(restartedAt + 200 + IDLE);
     }
 
     @Test
     void aLongPauseBeforeTheFirstTickIsNotIdleTime() {
         clock.read(T); // read right after a rebalance that took longer than the idle time
-        assertThat(clock.tick(T + 3 * IDLE, false))
+        assertThat(clock.tick(T + 3 * IDLE, () -> false))
                 .as("the task has just started: judged at what it read")
                 .isEqualTo(T);
     }
 
     @Test
     void neverLaterThanTheWallClock() {
-        clock.tick(T, false);
+        clock.tick(T, () -> false);
         clock.read(T + 60_000); // a collector whose clock runs ahead
-        assertThat(clock.tick(T + 200, false)).isEqualTo(T + 200);
+        assertThat(clock.tick(T + 200, () -> false)).isEqualTo(T + 200);
     }
 
     @Test
     void whileRecordsWaitAQuietTaskIsNotCaughtUp() {
-        clock.tick(T, false);
+        clock.tick(T, () -> false);
         clock.read(T - 60_000);
-        clock.tick(T + 200, true);
-        assertThat(clock.tick(T + 200 + 10 * IDLE, true)).as("a stalled fetch").isEqualTo(T - 60_000);
-        assertThat(clock.tick(T + 200 + 10 * IDLE, false))
+        clock.tick(T + 200, () -> true);
+        assertThat(clock.tick(T + 200 + 10 * IDLE, () -> true))
+                .as("a stalled fetch")
+                .isEqualTo(T - 60_000);
+        assertThat(clock.tick(T + 200 + 10 * IDLE, () -> false))
                 .as("nothing waits: caught up")
                 .isEqualTo(T + 200 + 10 * IDLE);
         StalenessClock started = new StalenessClock();
-        assertThat(started.tick(T + 10 * IDLE, true)).isEqualTo(StalenessClock.NOT_YET);
+        assertThat(started.tick(T + 10 * IDLE, () -> true)).isEqualTo(StalenessClock.NOT_YET);
     }
 }
