@@ -6,7 +6,10 @@ import io.contactaudit.ReleasedRecords;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.SchemaRegistration;
 import io.contactaudit.kafka.SingleObjectAvroSerde;
+import io.contactaudit.kafka.Topics;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +78,40 @@ class ReleasedRecordsIT {
         assertThat(decoded)
                 .as("records decoded")
                 .isGreaterThanOrEqualTo(ReleasedRecords.all().size());
+    }
+
+    /**
+     * The deploy step of an upgrade: a registry holding the first release's schemas under every subject accepts
+     * today's, under BACKWARD, through the same registration {@code contact-audit schemas register} runs (its own check
+     * against the latest version, then the registry's).
+     */
+    @Test
+    void schemasRegisterAcceptsTodaysSchemasOverTheFirstReleaseUnderBackward() throws Exception {
+        String prefix = TestKafka.uniquePrefix("upgrade");
+        String first = SingleObjectAvroSerde.releases().get(0);
+        Map<String, Integer> firstIds = new HashMap<>();
+        for (ReleasedRecords.Fixture<?> fixture : ReleasedRecords.all()) {
+            firstIds.put(
+                    fixture.topic(prefix) + "-value",
+                    register(
+                            prefix,
+                            fixture,
+                            SingleObjectAvroSerde.released(fixture.schemaName()).get(first)));
+        }
+        Topics topics = Topics.create(prefix);
+        Map<String, Schema> today = SchemaRegistration.subjects(topics);
+        assertThat(today.keySet()).isEqualTo(firstIds.keySet());
+        List<SchemaRegistration.Result> registered =
+                new SchemaRegistration(TestRegistry.url(), null).register(today, "BACKWARD");
+        assertThat(registered)
+                .filteredOn(r -> r.id() != firstIds.get(r.subject()))
+                .extracting(SchemaRegistration.Result::subject)
+                .as("a new version of each schema this release changed, the others as they were")
+                .containsExactlyInAnyOrder(
+                        topics.snapshots().name() + "-value",
+                        topics.findings().name() + "-value",
+                        topics.drift().name() + "-value",
+                        topics.posture().name() + "-value");
     }
 
     /**
