@@ -71,16 +71,17 @@ public final class TopicProvisioner {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-            admin.describeTopics(topics)
-                    .allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .values()
-                    .forEach(d -> d.partitions()
-                            .forEach(p ->
-                                    partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
             try {
-                // fails, retriably, while a partition has no leader or its leader does not serve it yet
+                // both fail, retriably, while the metadata does not know a new topic yet, a partition has no
+                // leader, or its leader does not serve it yet
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                admin.describeTopics(topics)
+                        .allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .values()
+                        .forEach(d -> d.partitions()
+                                .forEach(p -> partitions.put(
+                                        new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
                 admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
