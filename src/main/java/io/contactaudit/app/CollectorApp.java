@@ -84,6 +84,7 @@ public final class CollectorApp implements AutoCloseable {
                 new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 config.eventsTopic(),
                 config.eventsDebounce(),
+                config.concurrency(),
                 collector,
                 publisher,
                 (record, cause) -> deadLetter(rejects, topics, record, cause),

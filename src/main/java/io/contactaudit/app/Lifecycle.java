@@ -111,8 +111,15 @@ public final class Lifecycle {
                 if (evaluator != null) {
                     while (!evaluator.runner().awaitStopped(Duration.ofSeconds(1))) {
                         // until closed by SIGTERM, stopped by a failure, or the collector gives up
-                        if (collector != null && collector.loop().gaveUp() != null) {
+                        if (collector != null && collectorFailed(collector)) {
                             evaluator.close();
+                        }
+                    }
+                } else if (collecting != null) {
+                    while (collecting.isAlive()) {
+                        collecting.join(1000);
+                        if (collectorFailed(collector)) {
+                            collector.loop().stop();
                         }
                     }
                 }
@@ -120,7 +127,7 @@ public final class Lifecycle {
                     if (evaluator != null) {
                         collector.loop().stop();
                     }
-                    collecting.join(evaluator == null ? 0 : GRACE.toMillis());
+                    collecting.join(GRACE.toMillis());
                 }
                 if (triggering != null) {
                     collector.trigger().stop();
@@ -130,6 +137,11 @@ public final class Lifecycle {
             if (collector != null && collector.loop().gaveUp() != null) {
                 err.println("contact-audit: error: " + collector.loop().gaveUp());
                 return ExitCodes.FAILURE;
+            }
+            if (collector != null
+                    && collector.trigger() != null
+                    && collector.trigger().failure() != null) {
+                return ExitCodes.FAILURE; // said by the trigger thread's handler
             }
             if (evaluator != null && evaluator.runner().failure() != null) {
                 err.println("contact-audit: "
@@ -148,6 +160,12 @@ public final class Lifecycle {
                 // the hook is running: the JVM is stopping
             }
         }
+    }
+
+    /** The poll gave up, or change-triggered collection stopped on its own. */
+    private static boolean collectorFailed(CollectorApp collector) {
+        return collector.loop().gaveUp() != null
+                || (collector.trigger() != null && collector.trigger().failure() != null);
     }
 
     /** The health and metrics endpoints when {@code http.port} is set; null otherwise. */

@@ -770,7 +770,7 @@ public final class PipelineBench {
     }
 
     private static double pct(List<Long> sorted, double p) {
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)) / 1e6;
+        return Percentiles.of(sorted, p) / 1e6;
     }
 
     private static long usedHeap() {

@@ -2,10 +2,12 @@ package io.contactaudit.cli;
 
 import io.contactaudit.app.ExitCodes;
 import io.contactaudit.bench.CollectorBench;
+import io.contactaudit.bench.EventsBench;
 import io.contactaudit.bench.PipelineBench;
 import io.contactaudit.bench.ReplayBench;
 import io.contactaudit.bench.RuleBenchmark;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
             BenchCommand.Collect.class,
             BenchCommand.Pipeline.class,
             BenchCommand.Rule.class,
-            BenchCommand.Replay.class
+            BenchCommand.Replay.class,
+            BenchCommand.Events.class
         })
 public final class BenchCommand {
 
@@ -104,6 +107,57 @@ public final class BenchCommand {
             new PipelineBench(
                             new PipelineBench.Settings(
                                     subscriptions, cycles, partitions, latencyRate, latencySeconds, overrides),
+                            spec.commandLine().getOut())
+                    .run();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code bench events}. */
+    @Command(
+            name = "events",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Change → drift event through Azure's change events, the whole pipeline on an in-process broker: p50/p99, split into trigger and evaluator.")
+    static final class Events implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(
+                names = "--subscriptions",
+                defaultValue = "1000",
+                description = "Subscriptions in the simulated tenant (default ${DEFAULT-VALUE}).")
+        private int subscriptions;
+
+        @Option(
+                names = "--latency-ms",
+                defaultValue = "20",
+                description = "Added to every Resource Manager response (default ${DEFAULT-VALUE}).")
+        private int latencyMs;
+
+        @Option(
+                names = "--rate",
+                defaultValue = "10",
+                description = "Contact changes per second (default ${DEFAULT-VALUE}).")
+        private int rate;
+
+        @Option(
+                names = "--seconds",
+                defaultValue = "60",
+                description = "Length of the measured phase (default ${DEFAULT-VALUE}).")
+        private int seconds;
+
+        @Option(
+                names = "--debounce",
+                defaultValue = "PT0.5S",
+                description = "events.debounce (default ${DEFAULT-VALUE}).")
+        private Duration debounce;
+
+        @Override
+        public Integer call() throws Exception {
+            QuietLogs.apply();
+            new EventsBench(
+                            new EventsBench.Settings(subscriptions, latencyMs, rate, seconds, debounce),
                             spec.commandLine().getOut())
                     .run();
             return ExitCodes.OK;

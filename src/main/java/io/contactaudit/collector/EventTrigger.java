@@ -1,17 +1,25 @@
 package io.contactaudit.collector;
 
 import io.contactaudit.Errors;
-import io.contactaudit.schema.SecurityContactSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,15 +31,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Changes are de-duplicated by their id (Azure delivers at least once, unordered, with duplicates; the Activity
  * Log and Event Grid report one write under one correlation id) and debounced per subscription: several writes within
- * {@code debounce} of each other give one read, after the last. Offsets are committed only once every snapshot read
- * for them is acknowledged, so a crash loses no trigger (it may read a subscription twice). A malformed message is
- * counted, logged with its offset and dead-lettered with its cause; it never stops the loop.
+ * {@code debounce} of each other give one read, after the last (a subscription written without pause is still read
+ * every {@link #MAX_WAIT_DEBOUNCES} debounces). Due subscriptions are read {@code concurrency} at a time. A partition's
+ * offset is committed only up to its first message whose change is not yet read and acknowledged, so a crash loses no
+ * trigger (it may read a subscription twice; the evaluator drops a snapshot that changes nothing). A malformed message
+ * is counted, logged with its offset and dead-lettered with its cause; it never stops the loop. A snapshot that cannot
+ * be published stops it, uncommitted, with {@link #failure()} set.
  */
 public final class EventTrigger implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventTrigger.class);
     /** How many change ids are remembered to drop duplicates. */
     static final int REMEMBERED = 100_000;
+    /** A subscription changed without pause is read at the latest this many debounces after its first change. */
+    static final int MAX_WAIT_DEBOUNCES = 10;
 
     /** Where a message that is not a change event goes, with why. */
     public interface Rejects {
@@ -51,13 +64,32 @@ public final class EventTrigger implements Runnable {
         public final AtomicLong lastLagMillis = new AtomicLong(-1);
     }
 
+    /** A subscription waiting for its read: the latest change, when changes came, and the messages that said so. */
+    private static final class Pending {
+        ChangeEvents.Change change;
+        final long firstAt;
+        long lastAt;
+        final Map<TopicPartition, Long> offsets = new HashMap<>();
+
+        Pending(ChangeEvents.Change change, long now) {
+            this.change = change;
+            this.firstAt = now;
+            this.lastAt = now;
+        }
+
+        long dueAt(long debounce) {
+            return Math.min(lastAt + debounce, firstAt + MAX_WAIT_DEBOUNCES * debounce);
+        }
+    }
+
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
-    private final Duration debounce;
+    private final long debounce;
     private final Collector collector;
     private final SnapshotSink sink;
     private final Rejects rejects;
     private final Duration interval;
+    private final ExecutorService readers;
     private final Stats stats = new Stats();
     private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -65,80 +97,108 @@ public final class EventTrigger implements Runnable {
             return size() > REMEMBERED;
         }
     };
+    /** Subscriptions waiting for their read, in the order of their first change. */
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /** Per partition, the offset after the last message polled. */
+    private final Map<TopicPartition, Long> polled = new HashMap<>();
+
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private volatile boolean stopped;
+    private volatile Throwable failure;
 
     /**
-     * @param interval the poll's interval, declared on each snapshot like a polled one (null: none)
+     * @param concurrency subscriptions read at the same time
+     * @param interval    the poll's interval, declared on each snapshot like a polled one (null: none)
      */
     public EventTrigger(
             Consumer<byte[], byte[]> consumer,
             String topic,
             Duration debounce,
+            int concurrency,
             Collector collector,
             SnapshotSink sink,
             Rejects rejects,
             Duration interval) {
         this.consumer = consumer;
         this.topic = topic;
-        this.debounce = debounce;
+        this.debounce = debounce.toMillis();
         this.collector = collector;
         this.sink = sink;
         this.rejects = rejects;
         this.interval = interval;
+        AtomicInteger n = new AtomicInteger();
+        this.readers = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
+            Thread t = new Thread(r, "contact-audit-events-read-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public Stats stats() {
         return stats;
     }
 
+    /** Why {@link #run()} stopped on its own, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
     /** Consumes until {@link #stop()}; closes the consumer. */
     @Override
     public void run() {
-        LOG.info("reading security-contact changes from {} (debounce {})", topic, debounce);
-        Map<String, ChangeEvents.Change> pending = new LinkedHashMap<>();
-        long lastChangeAt = 0;
-        boolean uncommitted = false;
+        LOG.info("reading security-contact changes from {} (debounce {} ms)", topic, debounce);
         try {
-            consumer.subscribe(List.of(topic));
-            while (!stopped) {
-                Duration wait = pending.isEmpty()
-                        ? Duration.ofMillis(500)
-                        : Duration.ofMillis(
-                                Math.max(1, debounce.toMillis() - (System.currentTimeMillis() - lastChangeAt)));
-                List<CompletableFuture<Void>> rejected = new ArrayList<>();
-                boolean changed = false;
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
-                    changed |= accept(record, pending, rejected);
-                    uncommitted = true;
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    if (failure != null) {
+                        return; // closing after a failure: what is not committed is read again by the next owner
+                    }
+                    // the next owner starts from what is committed: read what is pending now, and commit it
+                    readDue(Long.MAX_VALUE);
+                    commit();
+                    partitions.forEach(p -> {
+                        polled.remove(p);
+                        committed.remove(p);
+                    });
                 }
-                if (changed) {
-                    lastChangeAt = System.currentTimeMillis();
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+            });
+            while (!stopped) {
+                long now = System.currentTimeMillis();
+                long wait = pending.values().stream()
+                        .mapToLong(p -> p.dueAt(debounce) - now)
+                        .min()
+                        .orElse(500);
+                List<CompletableFuture<Void>> rejected = new ArrayList<>();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(Math.max(1, wait)));
+                long polledAt = System.currentTimeMillis();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    accept(record, polledAt, rejected);
+                    polled.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
                 }
                 await(rejected);
-                if (!pending.isEmpty() && System.currentTimeMillis() - lastChangeAt >= debounce.toMillis()) {
-                    read(pending.values());
-                    pending.clear();
-                }
-                if (pending.isEmpty() && uncommitted) {
-                    consumer.commitSync(); // everything polled is handled: read and acknowledged, ignored or
-                    // dead-lettered
-                    uncommitted = false;
-                }
+                readDue(System.currentTimeMillis());
+                commit();
             }
         } catch (WakeupException e) {
             if (!stopped) {
+                failure = e;
                 throw e;
             }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
+            readers.shutdownNow();
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    /** Takes one message: its changes go to {@code pending} (the latest per subscription); true when one was new. */
-    private boolean accept(
-            ConsumerRecord<byte[], byte[]> record,
-            Map<String, ChangeEvents.Change> pending,
-            List<CompletableFuture<Void>> rejected) {
+    /** Takes one message: its new changes go to {@link #pending}. */
+    private void accept(ConsumerRecord<byte[], byte[]> record, long now, List<CompletableFuture<Void>> rejected) {
         stats.received.incrementAndGet();
         ChangeEvents.Parsed parsed;
         try {
@@ -152,10 +212,9 @@ public final class EventTrigger implements Runnable {
                     record.offset(),
                     e.getMessage());
             rejected.add(rejects.reject(record, e.getMessage()));
-            return false;
+            return;
         }
         stats.ignored.addAndGet(parsed.ignored());
-        boolean any = false;
         for (ChangeEvents.Change change : parsed.changes()) {
             String id =
                     change.eventId() == null ? change.subscriptionId() + "@" + change.eventTime() : change.eventId();
@@ -164,36 +223,71 @@ public final class EventTrigger implements Runnable {
                 continue;
             }
             stats.matched.incrementAndGet();
-            pending.merge(
-                    change.subscriptionId(),
-                    change,
-                    (old, now) -> now.eventTime().isBefore(old.eventTime()) ? old : now);
-            any = true;
+            Pending waiting = pending.get(change.subscriptionId());
+            if (waiting == null) {
+                waiting = new Pending(change, now);
+                pending.put(change.subscriptionId(), waiting);
+            } else {
+                waiting.lastAt = now;
+                if (!change.eventTime().isBefore(waiting.change.eventTime())) {
+                    waiting.change = change; // the snapshot names the latest change it answers
+                }
+            }
+            waiting.offsets.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
         }
-        return any;
     }
 
-    /** Reads every pending subscription again and waits until each snapshot is acknowledged. */
-    private void read(Iterable<ChangeEvents.Change> changes) {
-        List<CompletableFuture<Void>> writes = new ArrayList<>();
-        List<ChangeEvents.Change> read = new ArrayList<>();
-        for (ChangeEvents.Change change : changes) {
-            SecurityContactSnapshot snapshot = collector.collectChanged(change, interval);
-            if (snapshot == null) {
-                stats.outOfScope.incrementAndGet();
-                continue;
-            }
-            writes.add(sink.publish(snapshot));
-            read.add(change);
+    /** Reads every subscription due by {@code now} again, at once, and waits until each snapshot is acknowledged. */
+    private void readDue(long now) {
+        List<Pending> due =
+                pending.values().stream().filter(p -> p.dueAt(debounce) <= now).toList();
+        if (due.isEmpty()) {
+            return;
         }
-        await(writes);
-        long now = System.currentTimeMillis();
-        stats.triggeredReads.addAndGet(read.size());
-        read.forEach(c -> stats.lastLagMillis.set(now - c.eventTime().toEpochMilli()));
+        List<CompletableFuture<Boolean>> reads = new ArrayList<>();
+        for (Pending p : due) {
+            reads.add(CompletableFuture.supplyAsync(() -> collector.collectChanged(p.change, interval), readers)
+                    .thenCompose(snapshot -> snapshot == null
+                            ? CompletableFuture.completedFuture(false)
+                            : sink.publish(snapshot).thenApply(done -> true)));
+        }
+        await(reads);
+        due.forEach(p -> pending.remove(p.change.subscriptionId()));
+        long acknowledged = System.currentTimeMillis();
+        for (int i = 0; i < due.size(); i++) {
+            if (reads.get(i).join()) {
+                stats.triggeredReads.incrementAndGet();
+                stats.lastLagMillis.set(
+                        acknowledged - due.get(i).change.eventTime().toEpochMilli());
+            } else {
+                stats.outOfScope.incrementAndGet();
+            }
+        }
+    }
+
+    /** Commits, per partition, up to the first message whose change still waits for its read. */
+    private void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        polled.forEach((partition, next) -> {
+            long upTo = next;
+            for (Pending p : pending.values()) {
+                Long first = p.offsets.get(partition);
+                if (first != null && first < upTo) {
+                    upTo = first;
+                }
+            }
+            if (!Long.valueOf(upTo).equals(committed.get(partition))) {
+                offsets.put(partition, new OffsetAndMetadata(upTo));
+            }
+        });
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets);
+            offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+        }
     }
 
     /** Waits for writes; a failed one fails the loop before its offsets are committed (they are read again). */
-    private static void await(List<CompletableFuture<Void>> writes) {
+    private static void await(List<? extends CompletableFuture<?>> writes) {
         try {
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
         } catch (ExecutionException e) {

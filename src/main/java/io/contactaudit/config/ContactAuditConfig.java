@@ -186,7 +186,7 @@ public final class ContactAuditConfig {
 
     public static final String EVENTS_DEBOUNCE_CONFIG = "events.debounce";
     public static final String EVENTS_DEBOUNCE_DOC =
-            "Changes of one subscription closer together than this give one read, after the last (ISO-8601 duration).";
+            "Changes of one subscription closer together than this give one read, after the last; one changed without pause is still read every 10 debounces (ISO-8601 duration). Adds up to this to the time from a change to its drift event.";
 
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_HOST_DOC =
@@ -344,7 +344,7 @@ public final class ContactAuditConfig {
             .define(
                     EVENTS_DEBOUNCE_CONFIG,
                     Type.STRING,
-                    "PT2S",
+                    "PT0.5S",
                     Validators.positiveDuration(),
                     LOW,
                     EVENTS_DEBOUNCE_DOC);

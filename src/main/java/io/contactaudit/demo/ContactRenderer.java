@@ -1,9 +1,11 @@
 package io.contactaudit.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -60,7 +62,8 @@ public final class ContactRenderer {
         return page.toString();
     }
 
-    private static ObjectNode contact(String subscription, Scenario.Contact c, String generation) {
+    /** One security contact resource as {@code generation} returns it (also what a PUT of it sends). */
+    static ObjectNode contact(String subscription, Scenario.Contact c, String generation) {
         String name = c.name() == null ? (V2017.equals(generation) ? "default1" : "default") : c.name();
         ObjectNode contact = JSON.createObjectNode();
         contact.put("id", "/subscriptions/" + subscription + "/providers/Microsoft.Security/securityContacts/" + name);
@@ -114,5 +117,109 @@ public final class ContactRenderer {
         byRole.put("state", c.roles().isEmpty() ? "Off" : "On");
         ArrayNode roles = byRole.putArray("roles");
         c.roles().forEach(roles::add);
+    }
+
+    /**
+     * The contact a PUT of {@code resource} in {@code generation} sets, the inverse of {@link #contact}; checked as
+     * Resource Manager checks it.
+     *
+     * @throws IllegalArgumentException with the message Resource Manager would answer
+     */
+    static Scenario.Contact parse(String name, JsonNode resource, String generation) {
+        if (resource == null
+                || !resource.isObject()
+                || !resource.path("properties").isObject()) {
+            throw new IllegalArgumentException(
+                    "The request content was invalid: a securityContacts body needs" + " an object 'properties'.");
+        }
+        JsonNode p = resource.get("properties");
+        String phone = text(p, "phone");
+        return switch (generation) {
+            case V2017 -> {
+                String email = text(p, "email");
+                String alerts = text(p, "alertNotifications");
+                yield new Scenario.Contact(
+                        name,
+                        true,
+                        email == null ? List.of() : List.of(emails(email).get(0)),
+                        alerts == null ? null : onOff(alerts, "alertNotifications") ? "High" : "Off",
+                        "On".equalsIgnoreCase(text(p, "alertsToAdmins")) ? List.of("Owner") : List.of(),
+                        phone);
+            }
+            case V2020 -> {
+                JsonNode alerts = p.get("alertNotifications");
+                String severity = null;
+                if (alerts != null && alerts.isObject()) {
+                    String state = text(alerts, "state");
+                    severity = state == null || onOff(state, "alertNotifications.state")
+                            ? severity(text(alerts, "minimalSeverity"))
+                            : "Off";
+                }
+                yield new Scenario.Contact(name, true, emails(text(p, "emails")), severity, roles(p), phone);
+            }
+            default -> {
+                String severity = "Off";
+                JsonNode sources = p.path("notificationsSources");
+                for (JsonNode source : sources.isArray() ? sources : JSON.createArrayNode()) {
+                    if ("Alert".equalsIgnoreCase(text(source, "sourceType"))) {
+                        severity = severity(text(source, "minimalSeverity"));
+                    }
+                }
+                JsonNode enabled = p.get("isEnabled");
+                yield new Scenario.Contact(
+                        name,
+                        enabled == null || enabled.asBoolean(true),
+                        emails(text(p, "emails")),
+                        severity,
+                        roles(p),
+                        phone);
+            }
+        };
+    }
+
+    private static List<String> emails(String emails) {
+        if (emails == null || emails.isBlank()) {
+            return List.of();
+        }
+        List<String> addresses = new ArrayList<>();
+        for (String address : emails.split(";")) {
+            String trimmed = address.trim();
+            if (!trimmed.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                throw new IllegalArgumentException("Invalid email address: '" + trimmed + "'.");
+            }
+            addresses.add(trimmed);
+        }
+        return addresses;
+    }
+
+    private static String severity(String severity) {
+        for (String known : List.of("High", "Medium", "Low")) {
+            if (known.equalsIgnoreCase(severity)) {
+                return known;
+            }
+        }
+        throw new IllegalArgumentException(
+                "Invalid minimalSeverity '" + severity + "': one of High, Medium, Low is expected.");
+    }
+
+    private static boolean onOff(String state, String field) {
+        if (!"On".equalsIgnoreCase(state) && !"Off".equalsIgnoreCase(state)) {
+            throw new IllegalArgumentException("Invalid " + field + " '" + state + "': On or Off is expected.");
+        }
+        return "On".equalsIgnoreCase(state);
+    }
+
+    private static List<String> roles(JsonNode p) {
+        JsonNode byRole = p.path("notificationsByRole");
+        List<String> roles = new ArrayList<>();
+        if ("On".equalsIgnoreCase(text(byRole, "state")) || text(byRole, "state") == null) {
+            byRole.path("roles").forEach(r -> roles.add(r.asText()));
+        }
+        return roles;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
     }
 }

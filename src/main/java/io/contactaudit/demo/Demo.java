@@ -33,11 +33,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,7 +50,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * The one-command demo: Apache Kafka's broker in-process, a simulated tenant behind a local HTTPS fake
  * of Resource Manager, and the real collector and evaluate topology between them. Shows the drift stream
- * as it happens and the posture after each cycle, then a summary. Cleans up after itself.
+ * as it happens and the posture after each cycle, then a summary. Between polls it also changes contacts
+ * through Resource Manager's API, whose change events (on a local topic standing in for the Event Hub)
+ * trigger a read at once: each such drift says how long after the change it was seen. Cleans up after itself.
  */
 public final class Demo {
 
@@ -67,6 +72,8 @@ public final class Demo {
     private final Map<DriftKind, AtomicInteger> kinds = new EnumMap<>(DriftKind.class);
     private final AtomicInteger polls = new AtomicInteger();
     private final AtomicBoolean watching = new AtomicBoolean(true);
+    /** Event-triggered drift seen, by subscription id: its line. */
+    private final Map<String, String> triggered = new ConcurrentHashMap<>();
 
     public Demo(Settings settings, PrintWriter out) {
         this.settings = settings;
@@ -104,12 +111,18 @@ public final class Demo {
             values.put(ContactAuditConfig.STALE_CHECK_INTERVAL_CONFIG, "PT0.5S");
             values.put(ContactAuditConfig.MAX_RETRY_DELAY_CONFIG, "PT2S");
             values.put("commit.interval.ms", "200");
+            // changes made through Resource Manager's API arrive as Azure's events on a local stand-in for the Event
+            // Hub
+            values.put(ContactAuditConfig.EVENTS_ENABLED_CONFIG, "true");
+            values.put(ContactAuditConfig.EVENTS_TOPIC_CONFIG, prefix + ".azure-changes");
+            values.put(ContactAuditConfig.EVENTS_GROUP_ID_CONFIG, prefix + "-collector-events");
             // the main collector reads every subscription but the stale one; a second collector reads only that one
             values.put(ContactAuditConfig.CONCURRENCY_CONFIG, "8");
             values.put(ContactAuditConfig.EXCLUDE_CONFIG, "^" + SimulatedTenant.STALE_NAME + "$");
             ContactAuditConfig config = ContactAuditConfig.of(values);
             values.put(ContactAuditConfig.CONCURRENCY_CONFIG, "1");
             values.remove(ContactAuditConfig.EXCLUDE_CONFIG);
+            values.remove(ContactAuditConfig.EVENTS_ENABLED_CONFIG);
             values.put(ContactAuditConfig.SUBSCRIPTIONS_CONFIG, SimulatedTenant.id(SimulatedTenant.STALE_NAME));
             ContactAuditConfig shardConfig = ContactAuditConfig.of(values);
             Topics topics = KafkaSetup.topics(config);
@@ -117,10 +130,15 @@ public final class Demo {
             ArmClient client = CollectorApp.arm(config, arm.endpoint(), arm.clientSslContext());
 
             try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
+                    ChangeFeed feed = ChangeFeed.start(arm, config.kafkaClientProperties(), config.eventsTopic());
                     EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
                     CollectorApp main = CollectorApp.create(config, topics, client, Collector.Progress.NONE);
                     CollectorApp shard = CollectorApp.create(shardConfig, topics, client, Collector.Progress.NONE)) {
+                createEventHub(admin, config.eventsTopic());
                 evaluator.start();
+                Thread events = new Thread(main.trigger(), "contact-audit-demo-events");
+                events.setDaemon(true);
+                events.start();
                 Thread watcher = new Thread(() -> watch(config, topics), "contact-audit-demo-watch");
                 watcher.setDaemon(true);
                 watcher.start();
@@ -140,6 +158,9 @@ public final class Demo {
                     }
                     awaitEvaluated(admin, config, topics);
                     printPosture(false);
+                    if (cycle < settings.cycles()) {
+                        changeBetweenPolls(arm, cycle + 1);
+                    }
                     long left = settings.interval().toNanos() - (System.nanoTime() - start);
                     if (left > 0 && cycle < settings.cycles()) {
                         Thread.sleep(left / 1_000_000);
@@ -148,6 +169,8 @@ public final class Demo {
                 Thread.sleep(1000);
                 watching.set(false);
                 watcher.join(5000);
+                main.trigger().stop();
+                events.join(5000);
                 println("");
                 println(bold("── final posture ──"));
                 printPosture(true);
@@ -186,6 +209,46 @@ public final class Demo {
         }
         out.flush();
         return missing;
+    }
+
+    /**
+     * Makes, through Resource Manager's API, the change the next cycle's tenant has for a subscription that changes then
+     * (so the next poll finds nothing new), and waits for the drift its change event triggers.
+     */
+    private void changeBetweenPolls(FakeArm arm, int nextCycle) throws IOException, InterruptedException {
+        String name = SimulatedTenant.CHANGED_BY_EVENT.get(nextCycle);
+        if (name == null) {
+            return;
+        }
+        Scenario.Subscription next = SimulatedTenant.cycle(nextCycle).subscriptions().stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow();
+        Scenario.Contact contact = next.contacts().get(0);
+        String id = next.id();
+        triggered.remove(id);
+        int status = arm.putContact(id, contact, next.generation());
+        println(
+                "change: PUT %s's security contact (%s) through Resource Manager: %d; Azure's change events go to the Event Hub",
+                name, describe(contact), status);
+        awaitUntil(() -> triggered.containsKey(id), Duration.ofSeconds(15));
+        if (!triggered.containsKey(id)) {
+            println(yellow("  no drift from the change event within 15 s (the next poll will see the change)"));
+        }
+    }
+
+    /** The topic standing in for the Event Hub a diagnostic setting writes to. */
+    private static void createEventHub(Admin admin, String topic) throws IOException, InterruptedException {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("cannot create the topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(Scenario.Contact contact) {
+        return (contact.enabled() != null && !contact.enabled() ? "disabled, " : "") + "alerts "
+                + (contact.alerts() == null ? "unset" : contact.alerts());
     }
 
     private void watch(ContactAuditConfig config, Topics topics) {
@@ -234,6 +297,13 @@ public final class Demo {
                 event.getCurrentVerdict() == null ? "-" : event.getCurrentVerdict(),
                 change);
         println(severityColor(event, line));
+        if (event.getTriggerEventTime() != null) {
+            long millis =
+                    System.currentTimeMillis() - event.getTriggerEventTime().toEpochMilli();
+            String name = names.getOrDefault(event.getSubscriptionId(), event.getSubscriptionId());
+            println(bold("  event-triggered: %s %s %d ms after the change"), name, event.getKind(), millis);
+            triggered.put(event.getSubscriptionId(), name);
+        }
     }
 
     private static String reasons(DriftEvent event) {

@@ -12,25 +12,37 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
  * A local Azure Resource Manager endpoint over HTTPS (self-signed certificate made at start, trusted
  * only by clients given {@link #clientSslContext()}), serving a {@link Scenario}: subscription discovery
  * with paging, and each subscription's securityContacts in its API generation, with injected faults.
- * The Azure SDK client talks to it exactly as it would to management.azure.com. For {@code demo}, {@code
- * run --scenario} and tests.
+ * The Azure SDK client talks to it exactly as it would to management.azure.com. It also takes PUT and
+ * DELETE of a security contact (checked as Resource Manager checks them), changes the scenario it serves, and
+ * tells its {@link #onChange listeners} — the way {@link ChangeFeed} publishes what Azure would deliver to an
+ * Event Hub. For {@code demo}, {@code run --scenario}, the benchmarks and tests.
  */
 public final class FakeArm implements AutoCloseable {
 
@@ -41,14 +53,42 @@ public final class FakeArm implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONTACTS = "/providers/Microsoft.Security/securityContacts";
+    private static final Pattern CONTACT = Pattern.compile(
+            "^/subscriptions/([^/]+)/providers/microsoft\\.security/securitycontacts/([^/]+)$",
+            Pattern.CASE_INSENSITIVE);
+    private static final List<String> API_VERSIONS =
+            List.of(ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023);
 
     private final HttpsServer server;
     private final ExecutorService executor;
     private final SelfSignedCertificate certificate;
     private final AtomicReference<Scenario> scenario;
+    private final HttpClient writer;
     private final Map<String, AtomicInteger> contactRequests = new ConcurrentHashMap<>();
     private final AtomicInteger discoveryRequests = new AtomicInteger();
     private final AtomicInteger remainingReads = new AtomicInteger(11_999);
+    private final List<Consumer<ContactChange>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * A security contact written or deleted through this endpoint.
+     *
+     * @param operation     {@code write} or {@code delete}
+     * @param correlationId the id Resource Manager gives the request (x-ms-correlation-request-id)
+     * @param time          when the change was made
+     */
+    public record ContactChange(
+            String subscriptionId,
+            String tenantId,
+            String contactName,
+            String operation,
+            String correlationId,
+            Instant time) {
+
+        /** The contact's resource id, as Azure spells it. */
+        public String resourceId() {
+            return "/subscriptions/" + subscriptionId + CONTACTS + "/" + contactName;
+        }
+    }
 
     private FakeArm(Scenario scenario) throws IOException {
         this.scenario = new AtomicReference<>(scenario);
@@ -63,6 +103,10 @@ public final class FakeArm implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        this.writer = HttpClient.newBuilder()
+                .sslContext(certificate.clientContext())
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     /** Starts serving {@code scenario} on a free loopback port. */
@@ -88,6 +132,42 @@ public final class FakeArm implements AutoCloseable {
     /** The scenario being served. */
     public Scenario scenario() {
         return scenario.get();
+    }
+
+    /** Calls {@code listener} after each accepted PUT or DELETE of a security contact, on the request's thread. */
+    public void onChange(Consumer<ContactChange> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Sets a subscription's security contact through this endpoint's HTTPS API, as a client (Azure CLI, a
+     * template) would: a PUT of {@code contact} in {@code apiVersion}. The status Resource Manager answers.
+     */
+    public int putContact(String subscriptionId, Scenario.Contact contact, String apiVersion)
+            throws IOException, InterruptedException {
+        String name = contact.name() == null ? "default" : contact.name();
+        String body =
+                ContactRenderer.contact(subscriptionId, contact, apiVersion).toString();
+        return call("PUT", subscriptionId, name, apiVersion, HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    /** Deletes a subscription's security contact {@code name} through the HTTPS API; the status answered. */
+    public int deleteContact(String subscriptionId, String name, String apiVersion)
+            throws IOException, InterruptedException {
+        return call("DELETE", subscriptionId, name, apiVersion, HttpRequest.BodyPublishers.noBody());
+    }
+
+    private int call(
+            String method, String subscriptionId, String name, String apiVersion, HttpRequest.BodyPublisher body)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(endpoint()
+                        .resolve("subscriptions/" + subscriptionId + CONTACTS + "/" + name + "?api-version="
+                                + apiVersion))
+                .header("Authorization", "Bearer demo")
+                .header("Content-Type", "application/json")
+                .method(method, body)
+                .build();
+        return writer.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** Requests received for a subscription's contacts, pages and retries included. */
@@ -127,11 +207,17 @@ public final class FakeArm implements AutoCloseable {
                         Map.of());
                 return;
             }
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                send(exchange, 405, error("MethodNotAllowed", "this endpoint is read-only"), Map.of());
+            sleep(current.latencyMs());
+            String method = exchange.getRequestMethod();
+            Matcher contact = CONTACT.matcher(path);
+            if (("PUT".equals(method) || "DELETE".equals(method)) && contact.matches()) {
+                write(exchange, contact.group(1).toLowerCase(Locale.ROOT), contact.group(2), query);
                 return;
             }
-            sleep(current.latencyMs());
+            if (!"GET".equals(method)) {
+                send(exchange, 405, error("MethodNotAllowed", method + " is not supported on " + path), Map.of());
+                return;
+            }
             if (path.equals("/subscriptions") || path.equals("/subscriptions/")) {
                 discoveryRequests.incrementAndGet();
                 send(exchange, 200, discovery(current, query), Map.of());
@@ -185,6 +271,98 @@ public final class FakeArm implements AutoCloseable {
         }
         String apiVersion = query.getOrDefault("api-version", "2023-12-01-preview");
         send(exchange, 200, ContactRenderer.render(sub, endpoint(), apiVersion, query.get("$skipToken")), Map.of());
+    }
+
+    /** A PUT or DELETE of one security contact: checked, applied to the scenario, announced. */
+    private void write(HttpExchange exchange, String id, String name, Map<String, String> query) throws IOException {
+        String apiVersion = query.get("api-version");
+        if (apiVersion == null) {
+            send(
+                    exchange,
+                    400,
+                    error("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required."),
+                    Map.of());
+            return;
+        }
+        if (!API_VERSIONS.contains(apiVersion)) {
+            send(
+                    exchange,
+                    400,
+                    error(
+                            "InvalidApiVersionParameter",
+                            "The api-version '" + apiVersion + "' is invalid. The supported versions are '"
+                                    + String.join(",", API_VERSIONS) + "'."),
+                    Map.of());
+            return;
+        }
+        if (!ContactRenderer.V2017.equals(apiVersion) && !"default".equalsIgnoreCase(name)) {
+            send(
+                    exchange,
+                    400,
+                    error("InvalidSecurityContactName", "Security contact name must be 'default', got '" + name + "'."),
+                    Map.of());
+            return;
+        }
+        boolean delete = "DELETE".equals(exchange.getRequestMethod());
+        Scenario.Contact written = null;
+        if (!delete) {
+            try {
+                byte[] body = exchange.getRequestBody().readNBytes(64 * 1024);
+                written = ContactRenderer.parse(name, JSON.readTree(body), apiVersion);
+            } catch (IllegalArgumentException | IOException e) {
+                send(exchange, 400, error("InvalidRequestContent", e.getMessage()), Map.of());
+                return;
+            }
+        }
+        Scenario.Contact contact = written;
+        boolean[] existed = {false, false}; // {subscription found, contact existed}
+        Scenario changed = scenario.updateAndGet(current -> {
+            List<Scenario.Subscription> subs = new ArrayList<>();
+            for (Scenario.Subscription sub : current.subscriptions()) {
+                if (!sub.id().equalsIgnoreCase(id)) {
+                    subs.add(sub);
+                    continue;
+                }
+                existed[0] = true;
+                List<Scenario.Contact> contacts = new ArrayList<>();
+                existed[1] = false;
+                for (Scenario.Contact c : sub.contacts()) {
+                    String cName = c.name() == null ? "default" : c.name();
+                    if (cName.equalsIgnoreCase(name)) {
+                        existed[1] = true;
+                    } else {
+                        contacts.add(c);
+                    }
+                }
+                if (contact != null) {
+                    contacts.add(contact);
+                }
+                subs.add(sub.withContacts(contacts));
+            }
+            return new Scenario(current.tenantId(), current.subscriptionPageSize(), current.latencyMs(), subs);
+        });
+        if (!existed[0]) {
+            send(
+                    exchange,
+                    404,
+                    error("SubscriptionNotFound", "The subscription '" + id + "' could not be found."),
+                    Map.of());
+            return;
+        }
+        String correlationId = UUID.randomUUID().toString();
+        ContactChange change = new ContactChange(
+                id, changed.tenantId(), name, delete ? "delete" : "write", correlationId, Instant.now());
+        listeners.forEach(l -> l.accept(change));
+        Map<String, String> headers = Map.of("x-ms-correlation-request-id", correlationId);
+        if (delete) {
+            send(exchange, existed[1] ? 200 : 204, "", headers);
+        } else {
+            send(
+                    exchange,
+                    existed[1] ? 200 : 201,
+                    ContactRenderer.contact(id, contact, apiVersion).toString(),
+                    headers);
+        }
     }
 
     private static Scenario.Fault fault(List<Scenario.Fault> faults, int request) {

@@ -84,6 +84,10 @@ public record Scenario(
             roles = roles == null ? List.of() : List.copyOf(roles);
         }
 
+        public Contact withName(String replaced) {
+            return new Contact(replaced, enabled, emails, alerts, roles, phone);
+        }
+
         public Contact withAlerts(String replaced) {
             return new Contact(name, enabled, emails, replaced, roles, phone);
         }

@@ -3,6 +3,7 @@ package io.contactaudit.demo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The demo's tenant: 40 subscriptions over the three API generations, compliant and not, one forbidden,
@@ -11,8 +12,10 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>cycle 2: prod-payments lowers its severity High→Low (CONFIG_CHANGED); prod-identity disables its
- *       contact (REGRESSED); shared-logging starts failing (EVALUATION_ERROR);</li>
- *   <li>cycle 3: dev-sandbox is fixed (REMEDIATED); shared-logging answers again (EVALUATION_RECOVERED);
+ *       contact (REGRESSED; made through the API before the poll, seen through its change event);
+ *       shared-logging starts failing (EVALUATION_ERROR);</li>
+ *   <li>cycle 3: dev-sandbox is fixed (REMEDIATED, also through the API and its event); shared-logging answers
+ *       again (EVALUATION_RECOVERED);
  *       marketing-web empties its recipients (CONFIG_CHANGED, NO_RECIPIENTS warning);</li>
  *   <li>cycle 4: legacy-crm leaves the tenant (SUBSCRIPTION_REMOVED);</li>
  *   <li>edge-cdn is read by a second collector that stops after cycle 2 (STALE once the window passes) and
@@ -22,6 +25,11 @@ import java.util.Locale;
 public final class SimulatedTenant {
 
     public static final String TENANT_ID = "7d1c0f3e-5a2b-4c8d-9e6f-0a1b2c3d4e5f";
+    /**
+     * By cycle: the subscription whose change of that cycle the demo makes through Resource Manager's API just after
+     * the poll before, so that its change event, not the poll, shows it.
+     */
+    public static final Map<Integer, String> CHANGED_BY_EVENT = Map.of(2, "prod-identity", 3, "dev-sandbox");
     /** Read by the second collector, which stops for a while: the stale one. */
     public static final String STALE_NAME = "edge-cdn";
 

@@ -4,34 +4,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.contactaudit.app.CollectorApp;
+import io.contactaudit.app.EvaluatorApp;
 import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.EventTrigger;
+import io.contactaudit.collector.SnapshotPublisher;
+import io.contactaudit.collector.SnapshotSink;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.demo.ChangeFeed;
+import io.contactaudit.demo.ContactRenderer;
 import io.contactaudit.demo.FakeArm;
 import io.contactaudit.demo.Scenario;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DeadLetter;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.SecurityContactSnapshot;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Change-triggered collection end to end on a real broker standing in for the Event Hub: Azure's event shapes with their
@@ -213,5 +228,162 @@ class EventTriggerIT {
             }
             assertThat(consuming.isAlive()).isFalse();
         }
+    }
+
+    /**
+     * The trigger reads a changed subscription and its snapshot is written, but the acknowledgement never reaches it (a
+     * crash between read and commit): nothing is committed, the next trigger of the group reads the change again and
+     * publishes the snapshot again, and the evaluator turns the two into one drift event.
+     */
+    @Test
+    void aCrashBetweenReadAndCommitLosesNoTriggerAndTheReplayMakesNoSecondDrift(@TempDir Path dir) throws Exception {
+        String bootstrap = TestKafka.bootstrapServers();
+        String prefix = TestKafka.uniquePrefix("events-crash");
+        String hub = prefix + ".insights-activity-logs";
+        String group = prefix + "-events";
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of(
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                prefix,
+                ContactAuditConfig.TOPICS_PARTITIONS_CONFIG,
+                "1",
+                ContactAuditConfig.STATE_DIR_CONFIG,
+                dir.resolve("state").toString(),
+                ContactAuditConfig.EXCLUDE_CONFIG,
+                "^" + OUT + "$"));
+        Topics topics = KafkaSetup.topics(config);
+        KafkaSetup.prepare(config, topics);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(hub, 1, (short) 1))).all().get();
+        }
+
+        try (FakeArm arm = FakeArm.start(tenant("High"));
+                ChangeFeed feed = ChangeFeed.start(arm, config.kafkaClientProperties(), hub);
+                SnapshotPublisher publisher =
+                        SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
+                EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
+                CollectorApp app = CollectorApp.create(
+                        config,
+                        topics,
+                        CollectorApp.arm(config, arm.endpoint(), arm.clientSslContext()),
+                        Collector.Progress.NONE)) {
+            evaluator.start();
+            assertThat(app.once().publishedAll()).isTrue();
+            Collector collector = new Collector(
+                    CollectorApp.arm(config, arm.endpoint(), arm.clientSslContext()),
+                    CollectorApp.settings(config),
+                    Clock.systemUTC());
+
+            // someone switches A's alert e-mails off through Resource Manager; Azure reports it on the hub
+            assertThat(arm.putContact(
+                            A, tenant("Off").subscriptions().get(0).contacts().get(0), ContactRenderer.V2023))
+                    .isEqualTo(200);
+            assertThat(feed.messages()).isEqualTo(3);
+
+            SnapshotSink ackLost = new SnapshotSink() {
+                @Override
+                public CompletableFuture<Void> publish(SecurityContactSnapshot snapshot) {
+                    return publisher
+                            .publish(snapshot)
+                            .thenCompose(written -> CompletableFuture.failedFuture(
+                                    new IOException("the process died before it heard the acknowledgement")));
+                }
+
+                @Override
+                public CompletableFuture<Void> remove(String subscriptionId) {
+                    return publisher.remove(subscriptionId);
+                }
+            };
+            EventTrigger crashing = trigger(config, hub, group, collector, ackLost);
+            Thread first = new Thread(crashing, "events-crashing");
+            first.setUncaughtExceptionHandler((t, e) -> {});
+            first.start();
+            first.join(60_000);
+            assertThat(crashing.failure()).hasMessageContaining("acknowledgement");
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                assertThat(admin.listConsumerGroupOffsets(group)
+                                .partitionsToOffsetAndMetadata()
+                                .get()
+                                .values())
+                        .as("nothing committed past the message of the change (the Start record before it may be)")
+                        .allSatisfy(o -> assertThat(o == null ? 0 : o.offset()).isLessThanOrEqualTo(1));
+            }
+
+            EventTrigger restarted = trigger(config, hub, group, collector, publisher);
+            Thread second = new Thread(restarted, "events-restarted");
+            second.start();
+            try {
+                List<SecurityContactSnapshot> triggered = TestKafka.readCommitted(
+                                topics.snapshots().name(),
+                                Serdes.String().deserializer(),
+                                topics.snapshots().value().deserializer(),
+                                4,
+                                Duration.ofSeconds(60))
+                        .stream()
+                        .map(ConsumerRecord::value)
+                        .filter(snapshot -> snapshot.getTriggerEventId() != null)
+                        .toList();
+                assertThat(triggered)
+                        .as("the change read again: at least once")
+                        .hasSize(2)
+                        .allSatisfy(snapshot ->
+                                assertThat(snapshot.getSubscriptionId()).isEqualTo(A))
+                        .extracting(SecurityContactSnapshot::getTriggerEventId)
+                        .containsOnly(triggered.get(0).getTriggerEventId());
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                    await().atMost(Duration.ofSeconds(30))
+                            .untilAsserted(() -> assertThat(admin
+                                            .listConsumerGroupOffsets(group)
+                                            .partitionsToOffsetAndMetadata()
+                                            .get()
+                                            .values()
+                                            .stream()
+                                            .mapToLong(OffsetAndMetadata::offset)
+                                            .sum())
+                                    .isEqualTo(3));
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> EvaluatorApp.unprocessed(admin, config, topics) == 0);
+                }
+                List<DriftEvent> drift = TestKafka.readCommitted(
+                                topics.drift().name(),
+                                Serdes.String().deserializer(),
+                                topics.drift().value().deserializer(),
+                                1,
+                                Duration.ofSeconds(30))
+                        .stream()
+                        .map(ConsumerRecord::value)
+                        .filter(d -> d.getSubscriptionId().equals(A))
+                        .toList();
+                assertThat(drift)
+                        .as("one drift event for one change")
+                        .singleElement()
+                        .satisfies(d -> {
+                            assertThat(d.getKind()).isEqualTo(DriftKind.REGRESSED);
+                            assertThat(d.getTriggerEventId())
+                                    .isEqualTo(triggered.get(0).getTriggerEventId());
+                        });
+            } finally {
+                restarted.stop();
+                second.join(10_000);
+            }
+        }
+    }
+
+    static EventTrigger trigger(
+            ContactAuditConfig config, String hub, String group, Collector collector, SnapshotSink sink) {
+        Map<String, Object> props = new HashMap<>(config.eventsClientProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new EventTrigger(
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                hub,
+                Duration.ofMillis(200),
+                4,
+                collector,
+                sink,
+                (record, cause) -> CompletableFuture.failedFuture(new IllegalStateException(cause)),
+                config.collectionInterval());
     }
 }
