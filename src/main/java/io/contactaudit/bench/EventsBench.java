@@ -51,8 +51,10 @@ public final class EventsBench {
      * @param rate           changes per second
      * @param seconds        length of the measured phase (after a warm-up of 5 s at the same rate)
      * @param debounce       events.debounce
+     * @param concurrency    collector.concurrency: subscriptions read at the same time
      */
-    public record Settings(int subscriptions, int latencyMs, int rate, int seconds, Duration debounce) {}
+    public record Settings(
+            int subscriptions, int latencyMs, int rate, int seconds, Duration debounce, int concurrency) {}
 
     private static final int WARMUP_SECONDS = 5;
 
@@ -72,13 +74,14 @@ public final class EventsBench {
         out.printf(
                 Locale.ROOT,
                 "events benchmark: %d subscriptions, %d changes/s for %d s (after %d s warm-up), %d ms Resource Manager"
-                        + " latency, events.debounce %d ms, %d cores, max heap %d MiB%n",
+                        + " latency, events.debounce %d ms, collector.concurrency %d, %d cores, max heap %d MiB%n",
                 settings.subscriptions(),
                 settings.rate(),
                 settings.seconds(),
                 WARMUP_SECONDS,
                 settings.latencyMs(),
                 settings.debounce().toMillis(),
+                settings.concurrency(),
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
         out.flush();
@@ -96,6 +99,7 @@ public final class EventsBench {
             values.put(
                     ContactAuditConfig.EVENTS_DEBOUNCE_CONFIG,
                     settings.debounce().toString());
+            values.put(ContactAuditConfig.CONCURRENCY_CONFIG, String.valueOf(settings.concurrency()));
             ContactAuditConfig config = ContactAuditConfig.of(values);
             Topics topics = KafkaSetup.topics(config);
             KafkaSetup.prepare(config, topics);

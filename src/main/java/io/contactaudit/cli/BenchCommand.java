@@ -153,11 +153,17 @@ public final class BenchCommand {
                 description = "events.debounce (default ${DEFAULT-VALUE}).")
         private Duration debounce;
 
+        @Option(
+                names = "--concurrency",
+                defaultValue = "16",
+                description = "collector.concurrency: subscriptions read at the same time (default ${DEFAULT-VALUE}).")
+        private int concurrency;
+
         @Override
         public Integer call() throws Exception {
             QuietLogs.apply();
             new EventsBench(
-                            new EventsBench.Settings(subscriptions, latencyMs, rate, seconds, debounce),
+                            new EventsBench.Settings(subscriptions, latencyMs, rate, seconds, debounce, concurrency),
                             spec.commandLine().getOut())
                     .run();
             return ExitCodes.OK;

@@ -5,6 +5,7 @@ import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.app.Lifecycle;
 import io.contactaudit.collector.TerminalProgress;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.demo.ChangeFeed;
 import io.contactaudit.kafka.Topics;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -85,7 +86,8 @@ public final class CollectCommand implements Callable<Integer> {
             KafkaSetup.prepare(config, topics);
             boolean terminal = System.console() != null && !noProgress;
             TerminalProgress progress = new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null);
-            try (CollectorApp app = CollectorApp.create(config, topics, azure.arm(), progress)) {
+            try (ChangeFeed feed = azure.changeFeed(config, out);
+                    CollectorApp app = CollectorApp.create(config, topics, azure.arm(), progress)) {
                 if (schedule.interval == null && !config.eventsEnabled()) {
                     return Lifecycle.once(config, app, out);
                 }

@@ -4,13 +4,23 @@ import io.contactaudit.app.CollectorApp;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.demo.ChangeFeed;
 import io.contactaudit.demo.FakeArm;
 import io.contactaudit.demo.Scenario;
+import io.contactaudit.kafka.TopicProvisioner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that collect ({@code collect}, {@code run}). */
@@ -72,6 +82,40 @@ public final class CollectorOptions {
 
     /** The Azure side: Resource Manager, or a local fake serving {@code --scenario}. */
     record Azure(ArmClient arm, FakeArm fake) implements AutoCloseable {
+
+        /**
+         * With a scenario and {@code events.enabled}: the change events Azure would deliver for each change made through
+         * the fake's API, written to {@code events.topic} (created when missing); otherwise null.
+         */
+        ChangeFeed changeFeed(ContactAuditConfig config, PrintWriter out) {
+            if (fake == null || !config.eventsEnabled()) {
+                return null;
+            }
+            Map<String, Object> client = config.eventsClientProperties();
+            try (Admin admin = TopicProvisioner.admin(client, config.kafkaTimeout())) {
+                admin.createTopics(List.of(new NewTopic(config.eventsTopic(), Optional.empty(), Optional.empty())))
+                        .all()
+                        .get(config.kafkaTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new ConfigException(
+                            "cannot create the change events topic " + config.eventsTopic() + ": "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new ConfigException("creating the change events topic " + config.eventsTopic() + " timed out", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConfigException("interrupted while creating " + config.eventsTopic(), e);
+            }
+            out.println("changes made through " + fake.endpoint() + " (PUT or DELETE of"
+                    + " subscriptions/{id}/providers/Microsoft.Security/securityContacts/default?api-version=...,"
+                    + " any bearer token, self-signed certificate) are written to " + config.eventsTopic()
+                    + " as Azure's change events");
+            return ChangeFeed.start(fake, client, config.eventsTopic());
+        }
+
         @Override
         public void close() {
             if (fake != null) {

@@ -7,6 +7,7 @@ import io.contactaudit.app.Lifecycle;
 import io.contactaudit.collector.TerminalProgress;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.demo.ChangeFeed;
 import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.kafka.Topics;
 import java.io.IOException;
@@ -94,7 +95,8 @@ public final class RunCommand implements Callable<Integer> {
         Topics topics = KafkaSetup.topics(config);
         try (EmbeddedKafka ignored = broker) {
             KafkaSetup.prepare(config, topics);
-            try (CollectorApp collecting =
+            try (ChangeFeed feed = azure.changeFeed(config, out);
+                    CollectorApp collecting =
                             CollectorApp.create(config, topics, azure.arm(), new TerminalProgress(null));
                     EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
                 return Lifecycle.untilStopped(

@@ -255,12 +255,22 @@ public final class EventTrigger implements Runnable {
         due.forEach(p -> pending.remove(p.change.subscriptionId()));
         long acknowledged = System.currentTimeMillis();
         for (int i = 0; i < due.size(); i++) {
+            ChangeEvents.Change change = due.get(i).change;
             if (reads.get(i).join()) {
+                long lag = acknowledged - change.eventTime().toEpochMilli();
                 stats.triggeredReads.incrementAndGet();
-                stats.lastLagMillis.set(
-                        acknowledged - due.get(i).change.eventTime().toEpochMilli());
+                stats.lastLagMillis.set(lag);
+                LOG.info(
+                        "read {} again on its change {} ({} at {}): snapshot published {} ms after the change",
+                        change.subscriptionId(),
+                        change.eventId(),
+                        change.operation(),
+                        change.eventTime(),
+                        lag);
             } else {
                 stats.outOfScope.incrementAndGet();
+                LOG.debug(
+                        "change {} of {} is outside this collector's scope", change.eventId(), change.subscriptionId());
             }
         }
     }
