@@ -62,14 +62,50 @@ public final class EmbeddedKafka implements AutoCloseable {
      * also a SASL_PLAINTEXT listener that accepts that SCRAM-SHA-512 user (created when the data is formatted).
      */
     public static EmbeddedKafka start(Path dataDir, int port, Scram scram) throws IOException {
+        Node node = new Node(1, port == 0 ? freePort() : port, freePort());
+        return start(dataDir, Uuid.randomUuid().toString(), node, List.of(node), scram);
+    }
+
+    /**
+     * One node of a cluster of combined broker and controller nodes on loopback; its ports stay the same across
+     * restarts.
+     */
+    public record Node(int id, int brokerPort, int controllerPort) {
+
+        /** A node on free ports. */
+        public static Node free(int id) throws IOException {
+            return new Node(id, freePort(), freePort());
+        }
+    }
+
+    /**
+     * Starts one node of a cluster whose controller quorum is {@code voters} (this node among them), with its data in
+     * {@code dataDir} (formatted with {@code clusterId} when new). With three or more voters, internal topics and new
+     * topics get three replicas and {@code min.insync.replicas} 2: for tests of replication and of lost brokers.
+     */
+    public static EmbeddedKafka startNode(Path dataDir, String clusterId, Node node, List<Node> voters)
+            throws IOException {
+        return start(dataDir, clusterId, node, voters, null);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, String clusterId, Node node, List<Node> voters, Scram scram)
+            throws IOException {
         Files.createDirectories(dataDir);
         Path logs = dataDir.toAbsolutePath().resolve("logs");
-        int brokerPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
+        int brokerPort = node.brokerPort();
+        int controllerPort = node.controllerPort();
+        String replicas = voters.size() >= 3 ? "3" : "1";
+        String minIsr = voters.size() >= 3 ? "2" : "1";
         Map<String, String> props = new TreeMap<>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.put("node.id", String.valueOf(node.id()));
+        props.put(
+                "controller.quorum.voters",
+                String.join(
+                        ",",
+                        voters.stream()
+                                .map(v -> v.id() + "@127.0.0.1:" + v.controllerPort())
+                                .toList()));
         int saslPort = scram == null ? -1 : freePort();
         String sasl = scram == null ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
         props.put(
@@ -90,13 +126,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("log.dirs", logs.toString());
         props.put("auto.create.topics.enable", "false");
         props.put("num.partitions", "1");
-        props.put("offsets.topic.replication.factor", "1");
+        props.put("default.replication.factor", replicas);
+        props.put("min.insync.replicas", minIsr);
+        props.put("offsets.topic.replication.factor", replicas);
         props.put("offsets.topic.num.partitions", "4");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", replicas);
+        props.put("transaction.state.log.min.isr", minIsr);
         props.put("transaction.state.log.num.partitions", "4");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", replicas);
+        props.put("share.coordinator.state.topic.min.isr", minIsr);
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
 
@@ -107,7 +145,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             file.store(writer, "embedded KRaft broker of contact-audit; ports change at every start");
         }
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            format(config, scram);
+            format(config, clusterId, scram);
         }
         long started = System.nanoTime();
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
@@ -126,10 +164,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new EmbeddedKafka(dataDir, server, bootstrap, scram == null ? null : "127.0.0.1:" + saslPort);
     }
 
-    private static void format(Path config, Scram scram) throws IOException {
+    private static void format(Path config, String clusterId, Scram scram) throws IOException {
         // a random cluster id may start with '-', which the tool would read as an option: pass it with '='
         List<String> list =
-                new ArrayList<>(List.of("format", "--cluster-id=" + Uuid.randomUuid(), "--config", config.toString()));
+                new ArrayList<>(List.of("format", "--cluster-id=" + clusterId, "--config", config.toString()));
         if (scram != null) {
             list.add("--add-scram");
             list.add("SCRAM-SHA-512=[name=" + scram.user() + ",password=" + scram.password() + "]");
