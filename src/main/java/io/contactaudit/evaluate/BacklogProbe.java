@@ -13,6 +13,13 @@ public interface BacklogProbe {
     /** Nothing is known: a quiet task is taken for a caught-up one (the topology test driver, tools). */
     BacklogProbe UNKNOWN = partition -> -1;
 
-    /** Records of {@code partition} not fetched yet; negative when unknown. */
+    /**
+     * Records of {@code partition} not fetched yet; {@link #NOT_FETCHED} when the consumer has not fetched it since it
+     * was assigned (after a takeover it may wait for the previous owner's transaction to end: records can be waiting);
+     * negative when nothing can be known.
+     */
     long lag(TopicPartition partition);
+
+    /** The lag of a partition the consumer has not fetched yet: unknown, and not taken for zero. */
+    long NOT_FETCHED = Long.MAX_VALUE;
 }

@@ -9,7 +9,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * A {@link BacklogProbe} from the Kafka clients' own figure: the consumer's {@code records-lag} of a partition
  * (group {@code consumer-fetch-manager-metrics}), as of its last fetch. Looked up on each call, since a metric goes
- * when its partition moves to another consumer.
+ * when its partition moves to another consumer and comes with its first fetch: a task asks only about its own
+ * partition, so no metric means "not fetched yet", never "nothing waiting" (after a SIGKILLed instance's tasks move, the
+ * new owner cannot fetch until the dead instance's transaction times out, ~10 s, while snapshots wait).
  */
 public final class ConsumerLag implements BacklogProbe {
 
@@ -26,7 +28,7 @@ public final class ConsumerLag implements BacklogProbe {
     @Override
     public long lag(TopicPartition partition) {
         String number = String.valueOf(partition.partition());
-        long lag = -1;
+        long lag = NOT_FETCHED; // the metric appears with the partition's first fetch
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.get().entrySet()) {
             MetricName name = e.getKey();
             if (NAME.equals(name.name())
@@ -35,7 +37,7 @@ public final class ConsumerLag implements BacklogProbe {
                     && number.equals(name.tags().get("partition"))
                     && e.getValue().metricValue() instanceof Number n
                     && !Double.isNaN(n.doubleValue())) {
-                lag = Math.max(lag, n.longValue());
+                lag = lag == NOT_FETCHED ? n.longValue() : Math.max(lag, n.longValue());
             }
         }
         return lag;

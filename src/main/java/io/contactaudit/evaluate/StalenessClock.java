@@ -15,7 +15,9 @@ import java.util.function.BooleanSupplier;
  * started judges nobody until it has read a record or waited that long.
  *
  * <p>A quiet task is not always a caught-up one: a fetch can stall on a loaded broker while records wait. Where the
- * consumer's lag is known ({@link BacklogProbe}), a task with records waiting is never judged at the wall clock.
+ * consumer's lag is known ({@link BacklogProbe}), a task with records waiting is never judged at the wall clock; nor is
+ * one whose partition its consumer has not fetched yet (after a crashed instance's tasks move, the new owner cannot
+ * fetch until the crashed one's transaction has timed out, while snapshots wait).
  *
  * <p>Wall-clock time comes only from the staleness punctuator's ticks ({@link #tick}): the time a record is processed
  * at can be the stream thread's time from before a rebalance that took longer than {@link #IDLE}.

@@ -38,10 +38,10 @@ class ConsumerLagTest {
         assertThat(lag.lag(new TopicPartition("snapshots", 0))).isZero();
         assertThat(lag.lag(new TopicPartition("snapshots", 1))).isEqualTo(1234);
         assertThat(lag.lag(new TopicPartition("snapshots", 2)))
-                .as("not assigned here")
-                .isEqualTo(-1);
+                .as("no records-lag: not fetched yet (a task asks only about its own partition)")
+                .isEqualTo(BacklogProbe.NOT_FETCHED);
         assertThat(lag.lag(new TopicPartition("snapshots", 3)))
                 .as("not fetched yet")
-                .isEqualTo(-1);
+                .isEqualTo(BacklogProbe.NOT_FETCHED);
     }
 }

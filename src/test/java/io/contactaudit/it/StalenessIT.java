@@ -283,6 +283,8 @@ class StalenessIT {
     /** Reads findings and drift with read_committed as they come: distinct finding events, and STALE per subscription. */
     static final class Watch implements AutoCloseable {
         final Set<String> findingEvents = new HashSet<>();
+        /** Findings read, duplicates included. */
+        long findingsRead;
         /** A STALE: the subscription, the collection time of the last snapshot it was flagged after, when it was raised. */
         record Stale(String subscription, Instant previous, Instant detected) {}
 
@@ -314,6 +316,7 @@ class StalenessIT {
         Watch poll() {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.topic().equals(topics.findings().name())) {
+                    findingsRead++;
                     findingEvents.add(topics.findings()
                             .value()
                             .deserializer()
