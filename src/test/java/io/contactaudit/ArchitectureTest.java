@@ -23,9 +23,15 @@ class ArchitectureTest {
     private static final String BASE = "io.contactaudit";
     /** Rooms that get settings, never the configuration: the domain, the plumbing and the in-process broker. */
     private static final String[] WITHOUT_CONFIGURATION = {
-        "io.contactaudit.rule..", "io.contactaudit.evaluate..", "io.contactaudit.collector..", "io.contactaudit.siem..",
-        "io.contactaudit.replay..", "io.contactaudit.kafka..", "io.contactaudit.observe..",
-                "io.contactaudit.embedded..",
+        "io.contactaudit.rule..",
+        "io.contactaudit.evaluate..",
+        "io.contactaudit.collector..",
+        "io.contactaudit.siem..",
+        "io.contactaudit.replay..",
+        "io.contactaudit.remediate..",
+        "io.contactaudit.kafka..",
+        "io.contactaudit.observe..",
+        "io.contactaudit.embedded..",
         "io.contactaudit.cyclefixture.."
     };
     /** The entry points and the wiring: commands, app/, the demo, the benchmarks. */

@@ -145,6 +145,12 @@ public final class CollectorApp implements AutoCloseable {
                 armSettings(config), AzureCredentials.of(config.azureCredential(), env), null, Clock.systemUTC());
     }
 
+    /** The Resource Manager client of remediate --apply: remediation.azure.credential, which may write. */
+    public static ArmClient remediationArm(ContactAuditConfig config, Map<String, String> env) {
+        return new ArmClient(
+                armSettings(config), AzureCredentials.of(config.remediationCredential(), env), null, Clock.systemUTC());
+    }
+
     /** A client of a local Resource Manager endpoint (a scenario, the demo) that trusts {@code trust} and sends a fixed token. */
     public static ArmClient arm(ContactAuditConfig config, URI endpoint, SSLContext trust) {
         return new ArmClient(

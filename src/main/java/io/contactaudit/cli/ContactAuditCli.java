@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             DemoCommand.class,
             ReplayCommand.class,
+            RemediateCommand.class,
             SchemasCommand.class,
             ConfigCommand.class,
             BenchCommand.class,

@@ -51,4 +51,9 @@ public final class KafkaOptions {
         flags.putAll(more);
         return ContactAuditConfig.load(configFile, context.env(), flags);
     }
+
+    /** The environment the configuration is read from. */
+    Map<String, String> env() {
+        return context.env();
+    }
 }

@@ -17,7 +17,10 @@ import com.azure.core.management.profile.AzureProfile;
 import com.azure.core.util.Context;
 import com.azure.resourcemanager.resources.ResourceManager;
 import com.azure.resourcemanager.resources.models.Subscription;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.rule.ResponseBody;
+import io.contactaudit.rule.SecurityContactsNormalizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -83,7 +86,25 @@ public final class ArmClient {
     }
 
     /** One response: status, body text, and the headers support needs. */
-    public record Response(int status, String body, String requestId) {}
+    public record Response(int status, String body, String requestId) {
+
+        /** The ARM error of a failed response, {@code code: message}, or {@code HTTP <status>}. */
+        public String error() {
+            try {
+                JsonNode error = ERRORS.readTree(body).path("error");
+                if (error.isObject()) {
+                    String code = error.path("code").asText("");
+                    String message = error.path("message").asText("");
+                    return code + (message.isEmpty() ? "" : ": " + message);
+                }
+            } catch (IOException | RuntimeException notJson) {
+                // fall through
+            }
+            return "HTTP " + status;
+        }
+    }
+
+    private static final ObjectMapper ERRORS = SecurityContactsNormalizer.boundedMapper();
 
     /** A subscription as discovered. */
     public record DiscoveredSubscription(String id, String tenantId, String name, String state) {}
@@ -165,11 +186,31 @@ public final class ArmClient {
     }
 
     /**
+     * PUT of {@code json} to a path under the endpoint, after retries (a PUT of a whole resource is idempotent): for
+     * remediation, with a credential allowed to write.
+     */
+    public Response put(String path, String json) {
+        String url = settings.endpoint().resolve(path).toString();
+        HttpRequest request = new HttpRequest(HttpMethod.PUT, url)
+                .setHeader(HttpHeaderName.ACCEPT, "application/json")
+                .setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
+                .setBody(json);
+        try (HttpResponse response = pipeline.sendSync(request, Context.NONE)) {
+            stats.response(response.getStatusCode());
+            return new Response(
+                    response.getStatusCode(),
+                    body(response, url),
+                    response.getHeaderValue(HttpHeaderName.X_MS_REQUEST_ID));
+        }
+    }
+
+    /**
      * The body as text, read no further than {@link ResponseBody#MAX_BYTES}: a larger body (by its Content-Length, or
      * as it streams in) or one that is not UTF-8 fails the request with the reason.
      */
     private static String body(HttpResponse response, String url) {
-        String refused = "HTTP " + response.getStatusCode() + " response of GET " + url + " refused: ";
+        String refused = "HTTP " + response.getStatusCode() + " response of "
+                + response.getRequest().getHttpMethod() + " " + url + " refused: ";
         String length = response.getHeaderValue(HttpHeaderName.CONTENT_LENGTH);
         try {
             if (length != null && Long.parseLong(length.trim()) > ResponseBody.MAX_BYTES) {

@@ -270,6 +270,15 @@ public final class Collector {
         return snapshot;
     }
 
+    /**
+     * Reads one named subscription's contacts into a snapshot, whatever the scope settings say (an operator named
+     * it); its name and tenant as last listed, when they were. Never throws.
+     */
+    public SecurityContactSnapshot read(String subscriptionId, String runId) {
+        String sub = subscriptionId.trim().toLowerCase(Locale.ROOT);
+        return collect(listed.getOrDefault(sub, new ArmClient.DiscoveredSubscription(sub, null, null, null)), runId);
+    }
+
     private boolean selected(ArmClient.DiscoveredSubscription s) {
         boolean in = settings.include() == null || matches(settings.include(), s);
         boolean out = settings.exclude() != null && matches(settings.exclude(), s);
@@ -308,7 +317,7 @@ public final class Collector {
                 }
                 pages.add(response.body());
                 if (response.status() != 200) {
-                    snapshot.setStatus(status(response.status())).setErrorMessage(armError(response));
+                    snapshot.setStatus(status(response.status())).setErrorMessage(response.error());
                     break;
                 }
                 String next = nextLink(response.body());
@@ -370,20 +379,6 @@ public final class Collector {
     }
 
     /** {@code code: message} of an ARM error body, else the HTTP status. */
-    static String armError(ArmClient.Response response) {
-        try {
-            JsonNode error = JSON.readTree(response.body()).path("error");
-            if (error.isObject()) {
-                String code = error.path("code").asText("");
-                String message = error.path("message").asText("");
-                return code + (message.isEmpty() ? "" : ": " + message);
-            }
-        } catch (IOException | RuntimeException notJson) {
-            // fall through
-        }
-        return "HTTP " + response.status();
-    }
-
     /** The nextLink of a list page, or null (also for a bare array or an unreadable body). */
     static String nextLink(String body) {
         try {

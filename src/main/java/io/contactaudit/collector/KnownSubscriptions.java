@@ -30,13 +30,24 @@ public final class KnownSubscriptions {
      */
     public static Map<String, String> read(
             Map<String, Object> clientProperties, TopicSpec<String, PostureState> posture, Duration timeout) {
+        Map<String, String> tenants = new HashMap<>();
+        postures(clientProperties, posture, timeout).forEach((sub, state) -> tenants.put(sub, state.getTenantId()));
+        return tenants;
+    }
+
+    /**
+     * Subscription id → current posture of every key whose latest posture record is not a tombstone; empty when the
+     * topic does not exist yet.
+     */
+    public static Map<String, PostureState> postures(
+            Map<String, Object> clientProperties, TopicSpec<String, PostureState> posture, Duration timeout) {
         String postureTopic = posture.name();
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "contact-audit-known-" + UUID.randomUUID());
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Map<String, String> live = new HashMap<>();
+        Map<String, PostureState> live = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(postureTopic, timeout);
@@ -63,11 +74,7 @@ public final class KnownSubscriptions {
                         live.remove(record.key());
                     } else {
                         live.put(
-                                record.key(),
-                                posture.value()
-                                        .deserializer()
-                                        .deserialize(postureTopic, record.value())
-                                        .getTenantId());
+                                record.key(), posture.value().deserializer().deserialize(postureTopic, record.value()));
                     }
                 }
             }

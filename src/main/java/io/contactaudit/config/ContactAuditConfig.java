@@ -120,6 +120,10 @@ public final class ContactAuditConfig {
     public static final String AZURE_CREDENTIAL_DOC =
             "Azure credential: default (DefaultAzureCredential), client-secret, client-certificate, managed-identity or azure-cli; secrets from AZURE_* environment variables.";
 
+    public static final String REMEDIATION_AZURE_CREDENTIAL_CONFIG = "remediation.azure.credential";
+    public static final String REMEDIATION_AZURE_CREDENTIAL_DOC =
+            "Azure credential of remediate --apply, which writes (Microsoft.Security/securityContacts/write, the Security Admin role): as azure.credential, whose identity stays read-only. Default: azure.credential.";
+
     public static final String AZURE_ENDPOINT_CONFIG = "azure.endpoint";
     public static final String AZURE_ENDPOINT_DOC =
             "Resource Manager endpoint (sovereign clouds: e.g. https://management.usgovcloudapi.net/).";
@@ -272,6 +276,7 @@ public final class ContactAuditConfig {
                     MEDIUM,
                     KAFKA_TIMEOUT_DOC)
             .define(AZURE_CREDENTIAL_CONFIG, Type.STRING, "default", HIGH, AZURE_CREDENTIAL_DOC)
+            .define(REMEDIATION_AZURE_CREDENTIAL_CONFIG, Type.STRING, null, MEDIUM, REMEDIATION_AZURE_CREDENTIAL_DOC)
             .define(
                     AZURE_ENDPOINT_CONFIG,
                     Type.STRING,
@@ -580,6 +585,12 @@ public final class ContactAuditConfig {
 
     public String azureCredential() {
         return string(AZURE_CREDENTIAL_CONFIG);
+    }
+
+    /** The credential that writes security contacts: remediation.azure.credential, else azure.credential. */
+    public String remediationCredential() {
+        String own = string(REMEDIATION_AZURE_CREDENTIAL_CONFIG);
+        return own == null ? azureCredential() : own;
     }
 
     /** The Resource Manager endpoint, ending with a slash. */

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,6 +69,7 @@ public final class FakeArm implements AutoCloseable {
     private final AtomicInteger discoveryRequests = new AtomicInteger();
     private final AtomicInteger remainingReads = new AtomicInteger(11_999);
     private final List<Consumer<ContactChange>> listeners = new CopyOnWriteArrayList<>();
+    private final Set<String> readOnly = ConcurrentHashMap.newKeySet();
 
     /**
      * A security contact written or deleted through this endpoint.
@@ -132,6 +134,14 @@ public final class FakeArm implements AutoCloseable {
     /** The scenario being served. */
     public Scenario scenario() {
         return scenario.get();
+    }
+
+    /**
+     * Answers PUT and DELETE of {@code subscriptionId}'s contacts with 403 AuthorizationFailed, as Resource Manager does
+     * for an identity without Microsoft.Security/securityContacts/write there (the Security Reader role).
+     */
+    public void denyWrites(String subscriptionId) {
+        readOnly.add(subscriptionId.toLowerCase(Locale.ROOT));
     }
 
     /** Calls {@code listener} after each accepted PUT or DELETE of a security contact, on the request's thread. */
@@ -304,6 +314,18 @@ public final class FakeArm implements AutoCloseable {
             return;
         }
         boolean delete = "DELETE".equals(exchange.getRequestMethod());
+        if (readOnly.contains(id)) {
+            send(
+                    exchange,
+                    403,
+                    error(
+                            "AuthorizationFailed",
+                            "The client does not have authorization to perform action 'Microsoft.Security/securityContacts/"
+                                    + (delete ? "delete" : "write") + "' over scope '/subscriptions/" + id
+                                    + "' or the scope is invalid."),
+                    Map.of());
+            return;
+        }
         Scenario.Contact written = null;
         if (!delete) {
             try {

@@ -149,7 +149,7 @@ class ContactAuditConfigTest {
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
         assertThat(ContactAuditConfig.DEFINITION.names())
-                .hasSize(40)
+                .hasSize(41)
                 .contains(
                         "bootstrap.servers",
                         "http.host",

@@ -1,0 +1,109 @@
+package io.contactaudit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.contactaudit.app.EvaluatorApp;
+import io.contactaudit.app.KafkaSetup;
+import io.contactaudit.cli.CliRunner;
+import io.contactaudit.collector.KnownSubscriptions;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.kafka.Topics;
+import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.Verdict;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code remediate --all-failing --apply} on a real broker with the evaluator running: the failing subscriptions come
+ * from the posture topic, the fix is written through the fake Resource Manager's API, and the snapshot read right
+ * after it makes a REMEDIATED drift event that names the remediation.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class RemediateIT {
+
+    static final String DEV_SANDBOX = "1c5a8d3f-9b8e-4d22-8b4f-6a7f8e9d0c1b";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyFailingSubscriptionIsFixedAndTheDriftNamesTheRemediation() throws Exception {
+        String bootstrap = TestKafka.bootstrapServers();
+        String prefix = TestKafka.uniquePrefix("remediate");
+        Map<String, String> env = Map.of("CONTACT_AUDIT_TOPIC_PREFIX", prefix);
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of(
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                prefix,
+                ContactAuditConfig.STATE_DIR_CONFIG,
+                dir.resolve("state").toString()));
+        Topics topics = KafkaSetup.topics(config);
+        KafkaSetup.prepare(config, topics);
+        try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+            evaluator.start();
+            CliRunner.Run collected = CliRunner.withEnv(
+                    env, "collect", "--once", "--bootstrap-servers", bootstrap, "--scenario", "examples/tenant.yaml");
+            assertThat(collected.exitCode()).as(collected.err()).isZero();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> KnownSubscriptions.postures(
+                                            config.kafkaClientProperties(), topics.posture(), Duration.ofSeconds(10))
+                                    .getOrDefault(DEV_SANDBOX, null)
+                            != null);
+
+            CliRunner.Run remediated = CliRunner.withEnv(
+                    env,
+                    "remediate",
+                    "--all-failing",
+                    "--apply",
+                    "--json",
+                    "--bootstrap-servers",
+                    bootstrap,
+                    "--scenario",
+                    "examples/tenant.yaml");
+            assertThat(remediated.exitCode())
+                    .as(remediated.out() + remediated.err())
+                    .isZero();
+            assertThat(remediated.lines().stream().filter(l -> l.startsWith("{")))
+                    .as("the failing subscriptions only: dev-sandbox")
+                    .singleElement()
+                    .satisfies(l -> assertThat(l).contains(DEV_SANDBOX, "\"verdictAfter\":\"PASS\""));
+            Matcher id = Pattern.compile("\"remediationId\":\"(remediation:[^\"]+)\"")
+                    .matcher(remediated.out());
+            assertThat(id.find()).isTrue();
+
+            List<DriftEvent> drift = TestKafka.readCommitted(
+                            topics.drift().name(),
+                            Serdes.String().deserializer(),
+                            topics.drift().value().deserializer(),
+                            1,
+                            Duration.ofSeconds(60))
+                    .stream()
+                    .map(ConsumerRecord::value)
+                    .toList();
+            assertThat(drift).singleElement().satisfies(d -> {
+                assertThat(d.getSubscriptionId()).isEqualTo(DEV_SANDBOX);
+                assertThat(d.getKind()).isEqualTo(DriftKind.REMEDIATED);
+                assertThat(d.getTriggerEventId()).isEqualTo(id.group(1));
+            });
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> KnownSubscriptions.postures(
+                                            config.kafkaClientProperties(), topics.posture(), Duration.ofSeconds(10))
+                                    .get(DEV_SANDBOX)
+                                    .getVerdict()
+                            == Verdict.PASS);
+        }
+    }
+}
