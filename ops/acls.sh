@@ -8,6 +8,7 @@ ACLS_BIN="${ACLS_BIN:-$(command -v kafka-acls.sh || echo /opt/kafka/bin/kafka-ac
 COLLECTOR="${COLLECTOR:-User:contact-audit-collector}"
 EVALUATOR="${EVALUATOR:-User:contact-audit-evaluator}"
 SIEM="${SIEM:-User:siem-reader}"
+REMEDIATOR="${REMEDIATOR:-User:contact-audit-remediator}"
 acl() { "$ACLS_BIN" --bootstrap-server "$BOOTSTRAP_SERVERS" --command-config "$COMMAND_CONFIG" --add "$@"; }
 
 # collector: writes snapshots (idempotent producer), reads posture to know which subscriptions left
@@ -25,8 +26,16 @@ acl --allow-principal "$EVALUATOR" --operation All --resource-pattern-type prefi
 acl --allow-principal "$EVALUATOR" --operation Write --operation Describe --resource-pattern-type prefixed --transactional-id "$PREFIX-evaluate-v1"
 acl --allow-principal "$EVALUATOR" --operation IdempotentWrite --cluster
 
+# remediate --apply/--watch: reads posture and drift, writes verifying snapshots and its audit trail
+acl --allow-principal "$REMEDIATOR" --operation Read --operation Describe --topic "$PREFIX.posture.v1"
+acl --allow-principal "$REMEDIATOR" --operation Read --operation Describe --topic "$PREFIX.drift.v1"
+acl --allow-principal "$REMEDIATOR" --operation Write --operation Describe --topic "$PREFIX.snapshots.v1"
+acl --allow-principal "$REMEDIATOR" --operation Write --operation Describe --topic "$PREFIX.remediations.v1"
+acl --allow-principal "$REMEDIATOR" --operation Read --resource-pattern-type prefixed --group "$PREFIX-remediate"
+acl --allow-principal "$REMEDIATOR" --operation IdempotentWrite --cluster
+
 # SIEM and auditors: read outputs only (replay uses no consumer group; SIEM connectors use their own)
-for t in findings.v1 findings-ocsf.v1 drift.v1 posture.v1; do
+for t in findings.v1 findings-ocsf.v1 drift.v1 posture.v1 remediations.v1; do
   acl --allow-principal "$SIEM" --operation Read --operation Describe --topic "$PREFIX.$t"
 done
 acl --allow-principal "$SIEM" --operation Read --resource-pattern-type prefixed --group siem-

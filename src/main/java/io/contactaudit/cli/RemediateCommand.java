@@ -2,6 +2,7 @@ package io.contactaudit.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.contactaudit.Errors;
 import io.contactaudit.app.CollectorApp;
 import io.contactaudit.app.ExitCodes;
 import io.contactaudit.app.KafkaSetup;
@@ -10,19 +11,37 @@ import io.contactaudit.collector.KnownSubscriptions;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.kafka.Delivery;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.remediate.ContactFix;
+import io.contactaudit.remediate.RemediationRecord;
+import io.contactaudit.remediate.RemediationWatch;
 import io.contactaudit.remediate.Remediator;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.schema.Verdict;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,6 +109,34 @@ public final class RemediateCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "default|strict", description = "Rule profile (default: default).")
     private String profile;
 
+    @Option(
+            names = "--watch",
+            description = "Fix each REGRESSED subscription of the allow-list (--subscriptions, --include) as its drift"
+                    + " event arrives, until stopped; needs Kafka. Implies --apply.")
+    private boolean watch;
+
+    @Option(
+            names = "--max-attempts",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "--watch: attempts per subscription within --window (default ${DEFAULT-VALUE}).")
+    private int maxAttempts;
+
+    @Option(
+            names = "--window",
+            paramLabel = "DURATION",
+            defaultValue = "PT1H",
+            description = "--watch: the window of --max-attempts (default ${DEFAULT-VALUE}).")
+    private Duration window;
+
+    @Option(
+            names = "--contested-within",
+            paramLabel = "DURATION",
+            defaultValue = "PT24H",
+            description = "--watch: a subscription that regresses again this soon after a verified fix is left alone"
+                    + " for that long, recorded as CONTESTED (default ${DEFAULT-VALUE}).")
+    private Duration contestedWithin;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = collector.flags();
@@ -101,6 +148,18 @@ public final class RemediateCommand implements Callable<Integer> {
         List<String> targets = new ArrayList<>(config.subscriptions());
         boolean kafkaConfigured = config.get(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG) != null;
         Topics topics = kafkaConfigured ? KafkaSetup.topics(config) : null;
+        if (watch) {
+            if (!kafkaConfigured) {
+                throw new ParameterException(
+                        spec.commandLine(), "--watch reads the drift topic: give --bootstrap-servers");
+            }
+            if (targets.isEmpty() && config.include() == null) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--watch fixes only an allow-list: give --subscriptions or --include (a regex of subscription ids)");
+            }
+            return watch(config, topics, rule, minimal, targets, out);
+        }
         if (allFailing) {
             if (!kafkaConfigured) {
                 throw new ParameterException(
@@ -123,15 +182,9 @@ public final class RemediateCommand implements Callable<Integer> {
         try (CollectorOptions.Azure azure = collector.azure(config, out);
                 SnapshotPublisher publisher = apply && kafkaConfigured
                         ? SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())
-                        : null) {
-            Collector reader = new Collector(azure.arm(), CollectorApp.settings(config), Clock.systemUTC());
-            Remediator remediator = new Remediator(
-                    reader,
-                    azure.fake() != null ? azure.arm() : CollectorApp.remediationArm(config, kafka.env()),
-                    rule,
-                    minimal,
-                    recipients,
-                    publisher);
+                        : null;
+                KafkaProducer<String, byte[]> audit = apply && kafkaConfigured ? auditProducer(config) : null) {
+            Remediator remediator = remediator(config, azure, rule, minimal, publisher);
             int code = ExitCodes.OK;
             if (!json) {
                 out.println(apply ? "remediation (applied):" : "remediation plan (dry run; --apply writes it):");
@@ -141,11 +194,111 @@ public final class RemediateCommand implements Callable<Integer> {
                         ? remediator.apply(sub)
                         : new Remediator.Outcome(remediator.plan(sub), null, null, null, null, null);
                 print(out, outcome);
+                if (audit != null) {
+                    record(
+                            audit,
+                            topics,
+                            outcome.plan().subscriptionId(),
+                            RemediationRecord.of(
+                                    outcome,
+                                    RemediationRecord.result(outcome),
+                                    null,
+                                    by(config),
+                                    "apply",
+                                    null,
+                                    Instant.now()));
+                }
                 code = Math.max(code, exitCode(outcome));
             }
             out.flush();
             return code;
         }
+    }
+
+    private Remediator remediator(
+            ContactAuditConfig config,
+            CollectorOptions.Azure azure,
+            Profile rule,
+            String minimal,
+            SnapshotPublisher publisher) {
+        Collector reader = new Collector(azure.arm(), CollectorApp.settings(config), Clock.systemUTC());
+        return new Remediator(
+                reader,
+                azure.fake() != null ? azure.arm() : CollectorApp.remediationArm(config, kafka.env()),
+                rule,
+                minimal,
+                recipients,
+                publisher);
+    }
+
+    /** {@code --watch}: until SIGTERM. */
+    private int watch(
+            ContactAuditConfig config,
+            Topics topics,
+            Profile rule,
+            String minimal,
+            List<String> allowList,
+            PrintWriter out)
+            throws Exception {
+        KafkaSetup.prepare(config, topics);
+        Pattern include = config.include();
+        Predicate<String> allowed = sub -> allowList.stream().anyMatch(sub::equalsIgnoreCase)
+                || (include != null && include.matcher(sub).find());
+        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.topicPrefix() + "-remediate");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        try (CollectorOptions.Azure azure = collector.azure(config, out);
+                SnapshotPublisher publisher =
+                        SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
+                KafkaProducer<String, byte[]> audit = auditProducer(config)) {
+            RemediationWatch watching = new RemediationWatch(
+                    new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
+                    topics.drift(),
+                    remediator(config, azure, rule, minimal, publisher),
+                    (sub, record) -> record(audit, topics, sub, record),
+                    new RemediationWatch.Settings(allowed, maxAttempts, window, contestedWithin),
+                    by(config),
+                    Clock.systemUTC());
+            Thread hook = new Thread(watching::stop, "contact-audit-remediate-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.println("fixing REGRESSED subscriptions of the allow-list as their drift arrives on "
+                    + topics.drift().name() + "; every attempt recorded on "
+                    + topics.remediations().name()
+                    + "; stop with Ctrl-C");
+            out.flush();
+            watching.run();
+            return ExitCodes.OK;
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> auditProducer(ContactAuditConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "contact-audit-remediate");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void record(KafkaProducer<String, byte[]> audit, Topics topics, String sub, byte[] record) {
+        try {
+            Delivery.send(audit, new ProducerRecord<>(topics.remediations().name(), sub, record))
+                    .get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot record the remediation of " + sub + ": " + Errors.messages(e.getCause()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording a remediation", e);
+        }
+    }
+
+    /** Who remediates, for the record: the credential kind, the operating-system user and host. */
+    private String by(ContactAuditConfig config) {
+        String host = System.getenv().getOrDefault("HOSTNAME", "unknown-host");
+        return "remediation.azure.credential=" + config.remediationCredential() + " (" + System.getProperty("user.name")
+                + "@" + host + ")";
     }
 
     private String severity(Profile rule) {

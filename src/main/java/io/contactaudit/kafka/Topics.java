@@ -22,7 +22,8 @@ public record Topics(
         TopicSpec<String, byte[]> findingsOcsf,
         TopicSpec<String, DriftEvent> drift,
         TopicSpec<String, PostureState> posture,
-        TopicSpec<byte[], DeadLetter> dlq) {
+        TopicSpec<byte[], DeadLetter> dlq,
+        TopicSpec<String, byte[]> remediations) {
 
     /** The default prefix. */
     public static final String DEFAULT_PREFIX = "contact-audit";
@@ -107,11 +108,17 @@ public record Topics(
                                 TopicConfig.CLEANUP_POLICY_DELETE,
                                 TopicConfig.RETENTION_MS_CONFIG,
                                 String.valueOf(Duration.ofDays(30).toMillis())),
-                        "inputs that could not be processed, for triage"));
+                        "inputs that could not be processed, for triage"),
+                new TopicSpec<>(
+                        prefix + ".remediations.v1",
+                        key,
+                        Serdes.ByteArray(),
+                        historyConfig,
+                        "every remediation attempt (JSON, UTF-8): who, when, before, after, the write and its result"));
     }
 
     /** Every topic, inputs first. */
     public List<TopicSpec<?, ?>> all() {
-        return List.of(snapshots, findings, findingsOcsf, drift, posture, dlq);
+        return List.of(snapshots, findings, findingsOcsf, drift, posture, dlq, remediations);
     }
 }

@@ -664,7 +664,8 @@ class EvaluateTopologyTest {
                 topics.findingsOcsf(),
                 topics.drift(),
                 topics.posture(),
-                topics.dlq());
+                topics.dlq(),
+                topics.remediations());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
         props.put(

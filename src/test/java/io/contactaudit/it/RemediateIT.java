@@ -12,6 +12,7 @@ import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.Verdict;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +99,17 @@ class RemediateIT {
                 assertThat(d.getKind()).isEqualTo(DriftKind.REMEDIATED);
                 assertThat(d.getTriggerEventId()).isEqualTo(id.group(1));
             });
+            List<ConsumerRecord<String, byte[]>> audit = TestKafka.readCommitted(
+                    topics.remediations().name(),
+                    Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer(),
+                    1,
+                    Duration.ofSeconds(30));
+            assertThat(audit)
+                    .as("the attempt recorded")
+                    .singleElement()
+                    .satisfies(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                            .contains("\"result\":\"VERIFIED\"", "\"mode\":\"apply\"", id.group(1)));
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> KnownSubscriptions.postures(
                                             config.kafkaClientProperties(), topics.posture(), Duration.ofSeconds(10))
