@@ -133,6 +133,17 @@ public final class ContactRenderer {
                     "The request content was invalid: a securityContacts body needs" + " an object 'properties'.");
         }
         JsonNode p = resource.get("properties");
+        List<String> foreign = switch (generation) {
+            case V2017 -> List.of("emails", "isEnabled", "notificationsSources", "notificationsByRole");
+            case V2020 -> List.of("email", "isEnabled", "notificationsSources", "alertsToAdmins");
+            default -> List.of("email", "alertNotifications", "alertsToAdmins");
+        };
+        for (String field : foreign) {
+            if (p.has(field)) {
+                throw new IllegalArgumentException("The request content was invalid: '" + field
+                        + "' is not a property of a security contact in api-version " + generation + ".");
+            }
+        }
         String phone = text(p, "phone");
         return switch (generation) {
             case V2017 -> {

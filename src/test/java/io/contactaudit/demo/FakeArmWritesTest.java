@@ -101,6 +101,13 @@ class FakeArmWritesTest {
                                 "{\"properties\": {" + "\"emails\": \"not-an-address\"}}")
                         .body())
                 .contains("Invalid email address");
+        assertThat(put(
+                                "/securityContacts/default?api-version=" + ContactRenderer.V2023,
+                                "{\"properties\": {\"emails\": \"a@contoso.com\", \"isEnabled\": true,"
+                                        + " \"alertNotifications\": {\"state\": \"On\", \"minimalSeverity\": \"High\"}}}")
+                        .body())
+                .as("two generations in one body")
+                .contains("InvalidRequestContent", "alertNotifications", "2023-12-01-preview");
         assertThat(put("/securityContacts/default?api-version=" + ContactRenderer.V2023, "[]")
                         .statusCode())
                 .isEqualTo(400);
