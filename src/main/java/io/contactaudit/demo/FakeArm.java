@@ -252,11 +252,7 @@ public final class FakeArm implements AutoCloseable {
                 .findFirst()
                 .orElse(null);
         if (sub == null) {
-            send(
-                    exchange,
-                    404,
-                    error("SubscriptionNotFound", "The subscription '" + id + "' could not be found."),
-                    Map.of());
+            subscriptionNotFound(exchange, id);
             return;
         }
         int request =
@@ -364,11 +360,7 @@ public final class FakeArm implements AutoCloseable {
             return new Scenario(current.tenantId(), current.subscriptionPageSize(), current.latencyMs(), subs);
         });
         if (!existed[0]) {
-            send(
-                    exchange,
-                    404,
-                    error("SubscriptionNotFound", "The subscription '" + id + "' could not be found."),
-                    Map.of());
+            subscriptionNotFound(exchange, id);
             return;
         }
         String correlationId = UUID.randomUUID().toString();
@@ -385,6 +377,14 @@ public final class FakeArm implements AutoCloseable {
                     ContactRenderer.contact(id, contact, apiVersion).toString(),
                     headers);
         }
+    }
+
+    private void subscriptionNotFound(HttpExchange exchange, String id) throws IOException {
+        send(
+                exchange,
+                404,
+                error("SubscriptionNotFound", "The subscription '" + id + "' could not be found."),
+                Map.of());
     }
 
     private static Scenario.Fault fault(List<Scenario.Fault> faults, int request) {

@@ -64,20 +64,26 @@ public final class Endpoints {
             }
         }
         if (events != null) {
-            gauges.put("contact_audit_events_received_total", events.received::get);
-            gauges.put("contact_audit_events_matched_total", events.matched::get);
-            gauges.put("contact_audit_events_ignored_total", events.ignored::get);
-            gauges.put("contact_audit_events_malformed_total", events.malformed::get);
-            gauges.put("contact_audit_events_duplicates_total", events.duplicates::get);
-            gauges.put("contact_audit_events_out_of_scope_total", events.outOfScope::get);
-            gauges.put("contact_audit_events_triggered_reads_total", events.triggeredReads::get);
-            gauges.put(
-                    "contact_audit_events_last_trigger_lag_seconds",
-                    () -> events.lastLagMillis.get() < 0 ? null : events.lastLagMillis.get() / 1000.0);
+            gauges.putAll(eventGauges(events));
         }
         ObservabilityServer server = ObservabilityServer.start(host, port, checks, sources, gauges);
         LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", host, server.port());
         return server;
+    }
+
+    static Map<String, Supplier<Number>> eventGauges(EventTrigger.Stats events) {
+        Map<String, Supplier<Number>> g = new LinkedHashMap<>();
+        g.put("contact_audit_events_received_total", events.received::get);
+        g.put("contact_audit_events_matched_total", events.matched::get);
+        g.put("contact_audit_events_ignored_total", events.ignored::get);
+        g.put("contact_audit_events_malformed_total", events.malformed::get);
+        g.put("contact_audit_events_duplicates_total", events.duplicates::get);
+        g.put("contact_audit_events_out_of_scope_total", events.outOfScope::get);
+        g.put("contact_audit_events_triggered_reads_total", events.triggeredReads::get);
+        g.put(
+                "contact_audit_events_last_trigger_lag_seconds",
+                () -> events.lastLagMillis.get() < 0 ? null : events.lastLagMillis.get() / 1000.0);
+        return g;
     }
 
     static Map<String, Supplier<Number>> collectorGauges(CollectorLoop loop) {

@@ -8,10 +8,10 @@ public final class EndpointsNames {
     private EndpointsNames() {}
 
     public static List<String> collector() {
-        return Endpoints.collectorGauges(
-                        new io.contactaudit.collector.CollectorLoop(null, null, null, null, null, null))
-                .keySet()
-                .stream()
+        java.util.Map<String, ?> gauges = new java.util.HashMap<>(Endpoints.collectorGauges(
+                new io.contactaudit.collector.CollectorLoop(null, null, null, null, null, null)));
+        gauges.putAll((java.util.Map) Endpoints.eventGauges(new io.contactaudit.collector.EventTrigger.Stats()));
+        return gauges.keySet().stream()
                 .map(k -> k.contains("{") ? k.substring(0, k.indexOf('{')) : k)
                 .distinct()
                 .toList();
