@@ -30,7 +30,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -249,6 +251,9 @@ public final class RemediateCommand implements Callable<Integer> {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // each record may take a read, a write and a read again: small batches keep the loop within
+        // max.poll.interval.ms
+        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
         try (CollectorOptions.Azure azure = collector.azure(config, out);
                 SnapshotPublisher publisher =
                         SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
@@ -261,14 +266,31 @@ public final class RemediateCommand implements Callable<Integer> {
                     new RemediationWatch.Settings(allowed, maxAttempts, window, contestedWithin),
                     by(config),
                     Clock.systemUTC());
-            Thread hook = new Thread(watching::stop, "contact-audit-remediate-stop");
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(
+                    () -> {
+                        watching.stop();
+                        try {
+                            // let the fix in progress finish: its check, its record and its commit
+                            finished.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "contact-audit-remediate-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             out.println("fixing REGRESSED subscriptions of the allow-list as their drift arrives on "
                     + topics.drift().name() + "; every attempt recorded on "
                     + topics.remediations().name()
                     + "; stop with Ctrl-C");
             out.flush();
-            watching.run();
+            try {
+                watching.run();
+            } finally {
+                publisher.flush();
+                audit.flush();
+                finished.countDown();
+            }
             return ExitCodes.OK;
         }
     }

@@ -90,6 +90,9 @@ public final class EventTrigger implements Runnable {
     private final Rejects rejects;
     private final Duration interval;
     private final ExecutorService readers;
+    /** Subscriptions read in one pass of the loop at most. */
+    private final int batch;
+
     private final Stats stats = new Stats();
     private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -126,6 +129,7 @@ public final class EventTrigger implements Runnable {
         this.sink = sink;
         this.rejects = rejects;
         this.interval = interval;
+        this.batch = Math.max(64, 8 * concurrency);
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, "contact-audit-events-read-" + n.incrementAndGet());
@@ -151,12 +155,26 @@ public final class EventTrigger implements Runnable {
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    if (failure != null) {
-                        return; // closing after a failure: what is not committed is read again by the next owner
+                    if (failure != null || stopped) {
+                        return; // closing: what is not committed is read again by the next owner
                     }
                     // the next owner starts from what is committed: read what is pending now, and commit it
                     readDue(Long.MAX_VALUE);
                     commit();
+                    partitions.forEach(p -> {
+                        polled.remove(p);
+                        committed.remove(p);
+                    });
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    // no longer ours (the group moved on without us): nothing may be committed for them; their
+                    // changes are read by the next owner
+                    for (Pending p : pending.values()) {
+                        p.offsets.keySet().removeAll(partitions);
+                    }
+                    pending.values().removeIf(p -> p.offsets.isEmpty());
                     partitions.forEach(p -> {
                         polled.remove(p);
                         committed.remove(p);
@@ -192,8 +210,8 @@ public final class EventTrigger implements Runnable {
             failure = e;
             throw e;
         } finally {
+            consumer.close(Duration.ofSeconds(5)); // first: it may call the rebalance listener
             readers.shutdownNow();
-            consumer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -216,8 +234,9 @@ public final class EventTrigger implements Runnable {
         }
         stats.ignored.addAndGet(parsed.ignored());
         for (ChangeEvents.Change change : parsed.changes()) {
-            String id =
-                    change.eventId() == null ? change.subscriptionId() + "@" + change.eventTime() : change.eventId();
+            // one deployment writes several subscriptions' contacts under one correlation id: a change per subscription
+            String id = change.subscriptionId() + "|"
+                    + (change.eventId() == null ? change.eventTime().toString() : change.eventId());
             if (seen.put(id, Boolean.TRUE) != null) {
                 stats.duplicates.incrementAndGet();
                 continue;
@@ -239,8 +258,11 @@ public final class EventTrigger implements Runnable {
 
     /** Reads every subscription due by {@code now} again, at once, and waits until each snapshot is acknowledged. */
     private void readDue(long now) {
-        List<Pending> due =
-                pending.values().stream().filter(p -> p.dueAt(debounce) <= now).toList();
+        // a bounded batch, so that the loop polls again well within max.poll.interval.ms even for a burst of thousands
+        List<Pending> due = pending.values().stream()
+                .filter(p -> p.dueAt(debounce) <= now)
+                .limit(batch)
+                .toList();
         if (due.isEmpty()) {
             return;
         }

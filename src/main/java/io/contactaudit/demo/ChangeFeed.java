@@ -15,6 +15,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What Azure delivers to an Event Hub for each security-contact change {@link FakeArm} accepts, written to a local
@@ -25,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ChangeFeed implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaProducer<byte[], byte[]> producer;
@@ -64,7 +67,15 @@ public final class ChangeFeed implements AutoCloseable {
 
     private void publish(FakeArm.ContactChange change) {
         for (String message : messagesOf(change)) {
-            producer.send(new ProducerRecord<>(topic, null, message.getBytes(StandardCharsets.UTF_8)));
+            producer.send(new ProducerRecord<>(topic, null, message.getBytes(StandardCharsets.UTF_8)), (meta, e) -> {
+                if (e != null) {
+                    LOG.warn(
+                            "a change event for {} was not written to {}: {}",
+                            change.subscriptionId(),
+                            topic,
+                            e.toString());
+                }
+            });
             messages.incrementAndGet();
         }
         producer.flush();

@@ -64,7 +64,7 @@ public final class ContactRenderer {
 
     /** One security contact resource as {@code generation} returns it (also what a PUT of it sends). */
     static ObjectNode contact(String subscription, Scenario.Contact c, String generation) {
-        String name = c.name() == null ? (V2017.equals(generation) ? "default1" : "default") : c.name();
+        String name = name(c, generation);
         ObjectNode contact = JSON.createObjectNode();
         contact.put("id", "/subscriptions/" + subscription + "/providers/Microsoft.Security/securityContacts/" + name);
         contact.put("name", name);
@@ -119,6 +119,11 @@ public final class ContactRenderer {
         c.roles().forEach(roles::add);
     }
 
+    /** The name a contact is served under: its own, or the generation's usual one. */
+    static String name(Scenario.Contact c, String generation) {
+        return c.name() == null ? (V2017.equals(generation) ? "default1" : "default") : c.name();
+    }
+
     /**
      * The contact a PUT of {@code resource} in {@code generation} sets, the inverse of {@link #contact}; checked as
      * Resource Manager checks it.
@@ -152,7 +157,9 @@ public final class ContactRenderer {
                 yield new Scenario.Contact(
                         name,
                         true,
-                        email == null ? List.of() : List.of(emails(email).get(0)),
+                        email == null || email.isBlank()
+                                ? List.of()
+                                : List.of(emails(email).get(0)),
                         alerts == null ? null : onOff(alerts, "alertNotifications") ? "High" : "Off",
                         "On".equalsIgnoreCase(text(p, "alertsToAdmins")) ? List.of("Owner") : List.of(),
                         phone);

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A local Azure Resource Manager endpoint over HTTPS (self-signed certificate made at start, trusted
@@ -52,6 +54,7 @@ public final class FakeArm implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(FakeArm.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONTACTS = "/providers/Microsoft.Security/securityContacts";
     private static final Pattern CONTACT = Pattern.compile(
@@ -345,7 +348,8 @@ public final class FakeArm implements AutoCloseable {
                 List<Scenario.Contact> contacts = new ArrayList<>();
                 existed[1] = false;
                 for (Scenario.Contact c : sub.contacts()) {
-                    String cName = c.name() == null ? "default" : c.name();
+                    String cName = ContactRenderer.name(
+                            c, sub.generation() == null ? ContactRenderer.V2023 : sub.generation());
                     if (cName.equalsIgnoreCase(name)) {
                         existed[1] = true;
                     } else {
@@ -366,7 +370,13 @@ public final class FakeArm implements AutoCloseable {
         String correlationId = UUID.randomUUID().toString();
         ContactChange change = new ContactChange(
                 id, changed.tenantId(), name, delete ? "delete" : "write", correlationId, Instant.now());
-        listeners.forEach(l -> l.accept(change));
+        for (Consumer<ContactChange> listener : listeners) {
+            try {
+                listener.accept(change); // the change is made: a listener's failure must not turn it into a 500
+            } catch (RuntimeException e) {
+                LOG.warn("announcing the {} of {}'s contact failed: {}", change.operation(), id, e.toString());
+            }
+        }
         Map<String, String> headers = Map.of("x-ms-correlation-request-id", correlationId);
         if (delete) {
             send(exchange, existed[1] ? 200 : 204, "", headers);

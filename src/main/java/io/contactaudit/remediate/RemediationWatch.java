@@ -87,7 +87,18 @@ public final class RemediationWatch implements Runnable {
                     if (record.value() == null) {
                         continue;
                     }
-                    DriftEvent event = drift.value().deserializer().deserialize(record.topic(), record.value());
+                    DriftEvent event;
+                    try {
+                        event = drift.value().deserializer().deserialize(record.topic(), record.value());
+                    } catch (RuntimeException e) {
+                        LOG.warn(
+                                "drift event at {}-{} offset {} cannot be read, passed over: {}",
+                                record.topic(),
+                                record.partition(),
+                                record.offset(),
+                                e.toString());
+                        continue;
+                    }
                     if (event.getKind() == DriftKind.REGRESSED
                             && settings.allowed().test(event.getSubscriptionId())) {
                         handle(event);

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +40,8 @@ class EvaluatorProcessesIT {
 
     /** The failover must wait for the group's session timeout to expire the killed member. */
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
+    /** How long a group must run without a rebalance to count as settled. */
+    static final Duration SETTLED = Duration.ofSeconds(6);
 
     @TempDir
     Path dir;
@@ -58,11 +63,13 @@ class EvaluatorProcessesIT {
             Process a = start("a", config);
             Process b = start("b", config);
             watch.awaitFindings(3L * StalenessIT.SUBSCRIPTIONS, Duration.ofSeconds(120));
+            awaitSettled("a", "b");
 
             Duration failover = killAndTimeTakeover(b, prefix);
             System.out.printf("failover with num.standby.replicas=1: %d ms%n", failover.toMillis());
             b = start("b-again", config);
             awaitCycles(collector, 3);
+            awaitSettled("a", "b-again");
 
             // rolling restart: one instance at a time, each stopped with SIGTERM (it leaves the group, commits)
             restart(a, "a", "a-rolled", config, collector);
@@ -86,6 +93,7 @@ class EvaluatorProcessesIT {
             start("a", config);
             Process b = start("b", config);
             watch.awaitFindings(3L * StalenessIT.SUBSCRIPTIONS, Duration.ofSeconds(120));
+            awaitSettled("a", "b");
 
             Duration failover = killAndTimeTakeover(b, prefix);
             System.out.printf("failover with num.standby.replicas=0: %d ms%n", failover.toMillis());
@@ -138,7 +146,40 @@ class EvaluatorProcessesIT {
         assertThat(new Jar(dir, was).err()).as("closed cleanly").contains("-> NOT_RUNNING");
         Process started = start(name, config);
         awaitCycles(collector, 3);
+        awaitSettled(name);
         return started;
+    }
+
+    /**
+     * Waits until the named instances have run for {@link #SETTLED} without a rebalance. A member that joins brings
+     * rebalances that move tasks to it, warm them up and move them again; the failures exercised here start from a
+     * settled group. (Killing an instance within a second or two of such a move was seen to raise false STALEs for
+     * some of the moved subscriptions: an open defect, see the runbook.)
+     */
+    private void awaitSettled(String... names) {
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    Instant last = Instant.MIN;
+                    for (String name : names) {
+                        List<String> changes = new Jar(dir, name)
+                                .err()
+                                .lines()
+                                .filter(l -> l.contains("evaluator state"))
+                                .toList();
+                        if (changes.isEmpty()
+                                || !changes.get(changes.size() - 1).endsWith("-> RUNNING")) {
+                            return false;
+                        }
+                        Instant at = LocalDateTime.parse(changes.get(changes.size() - 1)
+                                        .substring(0, 23)
+                                        .replace(',', '.'))
+                                .atZone(ZoneId.systemDefault())
+                                .toInstant();
+                        last = at.isAfter(last) ? at : last;
+                    }
+                    return Duration.between(last, Instant.now()).compareTo(SETTLED) >= 0;
+                });
     }
 
     private static void awaitCycles(StalenessIT.Collector collector, int cycles) {
