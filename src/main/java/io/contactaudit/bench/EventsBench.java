@@ -27,8 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -103,11 +101,8 @@ public final class EventsBench {
             ContactAuditConfig config = ContactAuditConfig.of(values);
             Topics topics = KafkaSetup.topics(config);
             KafkaSetup.prepare(config, topics);
-            try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
-                admin.createTopics(List.of(new NewTopic(config.eventsTopic(), 2, (short) 1)))
-                        .all()
-                        .get(30, TimeUnit.SECONDS);
-            }
+            TopicProvisioner.ensureTopic(
+                    config.kafkaClientProperties(), config.eventsTopic(), 2, Duration.ofSeconds(30));
             arm.onChange(change ->
                     changedAt.put(change.correlationId(), change.time().toEpochMilli()));
             AtomicBoolean watching = new AtomicBoolean(true);
@@ -227,10 +222,10 @@ public final class EventsBench {
         out.printf(
                 Locale.ROOT,
                 "summary: change→drift p50 %d ms, p99 %d ms (target p99 < 2000 ms); debounce %d ms = %.0f%% of p50%n",
-                pct(total, 0.50),
-                pct(total, 0.99),
+                Percentiles.of(total, 0.50),
+                Percentiles.of(total, 0.99),
                 settings.debounce().toMillis(),
-                100.0 * settings.debounce().toMillis() / Math.max(1, pct(total, 0.50)));
+                100.0 * settings.debounce().toMillis() / Math.max(1, Percentiles.of(total, 0.50)));
         out.flush();
     }
 
@@ -239,13 +234,9 @@ public final class EventsBench {
                 Locale.ROOT,
                 "%-28s p50 %5d ms  p90 %5d ms  p99 %5d ms  max %5d ms%n",
                 what,
-                pct(sorted, 0.50),
-                pct(sorted, 0.90),
-                pct(sorted, 0.99),
+                Percentiles.of(sorted, 0.50),
+                Percentiles.of(sorted, 0.90),
+                Percentiles.of(sorted, 0.99),
                 sorted.get(sorted.size() - 1));
-    }
-
-    private static long pct(List<Long> sorted, double p) {
-        return Percentiles.of(sorted, p);
     }
 }

@@ -12,15 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that collect ({@code collect}, {@code run}). */
@@ -92,23 +84,7 @@ public final class CollectorOptions {
                 return null;
             }
             Map<String, Object> client = config.eventsClientProperties();
-            try (Admin admin = TopicProvisioner.admin(client, config.kafkaTimeout())) {
-                admin.createTopics(List.of(new NewTopic(config.eventsTopic(), Optional.empty(), Optional.empty())))
-                        .all()
-                        .get(config.kafkaTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new ConfigException(
-                            "cannot create the change events topic " + config.eventsTopic() + ": "
-                                    + e.getCause().getMessage(),
-                            e.getCause());
-                }
-            } catch (TimeoutException e) {
-                throw new ConfigException("creating the change events topic " + config.eventsTopic() + " timed out", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConfigException("interrupted while creating " + config.eventsTopic(), e);
-            }
+            TopicProvisioner.ensureTopic(client, config.eventsTopic(), 1, config.kafkaTimeout());
             out.println("changes made through " + fake.endpoint() + " (PUT or DELETE of"
                     + " subscriptions/{id}/providers/Microsoft.Security/securityContacts/default?api-version=...,"
                     + " any bearer token, self-signed certificate) are written to " + config.eventsTopic()

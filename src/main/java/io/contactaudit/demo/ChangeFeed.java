@@ -58,10 +58,9 @@ public final class ChangeFeed implements AutoCloseable {
     /** The messages Azure delivers for one change, in the order it delivers them here. */
     static List<String> messagesOf(FakeArm.ContactChange change) {
         return List.of(
-                activityLog(activityRecord(change, "Start", "Started", change.time())),
+                activityLog(activityRecord(change, "Start", "Started")),
                 activityLog(
-                        activityRecord(change, "Success", "OK", change.time()),
-                        otherResource(change.subscriptionId(), change.time())),
+                        activityRecord(change, "Success", "OK"), otherResource(change.subscriptionId(), change.time())),
                 eventGrid(change));
     }
 
@@ -91,12 +90,11 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /** An Activity Log record as a diagnostic setting writes it: upper-case operation and resource id. */
-    private static ObjectNode activityRecord(
-            FakeArm.ContactChange change, String resultType, String resultSignature, Instant time) {
+    private static ObjectNode activityRecord(FakeArm.ContactChange change, String resultType, String resultSignature) {
         String operation =
                 "MICROSOFT.SECURITY/SECURITYCONTACTS/" + change.operation().toUpperCase(Locale.ROOT);
         ObjectNode record = JSON.createObjectNode();
-        record.put("time", time.toString());
+        record.put("time", change.time().toString());
         record.put("resourceId", change.resourceId().toUpperCase(Locale.ROOT));
         record.put("operationName", operation);
         record.put("category", "Administrative");

@@ -33,14 +33,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -134,7 +131,9 @@ public final class Demo {
                     EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
                     CollectorApp main = CollectorApp.create(config, topics, client, Collector.Progress.NONE);
                     CollectorApp shard = CollectorApp.create(shardConfig, topics, client, Collector.Progress.NONE)) {
-                createEventHub(admin, config.eventsTopic());
+                // the stand-in for the Event Hub a diagnostic setting writes to
+                TopicProvisioner.ensureTopic(
+                        config.kafkaClientProperties(), config.eventsTopic(), 1, Duration.ofSeconds(30));
                 evaluator.start();
                 Thread events = new Thread(main.trigger(), "contact-audit-demo-events");
                 events.setDaemon(true);
@@ -234,15 +233,6 @@ public final class Demo {
         awaitUntil(() -> triggered.containsKey(id), Duration.ofSeconds(15));
         if (!triggered.containsKey(id)) {
             println(yellow("  no drift from the change event within 15 s (the next poll will see the change)"));
-        }
-    }
-
-    /** The topic standing in for the Event Hub a diagnostic setting writes to. */
-    private static void createEventHub(Admin admin, String topic) throws IOException, InterruptedException {
-        try {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("cannot create the topic " + topic + ": " + e.getMessage(), e);
         }
     }
 

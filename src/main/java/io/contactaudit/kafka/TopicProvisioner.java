@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,20 @@ public final class TopicProvisioner {
                     settings.partitions(),
                     settings.replicationFactor(),
                     settings.timeout());
+        }
+    }
+
+    /**
+     * Makes sure a topic outside the project's set exists (the stand-in for an Event Hub in the demo, {@code --scenario
+     * --events} and the benchmarks): created with {@code partitions} and the broker's replication when missing, then
+     * waited for like the project's own.
+     */
+    public static void ensureTopic(
+            Map<String, Object> clientProperties, String name, int partitions, Duration timeout) {
+        TopicSpec<byte[], byte[]> topic =
+                new TopicSpec<>(name, Serdes.ByteArray(), Serdes.ByteArray(), Map.of(), "an input from outside");
+        try (Admin admin = admin(clientProperties, timeout)) {
+            ensure(admin, List.of(topic), true, partitions, (short) -1, timeout);
         }
     }
 
