@@ -9,6 +9,7 @@ COLLECTOR="${COLLECTOR:-User:contact-audit-collector}"
 EVALUATOR="${EVALUATOR:-User:contact-audit-evaluator}"
 SIEM="${SIEM:-User:siem-reader}"
 REMEDIATOR="${REMEDIATOR:-User:contact-audit-remediator}"
+EXCEPTIONS_ADMIN="${EXCEPTIONS_ADMIN:-User:contact-audit-exceptions-admin}"
 acl() { "$ACLS_BIN" --bootstrap-server "$BOOTSTRAP_SERVERS" --command-config "$COMMAND_CONFIG" --add "$@"; }
 
 # collector: writes snapshots (idempotent producer), reads posture to know which subscriptions left
@@ -18,6 +19,7 @@ acl --allow-principal "$COLLECTOR" --operation IdempotentWrite --cluster
 
 # evaluator: reads snapshots, writes every output, owns its internal topics, group and transactional ids
 acl --allow-principal "$EVALUATOR" --operation Read --operation Describe --topic "$PREFIX.snapshots.v1"
+acl --allow-principal "$EVALUATOR" --operation Read --operation Describe --topic "$PREFIX.exceptions.v1"
 for t in findings.v1 findings-ocsf.v1 drift.v1 posture.v1 dlq.v1; do
   acl --allow-principal "$EVALUATOR" --operation Write --operation Describe --topic "$PREFIX.$t"
 done
@@ -34,8 +36,14 @@ acl --allow-principal "$REMEDIATOR" --operation Write --operation Describe --top
 acl --allow-principal "$REMEDIATOR" --operation Read --resource-pattern-type prefixed --group "$PREFIX-remediate"
 acl --allow-principal "$REMEDIATOR" --operation IdempotentWrite --cluster
 
+# exceptions add|revoke: writes the exceptions (idempotent producer) and reads them and the posture to validate
+acl --allow-principal "$EXCEPTIONS_ADMIN" --operation Write --operation Read --operation Describe --topic "$PREFIX.exceptions.v1"
+acl --allow-principal "$EXCEPTIONS_ADMIN" --operation Read --operation Describe --topic "$PREFIX.posture.v1"
+acl --allow-principal "$EXCEPTIONS_ADMIN" --operation IdempotentWrite --cluster
+acl --allow-principal "$REMEDIATOR" --operation Read --operation Describe --topic "$PREFIX.exceptions.v1"
+
 # SIEM and auditors: read outputs only (replay uses no consumer group; SIEM connectors use their own)
-for t in findings.v1 findings-ocsf.v1 drift.v1 posture.v1 remediations.v1; do
+for t in findings.v1 findings-ocsf.v1 drift.v1 posture.v1 remediations.v1 exceptions.v1; do
   acl --allow-principal "$SIEM" --operation Read --operation Describe --topic "$PREFIX.$t"
 done
 acl --allow-principal "$SIEM" --operation Read --resource-pattern-type prefixed --group siem-

@@ -33,3 +33,4 @@ create drift.v1     delete $((400 * DAY_MS)) "every change; the audit trail of t
 create posture.v1   compact -                  "latest state per subscription, a table; compacted, tombstones for removed subscriptions"
 create dlq.v1       delete $((30 * DAY_MS))  "inputs that could not be processed, for triage within a month"
 create remediations.v1 delete $((400 * DAY_MS)) "every remediation attempt (JSON): who, when, before, after, the write and its result"
+create exceptions.v1 compact -                 "approved exceptions (Avro), one key per exception, revocations written over them; compacted, nothing deleted"

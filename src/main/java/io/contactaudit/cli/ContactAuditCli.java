@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             ReplayCommand.class,
             RemediateCommand.class,
+            ExceptionsCommand.class,
             SchemasCommand.class,
             ConfigCommand.class,
             BenchCommand.class,

@@ -192,6 +192,10 @@ public final class ContactAuditConfig {
     public static final String EVENTS_DEBOUNCE_DOC =
             "Changes of one subscription closer together than this give one read, after the last; one changed without pause is still read every 10 debounces (ISO-8601 duration). Adds up to this to the time from a change to its drift event.";
 
+    public static final String EXCEPTIONS_MAX_DURATION_CONFIG = "exceptions.max.duration";
+    public static final String EXCEPTIONS_MAX_DURATION_DOC =
+            "Longest an exception may run, from its approval to its expiry (ISO-8601 duration): exceptions add refuses a later expiry.";
+
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_HOST_DOC =
             "Address the HTTP server binds to (0.0.0.0 in containers, for probes and scraping).";
@@ -352,7 +356,14 @@ public final class ContactAuditConfig {
                     "PT0.5S",
                     Validators.positiveDuration(),
                     LOW,
-                    EVENTS_DEBOUNCE_DOC);
+                    EVENTS_DEBOUNCE_DOC)
+            .define(
+                    EXCEPTIONS_MAX_DURATION_CONFIG,
+                    Type.STRING,
+                    "P365D",
+                    Validators.positiveDuration(),
+                    MEDIUM,
+                    EXCEPTIONS_MAX_DURATION_DOC);
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key|connection).*");
 
@@ -561,6 +572,11 @@ public final class ContactAuditConfig {
 
     public Duration eventsDebounce() {
         return duration(EVENTS_DEBOUNCE_CONFIG);
+    }
+
+    /** The longest an exception may run, approval to expiry. */
+    public Duration exceptionsMaxDuration() {
+        return duration(EXCEPTIONS_MAX_DURATION_CONFIG);
     }
 
     /**

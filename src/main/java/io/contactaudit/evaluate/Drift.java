@@ -1,15 +1,19 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.exceptions.Exceptions;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.DriftSeverity;
+import io.contactaudit.schema.ExceptionRef;
 import io.contactaudit.schema.FieldChange;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -27,8 +31,8 @@ final class Drift {
     /** Routing severity: REGRESSED and STALE are HIGH. */
     static DriftSeverity severity(DriftKind kind) {
         return switch (kind) {
-            case REGRESSED, STALE -> DriftSeverity.HIGH;
-            case CONFIG_CHANGED, EVALUATION_ERROR, SUBSCRIPTION_REMOVED -> DriftSeverity.MEDIUM;
+            case REGRESSED, STALE, EXCEPTION_REVOKED, EXCEPTION_EXPIRED -> DriftSeverity.HIGH;
+            case CONFIG_CHANGED, EVALUATION_ERROR, SUBSCRIPTION_REMOVED, EXCEPTION_GRANTED -> DriftSeverity.MEDIUM;
             case REMEDIATED, EVALUATION_RECOVERED, STALE_RESOLVED -> DriftSeverity.LOW;
             case REEVALUATED -> DriftSeverity.INFO;
         };
@@ -49,6 +53,77 @@ final class Drift {
         Verdict lastGood = previous.getLastGoodVerdict();
         return previous.getVerdict() == Verdict.ERROR
                 || lastGood != null && (lastGood != verdict || !changes.isEmpty() || ruleChanged);
+    }
+
+    /**
+     * The drift of the suppression of a subscription's verdict {@code verdict} going from {@code before} to
+     * {@code after} (each the exception it is suppressed under, or null), {@code exceptions} being the subscription's
+     * exceptions at {@code now}: EXCEPTION_GRANTED when a FAIL becomes suppressed (or under another exception);
+     * EXCEPTION_EXPIRED when the one it was suppressed under has expired and none other covers it; EXCEPTION_REVOKED
+     * when it was revoked, or no longer covers the failure reasons; null when nothing changed, or when the verdict is no
+     * longer a FAIL (REMEDIATED or EVALUATION_ERROR tell that).
+     */
+    static DriftKind exceptionKind(
+            ExceptionRef before,
+            ExceptionRef after,
+            Verdict verdict,
+            Collection<ComplianceException> exceptions,
+            long now) {
+        if (after != null) {
+            return before == null || !before.getExceptionId().equals(after.getExceptionId())
+                    ? DriftKind.EXCEPTION_GRANTED
+                    : null;
+        }
+        if (before == null || verdict != Verdict.FAIL) {
+            return null;
+        }
+        for (ComplianceException e : exceptions) {
+            if (e.getExceptionId().equals(before.getExceptionId())) {
+                return e.getRevokedAt() == null && Exceptions.expired(e, Instant.ofEpochMilli(now))
+                        ? DriftKind.EXCEPTION_EXPIRED
+                        : DriftKind.EXCEPTION_REVOKED;
+            }
+        }
+        // gone from the exceptions topic (a tombstone): it no longer applies, as if revoked
+        return before.getExpiresAt().toEpochMilli() <= now ? DriftKind.EXCEPTION_EXPIRED : DriftKind.EXCEPTION_REVOKED;
+    }
+
+    /**
+     * An exception drift event ({@code kind}, naming {@code exception}) of the finding {@code finding} that restates
+     * the verdict of {@code state}.
+     */
+    static DriftEvent exception(ComplianceFinding finding, PostureState state, DriftKind kind, ExceptionRef exception) {
+        DriftEvent event = event(finding, null, kind, state.getVerdict(), state.getLastCollectedAt(), List.of());
+        event.setException(exception);
+        return event;
+    }
+
+    /**
+     * The drift of an evaluation ({@code finding}) of a subscription whose state was {@code previous}: {@code changes}
+     * are the field changes from the last good configuration, {@code ruleChanged} whether the rule version or the
+     * profile differs from the previous evaluation's; {@code exceptionDrift}, when not null, is the exception drift
+     * that follows, naming {@code exception} ({@link #exceptionKind}).
+     */
+    static List<DriftEvent> afterEvaluation(
+            PostureState previous,
+            ComplianceFinding finding,
+            List<FieldChange> changes,
+            boolean ruleChanged,
+            DriftKind exceptionDrift,
+            ExceptionRef exception) {
+        List<DriftEvent> drift = new ArrayList<>(afterEvaluation(previous, finding, changes, ruleChanged));
+        if (exceptionDrift != null) {
+            DriftEvent event = event(
+                    finding,
+                    previous.getRuleVersion().equals(finding.getRuleVersion()) ? null : previous.getRuleVersion(),
+                    exceptionDrift,
+                    previous.getVerdict(),
+                    previous.getLastCollectedAt(),
+                    List.of());
+            event.setException(exception);
+            drift.add(event);
+        }
+        return List.copyOf(drift);
     }
 
     /**
@@ -142,7 +217,9 @@ final class Drift {
                 .setRuleVersion(state.getRuleVersion())
                 .setProfile(state.getProfile())
                 .setReasons(reasons)
-                .setPreviousCollectedAt(state.getLastCollectedAt());
+                .setPreviousCollectedAt(state.getLastCollectedAt())
+                .setSuppressed(state.getSuppressed())
+                .setException(state.getException());
     }
 
     /** A drift event caused by the evaluation {@code finding}. */
@@ -173,6 +250,8 @@ final class Drift {
                 .setChanges(changes)
                 .setTriggerEventId(finding.getTriggerEventId())
                 .setTriggerEventTime(finding.getTriggerEventTime())
+                .setSuppressed(finding.getSuppressed())
+                .setException(finding.getException())
                 .build();
     }
 }

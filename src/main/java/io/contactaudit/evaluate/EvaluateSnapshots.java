@@ -4,6 +4,7 @@ import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.NormalizedContact;
@@ -16,9 +17,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
@@ -27,6 +30,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,8 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     static final Duration SCAN_SLICE = Duration.ofMillis(20);
 
     static final Duration SCAN_TICK = Duration.ofMillis(200);
+    /** How often the exceptions are read again for changes and expiries: an expired waiver re-opens its finding within this. */
+    static final Duration EXCEPTIONS_TICK = Duration.ofSeconds(1);
     /** A task whose staleness clock trails the wall clock by more than this says so in the log. */
     static final Duration BACKLOG_LOG = Duration.ofSeconds(30);
 
@@ -77,10 +83,14 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private boolean catchingUp;
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
     private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
+    private final ExceptionBook exceptions;
+    private ReadOnlyKeyValueStore<String, byte[]> exceptionStore;
+    private final Set<String> exceptionsChanged = new HashSet<>();
 
     EvaluateSnapshots(
             EvaluateTopology.Settings settings,
             TopicSpec<String, PostureState> posture,
+            TopicSpec<String, ComplianceException> exceptionsTopic,
             Duration scanSlice,
             String snapshotsTopic,
             BacklogProbe backlog) {
@@ -90,6 +100,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.backlog = backlog;
         this.scanSlice = scanSlice;
         this.machine = new PostureMachine(settings.profile(), settings.emission(), settings.refresh());
+        this.exceptions = new ExceptionBook(exceptionsTopic.value().deserializer(), exceptionsTopic.name());
     }
 
     @Override
@@ -122,6 +133,29 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         Duration tick =
                 settings.staleCheckInterval().compareTo(SCAN_TICK) < 0 ? settings.staleCheckInterval() : SCAN_TICK;
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::checkStale);
+        // the global store is whole before any task starts: snapshots are judged with every exception from the first;
+        // what changed while the task was away (an expiry, a revocation) is applied at the first tick
+        exceptionStore = context.getStateStore(EvaluateTopology.EXCEPTIONS_STORE);
+        exceptionsChanged.addAll(exceptions.refresh(exceptionStore, context.currentSystemTimeMs()));
+        context.schedule(EXCEPTIONS_TICK, PunctuationType.WALL_CLOCK_TIME, this::checkExceptions);
+    }
+
+    /**
+     * Applies to the subscriptions of this task what changed in their exceptions, and which expired, since the last
+     * tick: a FAIL becomes suppressed, or no longer ({@link PostureMachine#onExceptions}).
+     */
+    private void checkExceptions(long now) {
+        exceptionsChanged.addAll(exceptions.refresh(exceptionStore, now));
+        for (String sub : exceptionsChanged) {
+            PostureState state = store.get(sub);
+            if (state != null) {
+                PostureMachine.Outcome outcome = machine.onExceptions(state, exceptions.of(sub), now);
+                if (outcome != null) {
+                    apply(sub, outcome, now);
+                }
+            }
+        }
+        exceptionsChanged.clear();
     }
 
     @Override
@@ -139,8 +173,13 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         try {
             SecurityContactSnapshot snapshot = input.snapshot();
             digest = digest(snapshot);
+            exceptions.refresh(exceptionStore, sub);
             outcome = machine.onSnapshot(
-                    store.get(sub), snapshot, now, digest != null && index.sameDigest(sub, digest[0], digest[1]));
+                    store.get(sub),
+                    snapshot,
+                    now,
+                    digest != null && index.sameDigest(sub, digest[0], digest[1]),
+                    exceptions.of(sub));
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;

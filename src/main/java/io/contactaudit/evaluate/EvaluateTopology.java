@@ -20,6 +20,8 @@ import org.apache.kafka.streams.state.Stores;
  *   └─ decode-snapshots ──────────────────────────────── dlq-sink            undecodable or invalid input, whole
  *        └─ evaluate-snapshots [posture-store] ───────── findings-sink, drift-sink, posture-sink, dlq-sink
  *             └─ map-ocsf ────────────────────────────── findings-ocsf-sink
+ *
+ * exceptions-source (global) ─ update-exceptions [exceptions-store]   read by evaluate-snapshots
  * </pre>
  *
  * Values are read as bytes and decoded by {@value #DECODE}, so that an undecodable record goes to the
@@ -27,6 +29,11 @@ import org.apache.kafka.streams.state.Stores;
  * of each subscription ({@link PostureStore}), decides what follows each snapshot ({@link PostureMachine}) and runs
  * the staleness pass. A posture is encoded once, with the posture topic's serializer: the store, its changelog and
  * the posture topic hold the same bytes.
+ *
+ * <p>The exceptions are a global store, whole on every instance (they are few, and their keys are scopes, not
+ * subscriptions: they cannot be co-partitioned with the snapshots); {@value #EVALUATE} reads it at each snapshot and,
+ * once a second, applies what changed and what expired ({@link ExceptionBook}). It is in memory, read again from the
+ * compacted topic at every start.
  */
 public final class EvaluateTopology {
 
@@ -40,6 +47,9 @@ public final class EvaluateTopology {
     public static final String DRIFT_SINK = "drift-sink";
     public static final String POSTURE_SINK = "posture-sink";
     public static final String DLQ_SINK = "dlq-sink";
+    public static final String EXCEPTIONS_SOURCE = "exceptions-source";
+    public static final String EXCEPTIONS_UPDATE = "update-exceptions";
+    public static final String EXCEPTIONS_STORE = "exceptions-store";
 
     /** Which evaluations emit a finding (Avro and OCSF). */
     public enum Emission {
@@ -160,6 +170,7 @@ public final class EvaluateTopology {
                 () -> new EvaluateSnapshots(
                         settings,
                         topics.posture(),
+                        topics.exceptions(),
                         scanSlice,
                         topics.snapshots().name(),
                         backlog),
@@ -172,6 +183,16 @@ public final class EvaluateTopology {
                         Serdes.String(),
                         Serdes.ByteArray()),
                 EVALUATE);
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(EXCEPTIONS_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                EXCEPTIONS_SOURCE,
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                topics.exceptions().name(),
+                EXCEPTIONS_UPDATE,
+                UpdateExceptions::new);
         topology.addProcessor(MAP_OCSF, () -> new MapOcsf(ocsf), EVALUATE);
         sink(topology, FINDINGS_SINK, topics.findings(), EVALUATE);
         sink(topology, FINDINGS_OCSF_SINK, topics.findingsOcsf(), MAP_OCSF);

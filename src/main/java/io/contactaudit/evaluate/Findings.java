@@ -2,7 +2,10 @@ package io.contactaudit.evaluate;
 
 import io.contactaudit.rule.Profile;
 import io.contactaudit.rule.RuleResult;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.ExceptionRef;
 import io.contactaudit.schema.FindingActivity;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Reason;
@@ -23,7 +26,8 @@ final class Findings {
     /**
      * The finding of one evaluation of {@code snapshot}, whose subscription's state was {@code previous} (null: first
      * time); {@code findingId} is the stored one when the rule and profile are the same, and {@code tenant} the
-     * snapshot's tenant, or the stored one when the snapshot names none.
+     * snapshot's tenant, or the stored one when the snapshot names none; {@code exception} the exception a FAIL is
+     * suppressed under (null: not suppressed).
      */
     static ComplianceFinding evaluation(
             PostureState previous,
@@ -32,6 +36,7 @@ final class Findings {
             Profile profile,
             String findingId,
             String tenant,
+            ExceptionRef exception,
             long now) {
         String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
         Instant collectedAt = snapshot.getCollectedAt();
@@ -67,6 +72,41 @@ final class Findings {
                 .setActivity(previous == null ? FindingActivity.CREATE : FindingActivity.UPDATE)
                 .setTriggerEventId(snapshot.getTriggerEventId())
                 .setTriggerEventTime(snapshot.getTriggerEventTime())
+                .setSuppressed(exception != null)
+                .setException(exception)
+                .build();
+    }
+
+    /**
+     * The finding of {@code state} again, when only its suppression changed ({@code kind}; null when only the exception
+     * it is suppressed under was rewritten): the stored verdict, reasons and times, no evidence (the finding of the
+     * evaluation before it has it), suppressed under {@code exception} or not.
+     */
+    static ComplianceFinding restated(PostureState state, ExceptionRef exception, DriftKind kind, long now) {
+        return ComplianceFinding.newBuilder()
+                .setFindingId(state.getFindingId())
+                .setEventId(Ids.event(
+                        "exception",
+                        state.getSubscriptionId(),
+                        String.valueOf(state.getLastCollectedAt().toEpochMilli()),
+                        kind == null ? "REWRITTEN" : kind.name(),
+                        state.getException() == null ? "" : state.getException().getExceptionId(),
+                        exception == null ? "" : exception.getExceptionId()))
+                .setSubscriptionId(state.getSubscriptionId())
+                .setTenantId(state.getTenantId())
+                .setRuleId(state.getRuleId())
+                .setRuleVersion(state.getRuleVersion())
+                .setProfile(state.getProfile())
+                .setVerdict(state.getVerdict())
+                .setReasons(state.getReasons())
+                .setCollectionStatus(CollectionStatus.OK)
+                .setCollectedAt(state.getLastCollectedAt())
+                .setEvaluatedAt(Instant.ofEpochMilli(now))
+                .setFirstSeenAt(state.getFirstSeenAt())
+                .setLastStatusChangeAt(state.getSince())
+                .setActivity(FindingActivity.UPDATE)
+                .setSuppressed(exception != null)
+                .setException(exception)
                 .build();
     }
 
@@ -87,6 +127,8 @@ final class Findings {
                 .setFirstSeenAt(previous.getFirstSeenAt())
                 .setLastStatusChangeAt(previous.getSince())
                 .setActivity(FindingActivity.CLOSE)
+                .setSuppressed(previous.getSuppressed())
+                .setException(previous.getException())
                 .build();
     }
 }

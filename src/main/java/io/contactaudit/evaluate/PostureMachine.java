@@ -1,12 +1,16 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.exceptions.Exceptions;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.rule.ReasonCode;
 import io.contactaudit.rule.RuleResult;
 import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
+import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.ExceptionRef;
 import io.contactaudit.schema.FieldChange;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.PostureState;
@@ -15,6 +19,7 @@ import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -31,7 +36,12 @@ import java.util.Objects;
  * state  ──older snapshot──► state                     late: nothing but the counter lateSnapshots
  * state  ──tombstone──► (none)                          finding CLOSE, SUBSCRIPTION_REMOVED, posture tombstone
  * state  ──no snapshot within the window──► stale     STALE, once
+ * FAIL   ──an exception covers it, or no longer──► suppressed or not   finding UPDATE, EXCEPTION_GRANTED | _REVOKED | _EXPIRED
  * </pre>
+ *
+ * <p>A FAIL covered by an active exception ({@link Exceptions#covering}) stays FAIL and is marked suppressed, with the
+ * exception, on the finding, the drift events and the state. Whether it is decided at each snapshot, with the
+ * exceptions of the subscription as they are then, and when the exceptions change or one expires ({@link #onExceptions}).
  *
  * <p>The new state is always stored (it holds the latest capture time, which late snapshots and staleness are judged
  * by); it goes to the posture topic only when something a reader of that topic sees has changed ({@link #shown}).
@@ -86,6 +96,19 @@ public final class PostureMachine {
      * when no finding is due either, the rule is then not run again: nothing can have changed but the times.
      */
     public Outcome onSnapshot(PostureState previous, SecurityContactSnapshot snapshot, long now, boolean sameContent) {
+        return onSnapshot(previous, snapshot, now, sameContent, List.of());
+    }
+
+    /**
+     * As {@link #onSnapshot(PostureState, SecurityContactSnapshot, long, boolean)}, with {@code exceptions}, the
+     * exceptions of the subscription (any state: the active ones that cover a FAIL suppress it).
+     */
+    public Outcome onSnapshot(
+            PostureState previous,
+            SecurityContactSnapshot snapshot,
+            long now,
+            boolean sameContent,
+            Collection<ComplianceException> exceptions) {
         Instant collectedAt = snapshot.getCollectedAt();
         if (previous != null && collectedAt.isBefore(previous.getLastCollectedAt())) {
             PostureState counted = copy(previous);
@@ -101,7 +124,8 @@ public final class PostureMachine {
                 && previous.getRuleId().equals(HighSeverityAlertEmailRule.ID)
                 && previous.getRuleVersion().equals(HighSeverityAlertEmailRule.VERSION)
                 && previous.getProfile().equals(profile.id())
-                && !refreshDue(previous.getSubscriptionId(), previous.getLastCollectedAt(), collectedAt)) {
+                && !refreshDue(previous.getSubscriptionId(), previous.getLastCollectedAt(), collectedAt)
+                && Objects.equals(previous.getException(), suppressedUnder(previous, exceptions, now))) {
             return unchanged(previous, snapshot, now);
         }
         RuleResult result = HighSeverityAlertEmailRule.evaluate(snapshot, profile);
@@ -132,7 +156,13 @@ public final class PostureMachine {
         List<FieldChange> changes = previous == null || !good || sameContacts || previous.getLastGoodVerdict() == null
                 ? List.of()
                 : ContactChanges.between(previous.getContacts(), result.contacts());
-        boolean drifts = previous != null && Drift.follows(previous, verdict, changes, ruleChanged);
+        ExceptionRef exception = Exceptions.ref(
+                Exceptions.covering(exceptions, result.ruleId(), verdict, result.reasons(), Instant.ofEpochMilli(now)));
+        DriftKind exceptionDrift = previous == null
+                ? null
+                : Drift.exceptionKind(previous.getException(), exception, verdict, exceptions, now);
+        boolean drifts =
+                previous != null && Drift.follows(previous, verdict, changes, ruleChanged) || exceptionDrift != null;
         String tenant = snapshot.getTenantId() != null
                 ? snapshot.getTenantId()
                 : previous == null ? null : previous.getTenantId();
@@ -149,12 +179,22 @@ public final class PostureMachine {
                 || reasons != previous.getReasons()
                 || !sameContacts && good
                 || ruleChanged
+                || !Objects.equals(exception, previous.getException())
                 || !Objects.equals(tenant, previous.getTenantId())
                 || refreshDue(sub, previous.getLastCollectedAt(), collectedAt);
         String findingId = sameFinding ? previous.getFindingId() : Ids.finding(sub, result.ruleId(), profileId);
-        ComplianceFinding finding =
-                emit ? Findings.evaluation(previous, snapshot, result, profile, findingId, tenant, now) : null;
-        List<DriftEvent> drift = drifts ? Drift.afterEvaluation(previous, finding, changes, ruleChanged) : List.of();
+        ComplianceFinding finding = emit
+                ? Findings.evaluation(previous, snapshot, result, profile, findingId, tenant, exception, now)
+                : null;
+        List<DriftEvent> drift = drifts
+                ? Drift.afterEvaluation(
+                        previous,
+                        finding,
+                        changes,
+                        ruleChanged,
+                        exceptionDrift,
+                        exceptionDrift == DriftKind.EXCEPTION_GRANTED ? exception : previous.getException())
+                : List.of();
 
         PostureState posture = new PostureState(
                 sub,
@@ -180,7 +220,9 @@ public final class PostureMachine {
                 finding != null ? finding.getEventId() : previous.getLastFindingEventId(),
                 snapshot.getCollectionIntervalMs() == null
                         ? null
-                        : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
+                        : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS,
+                exception != null,
+                exception);
         return new Outcome(finding, drift, posture, previous == null || shown(previous, posture));
     }
 
@@ -202,6 +244,36 @@ public final class PostureMachine {
                         ? null
                         : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
         return new Outcome(null, List.of(), posture, shown(previous, posture));
+    }
+
+    /**
+     * The exceptions of the subscription changed, or one expired, at {@code now}: when that changes whether the
+     * subscription's FAIL is suppressed, or under which exception, the finding again (restated from the state, without
+     * evidence), EXCEPTION_GRANTED, _REVOKED or _EXPIRED, and the new state; null when nothing changes.
+     */
+    public Outcome onExceptions(PostureState state, Collection<ComplianceException> exceptions, long now) {
+        ExceptionRef exception = suppressedUnder(state, exceptions, now);
+        if (Objects.equals(exception, state.getException())) {
+            return null;
+        }
+        DriftKind kind = Drift.exceptionKind(state.getException(), exception, state.getVerdict(), exceptions, now);
+        ComplianceFinding finding = Findings.restated(state, exception, kind, now);
+        PostureState next = copy(state);
+        next.setSuppressed(exception != null);
+        next.setException(exception);
+        next.setLastFindingEventId(finding.getEventId());
+        List<DriftEvent> drift = kind == null
+                ? List.of()
+                : List.of(Drift.exception(
+                        finding, state, kind, kind == DriftKind.EXCEPTION_GRANTED ? exception : state.getException()));
+        return new Outcome(finding, drift, next, true);
+    }
+
+    /** The exception the stored verdict of {@code state} is suppressed under at {@code now}, or null. */
+    private static ExceptionRef suppressedUnder(
+            PostureState state, Collection<ComplianceException> exceptions, long now) {
+        return Exceptions.ref(Exceptions.covering(
+                exceptions, state.getRuleId(), state.getVerdict(), state.getReasons(), Instant.ofEpochMilli(now)));
     }
 
     /**
@@ -259,6 +331,7 @@ public final class PostureMachine {
                 || !Objects.equals(before.getTenantId(), after.getTenantId())
                 || !before.getFindingId().equals(after.getFindingId())
                 || !Objects.equals(before.getStaleAfterMs(), after.getStaleAfterMs())
+                || !Objects.equals(before.getException(), after.getException())
                 || !before.getFirstSeenAt().equals(after.getFirstSeenAt());
     }
 
@@ -335,6 +408,8 @@ public final class PostureMachine {
                 s.getConsecutiveErrors(),
                 s.getLateSnapshots(),
                 s.getLastFindingEventId(),
-                s.getStaleAfterMs());
+                s.getStaleAfterMs(),
+                s.getSuppressed(),
+                s.getException());
     }
 }

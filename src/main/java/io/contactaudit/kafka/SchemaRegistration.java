@@ -2,6 +2,7 @@ package io.contactaudit.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
@@ -62,6 +63,7 @@ public final class SchemaRegistration {
         subjects.put(topics.drift().name() + "-value", DriftEvent.getClassSchema());
         subjects.put(topics.posture().name() + "-value", PostureState.getClassSchema());
         subjects.put(topics.dlq().name() + "-value", DeadLetter.getClassSchema());
+        subjects.put(topics.exceptions().name() + "-value", ComplianceException.getClassSchema());
         return subjects;
     }
 

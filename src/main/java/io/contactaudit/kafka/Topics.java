@@ -1,5 +1,6 @@
 package io.contactaudit.kafka;
 
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
@@ -14,7 +15,7 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The project's topics, {@code <prefix>.<dataset>.v<N>}, each with its serdes; keys are subscription ids
- * in lower case.
+ * in lower case, but for the dead letters (the original key) and the exceptions (scope and exception id).
  */
 public record Topics(
         TopicSpec<String, SecurityContactSnapshot> snapshots,
@@ -23,7 +24,8 @@ public record Topics(
         TopicSpec<String, DriftEvent> drift,
         TopicSpec<String, PostureState> posture,
         TopicSpec<byte[], DeadLetter> dlq,
-        TopicSpec<String, byte[]> remediations) {
+        TopicSpec<String, byte[]> remediations,
+        TopicSpec<String, ComplianceException> exceptions) {
 
     /** The default prefix. */
     public static final String DEFAULT_PREFIX = "contact-audit";
@@ -114,11 +116,17 @@ public record Topics(
                         key,
                         Serdes.ByteArray(),
                         historyConfig,
-                        "every remediation attempt (JSON, UTF-8): who, when, before, after, the write and its result"));
+                        "every remediation attempt (JSON, UTF-8): who, when, before, after, the write and its result"),
+                new TopicSpec<>(
+                        prefix + ".exceptions.v1",
+                        key,
+                        avro.serde(ComplianceException.class),
+                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT),
+                        "approved exceptions, one key per exception, revocations written over them; compacted, nothing deleted"));
     }
 
     /** Every topic, inputs first. */
     public List<TopicSpec<?, ?>> all() {
-        return List.of(snapshots, findings, findingsOcsf, drift, posture, dlq, remediations);
+        return List.of(snapshots, findings, findingsOcsf, drift, posture, dlq, remediations, exceptions);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.ExceptionRef;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
@@ -159,7 +160,9 @@ public final class OcsfComplianceFinding {
             case ERROR -> 3;
             case FAIL -> 4;
         };
-        int findingStatus = activity == 3 ? 5 : finding.getVerdict() == Verdict.PASS ? 4 : 1;
+        // Suppressed (3): a FAIL under an approved exception; it stays a FAIL (compliance.status)
+        int findingStatus =
+                activity == 3 ? 5 : finding.getVerdict() == Verdict.PASS ? 4 : finding.getSuppressed() ? 3 : 1;
         List<Reason> reasons = finding.getReasons();
         String message = finding.getVerdict() + ": "
                 + (reasons.isEmpty()
@@ -201,6 +204,7 @@ public final class OcsfComplianceFinding {
                 "status",
                 switch (findingStatus) {
                     case 1 -> "New";
+                    case 3 -> "Suppressed";
                     case 4 -> "Resolved";
                     default -> "Archived";
                 });
@@ -358,6 +362,19 @@ public final class OcsfComplianceFinding {
             g.writeString(w.getCode());
         }
         g.writeEndArray();
+        ExceptionRef exception = finding.getException();
+        if (exception != null) {
+            // OCSF 1.8.0 has no attribute for an exception (waiver) to a control: the fields a SIEM needs, here
+            g.writeObjectFieldStart("exception");
+            g.writeStringField("uid", exception.getExceptionId());
+            g.writeStringField("category", exception.getCategory().name());
+            g.writeNumberField("expiration_time", millis(exception.getExpiresAt()));
+            g.writeStringField("approved_by", exception.getApprovedBy());
+            if (exception.getTicket() != null) {
+                g.writeStringField("ticket", exception.getTicket());
+            }
+            g.writeEndObject();
+        }
         g.writeArrayFieldStart("drift_kinds");
         for (DriftKind k : drift) {
             g.writeString(k.name());

@@ -21,7 +21,13 @@ class EvaluateTopologyDescribeTest {
                 .describe();
 
         assertThat(description.subtopologies()).hasSize(1);
-        assertThat(description.globalStores()).isEmpty();
+        assertThat(description.globalStores()).hasSize(1);
+        TopologyDescription.GlobalStore exceptions =
+                description.globalStores().iterator().next();
+        assertThat(exceptions.source().name()).isEqualTo("exceptions-source");
+        assertThat(exceptions.source().topicSet()).containsExactly("contact-audit.exceptions.v1");
+        assertThat(exceptions.processor().name()).isEqualTo("update-exceptions");
+        assertThat(exceptions.processor().stores()).containsExactly("exceptions-store");
         TopologyDescription.Subtopology sub =
                 description.subtopologies().iterator().next();
         Set<String> nodes =

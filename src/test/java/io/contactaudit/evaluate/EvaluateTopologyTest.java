@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.exceptions.ExceptionRequest;
+import io.contactaudit.exceptions.Exceptions;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.DriftSeverity;
+import io.contactaudit.schema.ExceptionCategory;
 import io.contactaudit.schema.FieldChange;
 import io.contactaudit.schema.FindingActivity;
 import io.contactaudit.schema.PostureState;
@@ -56,6 +60,7 @@ class EvaluateTopologyTest {
     TestOutputTopic<String, PostureState> posture;
     TestOutputTopic<byte[], DeadLetter> dlq;
     TestOutputTopic<String, String> ocsf;
+    TestInputTopic<String, ComplianceException> exceptions;
 
     @BeforeEach
     void start() {
@@ -98,6 +103,10 @@ class EvaluateTopologyTest {
                 topics.findingsOcsf().name(),
                 Serdes.String().deserializer(),
                 Serdes.String().deserializer());
+        exceptions = driver.createInputTopic(
+                topics.exceptions().name(),
+                Serdes.String().serializer(),
+                topics.exceptions().value().serializer());
         findings = new FindingsAndOcsf(driver.createOutputTopic(
                 topics.findings().name(),
                 Serdes.String().deserializer(),
@@ -665,7 +674,8 @@ class EvaluateTopologyTest {
                 topics.drift(),
                 topics.posture(),
                 topics.dlq(),
-                topics.remediations());
+                topics.remediations(),
+                topics.exceptions());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "contact-audit-evaluate-v1");
         props.put(
@@ -858,6 +868,241 @@ class EvaluateTopologyTest {
         assertThat(drift.readValuesToList()).extracting(DriftEvent::getKind).containsExactly(DriftKind.REGRESSED);
         assertThat(posture.readValuesToList()).hasSize(2);
         assertThat(stored().getLateSnapshots()).isEqualTo(1);
+        assertNothingElse();
+    }
+
+    // ---- exceptions ----
+
+    /** An exception for SUB covering {@code codes}, approved at T0, ending at {@code expiresAt}. */
+    static ComplianceException exception(String id, Instant expiresAt, String... codes) {
+        return new ExceptionRequest(
+                        SUB,
+                        ExceptionCategory.WAIVER,
+                        List.of(codes),
+                        "sandbox, decommissioned in Q3",
+                        null,
+                        "RISK-42",
+                        "alice@contoso.com",
+                        "bob@contoso.com",
+                        T0,
+                        expiresAt)
+                .toRecord(id, T0, "test", "cli");
+    }
+
+    void grant(ComplianceException e) {
+        exceptions.pipeInput(Exceptions.key(e), e, T0);
+    }
+
+    /** One tick of the exceptions check. */
+    void tick() {
+        driver.advanceWallClockTime(EvaluateSnapshots.EXCEPTIONS_TICK);
+    }
+
+    @Test
+    void anExceptionGrantedLaterSuppressesTheFailWhichStaysAFail() throws Exception {
+        send(TestSnapshots.failing(T0));
+        ComplianceFinding open = findings.readValue();
+        assertThat(open.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(open.getSuppressed()).isFalse();
+        posture.readValuesToList();
+
+        ComplianceException waiver = exception("ex-1", T0.plus(Duration.ofDays(90)), "SEVERITY_NOT_ACCEPTED");
+        grant(waiver);
+        assertNothingElse(); // applied at the next tick
+        tick();
+
+        ComplianceFinding suppressed = findings.readValue();
+        assertThat(suppressed.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(suppressed.getSuppressed()).isTrue();
+        assertThat(suppressed.getException().getExceptionId()).isEqualTo("ex-1");
+        assertThat(suppressed.getException().getCategory()).isEqualTo(ExceptionCategory.WAIVER);
+        assertThat(suppressed.getException().getExpiresAt()).isEqualTo(T0.plus(Duration.ofDays(90)));
+        assertThat(suppressed.getFindingId()).isEqualTo(open.getFindingId());
+        assertThat(suppressed.getReasons()).isEqualTo(open.getReasons());
+        DriftEvent granted = drift.readValue();
+        assertThat(granted.getKind()).isEqualTo(DriftKind.EXCEPTION_GRANTED);
+        assertThat(granted.getSeverity()).isEqualTo(DriftSeverity.MEDIUM);
+        assertThat(granted.getException().getExceptionId()).isEqualTo("ex-1");
+        assertThat(granted.getSuppressed()).isTrue();
+        PostureState state = posture.readValue();
+        assertThat(state.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(state.getSuppressed()).isTrue();
+        assertThat(stored().getException().getApprovedBy()).isEqualTo("bob@contoso.com");
+        assertNothingElse();
+
+        // the next snapshot of the same content stays suppressed, without drift
+        send(TestSnapshots.failing(T0.plus(Duration.ofMinutes(15))));
+        ComplianceFinding again = findings.readValue();
+        assertThat(again.getSuppressed()).isTrue();
+        posture.readValuesToList();
+        assertNothingElse();
+        tick();
+        assertNothingElse();
+    }
+
+    @Test
+    void theOcsfEventOfASuppressedFailIsStatusSuppressedWithTheExceptionUnmapped() throws Exception {
+        grant(exception("ex-1", T0.plus(Duration.ofDays(30)), "SEVERITY_NOT_ACCEPTED"));
+        send(TestSnapshots.failing(T0));
+        avroAndOcsfOf(findings);
+        var event = JSON.readTree(lastOcsf);
+        assertThat(event.path("status_id").asInt()).isEqualTo(3);
+        assertThat(event.path("status").asText()).isEqualTo("Suppressed");
+        assertThat(event.path("compliance").path("status").asText()).isEqualTo("Fail");
+        assertThat(event.path("unmapped").path("exception").path("uid").asText())
+                .isEqualTo("ex-1");
+        assertThat(event.path("unmapped").path("exception").path("category").asText())
+                .isEqualTo("WAIVER");
+        assertThat(event.path("unmapped").path("exception").path("ticket").asText())
+                .isEqualTo("RISK-42");
+    }
+
+    String lastOcsf;
+
+    /** Reads one finding; keeps its OCSF event. */
+    void avroAndOcsfOf(FindingsAndOcsf topic) {
+        ComplianceFinding finding = topic.avro.readValue();
+        KeyValue<String, String> event = ocsf.readKeyValue();
+        assertThat(event.key).isEqualTo(finding.getFindingId());
+        lastOcsf = event.value;
+    }
+
+    @Test
+    void anExceptionGrantedBeforeTheFirstSnapshotSuppressesItsFindingFromTheStart() {
+        grant(exception("ex-1", T0.plus(Duration.ofDays(30)), "SEVERITY_NOT_ACCEPTED"));
+        tick();
+        assertNothingElse(); // no posture yet: nothing to say
+        send(TestSnapshots.failing(T0));
+        ComplianceFinding first = findings.readValue();
+        assertThat(first.getActivity()).isEqualTo(FindingActivity.CREATE);
+        assertThat(first.getSuppressed()).isTrue();
+        assertThat(posture.readValue().getSuppressed()).isTrue();
+        assertNothingElse(); // no drift on a first finding
+    }
+
+    @Test
+    void aFailureReasonTheExceptionDoesNotCoverIsNotSuppressed() {
+        grant(exception("ex-1", T0.plus(Duration.ofDays(30)), "SEVERITY_NOT_ACCEPTED"));
+        send(TestSnapshots.failing(T0));
+        assertThat(findings.readValue().getSuppressed()).isTrue();
+        posture.readValuesToList();
+
+        // now the contact is disabled too: a reason the waiver does not cover
+        send(TestSnapshots.ok(
+                TestSnapshots.body(false, "Critical", "sec@contoso.com"), T0.plus(Duration.ofMinutes(15))));
+        ComplianceFinding open = findings.readValue();
+        assertThat(open.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(open.getSuppressed()).isFalse();
+        assertThat(open.getException()).isNull();
+        List<DriftEvent> events = drift.readValuesToList();
+        assertThat(events)
+                .extracting(DriftEvent::getKind)
+                .containsExactly(DriftKind.CONFIG_CHANGED, DriftKind.EXCEPTION_REVOKED);
+        assertThat(events.get(1).getException().getExceptionId()).isEqualTo("ex-1");
+        assertThat(events.get(1).getSeverity()).isEqualTo(DriftSeverity.HIGH);
+        assertThat(posture.readValue().getSuppressed()).isFalse();
+        assertNothingElse();
+    }
+
+    @Test
+    void revokingReopensTheFindingAtTheNextTick() {
+        ComplianceException waiver = exception("ex-1", T0.plus(Duration.ofDays(30)), "SEVERITY_NOT_ACCEPTED");
+        grant(waiver);
+        send(TestSnapshots.failing(T0));
+        findings.readValuesToList();
+        posture.readValuesToList();
+
+        grant(ComplianceException.newBuilder(waiver)
+                .setRevokedAt(T0.plus(Duration.ofMinutes(1)))
+                .setRevokedBy("carol@contoso.com")
+                .setRevocationReason("the sandbox holds production data now")
+                .build());
+        tick();
+        ComplianceFinding reopened = findings.readValue();
+        assertThat(reopened.getSuppressed()).isFalse();
+        assertThat(reopened.getVerdict()).isEqualTo(Verdict.FAIL);
+        DriftEvent revoked = drift.readValue();
+        assertThat(revoked.getKind()).isEqualTo(DriftKind.EXCEPTION_REVOKED);
+        assertThat(revoked.getException().getExceptionId()).isEqualTo("ex-1");
+        assertThat(revoked.getSuppressed()).isFalse();
+        assertThat(posture.readValue().getSuppressed()).isFalse();
+        assertNothingElse();
+    }
+
+    @Test
+    void anExpiredExceptionReopensTheFindingAtThePunctuatorWithoutASnapshot() {
+        grant(exception("ex-1", T0.plus(Duration.ofSeconds(10)), "SEVERITY_NOT_ACCEPTED"));
+        send(TestSnapshots.failing(T0));
+        assertThat(findings.readValue().getSuppressed()).isTrue();
+        posture.readValuesToList();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertNothingElse();
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        ComplianceFinding reopened = findings.readValue();
+        assertThat(reopened.getSuppressed()).isFalse();
+        DriftEvent expired = drift.readValue();
+        assertThat(expired.getKind()).isEqualTo(DriftKind.EXCEPTION_EXPIRED);
+        assertThat(expired.getSeverity()).isEqualTo(DriftSeverity.HIGH);
+        assertThat(expired.getException().getExceptionId()).isEqualTo("ex-1");
+        assertThat(posture.readValue().getSuppressed()).isFalse();
+        assertNothingElse();
+    }
+
+    @Test
+    void anErrorIsNeverSuppressedAndAPassIsSimplyAPass() {
+        grant(exception(
+                "ex-1",
+                T0.plus(Duration.ofDays(30)),
+                "SEVERITY_NOT_ACCEPTED",
+                "COLLECTION_FORBIDDEN",
+                "ALERT_EMAILS_ENABLED"));
+        send(TestSnapshots.forbidden(T0));
+        ComplianceFinding error = findings.readValue();
+        assertThat(error.getVerdict()).isEqualTo(Verdict.ERROR);
+        assertThat(error.getSuppressed()).isFalse();
+        send(TestSnapshots.passing(T0.plus(Duration.ofMinutes(15))));
+        ComplianceFinding pass = findings.readValue();
+        assertThat(pass.getVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(pass.getSuppressed()).isFalse();
+        assertThat(pass.getException()).isNull();
+        // a suppressed FAIL that turns into an ERROR: not suppressed, and no exception drift (EVALUATION_ERROR says it)
+        send(TestSnapshots.failing(T0.plus(Duration.ofMinutes(30))));
+        assertThat(findings.readValue().getSuppressed()).isTrue();
+        send(TestSnapshots.forbidden(T0.plus(Duration.ofMinutes(45))));
+        assertThat(findings.readValue().getSuppressed()).isFalse();
+        assertThat(drift.readValuesToList())
+                .extracting(DriftEvent::getKind)
+                .containsExactly(
+                        DriftKind.EVALUATION_RECOVERED,
+                        DriftKind.REGRESSED,
+                        DriftKind.EXCEPTION_GRANTED,
+                        DriftKind.EVALUATION_ERROR);
+        posture.readValuesToList();
+        tick();
+        assertNothingElse();
+    }
+
+    @Test
+    void withOnlyChangesAnUnchangedSnapshotIsEmittedWhenItsSuppressionChanged() {
+        driver.close();
+        start(
+                new EvaluateTopology.Settings(Profile.DEFAULT, STALE_AFTER, STALE_CHECK)
+                        .withEmission(EvaluateTopology.Emission.CHANGES, Duration.ofDays(1)),
+                T0,
+                EvaluateSnapshots.SCAN_SLICE);
+        send(TestSnapshots.failing(T0));
+        findings.readValuesToList();
+        posture.readValuesToList();
+        send(TestSnapshots.failing(T0.plus(Duration.ofMinutes(15))));
+        assertNothingElse();
+        // granted and applied at the tick: the finding again, suppressed
+        grant(exception("ex-1", T0.plus(Duration.ofDays(30)), "SEVERITY_NOT_ACCEPTED"));
+        tick();
+        assertThat(findings.readValue().getSuppressed()).isTrue();
+        assertThat(drift.readValue().getKind()).isEqualTo(DriftKind.EXCEPTION_GRANTED);
+        posture.readValuesToList();
+        send(TestSnapshots.failing(T0.plus(Duration.ofMinutes(30))));
         assertNothingElse();
     }
 }

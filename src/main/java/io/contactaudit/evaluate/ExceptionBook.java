@@ -1,0 +1,159 @@
+package io.contactaudit.evaluate;
+
+import io.contactaudit.exceptions.Exceptions;
+import io.contactaudit.schema.ComplianceException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task's view of the exceptions ({@value EvaluateTopology#EXCEPTIONS_STORE}, a global store every instance holds
+ * whole): the exceptions of each subscription, decoded, and when each active one expires. {@link #refresh} reads the
+ * store again and tells which subscriptions' exceptions changed, or expired, since the last time; only the records
+ * whose bytes changed are decoded. A record that cannot be decoded, or of a scope other than a subscription, is left
+ * out, with a line in the log.
+ */
+final class ExceptionBook {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExceptionBook.class);
+
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final Deserializer<ComplianceException> decoder;
+    private final String topic;
+    private final Map<String, byte[]> raw = new HashMap<>();
+    private final Map<String, String> subscriptionOfKey = new HashMap<>();
+    private final Map<String, Map<String, ComplianceException>> bySubscription = new HashMap<>();
+    private final TreeMap<Long, Set<String>> expiries = new TreeMap<>();
+
+    ExceptionBook(Deserializer<ComplianceException> decoder, String topic) {
+        this.decoder = decoder;
+        this.topic = topic;
+    }
+
+    /** The exceptions of {@code subscription} (any state), as last read. */
+    Collection<ComplianceException> of(String subscription) {
+        Map<String, ComplianceException> found = bySubscription.get(subscription);
+        return found == null ? List.of() : found.values();
+    }
+
+    /**
+     * Reads {@code store} again: the subscriptions whose exceptions were added, rewritten (revoked) or removed since the
+     * last call, and those with an exception that expired by {@code now}.
+     */
+    Set<String> refresh(ReadOnlyKeyValueStore<String, byte[]> store, long now) {
+        Set<String> changed = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> entry = all.next();
+                seen.add(entry.key);
+                if (!Arrays.equals(raw.get(entry.key), entry.value)) {
+                    raw.put(entry.key, entry.value);
+                    remove(entry.key, changed);
+                    add(entry.key, entry.value, changed);
+                }
+            }
+        }
+        for (Iterator<String> keys = raw.keySet().iterator(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!seen.contains(key)) {
+                keys.remove();
+                remove(key, changed);
+            }
+        }
+        while (!expiries.isEmpty() && expiries.firstKey() <= now) {
+            changed.addAll(expiries.pollFirstEntry().getValue());
+        }
+        return changed;
+    }
+
+    /**
+     * Reads again, from {@code store}, the exceptions kept under {@code subscription}'s scope: a snapshot is judged with
+     * its subscription's exceptions as they are, not as of the last tick.
+     */
+    void refresh(ReadOnlyKeyValueStore<String, byte[]> store, String subscription) {
+        String prefix = Exceptions.subscriptionScope(subscription) + "/exceptions/";
+        Set<String> changed = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        try (KeyValueIterator<String, byte[]> under = store.prefixScan(prefix, KEYS)) {
+            while (under.hasNext()) {
+                KeyValue<String, byte[]> entry = under.next();
+                seen.add(entry.key);
+                if (!Arrays.equals(raw.get(entry.key), entry.value)) {
+                    raw.put(entry.key, entry.value);
+                    remove(entry.key, changed);
+                    add(entry.key, entry.value, changed);
+                }
+            }
+        }
+        Map<String, ComplianceException> known = bySubscription.get(subscription);
+        if (known != null) {
+            for (String key : List.copyOf(known.keySet())) {
+                if (key.startsWith(prefix) && !seen.contains(key)) {
+                    raw.remove(key);
+                    remove(key, changed);
+                }
+            }
+        }
+    }
+
+    private void add(String key, byte[] bytes, Set<String> changed) {
+        ComplianceException e;
+        try {
+            e = decoder.deserialize(topic, bytes);
+        } catch (RuntimeException ex) {
+            LOG.warn("exception record {} on {} cannot be decoded and is ignored: {}", key, topic, ex.toString());
+            return;
+        }
+        if (e == null || e.getSubscriptionId() == null) {
+            LOG.warn(
+                    "exception record {} on {} names no subscription and is ignored (only subscription scopes are supported)",
+                    key,
+                    topic);
+            return;
+        }
+        String sub = e.getSubscriptionId().toLowerCase(Locale.ROOT);
+        subscriptionOfKey.put(key, sub);
+        bySubscription.computeIfAbsent(sub, s -> new HashMap<>()).put(key, e);
+        changed.add(sub);
+        Instant expiresAt = e.getExpiresAt();
+        if (e.getRevokedAt() == null) {
+            expiries.computeIfAbsent(expiresAt.toEpochMilli(), t -> new HashSet<>())
+                    .add(sub);
+        }
+    }
+
+    private void remove(String key, Set<String> changed) {
+        String sub = subscriptionOfKey.remove(key);
+        if (sub == null) {
+            return;
+        }
+        Map<String, ComplianceException> found = bySubscription.get(sub);
+        found.remove(key);
+        if (found.isEmpty()) {
+            bySubscription.remove(sub);
+        }
+        changed.add(sub);
+    }
+
+    /** How many exceptions were read (decodable, of a subscription). */
+    int size() {
+        return subscriptionOfKey.size();
+    }
+}
