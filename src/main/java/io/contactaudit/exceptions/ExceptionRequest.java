@@ -81,12 +81,12 @@ public record ExceptionRequest(
             problems.add("approved at " + approvedAt + ", which is in the future");
         }
         if (expiresAt == null) {
-            problems.add("no expiry: every exception ends (--expires 2027-06-30 or --expires P90D, at most " + maximum
-                    + " after approval)");
+            problems.add("no expiry: every exception ends (--expires 2027-06-30 or --expires P90D, at most "
+                    + text(maximum) + " after approval)");
         } else if (!expiresAt.isAfter(now)) {
             problems.add("expiry " + expiresAt + " is in the past");
         } else if (approvedAt != null && expiresAt.isAfter(approvedAt.plus(maximum))) {
-            problems.add("expiry " + expiresAt + " is beyond the maximum of " + maximum + " after approval ("
+            problems.add("expiry " + expiresAt + " is beyond the maximum of " + text(maximum) + " after approval ("
                     + approvedAt.plus(maximum) + "; exceptions.max.duration)");
         }
         if (reasonCodes == null || reasonCodes.isEmpty()) {
@@ -126,6 +126,11 @@ public record ExceptionRequest(
 
     private static String failureCodes() {
         return FAILURE_CODES.stream().map(Enum::name).collect(Collectors.joining(", "));
+    }
+
+    /** P365D rather than PT8760H. */
+    private static String text(Duration d) {
+        return d.toSeconds() % 86_400 == 0 ? "P" + d.toDays() + "D" : d.toString();
     }
 
     private static boolean blank(String s) {
