@@ -4,8 +4,10 @@ import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.evaluate.BacklogProbe;
 import io.contactaudit.evaluate.ConsumerLag;
 import io.contactaudit.evaluate.EvaluateTopology;
+import io.contactaudit.evaluate.ExceptionCounts;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.Topics;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +38,12 @@ public final class EvaluatorApp implements AutoCloseable {
 
     private final EvaluateTopology.Settings settings;
     private final StreamsRunner runner;
+    private final Topics topics;
 
-    private EvaluatorApp(EvaluateTopology.Settings settings, StreamsRunner runner) {
+    private EvaluatorApp(EvaluateTopology.Settings settings, StreamsRunner runner, Topics topics) {
         this.settings = settings;
         this.runner = runner;
+        this.topics = topics;
     }
 
     /** The evaluate topology over {@code topics} with the settings of {@code config}, ready to start. */
@@ -49,7 +53,7 @@ public final class EvaluatorApp implements AutoCloseable {
         BacklogProbe backlog = new ConsumerLag(
                 () -> runner.get() == null ? Map.of() : runner.get().streams().metrics());
         runner.set(new StreamsRunner(EvaluateTopology.build(topics, settings, backlog), properties(config)));
-        return new EvaluatorApp(settings, runner.get());
+        return new EvaluatorApp(settings, runner.get(), topics);
     }
 
     /** What the topology decides with: profile, staleness window and check interval, redaction, emission of findings. */
@@ -143,6 +147,15 @@ public final class EvaluatorApp implements AutoCloseable {
     /** The Streams client's runner: state, failure, metrics. */
     public StreamsRunner runner() {
         return runner;
+    }
+
+    /** The exceptions this evaluator holds, by state, now; null while it is not running. */
+    public ExceptionCounts exceptionCounts() {
+        return ExceptionCounts.of(
+                runner.streams(),
+                topics.exceptions().value().deserializer(),
+                topics.exceptions().name(),
+                Instant.now());
     }
 
     /** Starts processing. */

@@ -184,7 +184,8 @@ public final class Lifecycle {
                     collector == null ? null : collector.arm(),
                     collector == null || collector.trigger() == null
                             ? null
-                            : collector.trigger().stats());
+                            : collector.trigger().stats(),
+                    evaluator == null ? null : evaluator::exceptionCounts);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the HTTP endpoints: " + e.getMessage(), e);
         }

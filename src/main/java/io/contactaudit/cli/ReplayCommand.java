@@ -387,12 +387,15 @@ public final class ReplayCommand {
             List<Replays.PostureRow> rows = replays()
                     .postureAsOf(asOf, new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
             long stale = rows.stream().filter(Replays.PostureRow::stale).count();
+            long suppressed =
+                    rows.stream().filter(Replays.PostureRow::suppressed).count();
             Totals totals = new Totals();
             return emit(
                     totals.count(rows.stream(), Replays.PostureRow::verdict),
                     POSTURE_COLUMNS,
                     AuditExport.columnsAsJson(POSTURE_COLUMNS),
-                    () -> "as of " + asOf + ": " + totals.text("subscriptions") + ", " + stale + " STALE");
+                    () -> "as of " + asOf + ": " + totals.text("subscriptions") + ", " + stale + " STALE, " + suppressed
+                            + " of the FAILs suppressed under an exception");
         }
     }
 
@@ -496,6 +499,7 @@ public final class ReplayCommand {
             new Column<>("subscriptionId", Replays.PostureRow::subscriptionId),
             new Column<>("verdict", p -> p.verdict().name()),
             new Column<>("stale", p -> p.stale() ? "STALE" : ""),
+            new Column<>("suppressedBy", p -> text(p.suppressedBy())),
             new Column<>("since", p -> text(p.since())),
             new Column<>("lastSeen", p -> text(p.lastSeen())),
             new Column<>("reasons", Replays.PostureRow::reasons),

@@ -4,6 +4,7 @@ import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.CollectorLoop;
 import io.contactaudit.collector.EventTrigger;
 import io.contactaudit.collector.RunSummary;
+import io.contactaudit.evaluate.ExceptionCounts;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.schema.CollectionStatus;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -32,6 +35,7 @@ public final class Endpoints {
      * @param collector the collector loop, or null
      * @param arm       the collector's Resource Manager client, for requests by HTTP status (or null)
      * @param events    the change-triggered reads' figures, or null
+     * @param exceptions the evaluator's exceptions by state (null while it is not running), or null without an evaluator
      */
     public static ObservabilityServer start(
             String host,
@@ -39,7 +43,8 @@ public final class Endpoints {
             StreamsRunner evaluator,
             CollectorLoop collector,
             ArmClient arm,
-            EventTrigger.Stats events)
+            EventTrigger.Stats events,
+            Supplier<ExceptionCounts> exceptions)
             throws IOException {
         List<ObservabilityServer.Check> checks = new ArrayList<>();
         List<ObservabilityServer.MetricSource> sources = new ArrayList<>();
@@ -66,9 +71,37 @@ public final class Endpoints {
         if (events != null) {
             gauges.putAll(eventGauges(events));
         }
+        if (exceptions != null) {
+            gauges.putAll(exceptionGauges(exceptions));
+        }
         ObservabilityServer server = ObservabilityServer.start(host, port, checks, sources, gauges);
         LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", host, server.port());
         return server;
+    }
+
+    /** The exceptions by state, counted once per scrape (the four gauges share one count a second). */
+    static Map<String, Supplier<Number>> exceptionGauges(Supplier<ExceptionCounts> exceptions) {
+        AtomicReference<ExceptionCounts> last = new AtomicReference<>();
+        AtomicLong countedAt = new AtomicLong();
+        Supplier<ExceptionCounts> counts = () -> {
+            long now = System.nanoTime();
+            if (last.get() == null || now - countedAt.get() > 1_000_000_000L) {
+                last.set(exceptions.get());
+                countedAt.set(now);
+            }
+            return last.get();
+        };
+        Map<String, Supplier<Number>> g = new LinkedHashMap<>();
+        g.put("contact_audit_exceptions{state=\"active\"}", () -> count(counts, ExceptionCounts::active));
+        g.put("contact_audit_exceptions{state=\"expiring_30d\"}", () -> count(counts, ExceptionCounts::expiring));
+        g.put("contact_audit_exceptions{state=\"expired\"}", () -> count(counts, ExceptionCounts::expired));
+        g.put("contact_audit_exceptions{state=\"revoked\"}", () -> count(counts, ExceptionCounts::revoked));
+        return g;
+    }
+
+    private static Number count(Supplier<ExceptionCounts> counts, Function<ExceptionCounts, Number> f) {
+        ExceptionCounts c = counts.get();
+        return c == null ? null : f.apply(c);
     }
 
     static Map<String, Supplier<Number>> eventGauges(EventTrigger.Stats events) {

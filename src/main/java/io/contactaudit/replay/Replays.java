@@ -57,7 +57,13 @@ public final class Replays {
             boolean stale,
             String reasons,
             String ruleVersion,
-            String profile) {}
+            String profile,
+            String suppressedBy) {
+        /** Whether the verdict (a FAIL) was suppressed under an approved exception at that instant. */
+        public boolean suppressed() {
+            return suppressedBy != null;
+        }
+    }
 
     /** A snapshot whose verdict under today's rule differs from the one recorded. */
     public record Reevaluation(
@@ -217,7 +223,16 @@ public final class Replays {
                                                     .map(r -> r.getCode())
                                                     .toList()),
                                     f.getRuleVersion(),
-                                    f.getProfile()));
+                                    f.getProfile(),
+                                    // an exception that had expired by then no longer suppressed it, even if the
+                                    // finding that says so came later (the evaluator was down when it expired)
+                                    f.getSuppressed()
+                                                    && f.getException() != null
+                                                    && f.getException()
+                                                            .getExpiresAt()
+                                                            .isAfter(asOf)
+                                            ? f.getException().getExceptionId()
+                                            : null));
                 }
             });
         }
@@ -248,7 +263,8 @@ public final class Replays {
                                     true,
                                     row.reasons(),
                                     row.ruleVersion(),
-                                    row.profile()));
+                                    row.profile(),
+                                    row.suppressedBy()));
         }
         return rows;
     }

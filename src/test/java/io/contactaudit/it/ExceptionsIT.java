@@ -14,6 +14,7 @@ import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.demo.ContactRenderer;
 import io.contactaudit.demo.FakeArm;
 import io.contactaudit.demo.Scenario;
+import io.contactaudit.evaluate.ExceptionCounts;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
@@ -136,6 +137,8 @@ class ExceptionsIT {
                 exceptionId = id.group(1);
 
                 PostureState suppressed = awaitPosture(config, topics, PostureState::getSuppressed);
+                assertThat(evaluator.exceptionCounts())
+                        .isEqualTo(new ExceptionCounts(1, 1, 0, 0)); // P30D: ends within 30 days
                 assertThat(suppressed.getVerdict()).isEqualTo(Verdict.FAIL);
                 assertThat(suppressed.getException().getExceptionId()).isEqualTo(exceptionId);
                 assertThat(awaitDrift(topics, 1))
@@ -178,6 +181,7 @@ class ExceptionsIT {
                         "production data found in the sandbox"));
                 assertThat(revoke.exitCode()).as(revoke.err()).isEqualTo(ExitCodes.OK);
                 PostureState reopened = awaitPosture(config, topics, p -> !p.getSuppressed());
+                assertThat(evaluator.exceptionCounts()).isEqualTo(new ExceptionCounts(0, 0, 0, 1));
                 assertThat(reopened.getVerdict()).isEqualTo(Verdict.FAIL);
                 assertThat(awaitDrift(topics, 2))
                         .extracting(DriftEvent::getKind)

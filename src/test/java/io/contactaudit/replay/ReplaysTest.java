@@ -14,6 +14,8 @@ import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.DriftSeverity;
+import io.contactaudit.schema.ExceptionCategory;
+import io.contactaudit.schema.ExceptionRef;
 import io.contactaudit.schema.FindingActivity;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.SecurityContactSnapshot;
@@ -156,6 +158,39 @@ class ReplaysTest {
                 .extracting(Replays.PostureRow::subscriptionId, Replays.PostureRow::verdict, Replays.PostureRow::stale)
                 .containsExactly(tuple(A, Verdict.FAIL, false), tuple(C, Verdict.PASS, true));
         assertThat(skipped.count()).isZero();
+    }
+
+    @Test
+    void thePostureAsOfAnInstantShowsTheSuppressionInForceThen() {
+        ComplianceFinding open = finding(A, Verdict.FAIL, FindingActivity.CREATE, T1);
+        append(open);
+        // granted at T2: the finding restated suppressed (captured at T1, written at T2); it expires at T3 while the
+        // evaluator is down, so no finding says so until later
+        ComplianceFinding suppressed = ComplianceFinding.newBuilder(open)
+                .setEventId("e-granted")
+                .setActivity(FindingActivity.UPDATE)
+                .setEvaluatedAt(T2)
+                .setSuppressed(true)
+                .setException(new ExceptionRef("ex-1", ExceptionCategory.WAIVER, T3, "bob", "RISK-1"))
+                .build();
+        log.append(
+                topics.findings().name(),
+                partition(A),
+                A,
+                topics.findings()
+                        .value()
+                        .serializer()
+                        .serialize(topics.findings().name(), suppressed),
+                T2);
+        assertThat(replays.postureAsOf(T2.minusMillis(1), ALL, skipped, n -> {}))
+                .extracting(Replays.PostureRow::verdict, Replays.PostureRow::suppressedBy)
+                .containsExactly(tuple(Verdict.FAIL, null));
+        assertThat(replays.postureAsOf(T2.plus(Duration.ofDays(1)), ALL, skipped, n -> {}))
+                .extracting(Replays.PostureRow::verdict, Replays.PostureRow::suppressedBy)
+                .containsExactly(tuple(Verdict.FAIL, "ex-1"));
+        assertThat(replays.postureAsOf(T3, ALL, skipped, n -> {}))
+                .extracting(Replays.PostureRow::verdict, Replays.PostureRow::suppressed)
+                .containsExactly(tuple(Verdict.FAIL, false));
     }
 
     @Test
