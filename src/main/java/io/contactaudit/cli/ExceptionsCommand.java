@@ -1,16 +1,14 @@
 package io.contactaudit.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.contactaudit.Errors;
 import io.contactaudit.app.ExitCodes;
 import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.collector.KnownSubscriptions;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.exceptions.ExceptionRequest;
+import io.contactaudit.exceptions.ExceptionTopic;
 import io.contactaudit.exceptions.Exceptions;
-import io.contactaudit.kafka.CompactedTopic;
-import io.contactaudit.kafka.Delivery;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.AuditExport;
 import io.contactaudit.replay.AvroJson;
@@ -26,19 +24,13 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,7 +67,7 @@ public final class ExceptionsCommand {
 
     /** Every exception on the topic, key → latest record. */
     static Map<String, ComplianceException> read(ContactAuditConfig config, Topics topics) {
-        return CompactedTopic.latest(config.kafkaClientProperties(), topics.exceptions(), config.kafkaTimeout());
+        return ExceptionTopic.read(config.kafkaClientProperties(), topics.exceptions(), config.kafkaTimeout());
     }
 
     static ContactAuditConfig requireKafka(ContactAuditConfig config, CommandSpec spec) {
@@ -87,23 +79,8 @@ public final class ExceptionsCommand {
         return config;
     }
 
-    /** Writes {@code record} under its key and waits for the brokers to acknowledge it. */
     static void write(ContactAuditConfig config, Topics topics, ComplianceException record) {
-        Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "contact-audit-exceptions");
-        try (KafkaProducer<String, ComplianceException> producer = new KafkaProducer<>(
-                props, new StringSerializer(), topics.exceptions().value().serializer())) {
-            Delivery.send(producer, new ProducerRecord<>(topics.exceptions().name(), Exceptions.key(record), record))
-                    .get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(
-                    "cannot write exception " + record.getExceptionId() + ": " + Errors.messages(e.getCause()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing exception " + record.getExceptionId(), e);
-        }
+        ExceptionTopic.write(config.kafkaClientProperties(), topics.exceptions(), record);
     }
 
     /** Who runs the command: the operating-system user and host. */

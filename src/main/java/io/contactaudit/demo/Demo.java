@@ -8,10 +8,14 @@ import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.embedded.EmbeddedKafka;
+import io.contactaudit.exceptions.ExceptionRequest;
+import io.contactaudit.exceptions.ExceptionTopic;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.ExceptionCategory;
 import io.contactaudit.schema.FieldChange;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Verdict;
@@ -20,6 +24,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -66,6 +71,7 @@ public final class Demo {
     private final PrintWriter out;
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, PostureState> posture = new ConcurrentHashMap<>();
+    private final Map<String, ComplianceException> granted = new HashMap<>();
     private final Map<DriftKind, AtomicInteger> kinds = new EnumMap<>(DriftKind.class);
     private final AtomicInteger polls = new AtomicInteger();
     private final AtomicBoolean watching = new AtomicBoolean(true);
@@ -157,6 +163,7 @@ public final class Demo {
                     }
                     awaitEvaluated(admin, config, topics);
                     printPosture(false);
+                    exceptions(cycle, config, topics);
                     if (cycle < settings.cycles()) {
                         changeBetweenPolls(arm, cycle + 1);
                     }
@@ -233,6 +240,66 @@ public final class Demo {
         awaitUntil(() -> triggered.containsKey(id), Duration.ofSeconds(15));
         if (!triggered.containsKey(id)) {
             println(yellow("  no drift from the change event within 15 s (the next poll will see the change)"));
+        }
+    }
+
+    /** Subscriptions granted an exception after the first cycle: WAIVER, MITIGATED (short, it expires), WAIVER (revoked). */
+    static final List<String> EXCEPTED = List.of("test-lab", "qa-env", "old-billing");
+
+    /**
+     * The exception workflow, as {@code contact-audit exceptions add|revoke} runs it: after the first cycle, exceptions
+     * for three failing subscriptions (one ends two intervals later); after the third, one is revoked.
+     */
+    private void exceptions(int cycle, ContactAuditConfig config, Topics topics) {
+        Instant now = Instant.now();
+        if (cycle == 1) {
+            for (String name : EXCEPTED) {
+                String id = SimulatedTenant.id(name);
+                PostureState state = posture.get(id);
+                if (state == null || state.getVerdict() != Verdict.FAIL) {
+                    continue;
+                }
+                boolean mitigated = name.equals("qa-env");
+                ExceptionRequest request = new ExceptionRequest(
+                        id,
+                        mitigated ? ExceptionCategory.MITIGATED : ExceptionCategory.WAIVER,
+                        state.getReasons().stream()
+                                .map(r -> r.getCode())
+                                .distinct()
+                                .toList(),
+                        mitigated
+                                ? "QA alerts go to the test team's own pager"
+                                : "lab subscription, no production data",
+                        mitigated ? "Logic App forwarding Defender alerts to the QA pager" : null,
+                        "RISK-" + (100 + EXCEPTED.indexOf(name)),
+                        "app-owner@contoso.com",
+                        "ciso@contoso.com",
+                        now,
+                        mitigated ? now.plus(settings.interval().multipliedBy(2)) : now.plus(Duration.ofDays(90)));
+                List<String> problems = request.validate(now, config.exceptionsMaxDuration());
+                if (!problems.isEmpty()) {
+                    throw new IllegalStateException("the demo's exception is invalid: " + problems);
+                }
+                ComplianceException record = request.toRecord(UUID.randomUUID().toString(), now, "demo", "cli");
+                ExceptionTopic.write(config.kafkaClientProperties(), topics.exceptions(), record);
+                granted.put(name, record);
+                println(
+                        "exception: %s %s for %s (%s), approved by %s, until %s",
+                        record.getCategory(),
+                        record.getTicket(),
+                        name,
+                        String.join(", ", record.getReasonCodes()),
+                        record.getApprovedBy(),
+                        record.getExpiresAt());
+            }
+        } else if (cycle == 3 && granted.containsKey("old-billing")) {
+            ComplianceException revoked = ComplianceException.newBuilder(granted.get("old-billing"))
+                    .setRevokedAt(now)
+                    .setRevokedBy("ciso@contoso.com")
+                    .setRevocationReason("old-billing holds card data again")
+                    .build();
+            ExceptionTopic.write(config.kafkaClientProperties(), topics.exceptions(), revoked);
+            println("exception: %s for old-billing revoked by %s", revoked.getTicket(), revoked.getRevokedBy());
         }
     }
 
@@ -315,15 +382,19 @@ public final class Demo {
     private void printPosture(boolean full) {
         Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
         int stale = 0;
+        int suppressed = 0;
         for (PostureState p : posture.values()) {
             counts.merge(p.getVerdict(), 1, Integer::sum);
             stale += p.getStale() ? 1 : 0;
+            suppressed += p.getSuppressed() ? 1 : 0;
         }
+        // a suppressed FAIL is still a FAIL; counted apart so that the open ones stand out
         println(
-                "posture: %d subscriptions: %s PASS, %s FAIL, %s ERROR, %d STALE",
+                "posture: %d subscriptions: %s PASS, %s FAIL open, %d FAIL suppressed under an exception, %s ERROR, %d STALE",
                 posture.size(),
                 green(String.valueOf(counts.getOrDefault(Verdict.PASS, 0))),
-                red(String.valueOf(counts.getOrDefault(Verdict.FAIL, 0))),
+                red(String.valueOf(counts.getOrDefault(Verdict.FAIL, 0) - suppressed)),
+                suppressed,
                 yellow(String.valueOf(counts.getOrDefault(Verdict.ERROR, 0))),
                 stale);
         List<PostureState> rows = new ArrayList<>(posture.values());
@@ -333,7 +404,7 @@ public final class Demo {
             if (!full && p.getVerdict() == Verdict.PASS && !p.getStale()) {
                 continue;
             }
-            String verdict = p.getVerdict() + (p.getStale() ? " STALE" : "");
+            String verdict = p.getVerdict() + (p.getStale() ? " STALE" : "") + (p.getSuppressed() ? " (exc.)" : "");
             String reason =
                     p.getReasons().isEmpty() ? "" : p.getReasons().get(0).getCode();
             String line = String.format(
@@ -344,7 +415,7 @@ public final class Demo {
                     reason,
                     p.getSummary());
             println(
-                    p.getVerdict() == Verdict.PASS && !p.getStale()
+                    p.getVerdict() == Verdict.PASS && !p.getStale() || p.getSuppressed()
                             ? line
                             : p.getVerdict() == Verdict.FAIL ? red(line) : yellow(line));
         }
