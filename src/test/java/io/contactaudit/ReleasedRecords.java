@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.contactaudit.kafka.SingleObjectAvroSerde;
 import io.contactaudit.schema.CollectionStatus;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.DriftSeverity;
 import io.contactaudit.schema.Evidence;
+import io.contactaudit.schema.ExceptionCategory;
 import io.contactaudit.schema.FieldChange;
 import io.contactaudit.schema.FindingActivity;
 import io.contactaudit.schema.NormalizedContact;
@@ -104,7 +106,9 @@ public final class ReleasedRecords {
                 new Fixture<>("findings", ComplianceFinding.class, finding(), ReleasedRecords::checkFinding),
                 new Fixture<>("drift", DriftEvent.class, drift(), ReleasedRecords::checkDrift),
                 new Fixture<>("posture", PostureState.class, posture(), ReleasedRecords::checkPosture),
-                new Fixture<>("dlq", DeadLetter.class, deadLetter(), ReleasedRecords::checkDeadLetter));
+                new Fixture<>("dlq", DeadLetter.class, deadLetter(), ReleasedRecords::checkDeadLetter),
+                // first written by release 3
+                new Fixture<>("exceptions", ComplianceException.class, exception(), ReleasedRecords::checkException));
     }
 
     /**
@@ -376,6 +380,43 @@ public final class ReleasedRecords {
         assertThat(p.getConsecutiveErrors()).isZero();
         assertThat(p.getLateSnapshots()).isEqualTo(2L);
         assertThat(p.getLastFindingEventId()).isEqualTo("f483ebac-857e-3755-a081-5a4046254f03");
+    }
+
+    /** A waiver of the subscription's failure, approved and later revoked. */
+    static ComplianceException exception() {
+        return ComplianceException.newBuilder()
+                .setExceptionId("5c2e4c1a-7f0e-4d5b-9a51-3f1b2a6c9d10")
+                .setScope("/subscriptions/" + SUB)
+                .setSubscriptionId(SUB)
+                .setRuleId("cis-azure-1.3.0-2.14")
+                .setCategory(ExceptionCategory.WAIVER)
+                .setReasonCodes(List.of("CONTACT_DISABLED"))
+                .setJustification("sandbox without production data, decommissioned in Q3")
+                .setTicket("RISK-1042")
+                .setRequestedBy("app-owner@contoso.com")
+                .setApprovedBy("ciso@contoso.com")
+                .setApprovedAt(Instant.parse("2026-01-06T09:00:00Z"))
+                .setExpiresAt(Instant.parse("2026-07-01T00:00:00Z"))
+                .setCreatedAt(Instant.parse("2026-01-06T09:05:00Z"))
+                .setCreatedBy("secops@jump-host")
+                .setRevokedAt(Instant.parse("2026-02-01T10:00:00Z"))
+                .setRevokedBy("ciso@contoso.com")
+                .setRevocationReason("production data found in the sandbox")
+                .setSource("cli")
+                .build();
+    }
+
+    static void checkException(ComplianceException e) {
+        assertThat(e.getExceptionId()).isEqualTo("5c2e4c1a-7f0e-4d5b-9a51-3f1b2a6c9d10");
+        assertThat(e.getScope()).isEqualTo("/subscriptions/" + SUB);
+        assertThat(e.getSubscriptionId()).isEqualTo(SUB);
+        assertThat(e.getCategory()).isEqualTo(ExceptionCategory.WAIVER);
+        assertThat(e.getReasonCodes()).containsExactly("CONTACT_DISABLED");
+        assertThat(e.getRequestedBy()).isEqualTo("app-owner@contoso.com");
+        assertThat(e.getApprovedBy()).isEqualTo("ciso@contoso.com");
+        assertThat(e.getExpiresAt()).isEqualTo(Instant.parse("2026-07-01T00:00:00Z"));
+        assertThat(e.getRevokedAt()).isEqualTo(Instant.parse("2026-02-01T10:00:00Z"));
+        assertThat(e.getRevocationReason()).isEqualTo("production data found in the sandbox");
     }
 
     static DeadLetter deadLetter() {

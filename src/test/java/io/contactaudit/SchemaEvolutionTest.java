@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.contactaudit.kafka.SingleObjectAvroSerde;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DeadLetter;
 import io.contactaudit.schema.DriftEvent;
@@ -47,7 +48,8 @@ class SchemaEvolutionTest {
                 ComplianceFinding.getClassSchema(),
                 DriftEvent.getClassSchema(),
                 PostureState.getClassSchema(),
-                DeadLetter.getClassSchema());
+                DeadLetter.getClassSchema(),
+                ComplianceException.getClassSchema());
     }
 
     /** Every released version of every record: (release, today's schema, released schema). */

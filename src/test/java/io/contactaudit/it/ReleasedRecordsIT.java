@@ -91,6 +91,9 @@ class ReleasedRecordsIT {
         String first = SingleObjectAvroSerde.releases().get(0);
         Map<String, Integer> firstIds = new HashMap<>();
         for (ReleasedRecords.Fixture<?> fixture : ReleasedRecords.all()) {
+            if (!SingleObjectAvroSerde.released(fixture.schemaName()).containsKey(first)) {
+                continue; // a topic of a later release: its subject is new
+            }
             firstIds.put(
                     fixture.topic(prefix) + "-value",
                     register(
@@ -100,11 +103,16 @@ class ReleasedRecordsIT {
         }
         Topics topics = Topics.create(prefix);
         Map<String, Schema> today = SchemaRegistration.subjects(topics);
-        assertThat(today.keySet()).isEqualTo(firstIds.keySet());
+        assertThat(today.keySet()).containsAll(firstIds.keySet());
         List<SchemaRegistration.Result> registered =
                 new SchemaRegistration(TestRegistry.url(), null).register(today, "BACKWARD");
         assertThat(registered)
-                .filteredOn(r -> r.id() != firstIds.get(r.subject()))
+                .filteredOn(SchemaRegistration.Result::created)
+                .extracting(SchemaRegistration.Result::subject)
+                .as("the subjects of topics added since the first release")
+                .containsExactly(topics.exceptions().name() + "-value");
+        assertThat(registered)
+                .filteredOn(r -> !r.created() && r.id() != firstIds.get(r.subject()))
                 .extracting(SchemaRegistration.Result::subject)
                 .as("a new version of each schema this release changed, the others as they were")
                 .containsExactlyInAnyOrder(
