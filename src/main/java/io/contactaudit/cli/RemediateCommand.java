@@ -11,13 +11,17 @@ import io.contactaudit.collector.KnownSubscriptions;
 import io.contactaudit.collector.SnapshotPublisher;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.exceptions.ExceptionTopic;
+import io.contactaudit.exceptions.Exceptions;
 import io.contactaudit.kafka.Delivery;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.remediate.ContactFix;
 import io.contactaudit.remediate.RemediationRecord;
 import io.contactaudit.remediate.RemediationWatch;
 import io.contactaudit.remediate.Remediator;
+import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.Verdict;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -25,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +38,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -186,7 +193,7 @@ public final class RemediateCommand implements Callable<Integer> {
                         ? SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots())
                         : null;
                 KafkaProducer<String, byte[]> audit = apply && kafkaConfigured ? auditProducer(config) : null) {
-            Remediator remediator = remediator(config, azure, rule, minimal, publisher);
+            Remediator remediator = remediator(config, azure, topics, rule, minimal, publisher);
             int code = ExitCodes.OK;
             if (!json) {
                 out.println(apply ? "remediation (applied):" : "remediation plan (dry run; --apply writes it):");
@@ -220,6 +227,7 @@ public final class RemediateCommand implements Callable<Integer> {
     private Remediator remediator(
             ContactAuditConfig config,
             CollectorOptions.Azure azure,
+            Topics topics,
             Profile rule,
             String minimal,
             SnapshotPublisher publisher) {
@@ -230,7 +238,25 @@ public final class RemediateCommand implements Callable<Integer> {
                 rule,
                 minimal,
                 recipients,
-                publisher);
+                publisher,
+                exceptions(config, topics, watch));
+    }
+
+    /**
+     * The active exception of a subscription, from the exceptions topic (none without Kafka): read once for a run over
+     * a list, again at each subscription for --watch, which runs for days.
+     */
+    private static Function<String, ComplianceException> exceptions(
+            ContactAuditConfig config, Topics topics, boolean fresh) {
+        if (topics == null) {
+            return sub -> null;
+        }
+        Supplier<Collection<ComplianceException>> read =
+                () -> ExceptionTopic.read(config.kafkaClientProperties(), topics.exceptions(), config.kafkaTimeout())
+                        .values();
+        Collection<ComplianceException> once = fresh ? null : read.get();
+        return sub ->
+                Exceptions.activeFor(fresh ? read.get() : once, sub, HighSeverityAlertEmailRule.ID, Instant.now());
     }
 
     /** {@code --watch}: until SIGTERM. */
@@ -261,7 +287,7 @@ public final class RemediateCommand implements Callable<Integer> {
             RemediationWatch watching = new RemediationWatch(
                     new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
                     topics.drift(),
-                    remediator(config, azure, rule, minimal, publisher),
+                    remediator(config, azure, topics, rule, minimal, publisher),
                     (sub, record) -> record(audit, topics, sub, record),
                     new RemediationWatch.Settings(allowed, maxAttempts, window, contestedWithin),
                     by(config),
@@ -343,6 +369,7 @@ public final class RemediateCommand implements Callable<Integer> {
         return switch (outcome.plan().action()) {
             case NONE -> ExitCodes.OK;
             case SKIP -> 1;
+            case EXCEPTED -> ExitCodes.OK;
             case FIX -> apply ? ExitCodes.OK : 1;
         };
     }
@@ -372,7 +399,10 @@ public final class RemediateCommand implements Callable<Integer> {
             return;
         }
         out.printf(Locale.ROOT, "%n%s  %s%n", plan.subscriptionId(), plan.action());
-        out.printf(Locale.ROOT, "  before: %s%n", plan.before().isEmpty() ? "(no contact)" : plan.before());
+        out.printf(
+                Locale.ROOT,
+                "  before: %s%n",
+                plan.before() == null ? "(not read)" : plan.before().isEmpty() ? "(no contact)" : plan.before());
         if (plan.action() == ContactFix.Action.FIX) {
             out.printf(Locale.ROOT, "  PUT %s%n", plan.path());
             out.printf(Locale.ROOT, "  body:  %s%n", plan.body());

@@ -73,6 +73,8 @@ public final class FakeArm implements AutoCloseable {
     private final AtomicInteger remainingReads = new AtomicInteger(11_999);
     private final List<Consumer<ContactChange>> listeners = new CopyOnWriteArrayList<>();
     private final Set<String> readOnly = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<Scenario.Fault>> writeFaults = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> writeRequests = new ConcurrentHashMap<>();
 
     /**
      * A security contact written or deleted through this endpoint.
@@ -145,6 +147,21 @@ public final class FakeArm implements AutoCloseable {
      */
     public void denyWrites(String subscriptionId) {
         readOnly.add(subscriptionId.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Answers the PUTs and DELETEs of a subscription's security contacts with {@code faults}, in order, as the reads of
+     * a scenario's subscription are (e.g. 409 Conflict, 429 with Retry-After, 503); then as usual.
+     */
+    public void failWrites(String subscriptionId, List<Scenario.Fault> faults) {
+        writeFaults.put(subscriptionId.toLowerCase(Locale.ROOT), List.copyOf(faults));
+        writeRequests.remove(subscriptionId.toLowerCase(Locale.ROOT));
+    }
+
+    /** How many PUTs and DELETEs of a subscription's contacts arrived (answered or not). */
+    public int writeRequests(String subscriptionId) {
+        AtomicInteger n = writeRequests.get(subscriptionId.toLowerCase(Locale.ROOT));
+        return n == null ? 0 : n.get();
     }
 
     /** Calls {@code listener} after each accepted PUT or DELETE of a security contact, on the request's thread. */
@@ -313,6 +330,20 @@ public final class FakeArm implements AutoCloseable {
             return;
         }
         boolean delete = "DELETE".equals(exchange.getRequestMethod());
+        int write = writeRequests.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
+        Scenario.Fault writeFault = fault(writeFaults.getOrDefault(id, List.of()), write);
+        if (writeFault != null) {
+            send(
+                    exchange,
+                    writeFault.status(),
+                    error(
+                            writeFault.code() == null ? defaultCode(writeFault.status()) : writeFault.code(),
+                            writeFault.message() == null
+                                    ? "injected fault " + writeFault.status()
+                                    : writeFault.message()),
+                    writeFault.retryAfter() == null ? Map.of() : Map.of("Retry-After", writeFault.retryAfter()));
+            return;
+        }
         if (readOnly.contains(id)) {
             send(
                     exchange,

@@ -80,6 +80,24 @@ public final class Exceptions {
         return best;
     }
 
+    /**
+     * The active exception to rule {@code ruleId} for {@code subscriptionId} among {@code all} at {@code now}, whatever
+     * it covers (the one that ends last); null when there is none. Remediation leaves such a subscription alone.
+     */
+    public static ComplianceException activeFor(
+            Collection<ComplianceException> all, String subscriptionId, String ruleId, Instant now) {
+        ComplianceException found = null;
+        for (ComplianceException e : all) {
+            if (subscriptionId.equalsIgnoreCase(e.getSubscriptionId())
+                    && e.getRuleId().equals(ruleId)
+                    && active(e, now)
+                    && (found == null || e.getExpiresAt().isAfter(found.getExpiresAt()))) {
+                found = e;
+            }
+        }
+        return found;
+    }
+
     /** Whether {@code e} lists every code among {@code reasons}. */
     public static boolean covers(ComplianceException e, List<Reason> reasons) {
         for (Reason r : reasons) {

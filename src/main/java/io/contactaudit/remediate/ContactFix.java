@@ -39,7 +39,9 @@ public final class ContactFix {
         /** It passes already. */
         NONE,
         /** It is not touched; {@link Plan#reason()} says why. */
-        SKIP
+        SKIP,
+        /** It is under an active exception and not touched; {@link Plan#reason()} names the exception. */
+        EXCEPTED
     }
 
     /**

@@ -11,7 +11,7 @@ import java.time.Instant;
  *
  * <pre>
  * {"remediationId": "remediation:…" | null, "subscriptionId": "…", "at": "2026-…Z", "by": "…", "mode": "apply|watch",
- *  "result": "VERIFIED|UNVERIFIED|FAILED|NOTHING_TO_DO|SKIPPED|RATE_LIMITED|CONTESTED", "reason": "…",
+ *  "result": "VERIFIED|UNVERIFIED|FAILED|NOTHING_TO_DO|SKIPPED|RATE_LIMITED|CONTESTED|EXCEPTED", "reason": "…",
  *  "apiVersion": "…", "request": "PUT /subscriptions/…", "body": {…}, "before": "…", "after": "…",
  *  "httpStatus": 200, "armRequestId": "…", "verdictAfter": "PASS", "error": null, "trigger": "drift event id" | null}
  * </pre>
@@ -33,7 +33,9 @@ public final class RemediationRecord {
         /** Not attempted: too many attempts on this subscription within the window. */
         RATE_LIMITED,
         /** Not attempted: it regressed again soon after a verified fix; someone or something keeps undoing it. */
-        CONTESTED
+        CONTESTED,
+        /** Not touched: an active exception covers the subscription (the reason names it). */
+        EXCEPTED
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,6 +47,7 @@ public final class RemediationRecord {
         return switch (outcome.plan().action()) {
             case NONE -> Result.NOTHING_TO_DO;
             case SKIP -> Result.SKIPPED;
+            case EXCEPTED -> Result.EXCEPTED;
             case FIX ->
                 outcome.status() == null || outcome.status() / 100 != 2
                         ? Result.FAILED

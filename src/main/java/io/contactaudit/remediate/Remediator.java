@@ -6,12 +6,15 @@ import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.SnapshotSink;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * Plans and applies {@link ContactFix}es: reads a subscription with the reading identity, writes the plan with the
@@ -43,6 +46,7 @@ public final class Remediator {
     private final String severity;
     private final List<String> recipients;
     private final SnapshotSink verified;
+    private final Function<String, ComplianceException> exceptions;
 
     /**
      * @param reader     reads the contacts (the collector's read-only identity)
@@ -58,6 +62,22 @@ public final class Remediator {
             String severity,
             List<String> recipients,
             SnapshotSink verified) {
+        this(reader, writer, profile, severity, recipients, verified, sub -> null);
+    }
+
+    /**
+     * As {@link #Remediator(Collector, ArmClient, Profile, String, List, SnapshotSink)}; {@code exceptions} gives the
+     * active exception of a subscription (null: none), and a subscription that has one is never touched.
+     */
+    public Remediator(
+            Collector reader,
+            ArmClient writer,
+            Profile profile,
+            String severity,
+            List<String> recipients,
+            SnapshotSink verified,
+            Function<String, ComplianceException> exceptions) {
+        this.exceptions = exceptions;
         this.reader = reader;
         this.writer = writer;
         this.profile = profile;
@@ -68,6 +88,20 @@ public final class Remediator {
 
     /** The plan for {@code subscriptionId}, from its contacts as they are now. */
     public ContactFix.Plan plan(String subscriptionId) {
+        ComplianceException exception = exceptions.apply(subscriptionId);
+        if (exception != null) {
+            return new ContactFix.Plan(
+                    subscriptionId.toLowerCase(Locale.ROOT),
+                    ContactFix.Action.EXCEPTED,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "under active exception " + exception.getExceptionId() + " (" + exception.getCategory()
+                            + ", approved by " + exception.getApprovedBy() + ", until " + exception.getExpiresAt()
+                            + "): not touched; revoke it (exceptions revoke) to remediate");
+        }
         return ContactFix.plan(reader.read(subscriptionId, "remediate-plan"), profile, severity, recipients);
     }
 

@@ -149,7 +149,7 @@ class ContactAuditConfigTest {
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
         assertThat(ContactAuditConfig.DEFINITION.names())
-                .hasSize(41)
+                .hasSize(42)
                 .contains(
                         "bootstrap.servers",
                         "http.host",

@@ -118,4 +118,81 @@ class RemediateIT {
                             == Verdict.PASS);
         }
     }
+
+    @Test
+    void aSubscriptionUnderAnActiveExceptionIsLeftAloneAndRecordedSo() throws Exception {
+        String bootstrap = TestKafka.bootstrapServers();
+        String prefix = TestKafka.uniquePrefix("remediate-excepted");
+        Map<String, String> env = Map.of("CONTACT_AUDIT_TOPIC_PREFIX", prefix);
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of(
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                prefix,
+                ContactAuditConfig.STATE_DIR_CONFIG,
+                dir.resolve("state").toString()));
+        Topics topics = KafkaSetup.topics(config);
+        KafkaSetup.prepare(config, topics);
+        try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+            evaluator.start();
+            CliRunner.Run collected = CliRunner.withEnv(
+                    env, "collect", "--once", "--bootstrap-servers", bootstrap, "--scenario", "examples/tenant.yaml");
+            assertThat(collected.exitCode()).as(collected.err()).isZero();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> KnownSubscriptions.postures(
+                                            config.kafkaClientProperties(), topics.posture(), Duration.ofSeconds(10))
+                                    .getOrDefault(DEV_SANDBOX, null)
+                            != null);
+            CliRunner.Run granted = CliRunner.withEnv(
+                    env,
+                    "exceptions",
+                    "add",
+                    "--bootstrap-servers",
+                    bootstrap,
+                    "--subscription",
+                    DEV_SANDBOX,
+                    "--category",
+                    "WAIVER",
+                    "--justification",
+                    "dev sandbox, no production data",
+                    "--requested-by",
+                    "alice@contoso.com",
+                    "--approved-by",
+                    "bob@contoso.com",
+                    "--expires",
+                    "P90D");
+            assertThat(granted.exitCode()).as(granted.err()).isZero();
+
+            CliRunner.Run remediated = CliRunner.withEnv(
+                    env,
+                    "remediate",
+                    "--all-failing",
+                    "--apply",
+                    "--json",
+                    "--bootstrap-servers",
+                    bootstrap,
+                    "--scenario",
+                    "examples/tenant.yaml");
+            assertThat(remediated.exitCode())
+                    .as(remediated.out() + remediated.err())
+                    .isZero();
+            assertThat(remediated.lines().stream().filter(l -> l.startsWith("{")))
+                    .singleElement()
+                    .satisfies(l -> assertThat(l)
+                            .contains(
+                                    DEV_SANDBOX,
+                                    "\"action\":\"EXCEPTED\"",
+                                    "\"applied\":false",
+                                    "under active exception"));
+            assertThat(TestKafka.readCommitted(
+                            topics.remediations().name(),
+                            Serdes.String().deserializer(),
+                            Serdes.ByteArray().deserializer(),
+                            1,
+                            Duration.ofSeconds(30)))
+                    .singleElement()
+                    .satisfies(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                            .contains("\"result\":\"EXCEPTED\"", "\"httpStatus\":null"));
+        }
+    }
 }

@@ -9,11 +9,17 @@ import io.contactaudit.collector.SnapshotSink;
 import io.contactaudit.demo.ContactRenderer;
 import io.contactaudit.demo.FakeArm;
 import io.contactaudit.demo.Scenario;
+import io.contactaudit.exceptions.Exceptions;
+import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.schema.ComplianceException;
+import io.contactaudit.schema.ExceptionCategory;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -112,5 +118,85 @@ class RemediatorTest {
         assertThat(published).as("nothing verified, nothing published").isEmpty();
         assertThat(arm.scenario().subscriptions().get(0).contacts().get(0).alerts())
                 .isEqualTo("Off");
+    }
+
+    @Test
+    void aConflictIsAFailedWriteWithResourceManagersMessageAndNothingVerified() {
+        arm.failWrites(
+                FAILING,
+                List.of(new Scenario.Fault(
+                        409, null, 1, "Conflict", "Another operation is in progress on the contact")));
+
+        Remediator.Outcome outcome = remediator.apply(FAILING);
+
+        assertThat(outcome.status()).isEqualTo(409);
+        assertThat(outcome.error()).contains("Conflict").contains("Another operation is in progress");
+        assertThat(RemediationRecord.result(outcome)).isEqualTo(RemediationRecord.Result.FAILED);
+        assertThat(published).isEmpty();
+        assertThat(arm.scenario().subscriptions().get(0).contacts().get(0).alerts())
+                .isEqualTo("Off");
+    }
+
+    @Test
+    void throttledWritesAreRetriedAsResourceManagerAsksAndServerErrorsFailAfterTheRetries() throws Exception {
+        arm.failWrites(FAILING, List.of(new Scenario.Fault(429, "0", 1, "TooManyRequests", "Rate limit exceeded")));
+        Remediator.Outcome retried = remediator.apply(FAILING);
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(retried.error()).isNull();
+        assertThat(arm.writeRequests(FAILING)).as("the 429, then the write").isEqualTo(2);
+
+        arm.putContact(
+                FAILING,
+                new Scenario.Contact("default", true, List.of("dev@contoso.com"), "Off", List.of("Owner"), null),
+                ContactRenderer.V2020);
+        arm.failWrites(FAILING, List.of(new Scenario.Fault(503, "0", -1, "ServiceUnavailable", "try later")));
+        Remediator.Outcome failed = remediator.apply(FAILING);
+        assertThat(failed.status()).isEqualTo(503);
+        assertThat(failed.error()).contains("ServiceUnavailable");
+        assertThat(RemediationRecord.result(failed)).isEqualTo(RemediationRecord.Result.FAILED);
+        assertThat(arm.writeRequests(FAILING)).as("retried before giving up").isGreaterThan(1);
+    }
+
+    @Test
+    void aSubscriptionUnderAnActiveExceptionIsNeitherReadNorWritten() {
+        ComplianceException waiver = ComplianceException.newBuilder()
+                .setExceptionId("ex-9")
+                .setScope("/subscriptions/" + FAILING)
+                .setSubscriptionId(FAILING)
+                .setRuleId(HighSeverityAlertEmailRule.ID)
+                .setCategory(ExceptionCategory.WAIVER)
+                .setReasonCodes(List.of("ALERT_NOTIFICATIONS_OFF"))
+                .setJustification("lab")
+                .setRequestedBy("alice")
+                .setApprovedBy("bob")
+                .setApprovedAt(Instant.now())
+                .setExpiresAt(Instant.now().plusSeconds(3600))
+                .setCreatedAt(Instant.now())
+                .setCreatedBy("test")
+                .build();
+        ArmClient client = new ArmClient(
+                ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
+                Credentials.fixed("test"),
+                arm.clientSslContext(),
+                Clock.systemUTC());
+        Remediator respecting = new Remediator(
+                new Collector(client, Collector.Settings.defaults(), Clock.systemUTC()),
+                client,
+                Profile.DEFAULT,
+                "High",
+                List.of(),
+                null,
+                sub -> Exceptions.activeFor(List.of(waiver), sub, HighSeverityAlertEmailRule.ID, Instant.now()));
+
+        Remediator.Outcome outcome = respecting.apply(FAILING.toUpperCase(Locale.ROOT));
+
+        assertThat(outcome.plan().action()).isEqualTo(ContactFix.Action.EXCEPTED);
+        assertThat(outcome.plan().reason()).contains("ex-9").contains("WAIVER").contains("approved by bob");
+        assertThat(RemediationRecord.result(outcome)).isEqualTo(RemediationRecord.Result.EXCEPTED);
+        assertThat(arm.contactRequests(FAILING)).isZero();
+        assertThat(arm.writeRequests(FAILING)).isZero();
+        // revoked: fixed as any other
+        waiver.setRevokedAt(Instant.now());
+        assertThat(respecting.apply(FAILING).status()).isEqualTo(200);
     }
 }
