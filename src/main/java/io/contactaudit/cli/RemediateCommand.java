@@ -19,6 +19,8 @@ import io.contactaudit.remediate.ContactFix;
 import io.contactaudit.remediate.RemediationRecord;
 import io.contactaudit.remediate.RemediationWatch;
 import io.contactaudit.remediate.Remediator;
+import io.contactaudit.replay.HistoryReader;
+import io.contactaudit.replay.Skipped;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.schema.ComplianceException;
@@ -292,6 +294,7 @@ public final class RemediateCommand implements Callable<Integer> {
                     new RemediationWatch.Settings(allowed, maxAttempts, window, contestedWithin),
                     by(config),
                     Clock.systemUTC());
+            remember(config, topics, watching, out);
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(
                     () -> {
@@ -319,6 +322,30 @@ public final class RemediateCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Feeds {@code watching} the attempts recorded within the longer of --window and --contested-within, so that its
+     * loop protection goes on where the last watch left it.
+     */
+    private void remember(ContactAuditConfig config, Topics topics, RemediationWatch watching, PrintWriter out) {
+        Instant from = Instant.now().minus(window.compareTo(contestedWithin) > 0 ? window : contestedWithin);
+        int remembered = 0;
+        try (HistoryReader.Cursor<byte[]> history = new HistoryReader(
+                        config.kafkaClientProperties(), config.kafkaTimeout(), Clock.systemUTC())
+                .open(
+                        topics.remediations().name(),
+                        new ByteArrayDeserializer(),
+                        from,
+                        null,
+                        key -> true,
+                        new Skipped(),
+                        n -> {})) {
+            while (history.hasNext()) {
+                remembered += watching.remember(history.next().value()) ? 1 : 0;
+            }
+        }
+        out.println("loop protection: " + remembered + " attempt(s) of earlier watches since " + from);
     }
 
     private static KafkaProducer<String, byte[]> auditProducer(ContactAuditConfig config) {

@@ -1,8 +1,11 @@
 package io.contactaudit.remediate;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +54,7 @@ public final class RemediationWatch implements Runnable {
     private final Clock clock;
     private final Map<String, Deque<Instant>> attempts = new HashMap<>();
     private final Map<String, Instant> fixed = new HashMap<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private volatile boolean stopped;
 
     public RemediationWatch(
@@ -149,9 +153,11 @@ public final class RemediationWatch implements Runnable {
                     now);
             return;
         }
-        recent.addLast(now);
         Remediator.Outcome outcome = remediator.apply(sub);
         RemediationRecord.Result result = RemediationRecord.result(outcome);
+        if (attempted(result)) {
+            recent.addLast(now);
+        }
         if (result == RemediationRecord.Result.VERIFIED) {
             fixed.put(sub, clock.instant());
         }
@@ -179,6 +185,51 @@ public final class RemediationWatch implements Runnable {
         audit.record(
                 outcome.plan().subscriptionId(),
                 RemediationRecord.of(outcome, result, reason, by, "watch", event.getEventId(), at));
+    }
+
+    /**
+     * Takes into account an attempt recorded before this watch started ({@code record}, a record of the remediations
+     * topic): an earlier watch's attempts count against the window, and its verified fixes against
+     * {@code contestedWithin}, so that a restart does not reset the loop protection. Other records are ignored.
+     *
+     * @return whether the record counted
+     */
+    public boolean remember(byte[] record) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(record);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (node == null || !"watch".equals(node.path("mode").asText()) || !node.hasNonNull("subscriptionId")) {
+            return false;
+        }
+        RemediationRecord.Result result;
+        Instant at;
+        try {
+            result = RemediationRecord.Result.valueOf(node.path("result").asText());
+            at = Instant.parse(node.path("at").asText());
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (!attempted(result)) {
+            return false;
+        }
+        String sub = node.get("subscriptionId").asText();
+        Deque<Instant> recent = attempts.computeIfAbsent(sub, k -> new ArrayDeque<>());
+        recent.addLast(at);
+        if (result == RemediationRecord.Result.VERIFIED) {
+            fixed.merge(sub, at, (a, b) -> a.isAfter(b) ? a : b);
+        }
+        return true;
+    }
+
+    /** Whether a result is of an attempt (one that counts against the window). */
+    private static boolean attempted(RemediationRecord.Result result) {
+        return switch (result) {
+            case VERIFIED, UNVERIFIED, FAILED, NOTHING_TO_DO, SKIPPED -> true;
+            case RATE_LIMITED, CONTESTED, EXCEPTED -> false;
+        };
     }
 
     /** Ends {@link #run()} after the current batch. */
