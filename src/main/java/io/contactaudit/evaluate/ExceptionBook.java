@@ -58,17 +58,9 @@ final class ExceptionBook {
      */
     Set<String> refresh(ReadOnlyKeyValueStore<String, byte[]> store, long now) {
         Set<String> changed = new HashSet<>();
-        Set<String> seen = new HashSet<>();
+        Set<String> seen;
         try (KeyValueIterator<String, byte[]> all = store.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> entry = all.next();
-                seen.add(entry.key);
-                if (!Arrays.equals(raw.get(entry.key), entry.value)) {
-                    raw.put(entry.key, entry.value);
-                    remove(entry.key, changed);
-                    add(entry.key, entry.value, changed);
-                }
-            }
+            seen = read(all, changed);
         }
         for (Iterator<String> keys = raw.keySet().iterator(); keys.hasNext(); ) {
             String key = keys.next();
@@ -90,17 +82,9 @@ final class ExceptionBook {
     void refresh(ReadOnlyKeyValueStore<String, byte[]> store, String subscription) {
         String prefix = Exceptions.subscriptionScope(subscription) + "/exceptions/";
         Set<String> changed = new HashSet<>();
-        Set<String> seen = new HashSet<>();
+        Set<String> seen;
         try (KeyValueIterator<String, byte[]> under = store.prefixScan(prefix, KEYS)) {
-            while (under.hasNext()) {
-                KeyValue<String, byte[]> entry = under.next();
-                seen.add(entry.key);
-                if (!Arrays.equals(raw.get(entry.key), entry.value)) {
-                    raw.put(entry.key, entry.value);
-                    remove(entry.key, changed);
-                    add(entry.key, entry.value, changed);
-                }
-            }
+            seen = read(under, changed);
         }
         Map<String, ComplianceException> known = bySubscription.get(subscription);
         if (known != null) {
@@ -111,6 +95,21 @@ final class ExceptionBook {
                 }
             }
         }
+    }
+
+    /** Takes in the entries of {@code entries} whose bytes changed (adding their subscriptions to {@code changed}); the keys seen. */
+    private Set<String> read(KeyValueIterator<String, byte[]> entries, Set<String> changed) {
+        Set<String> seen = new HashSet<>();
+        while (entries.hasNext()) {
+            KeyValue<String, byte[]> entry = entries.next();
+            seen.add(entry.key);
+            if (!Arrays.equals(raw.get(entry.key), entry.value)) {
+                raw.put(entry.key, entry.value);
+                remove(entry.key, changed);
+                add(entry.key, entry.value, changed);
+            }
+        }
+        return seen;
     }
 
     private void add(String key, byte[] bytes, Set<String> changed) {

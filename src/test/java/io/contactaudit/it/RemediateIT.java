@@ -41,28 +41,11 @@ class RemediateIT {
 
     @Test
     void everyFailingSubscriptionIsFixedAndTheDriftNamesTheRemediation() throws Exception {
-        String bootstrap = TestKafka.bootstrapServers();
-        String prefix = TestKafka.uniquePrefix("remediate");
-        Map<String, String> env = Map.of("CONTACT_AUDIT_TOPIC_PREFIX", prefix);
-        ContactAuditConfig config = ContactAuditConfig.of(Map.of(
-                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
-                prefix,
-                ContactAuditConfig.STATE_DIR_CONFIG,
-                dir.resolve("state").toString()));
-        Topics topics = KafkaSetup.topics(config);
-        KafkaSetup.prepare(config, topics);
-        try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
-            evaluator.start();
-            CliRunner.Run collected = CliRunner.withEnv(
-                    env, "collect", "--once", "--bootstrap-servers", bootstrap, "--scenario", "examples/tenant.yaml");
-            assertThat(collected.exitCode()).as(collected.err()).isZero();
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> KnownSubscriptions.postures(
-                                            config.kafkaClientProperties(), topics.posture(), Duration.ofSeconds(10))
-                                    .getOrDefault(DEV_SANDBOX, null)
-                            != null);
+        try (Collected run = collected("remediate")) {
+            String bootstrap = run.bootstrap();
+            Map<String, String> env = run.env();
+            ContactAuditConfig config = run.config();
+            Topics topics = run.topics();
 
             CliRunner.Run remediated = CliRunner.withEnv(
                     env,
@@ -121,28 +104,11 @@ class RemediateIT {
 
     @Test
     void aSubscriptionUnderAnActiveExceptionIsLeftAloneAndRecordedSo() throws Exception {
-        String bootstrap = TestKafka.bootstrapServers();
-        String prefix = TestKafka.uniquePrefix("remediate-excepted");
-        Map<String, String> env = Map.of("CONTACT_AUDIT_TOPIC_PREFIX", prefix);
-        ContactAuditConfig config = ContactAuditConfig.of(Map.of(
-                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
-                prefix,
-                ContactAuditConfig.STATE_DIR_CONFIG,
-                dir.resolve("state").toString()));
-        Topics topics = KafkaSetup.topics(config);
-        KafkaSetup.prepare(config, topics);
-        try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
-            evaluator.start();
-            CliRunner.Run collected = CliRunner.withEnv(
-                    env, "collect", "--once", "--bootstrap-servers", bootstrap, "--scenario", "examples/tenant.yaml");
-            assertThat(collected.exitCode()).as(collected.err()).isZero();
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> KnownSubscriptions.postures(
-                                            config.kafkaClientProperties(), topics.posture(), Duration.ofSeconds(10))
-                                    .getOrDefault(DEV_SANDBOX, null)
-                            != null);
+        try (Collected run = collected("remediate-excepted")) {
+            String bootstrap = run.bootstrap();
+            Map<String, String> env = run.env();
+            ContactAuditConfig config = run.config();
+            Topics topics = run.topics();
             CliRunner.Run granted = CliRunner.withEnv(
                     env,
                     "exceptions",
@@ -193,6 +159,47 @@ class RemediateIT {
                     .singleElement()
                     .satisfies(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
                             .contains("\"result\":\"EXCEPTED\"", "\"httpStatus\":null"));
+        }
+    }
+
+    /** An evaluator running over the example tenant's first collection, whose posture holds DEV_SANDBOX. */
+    record Collected(
+            String bootstrap, Map<String, String> env, ContactAuditConfig config, Topics topics, EvaluatorApp evaluator)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            evaluator.close();
+        }
+    }
+
+    Collected collected(String name) {
+        String bootstrap = TestKafka.bootstrapServers();
+        String prefix = TestKafka.uniquePrefix(name);
+        Map<String, String> env = Map.of("CONTACT_AUDIT_TOPIC_PREFIX", prefix);
+        ContactAuditConfig config = ContactAuditConfig.of(Map.of(
+                ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ContactAuditConfig.TOPIC_PREFIX_CONFIG,
+                prefix,
+                ContactAuditConfig.STATE_DIR_CONFIG,
+                dir.resolve("state").toString()));
+        Topics topics = KafkaSetup.topics(config);
+        KafkaSetup.prepare(config, topics);
+        Collected run = new Collected(bootstrap, env, config, topics, EvaluatorApp.create(config, topics));
+        try {
+            run.evaluator().start();
+            CliRunner.Run collected = CliRunner.withEnv(
+                    env, "collect", "--once", "--bootstrap-servers", bootstrap, "--scenario", "examples/tenant.yaml");
+            assertThat(collected.exitCode()).as(collected.err()).isZero();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> KnownSubscriptions.postures(
+                                            config.kafkaClientProperties(), topics.posture(), Duration.ofSeconds(10))
+                                    .getOrDefault(DEV_SANDBOX, null)
+                            != null);
+            return run;
+        } catch (RuntimeException | Error e) {
+            run.close();
+            throw e;
         }
     }
 }
