@@ -1,5 +1,6 @@
 package io.contactaudit.bench;
 
+import io.contactaudit.Percentiles;
 import io.contactaudit.app.CollectorApp;
 import io.contactaudit.app.EvaluatorApp;
 import io.contactaudit.app.KafkaSetup;

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             DemoCommand.class,
             ReplayCommand.class,
+            ReportCommand.class,
             RemediateCommand.class,
             ExceptionsCommand.class,
             SchemasCommand.class,

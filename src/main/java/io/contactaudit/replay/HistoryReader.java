@@ -397,7 +397,7 @@ public final class HistoryReader {
 
     /** The requested range lies before what the topic keeps. */
     public static final class OutsideRetentionException extends IllegalStateException {
-        OutsideRetentionException(String message) {
+        public OutsideRetentionException(String message) {
             super(message);
         }
     }

@@ -423,7 +423,8 @@ public final class OcsfComplianceFinding {
         return instant.toEpochMilli();
     }
 
-    static String sha256(String text) {
+    /** SHA-256 of {@code text} (UTF-8), hex: how a hashed recipient appears. */
+    public static String sha256(String text) {
         try {
             return HexFormat.of()
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
