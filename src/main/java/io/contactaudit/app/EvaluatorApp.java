@@ -7,6 +7,9 @@ import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.ExceptionCounts;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.observe.PostureView;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +28,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * The evaluator of a configuration, built one way for {@code evaluate}, {@code run}, {@code demo}, the
@@ -95,6 +99,10 @@ public final class EvaluatorApp implements AutoCloseable {
         // per record (docs/benchmarks.md).
         producerDefault(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producerDefault(props, ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        HostInfo advertised = advertised(config);
+        if (advertised != null) {
+            props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised.host() + ":" + advertised.port());
+        }
         return props;
     }
 
@@ -156,6 +164,32 @@ public final class EvaluatorApp implements AutoCloseable {
                 topics.exceptions().value().deserializer(),
                 topics.exceptions().name(),
                 Instant.now());
+    }
+
+    /** The live posture pages of this evaluator ({@code /posture}, {@code /}), asking the others through {@link #advertised}. */
+    public PostureView postureView(ContactAuditConfig config) {
+        return new PostureView(runner.streams(), topics, config.kafkaClientProperties(), advertised(config));
+    }
+
+    /**
+     * Where the other evaluators reach this one's HTTP endpoints for the live posture ({@code application.server}):
+     * {@code http.host}, or this machine's name when that is a wildcard, and {@code http.port}; null without HTTP
+     * endpoints or with a port chosen at start (0).
+     */
+    public static HostInfo advertised(ContactAuditConfig config) {
+        int port = config.httpPort();
+        if (port <= 0) {
+            return null;
+        }
+        String host = config.httpHost();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return new HostInfo(host, port);
     }
 
     /** Starts processing. */

@@ -185,7 +185,8 @@ public final class Lifecycle {
                     collector == null || collector.trigger() == null
                             ? null
                             : collector.trigger().stats(),
-                    evaluator == null ? null : evaluator::exceptionCounts);
+                    evaluator == null ? null : evaluator::exceptionCounts,
+                    evaluator == null ? null : evaluator.postureView(config));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the HTTP endpoints: " + e.getMessage(), e);
         }

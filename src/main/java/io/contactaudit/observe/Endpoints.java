@@ -1,5 +1,6 @@
 package io.contactaudit.observe;
 
+import com.sun.net.httpserver.HttpHandler;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.CollectorLoop;
 import io.contactaudit.collector.EventTrigger;
@@ -36,6 +37,7 @@ public final class Endpoints {
      * @param arm       the collector's Resource Manager client, for requests by HTTP status (or null)
      * @param events    the change-triggered reads' figures, or null
      * @param exceptions the evaluator's exceptions by state (null while it is not running), or null without an evaluator
+     * @param posture    the evaluator's live posture pages, or null
      */
     public static ObservabilityServer start(
             String host,
@@ -44,7 +46,8 @@ public final class Endpoints {
             CollectorLoop collector,
             ArmClient arm,
             EventTrigger.Stats events,
-            Supplier<ExceptionCounts> exceptions)
+            Supplier<ExceptionCounts> exceptions,
+            PostureView posture)
             throws IOException {
         List<ObservabilityServer.Check> checks = new ArrayList<>();
         List<ObservabilityServer.MetricSource> sources = new ArrayList<>();
@@ -74,8 +77,17 @@ public final class Endpoints {
         if (exceptions != null) {
             gauges.putAll(exceptionGauges(exceptions));
         }
-        ObservabilityServer server = ObservabilityServer.start(host, port, checks, sources, gauges);
-        LOG.info("health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics)", host, server.port());
+        Map<String, HttpHandler> pages = new LinkedHashMap<>();
+        if (posture != null) {
+            pages.put("/posture", posture::handleJson);
+            pages.put("/", posture::handlePage);
+        }
+        ObservabilityServer server = ObservabilityServer.start(host, port, checks, sources, gauges, pages);
+        LOG.info(
+                "health and metrics on http://{}:{}/ (/health/live, /health/ready, /metrics{})",
+                host,
+                server.port(),
+                posture == null ? "" : ", the live posture: / and /posture");
         return server;
     }
 

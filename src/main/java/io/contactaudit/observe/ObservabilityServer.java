@@ -1,6 +1,7 @@
 package io.contactaudit.observe;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +24,8 @@ import org.apache.kafka.common.MetricName;
  *   <li>{@code GET /health/ready}: 200 when every readiness check passes (the evaluator RUNNING, the
  *       collector's last run completed), else 503 with the failing checks;</li>
  *   <li>{@code GET /metrics}: Prometheus text format: the Kafka clients' and Streams' own metrics (our
- *       sensors included) and the collector's gauges.</li>
+ *       sensors included) and the collector's gauges;</li>
+ *   <li>with an evaluator, {@code GET /posture} and {@code GET /}: the live posture ({@link PostureView}).</li>
  * </ul>
  */
 public final class ObservabilityServer implements AutoCloseable {
@@ -57,6 +59,22 @@ public final class ObservabilityServer implements AutoCloseable {
     public static ObservabilityServer start(
             String host, int port, List<Check> checks, List<MetricSource> sources, Map<String, Supplier<Number>> gauges)
             throws IOException {
+        return start(host, port, checks, sources, gauges, Map.of());
+    }
+
+    /**
+     * Starts on {@code host:port} (port 0: a free one), with more pages.
+     *
+     * @param pages more handlers by path (e.g. the live posture's {@code /posture} and {@code /})
+     */
+    public static ObservabilityServer start(
+            String host,
+            int port,
+            List<Check> checks,
+            List<MetricSource> sources,
+            Map<String, Supplier<Number>> gauges,
+            Map<String, HttpHandler> pages)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         ObservabilityServer o = new ObservabilityServer(server, List.copyOf(checks), List.copyOf(sources), gauges);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
@@ -64,10 +82,10 @@ public final class ObservabilityServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/health/live", e -> o.send(e, 200, "text/plain", "live\n"));
+        server.createContext("/health/live", e -> send(e, 200, "text/plain", "live\n"));
         server.createContext("/health/ready", o::ready);
-        server.createContext(
-                "/metrics", e -> o.send(e, 200, "text/plain; version=0.0.4; charset=utf-8", o.prometheus()));
+        server.createContext("/metrics", e -> send(e, 200, "text/plain; version=0.0.4; charset=utf-8", o.prometheus()));
+        pages.forEach(server::createContext);
         server.start();
         return o;
     }
@@ -138,7 +156,8 @@ public final class ObservabilityServer implements AutoCloseable {
         return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
 
-    private void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    /** Answers {@code exchange} with {@code body} (UTF-8) and closes it. */
+    static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
         try (exchange) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", type);

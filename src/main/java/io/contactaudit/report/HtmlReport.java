@@ -1,5 +1,6 @@
 package io.contactaudit.report;
 
+import io.contactaudit.Html;
 import io.contactaudit.report.ReportModel.State;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.schema.ComplianceException;
@@ -450,22 +451,7 @@ public final class HtmlReport {
     }
 
     static String esc(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
+        return Html.escape(text);
     }
 
     private void w(String text) throws IOException {

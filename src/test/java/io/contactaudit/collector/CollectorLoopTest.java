@@ -128,7 +128,7 @@ class CollectorLoopTest {
         arm.scenario(listing(KEPT));
         Sink sink = new Sink();
         CollectorLoop loop = new CollectorLoop(collector(), sink, () -> Map.of(KEPT, TENANT), Collector.Progress.NONE);
-        try (ObservabilityServer http = Endpoints.start("127.0.0.1", 0, null, loop, null, null, null)) {
+        try (ObservabilityServer http = Endpoints.start("127.0.0.1", 0, null, loop, null, null, null, null)) {
             assertThat(ready(http)).isEqualTo("503 not ready\ncollector: no collection run has completed yet\n");
             loop.once();
             assertThat(loop.notReadyBecause()).isNull();

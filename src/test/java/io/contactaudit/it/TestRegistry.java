@@ -125,7 +125,7 @@ public final class TestRegistry {
                 + "(install e.g. temurin-25-jdk)");
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
