@@ -1,6 +1,7 @@
 package io.contactaudit.report;
 
 import io.contactaudit.Html;
+import io.contactaudit.Percentiles;
 import io.contactaudit.report.ReportModel.State;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.schema.ComplianceException;
@@ -212,6 +213,20 @@ public final class HtmlReport {
         w("<p><b>" + m.evaluations() + "</b> findings in the period (one per change of a subscription's finding, and"
                 + " each unchanged one again once per refresh interval), from <b>" + m.runs()
                 + "</b> collection runs; rules: " + esc(String.join("; ", m.rules())) + ".</p>");
+        List<Long> perSubscription = m.present().stream()
+                .map(ReportModel.Subscription::evaluations)
+                .sorted()
+                .toList();
+        if (!perSubscription.isEmpty()) {
+            long none = perSubscription.stream().filter(n -> n == 0).count();
+            w("<p id=\"evaluated\">Findings per subscription in the period: fewest <b>" + perSubscription.get(0)
+                    + "</b>, median <b>" + Percentiles.of(perSubscription, 0.5) + "</b>, most <b>"
+                    + perSubscription.get(perSubscription.size() - 1) + "</b>"
+                    + (none == 0
+                            ? ""
+                            : "; <b>" + none + "</b> subscriptions had none in the period (known from before it)")
+                    + ".</p>");
+        }
         List<ReportModel.Subscription> gaps = m.gaps();
         if (gaps.isEmpty()) {
             w("<p id=\"gaps\">No gap: every subscription had a snapshot within its staleness window throughout the"

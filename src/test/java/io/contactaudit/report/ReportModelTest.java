@@ -208,6 +208,7 @@ class ReportModelTest {
                 .contains("<b data-state=\"PASS\">2</b>", "<b data-state=\"SUPPRESSED\">1</b>")
                 .contains("<svg id=\"chart-over-time\"", "<svg id=\"chart-totals\"")
                 .contains("median <b>24.0 h</b>")
+                .contains("Findings per subscription in the period: fewest <b>1</b>, median <b>2</b>, most <b>2</b>")
                 .contains("lab &lt;b&gt;only&lt;/b&gt;")
                 .contains("&lt;why&gt;")
                 .contains("<code id=\"sha256\">0123abcd</code>")
