@@ -69,13 +69,13 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private DeadLetterOutput deadLetters;
     private Sensor late;
     private Sensor evaluations;
-    private long passStartedAt = Long.MIN_VALUE;
+    private long passStartedAt;
     private boolean scanning;
     private PostureIndex index;
     private boolean building;
     private String builtUpTo;
     private final MessageDigest sha256 = sha256();
-    private final StalenessClock clock = new StalenessClock();
+    private StalenessClock clock;
     private final String snapshotsTopic;
     private final BacklogProbe backlog;
     private TopicPartition partition;
@@ -124,6 +124,16 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
                                 "task-id",
                                 context.taskId().toString())),
                 new Value());
+        // Everything a task knows of its partition starts again here: Kafka Streams calls init() again on the same
+        // processor when a suspended task is resumed (a rebalance revoked its partition and gave it back, while another
+        // instance may have processed it in between). A staleness clock kept from before would take the time since its
+        // last read for idleness and, with a lag metric of the partition from before the revocation, judge the
+        // subscriptions at the wall clock before their newer snapshots were read: a burst of false STALEs.
+        clock = new StalenessClock();
+        passStartedAt = Long.MIN_VALUE;
+        scanning = false;
+        catchingUp = false;
+        exceptionsChanged.clear();
         // a new index whenever the task (re)starts: its store may have been rolled back to the last commit. It is
         // filled from the store by the punctuator, a slice at a time, while snapshots are processed: reading a million
         // postures at once would hold the task back for seconds before it processes anything
