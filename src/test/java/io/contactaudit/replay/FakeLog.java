@@ -25,9 +25,9 @@ import org.apache.kafka.common.record.TimestampType;
  * Topics held in memory and served to {@link HistoryReader} through Kafka's {@link MockConsumer}: partitions,
  * end offsets, {@code offsetsForTimes}, and polls of at most {@link #batch} records per partition.
  */
-final class FakeLog {
+public final class FakeLog {
 
-    static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
+    public static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
 
     private final Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> log = new LinkedHashMap<>();
     final List<LogConsumer> consumers = new ArrayList<>();
@@ -35,14 +35,14 @@ final class FakeLog {
     /** Records per poll of one partition, where it differs from {@link #batch}. */
     final Map<Integer, Integer> batches = new HashMap<>();
 
-    void create(String topic, int partitions) {
+    public void create(String topic, int partitions) {
         for (int p = 0; p < partitions; p++) {
             log.put(new TopicPartition(topic, p), new ArrayList<>());
         }
     }
 
     /** Appends a record; returns its offset. */
-    long append(String topic, int partition, String key, byte[] value, Instant at) {
+    public long append(String topic, int partition, String key, byte[] value, Instant at) {
         List<ConsumerRecord<String, byte[]>> records = log.get(new TopicPartition(topic, partition));
         long offset = records.size();
         records.add(new ConsumerRecord<>(
@@ -61,7 +61,7 @@ final class FakeLog {
     }
 
     /** A reader over this log; every topic keeps its records for ever. */
-    HistoryReader reader() {
+    public HistoryReader reader() {
         return reader(topic -> -1L);
     }
 
