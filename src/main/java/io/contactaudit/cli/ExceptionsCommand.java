@@ -54,17 +54,6 @@ import picocli.CommandLine.Spec;
         })
 public final class ExceptionsCommand {
 
-    /** An exception's state at an instant. */
-    enum State {
-        ACTIVE,
-        EXPIRED,
-        REVOKED
-    }
-
-    static State state(ComplianceException e, Instant now) {
-        return e.getRevokedAt() != null ? State.REVOKED : Exceptions.active(e, now) ? State.ACTIVE : State.EXPIRED;
-    }
-
     /** Every exception on the topic, key → latest record. */
     static Map<String, ComplianceException> read(ContactAuditConfig config, Topics topics) {
         return ExceptionTopic.read(config.kafkaClientProperties(), topics.exceptions(), config.kafkaTimeout());
@@ -172,7 +161,11 @@ public final class ExceptionsCommand {
             ExceptionRequest request = new ExceptionRequest(
                     subscription == null ? null : subscription.trim().toLowerCase(Locale.ROOT),
                     category(),
-                    reasons.stream().map(r -> r.trim().toUpperCase(Locale.ROOT)).toList(),
+                    reasons.isEmpty()
+                            ? null // the subscription's current failure reasons, once its posture is read
+                            : reasons.stream()
+                                    .map(r -> r.trim().toUpperCase(Locale.ROOT))
+                                    .toList(),
                     justification,
                     compensatingControl,
                     ticket,
@@ -182,11 +175,7 @@ public final class ExceptionsCommand {
                     expiry(approved));
             Duration maximum = config.exceptionsMaxDuration();
             // everything that can be checked without Kafka first; the reasons once they are known
-            List<String> problems = new ArrayList<>(request.validate(now, maximum));
-            if (request.reasonCodes().isEmpty()) {
-                problems.removeIf(p -> p.startsWith("no reason codes covered"));
-            }
-            refuse(problems);
+            refuse(request.validate(now, maximum));
             requireKafka(config, spec);
             Topics topics = KafkaSetup.topics(config);
             KafkaSetup.prepare(config, topics);
@@ -197,7 +186,7 @@ public final class ExceptionsCommand {
                 refuse(List.of("subscription " + request.subscriptionId() + " is unknown to the pipeline (no posture);"
                         + " check the id, or grant it ahead of its first snapshot with --force and --reasons"));
             }
-            if (request.reasonCodes().isEmpty()) {
+            if (request.reasonCodes() == null) {
                 if (posture == null || posture.getVerdict() != Verdict.FAIL) {
                     refuse(List.of("subscription " + request.subscriptionId() + " is "
                             + (posture == null
@@ -314,9 +303,9 @@ public final class ExceptionsCommand {
                     .orElseThrow(() -> new ConfigException(
                             "no exception " + id + " on " + topics.exceptions().name()));
             Instant now = Instant.now();
-            if (state(found, now) != State.ACTIVE) {
+            if (Exceptions.state(found, now) != Exceptions.State.ACTIVE) {
                 throw new ConfigException(
-                        "exception " + id + " is " + state(found, now) + " already: nothing to revoke");
+                        "exception " + id + " is " + Exceptions.state(found, now) + " already: nothing to revoke");
             }
             ComplianceException revoked = ComplianceException.newBuilder(found)
                     .setRevokedAt(now)
@@ -377,7 +366,7 @@ public final class ExceptionsCommand {
         }
 
         /** One exception with what is known now. */
-        record Row(ComplianceException exception, State state, String note) {}
+        record Row(ComplianceException exception, Exceptions.State state, String note) {}
 
         @Override
         public Integer call() {
@@ -399,8 +388,10 @@ public final class ExceptionsCommand {
                     e -> subscription == null || subscription.trim().equalsIgnoreCase(e.getSubscriptionId());
             List<Row> rows = read(config, topics).values().stream()
                     .filter(wanted)
-                    .map(e ->
-                            new Row(e, state(e, now), note(e, state(e, now), postures.get(e.getSubscriptionId()), now)))
+                    .map(e -> new Row(
+                            e,
+                            Exceptions.state(e, now),
+                            note(e, Exceptions.state(e, now), postures.get(e.getSubscriptionId()), now)))
                     .filter(this::selected)
                     .sorted(Comparator.comparing((Row r) -> r.exception().getExpiresAt()))
                     .toList();
@@ -434,7 +425,7 @@ public final class ExceptionsCommand {
                     null,
                     out);
             if (parsed == AuditExport.Format.TABLE) {
-                Map<State, Long> counts = new LinkedHashMap<>();
+                Map<Exceptions.State, Long> counts = new LinkedHashMap<>();
                 rows.forEach(r -> counts.merge(r.state(), 1L, Long::sum));
                 out.println(rows.size() + " exception(s)" + (counts.isEmpty() ? "" : ": " + counts));
             }
@@ -444,23 +435,23 @@ public final class ExceptionsCommand {
 
         private boolean selected(Row row) {
             if (filter.active) {
-                return row.state() == State.ACTIVE;
+                return row.state() == Exceptions.State.ACTIVE;
             }
             if (filter.expired) {
-                return row.state() == State.EXPIRED;
+                return row.state() == Exceptions.State.EXPIRED;
             }
             if (filter.revoked) {
-                return row.state() == State.REVOKED;
+                return row.state() == Exceptions.State.REVOKED;
             }
             if (filter.expiring != null) {
-                return row.state() == State.ACTIVE
+                return row.state() == Exceptions.State.ACTIVE
                         && row.exception().getExpiresAt().isBefore(Instant.now().plus(filter.expiring));
             }
             return true;
         }
 
-        private static String note(ComplianceException e, State state, PostureState posture, Instant now) {
-            if (state != State.ACTIVE) {
+        private static String note(ComplianceException e, Exceptions.State state, PostureState posture, Instant now) {
+            if (state != Exceptions.State.ACTIVE) {
                 return e.getRevokedAt() != null
                         ? "revoked " + e.getRevokedAt() + " by " + e.getRevokedBy() + ": " + e.getRevocationReason()
                         : null;

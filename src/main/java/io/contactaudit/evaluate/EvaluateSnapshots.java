@@ -1,5 +1,6 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.Sha256;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.TopicSpec;
@@ -14,7 +15,6 @@ import io.contactaudit.schema.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -74,7 +74,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private PostureIndex index;
     private boolean building;
     private String builtUpTo;
-    private final MessageDigest sha256 = sha256();
+    private final MessageDigest sha256 = Sha256.digest();
     private StalenessClock clock;
     private final String snapshotsTopic;
     private final BacklogProbe backlog;
@@ -234,14 +234,6 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         sha256.update(ByteBuffer.allocate(4).putInt(0, bytes.length).array());
         sha256.update(bytes);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     @Override

@@ -81,12 +81,15 @@ final class ExceptionBook {
      */
     void refresh(ReadOnlyKeyValueStore<String, byte[]> store, String subscription) {
         String prefix = Exceptions.subscriptionScope(subscription) + "/exceptions/";
+        Map<String, ComplianceException> known = bySubscription.get(subscription);
         Set<String> changed = new HashSet<>();
         Set<String> seen;
         try (KeyValueIterator<String, byte[]> under = store.prefixScan(prefix, KEYS)) {
+            if (known == null && !under.hasNext()) {
+                return; // no exception, before or now: what nearly every snapshot finds
+            }
             seen = read(under, changed);
         }
-        Map<String, ComplianceException> known = bySubscription.get(subscription);
         if (known != null) {
             for (String key : List.copyOf(known.keySet())) {
                 if (key.startsWith(prefix) && !seen.contains(key)) {
@@ -149,10 +152,5 @@ final class ExceptionBook {
             bySubscription.remove(sub);
         }
         changed.add(sub);
-    }
-
-    /** How many exceptions were read (decodable, of a subscription). */
-    int size() {
-        return subscriptionOfKey.size();
     }
 }

@@ -53,15 +53,15 @@ public record ExceptionCounts(long active, long expiring, long expired, long rev
                 } catch (RuntimeException undecodable) {
                     continue;
                 }
-                if (e.getRevokedAt() != null) {
-                    revoked++;
-                } else if (Exceptions.active(e, now)) {
-                    active++;
-                    if (e.getExpiresAt().isBefore(now.plus(SOON))) {
-                        expiring++;
+                switch (Exceptions.state(e, now)) {
+                    case REVOKED -> revoked++;
+                    case EXPIRED -> expired++;
+                    case ACTIVE -> {
+                        active++;
+                        if (e.getExpiresAt().isBefore(now.plus(SOON))) {
+                            expiring++;
+                        }
                     }
-                } else {
-                    expired++;
                 }
             }
         }

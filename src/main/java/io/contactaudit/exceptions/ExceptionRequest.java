@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  *
  * @param subscriptionId      the subscription
  * @param category            WAIVER or MITIGATED
- * @param reasonCodes         the failure reason codes it covers (never empty by the time it is validated)
+ * @param reasonCodes         the failure reason codes it covers; null while not known yet (the command fills in the
+ *                            subscription's current ones), which {@link #validate} leaves unchecked
  * @param justification       why
  * @param compensatingControl the control that meets the requirement instead (required for MITIGATED)
  * @param ticket              change or risk ticket, may be null
@@ -89,7 +90,10 @@ public record ExceptionRequest(
             problems.add("expiry " + expiresAt + " is beyond the maximum of " + text(maximum) + " after approval ("
                     + approvedAt.plus(maximum) + "; exceptions.max.duration)");
         }
-        if (reasonCodes == null || reasonCodes.isEmpty()) {
+        if (reasonCodes == null) {
+            return problems;
+        }
+        if (reasonCodes.isEmpty()) {
             problems.add("no reason codes covered: name them (--reasons), one or more of " + failureCodes());
         } else {
             for (String code : reasonCodes) {

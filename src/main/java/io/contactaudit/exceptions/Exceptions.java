@@ -36,13 +36,16 @@ public final class Exceptions {
         return e.getScope() + SEPARATOR + e.getExceptionId();
     }
 
-    /** The subscription a key belongs to, or null for a key of another scope (or none of this project's). */
-    public static String subscriptionOf(String key) {
-        int end = key.indexOf(SEPARATOR);
-        if (!key.startsWith(SUBSCRIPTION_SCOPE) || end <= SUBSCRIPTION_SCOPE.length()) {
-            return null;
-        }
-        return key.substring(SUBSCRIPTION_SCOPE.length(), end);
+    /** An exception's state at an instant. */
+    public enum State {
+        ACTIVE,
+        EXPIRED,
+        REVOKED
+    }
+
+    /** The state of {@code e} at {@code now}: REVOKED once revoked, else ACTIVE until it expires, then EXPIRED. */
+    public static State state(ComplianceException e, Instant now) {
+        return e.getRevokedAt() != null ? State.REVOKED : active(e, now) ? State.ACTIVE : State.EXPIRED;
     }
 
     /** Whether {@code e} is in force at {@code now}: not revoked and not yet expired. */

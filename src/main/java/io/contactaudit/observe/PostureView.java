@@ -128,14 +128,15 @@ public final class PostureView {
         try {
             filter = Filter.parse(query);
         } catch (IllegalArgumentException e) {
-            send(exchange, 400, "application/json", "{\"error\":\"verdict must be PASS, FAIL or ERROR\"}\n");
+            ObservabilityServer.send(
+                    exchange, 400, "application/json", "{\"error\":\"verdict must be PASS, FAIL or ERROR\"}\n");
             return;
         }
         ObjectNode answer;
         try {
             answer = "true".equals(query.get("local")) ? local(filter) : all(filter);
         } catch (InvalidStateStoreException e) {
-            send(
+            ObservabilityServer.send(
                     exchange,
                     503,
                     "application/json",
@@ -145,23 +146,27 @@ public final class PostureView {
                             + "\n");
             return;
         }
-        send(exchange, 200, "application/json", answer.toString() + "\n");
+        ObservabilityServer.send(exchange, 200, "application/json", answer.toString() + "\n");
     }
 
     /** {@code GET /}. */
     public void handlePage(HttpExchange exchange) throws IOException {
         if (!"/".equals(exchange.getRequestURI().getPath())) {
-            send(exchange, 404, "text/plain", "not found\n");
+            ObservabilityServer.send(exchange, 404, "text/plain", "not found\n");
             return;
         }
         String page;
         try {
             page = page(all(Filter.parse(Map.of())));
         } catch (InvalidStateStoreException e) {
-            send(exchange, 503, "text/plain", "the evaluator's state is not queryable now: " + e.getMessage() + "\n");
+            ObservabilityServer.send(
+                    exchange,
+                    503,
+                    "text/plain",
+                    "the evaluator's state is not queryable now: " + e.getMessage() + "\n");
             return;
         }
-        send(exchange, 200, "text/html; charset=utf-8", page);
+        ObservabilityServer.send(exchange, 200, "text/html; charset=utf-8", page);
     }
 
     /** The postures this instance holds that {@code filter} selects. */
@@ -391,9 +396,5 @@ public final class PostureView {
 
     private static String esc(String text) {
         return Html.escape(text);
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
-        ObservabilityServer.send(exchange, status, type, body);
     }
 }

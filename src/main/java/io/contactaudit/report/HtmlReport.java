@@ -2,6 +2,7 @@ package io.contactaudit.report;
 
 import io.contactaudit.Html;
 import io.contactaudit.Percentiles;
+import io.contactaudit.Sha256;
 import io.contactaudit.report.ReportModel.State;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.schema.ComplianceException;
@@ -409,10 +410,7 @@ public final class HtmlReport {
         }
         return switch (about.redaction()) {
             case NONE -> value;
-            case HASH ->
-                "sha256:"
-                        + OcsfComplianceFinding.sha256(value.toLowerCase(Locale.ROOT))
-                                .substring(0, 16) + "…";
+            case HASH -> "sha256:" + Sha256.hex(value.toLowerCase(Locale.ROOT)).substring(0, 16) + "…";
             case DROP -> "(redacted)";
         };
     }

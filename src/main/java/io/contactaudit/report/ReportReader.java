@@ -1,5 +1,6 @@
 package io.contactaudit.report;
 
+import io.contactaudit.Sha256;
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.HistoryReader;
@@ -10,7 +11,6 @@ import io.contactaudit.schema.DriftEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,14 +88,13 @@ public final class ReportReader {
         Predicate<String> keys =
                 key -> subscriptions.isEmpty() || key != null && subscriptions.contains(key.toLowerCase(Locale.ROOT));
         long[] count = {0};
+        Instant driftKept = reader.oldestKept(topics.drift().name());
         try (HistoryReader.Cursor<byte[]> findings =
                         reader.open(topics.findings().name(), bytes, historyFrom, end, keys, skipped, n -> {});
                 HistoryReader.Cursor<byte[]> drift = reader.open(
                         topics.drift().name(),
                         bytes,
-                        historyFrom.isBefore(reader.oldestKept(topics.drift().name()))
-                                ? reader.oldestKept(topics.drift().name())
-                                : historyFrom,
+                        historyFrom.isBefore(driftKept) ? driftKept : historyFrom,
                         end,
                         keys,
                         skipped,
@@ -137,7 +136,7 @@ public final class ReportReader {
         }
         model.finish();
         List<Read> reads = new ArrayList<>();
-        MessageDigest all = sha256();
+        MessageDigest all = Sha256.digest();
         for (Map.Entry<String, Partition> e : partitions.entrySet()) {
             Partition p = e.getValue();
             String hex = HexFormat.of().formatHex(p.digest.digest());
@@ -180,7 +179,7 @@ public final class ReportReader {
         final long first;
         long last;
         long records;
-        final MessageDigest digest = sha256();
+        final MessageDigest digest = Sha256.digest();
 
         Partition(String topic, int partition, long first) {
             this.topic = topic;
@@ -197,14 +196,6 @@ public final class ReportReader {
                     .putInt(value.length)
                     .array());
             digest.update(value);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 }

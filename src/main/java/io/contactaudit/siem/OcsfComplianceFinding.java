@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.contactaudit.Sha256;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftKind;
@@ -12,12 +13,8 @@ import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -383,7 +380,7 @@ public final class OcsfComplianceFinding {
         if (redaction != Redaction.DROP) {
             g.writeArrayFieldStart("recipients");
             for (String e : recipients) {
-                g.writeString(redaction == Redaction.HASH ? sha256(e.toLowerCase(Locale.ROOT)) : e);
+                g.writeString(redaction == Redaction.HASH ? Sha256.hex(e.toLowerCase(Locale.ROOT)) : e);
             }
             g.writeEndArray();
         }
@@ -421,15 +418,5 @@ public final class OcsfComplianceFinding {
 
     private static long millis(Instant instant) {
         return instant.toEpochMilli();
-    }
-
-    /** SHA-256 of {@code text} (UTF-8), hex: how a hashed recipient appears. */
-    public static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.contactaudit.Sha256;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftKind;
@@ -160,7 +161,7 @@ class OcsfComplianceFindingTest {
         String hashed = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.HASH)
                 .at("/unmapped/recipients/0")
                 .asText();
-        assertThat(hashed).hasSize(64).isEqualTo(OcsfComplianceFinding.sha256("secops@contoso.com"));
+        assertThat(hashed).hasSize(64).isEqualTo(Sha256.hex("secops@contoso.com"));
         JsonNode dropped = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.DROP);
         assertThat(dropped.at("/unmapped").has("recipients")).isFalse();
         assertThat(dropped.toString()).doesNotContainIgnoringCase("contoso");
