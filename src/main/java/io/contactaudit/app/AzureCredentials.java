@@ -1,12 +1,16 @@
 package io.contactaudit.app;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.identity.AadCredentialBuilderBase;
 import com.azure.identity.AzureCliCredentialBuilder;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
+import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import io.contactaudit.config.ConfigException;
+import io.contactaudit.config.TenantsFile;
 import java.util.Locale;
 import java.util.Map;
 
@@ -52,10 +56,81 @@ public final class AzureCredentials {
         };
     }
 
+    /**
+     * The credential of one tenant of the tenants file, for that tenant only: its secret or certificate path read from
+     * the environment variable the file names. {@code authorityHost} (null: the SDK's) unless the tenant names its
+     * own; {@code http} (null: the SDK's) is the client its token requests go through.
+     */
+    public static TokenCredential forTenant(
+            TenantsFile.Entry tenant, Map<String, String> env, String authorityHost, HttpClient http) {
+        String kind = tenant.credentialKind();
+        String where = "tenant " + tenant.displayName() + " (" + tenant.tenantId() + "), credential " + kind;
+        String authority = tenant.authorityHost() != null ? tenant.authorityHost() : authorityHost;
+        return switch (kind) {
+            case "client-secret" -> {
+                ClientSecretCredentialBuilder b = new ClientSecretCredentialBuilder()
+                        .tenantId(tenant.tenantId())
+                        .clientId(tenant.clientId())
+                        .clientSecret(required(env, tenant.clientSecretEnv(), where));
+                yield common(b, authority, http).build();
+            }
+            case "client-certificate" -> {
+                ClientCertificateCredentialBuilder b = new ClientCertificateCredentialBuilder()
+                        .tenantId(tenant.tenantId())
+                        .clientId(tenant.clientId())
+                        .pemCertificate(required(env, tenant.certificatePathEnv(), where));
+                yield common(b, authority, http).build();
+            }
+            case "workload-identity" -> {
+                String variable = tenant.tokenFileEnv() == null ? "AZURE_FEDERATED_TOKEN_FILE" : tenant.tokenFileEnv();
+                WorkloadIdentityCredentialBuilder b = new WorkloadIdentityCredentialBuilder()
+                        .tenantId(tenant.tenantId())
+                        .clientId(tenant.clientId())
+                        .tokenFilePath(required(env, variable, where));
+                if (authority != null) {
+                    b.authorityHost(authority);
+                }
+                if (http != null) {
+                    b.httpClient(http);
+                }
+                yield b.build();
+            }
+            case "managed-identity" -> {
+                ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder();
+                if (tenant.clientId() != null && !tenant.clientId().isBlank()) {
+                    b.clientId(tenant.clientId());
+                }
+                yield b.build();
+            }
+            case "azure-cli" ->
+                new AzureCliCredentialBuilder().tenantId(tenant.tenantId()).build();
+            default -> {
+                DefaultAzureCredentialBuilder b = new DefaultAzureCredentialBuilder().tenantId(tenant.tenantId());
+                if (authority != null) {
+                    b.authorityHost(authority);
+                }
+                yield b.build();
+            }
+        };
+    }
+
+    /** The authority and HTTP client of a client-credential flow; instance discovery off for a custom authority. */
+    private static <T extends AadCredentialBuilderBase<T>> T common(T builder, String authority, HttpClient http) {
+        if (authority != null) {
+            builder.authorityHost(authority);
+            builder.disableInstanceDiscovery();
+        }
+        if (http != null) {
+            builder.httpClient(http);
+        }
+        return builder;
+    }
+
     private static String required(Map<String, String> env, String name, String kind) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
-            throw new ConfigException("azure.credential=" + kind + " needs the environment variable " + name);
+            throw new ConfigException((kind.startsWith("tenant ") ? kind : "azure.credential=" + kind)
+                    + " needs the environment variable " + name);
         }
         return value;
     }

@@ -1,5 +1,7 @@
 package io.contactaudit.app;
 
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.CollectorLoop;
@@ -7,14 +9,18 @@ import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.EventTrigger;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotPublisher;
+import io.contactaudit.collector.Tenant;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.config.TenantsFile;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.Delivery;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.DeadLetter;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
@@ -33,19 +39,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class CollectorApp implements AutoCloseable {
 
-    private final ArmClient arm;
+    private final List<Collector.Source> sources;
     private final SnapshotPublisher publisher;
     private final CollectorLoop loop;
     private final EventTrigger trigger;
     private final KafkaProducer<byte[], DeadLetter> rejects;
 
     private CollectorApp(
-            ArmClient arm,
+            List<Collector.Source> sources,
             SnapshotPublisher publisher,
             CollectorLoop loop,
             EventTrigger trigger,
             KafkaProducer<byte[], DeadLetter> rejects) {
-        this.arm = arm;
+        this.sources = sources;
         this.publisher = publisher;
         this.loop = loop;
         this.trigger = trigger;
@@ -58,8 +64,14 @@ public final class CollectorApp implements AutoCloseable {
      */
     public static CollectorApp create(
             ContactAuditConfig config, Topics topics, ArmClient arm, Collector.Progress progress) {
+        return create(config, topics, List.of(new Collector.Source(Tenant.ANY, arm)), progress);
+    }
+
+    /** A collector reading with {@code sources}, one identity per tenant (see {@link #sources}). */
+    public static CollectorApp create(
+            ContactAuditConfig config, Topics topics, List<Collector.Source> sources, Collector.Progress progress) {
         SnapshotPublisher publisher = SnapshotPublisher.create(config.kafkaClientProperties(), topics.snapshots());
-        Collector collector = new Collector(arm, settings(config), Clock.systemUTC());
+        Collector collector = new Collector(sources, settings(config), Clock.systemUTC());
         CollectorLoop loop = new CollectorLoop(
                 collector,
                 publisher,
@@ -68,7 +80,7 @@ public final class CollectorApp implements AutoCloseable {
                 config.kafkaTimeout(),
                 progress);
         if (!config.eventsEnabled()) {
-            return new CollectorApp(arm, publisher, loop, null, null);
+            return new CollectorApp(sources, publisher, loop, null, null);
         }
         Map<String, Object> producer = new HashMap<>(config.kafkaClientProperties());
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -89,7 +101,7 @@ public final class CollectorApp implements AutoCloseable {
                 publisher,
                 (record, cause) -> deadLetter(rejects, topics, record, cause),
                 config.collectionInterval());
-        return new CollectorApp(arm, publisher, loop, trigger, rejects);
+        return new CollectorApp(sources, publisher, loop, trigger, rejects);
     }
 
     /** A change event that is not one, whole, with its cause, on the dead-letter topic. */
@@ -136,13 +148,53 @@ public final class CollectorApp implements AutoCloseable {
                 config.requestTimeout(),
                 config.maxRetries(),
                 config.maxRetryDelay(),
-                ArmClient.Settings.defaults().baseRetryDelay());
+                ArmClient.Settings.defaults().baseRetryDelay(),
+                config.tenantReadsBurst(),
+                config.tenantReadsPerSecond());
     }
 
     /** A client of Azure Resource Manager with the credential of {@code azure.credential}. */
     public static ArmClient arm(ContactAuditConfig config, Map<String, String> env) {
         return new ArmClient(
                 armSettings(config), AzureCredentials.of(config.azureCredential(), env), null, Clock.systemUTC());
+    }
+
+    /**
+     * The identities of the configuration: one per tenant of {@code collector.tenants.file}, each with its own
+     * credential and read pace; without the file, the single identity of {@code azure.credential}.
+     */
+    public static List<Collector.Source> sources(ContactAuditConfig config, Map<String, String> env) {
+        if (config.tenantsFile() == null) {
+            return List.of(new Collector.Source(Tenant.ANY, arm(config, env)));
+        }
+        return sources(config, TenantsFile.read(config.tenantsFile()), env, null, null);
+    }
+
+    /**
+     * The identities of {@code tenants}, against {@code endpoint} (null: azure.endpoint) with tokens from its
+     * authority (a local endpoint that serves both, trusted through {@code trust}; null: Entra ID's).
+     */
+    public static List<Collector.Source> sources(
+            ContactAuditConfig config, TenantsFile tenants, Map<String, String> env, URI endpoint, SSLContext trust) {
+        HttpClient http = trust == null
+                ? null
+                : new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(trust)).build();
+        String authority = endpoint != null ? endpoint.toString() : config.azureAuthorityHost();
+        List<Collector.Source> sources = new ArrayList<>();
+        for (TenantsFile.Entry t : tenants.tenants()) {
+            ArmClient.Settings settings = armSettings(config)
+                    .withReads(
+                            config.tenantReadsBurst(),
+                            t.readsPerSecond() != null ? t.readsPerSecond() : config.tenantReadsPerSecond());
+            if (endpoint != null) {
+                settings = settings.withEndpoint(endpoint);
+            }
+            sources.add(new Collector.Source(
+                    new Tenant(t.tenantId(), t.displayName(), t.includePattern(), t.excludePattern()),
+                    new ArmClient(
+                            settings, AzureCredentials.forTenant(t, env, authority, http), trust, Clock.systemUTC())));
+        }
+        return sources;
     }
 
     /** The Resource Manager client of remediate --apply: remediation.azure.credential, which may write. */
@@ -157,9 +209,9 @@ public final class CollectorApp implements AutoCloseable {
                 armSettings(config).withEndpoint(endpoint), Credentials.fixed("local"), trust, Clock.systemUTC());
     }
 
-    /** The Resource Manager client, for its request statistics. */
-    public ArmClient arm() {
-        return arm;
+    /** The identities, for their request statistics. */
+    public List<Collector.Source> sources() {
+        return sources;
     }
 
     /** The loop: one run, or runs on an interval. */

@@ -181,7 +181,7 @@ public final class Lifecycle {
                     port,
                     evaluator == null ? null : evaluator.runner(),
                     collector == null ? null : collector.loop(),
-                    collector == null ? null : collector.arm(),
+                    collector == null ? null : collector.sources(),
                     collector == null || collector.trigger() == null
                             ? null
                             : collector.trigger().stats(),

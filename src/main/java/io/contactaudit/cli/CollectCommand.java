@@ -87,7 +87,7 @@ public final class CollectCommand implements Callable<Integer> {
             boolean terminal = System.console() != null && !noProgress;
             TerminalProgress progress = new TerminalProgress(terminal ? new PrintWriter(System.err, true) : null);
             try (ChangeFeed feed = azure.changeFeed(config, out);
-                    CollectorApp app = CollectorApp.create(config, topics, azure.arm(), progress)) {
+                    CollectorApp app = CollectorApp.create(config, topics, azure.sources(), progress)) {
                 if (schedule.interval == null && !config.eventsEnabled()) {
                     return Lifecycle.once(config, app, out);
                 }

@@ -2,8 +2,11 @@ package io.contactaudit.cli;
 
 import io.contactaudit.app.CollectorApp;
 import io.contactaudit.collector.ArmClient;
+import io.contactaudit.collector.Collector;
+import io.contactaudit.collector.Tenant;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.config.TenantsFile;
 import io.contactaudit.demo.ChangeFeed;
 import io.contactaudit.demo.FakeArm;
 import io.contactaudit.demo.Scenario;
@@ -12,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -73,7 +77,12 @@ public final class CollectorOptions {
     }
 
     /** The Azure side: Resource Manager, or a local fake serving {@code --scenario}. */
-    record Azure(ArmClient arm, FakeArm fake) implements AutoCloseable {
+    record Azure(List<Collector.Source> sources, FakeArm fake) implements AutoCloseable {
+
+        /** The first identity's client (the only one without a tenants file). */
+        ArmClient arm() {
+            return sources.get(0).arm();
+        }
 
         /**
          * With a scenario and {@code events.enabled}: the change events Azure would deliver for each change made through
@@ -103,13 +112,27 @@ public final class CollectorOptions {
     /** Builds the Resource Manager client once, for Azure or for the scenario (whose endpoint it announces on {@code out}). */
     Azure azure(ContactAuditConfig config, PrintWriter out) {
         if (scenario == null) {
-            return new Azure(CollectorApp.arm(config, context.env()), null);
+            return new Azure(CollectorApp.sources(config, context.env()), null);
         }
         try {
             FakeArm fake = FakeArm.start(Scenario.read(scenario));
             out.println("serving the simulated tenant of " + scenario + " at " + fake.endpoint()
                     + " (Azure is not contacted)");
-            return new Azure(CollectorApp.arm(config, fake.endpoint(), fake.clientSslContext()), fake);
+            if (config.tenantsFile() != null) {
+                // each tenant's identity gets its tokens from the scenario's endpoint, as from Entra ID
+                return new Azure(
+                        CollectorApp.sources(
+                                config,
+                                TenantsFile.read(config.tenantsFile()),
+                                context.env(),
+                                fake.endpoint(),
+                                fake.clientSslContext()),
+                        fake);
+            }
+            return new Azure(
+                    List.of(new Collector.Source(
+                            Tenant.ANY, CollectorApp.arm(config, fake.endpoint(), fake.clientSslContext()))),
+                    fake);
         } catch (IOException e) {
             throw new ConfigException(e.getMessage(), e);
         }

@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
             KafkaSetup.prepare(config, topics);
             try (ChangeFeed feed = azure.changeFeed(config, out);
                     CollectorApp collecting =
-                            CollectorApp.create(config, topics, azure.arm(), new TerminalProgress(null));
+                            CollectorApp.create(config, topics, azure.sources(), new TerminalProgress(null));
                     EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
                 return Lifecycle.untilStopped(
                         config,

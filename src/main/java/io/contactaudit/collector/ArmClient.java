@@ -6,10 +6,14 @@ import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RequestIdPolicy;
 import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
@@ -31,7 +35,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Read-only access to Azure Resource Manager through the Azure SDK's own HTTP pipeline: bearer
@@ -53,6 +60,8 @@ public final class ArmClient {
      * @param maxRetries     retries of a throttled, unavailable or failed request
      * @param maxRetryDelay  longest wait before one retry, whatever Retry-After asks
      * @param baseRetryDelay first backoff delay when the service does not say how long to wait
+     * @param readsBurst     requests this client may send at once (its token bucket's size)
+     * @param readsPerSecond requests per second this client sends at most, each attempt counted; 0: not paced
      */
     public record Settings(
             URI endpoint,
@@ -60,8 +69,13 @@ public final class ArmClient {
             Duration requestTimeout,
             int maxRetries,
             Duration maxRetryDelay,
-            Duration baseRetryDelay) {
-        /** Azure public cloud defaults: 30 s timeout, 4 retries, at most 60 s per wait. */
+            Duration baseRetryDelay,
+            int readsBurst,
+            int readsPerSecond) {
+        /**
+         * Azure public cloud defaults: 30 s timeout, 4 retries, at most 60 s per wait, paced as Resource Manager meters
+         * one identity's reads in one tenant (a bucket of 250 refilled at 25/s).
+         */
         public static Settings defaults() {
             return new Settings(
                     AZURE_PUBLIC,
@@ -69,19 +83,29 @@ public final class ArmClient {
                     Duration.ofSeconds(30),
                     4,
                     Duration.ofSeconds(60),
-                    Duration.ofMillis(800));
+                    Duration.ofMillis(800),
+                    250,
+                    25);
         }
 
         public Settings withEndpoint(URI uri) {
-            return new Settings(uri, scope, requestTimeout, maxRetries, maxRetryDelay, baseRetryDelay);
+            return new Settings(
+                    uri, scope, requestTimeout, maxRetries, maxRetryDelay, baseRetryDelay, readsBurst, readsPerSecond);
         }
 
         public Settings withRequestTimeout(Duration timeout) {
-            return new Settings(endpoint, scope, timeout, maxRetries, maxRetryDelay, baseRetryDelay);
+            return new Settings(
+                    endpoint, scope, timeout, maxRetries, maxRetryDelay, baseRetryDelay, readsBurst, readsPerSecond);
         }
 
         public Settings withRetries(int retries, Duration base, Duration max) {
-            return new Settings(endpoint, scope, requestTimeout, retries, max, base);
+            return new Settings(endpoint, scope, requestTimeout, retries, max, base, readsBurst, readsPerSecond);
+        }
+
+        /** Paced at {@code perSecond} with a bucket of {@code burst}; a {@code perSecond} of 0: not paced. */
+        public Settings withReads(int burst, int perSecond) {
+            return new Settings(
+                    endpoint, scope, requestTimeout, maxRetries, maxRetryDelay, baseRetryDelay, burst, perSecond);
         }
     }
 
@@ -106,8 +130,21 @@ public final class ArmClient {
 
     private static final ObjectMapper ERRORS = SecurityContactsNormalizer.boundedMapper();
 
-    /** A subscription as discovered. */
-    public record DiscoveredSubscription(String id, String tenantId, String name, String state) {}
+    /**
+     * A subscription as discovered: {@code tenantId} the tenant it belongs to, {@code managedBy} the tenants that
+     * manage it through Azure Lighthouse.
+     */
+    public record DiscoveredSubscription(
+            String id, String tenantId, String name, String state, List<String> managedBy) {
+        public DiscoveredSubscription {
+            managedBy = managedBy == null ? List.of() : List.copyOf(managedBy);
+        }
+
+        /** A subscription known by its id only. */
+        public static DiscoveredSubscription of(String id, String tenantId) {
+            return new DiscoveredSubscription(id, tenantId, null, null, List.of());
+        }
+    }
 
     private final Settings settings;
     private final HttpPipeline pipeline;
@@ -139,11 +176,42 @@ public final class ArmClient {
                                 settings.maxRetryDelay(),
                                 clock,
                                 stats),
+                        paced(settings),
                         new BearerTokenAuthenticationPolicy(credential, settings.scope()))
                 .build();
         Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
         endpoints.put("resourceManagerEndpointUrl", settings.endpoint().toString());
         this.profile = new AzureProfile(null, null, new AzureEnvironment(endpoints));
+    }
+
+    /** A policy that takes a token of the client's bucket before each attempt, waiting its turn (none when not paced). */
+    private static HttpPipelinePolicy paced(Settings settings) {
+        if (settings.readsPerSecond() <= 0) {
+            return (context, next) -> next.process();
+        }
+        TokenBucket bucket = new TokenBucket(settings.readsBurst(), settings.readsPerSecond());
+        return new HttpPipelinePolicy() {
+            @Override
+            public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+                return Mono.fromCallable(() -> {
+                            bucket.take();
+                            return true;
+                        })
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .then(next.process());
+            }
+
+            @Override
+            public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+                try {
+                    bucket.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the read pace", e);
+                }
+                return next.processSync();
+            }
+        };
     }
 
     /** Throttling seen by this client. */
@@ -165,7 +233,13 @@ public final class ArmClient {
                     s.subscriptionId(),
                     s.innerModel().tenantId(),
                     s.displayName(),
-                    s.state() == null ? null : s.state().toString()));
+                    s.state() == null ? null : s.state().toString(),
+                    s.innerModel().managedByTenants() == null
+                            ? List.of()
+                            : s.innerModel().managedByTenants().stream()
+                                    .map(m -> m.tenantId())
+                                    .filter(Objects::nonNull)
+                                    .toList()));
         }
         return found;
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,16 +93,54 @@ public final class Collector {
         };
     }
 
-    private final ArmClient arm;
+    /** One identity and the tenant it reads. */
+    public record Source(Tenant tenant, ArmClient arm) {}
+
+    /** One identity's listing: the subscriptions it sees, or why it could not list them. */
+    private record Listing(Source source, List<ArmClient.DiscoveredSubscription> subscriptions, String error) {}
+
+    /** A subscription to read, and the identity to read it with. */
+    private record Target(ArmClient.DiscoveredSubscription subscription, Source via) {}
+
+    private final List<Source> sources;
     private final Settings settings;
     private final Clock clock;
-    /** The subscriptions of the last listing, by id: names and tenants for change-triggered reads. */
-    private final Map<String, ArmClient.DiscoveredSubscription> listed = new ConcurrentHashMap<>();
+    /** Tenant id → display name, of the tenants named by the sources. */
+    private final Map<String, String> tenantNames = new HashMap<>();
+    /** The subscriptions of the last listing, by id, with the identity chosen to read each: for change-triggered reads. */
+    private final Map<String, Target> listed = new ConcurrentHashMap<>();
 
+    /** A collector of one identity, whatever tenant it belongs to. */
     public Collector(ArmClient arm, Settings settings, Clock clock) {
-        this.arm = arm;
+        this(List.of(new Source(Tenant.ANY, arm)), settings, clock);
+    }
+
+    /**
+     * A collector of several identities, one per tenant: each lists what it sees; a subscription visible to several
+     * (its own tenant's, and a managing tenant's through Azure Lighthouse) is read once, through its own tenant when
+     * that tenant is one of them.
+     */
+    public Collector(List<Source> sources, Settings settings, Clock clock) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("a collector needs at least one identity");
+        }
+        if (sources.size() > 1 && !settings.subscriptions().isEmpty()) {
+            throw new IllegalArgumentException("explicit subscriptions (collector.subscriptions) name no tenant: with"
+                    + " several tenants, choose subscriptions with each tenant's include/exclude instead");
+        }
+        this.sources = List.copyOf(sources);
         this.settings = settings;
         this.clock = clock;
+        sources.forEach(s -> {
+            if (s.tenant().id() != null) {
+                tenantNames.put(s.tenant().id(), s.tenant().name());
+            }
+        });
+    }
+
+    /** The identities this collector reads with. */
+    public List<Source> sources() {
+        return sources;
     }
 
     /**
@@ -112,35 +151,53 @@ public final class Collector {
      *              tenant that are no longer listed at all are removed (filtered-out ones are not: another
      *              collector may own them)
      */
-    public RunSummary run(SnapshotSink sink, Map<String, String> known, Progress progress) throws InterruptedException {
+    public RunSummary run(SnapshotSink sink, Map<String, KnownSubscriptions.Known> known, Progress progress)
+            throws InterruptedException {
         return run(sink, known, progress, null);
     }
 
     /**
      * Runs once, as one run of a loop that runs every {@code interval}: each snapshot declares it, so that every
      * evaluator judges staleness with the same window (null: a one-shot run, which declares none).
+     *
+     * <p>Removal is per tenant: a known subscription no longer listed is removed only when the tenant that answers
+     * for it (the one it was read through, else its own) was listed completely in this run. When that tenant's listing
+     * failed, the subscription gets an ERROR snapshot that says so instead (never PASS, never removed).
      */
-    public RunSummary run(SnapshotSink sink, Map<String, String> known, Progress progress, Duration interval)
+    public RunSummary run(
+            SnapshotSink sink, Map<String, KnownSubscriptions.Known> known, Progress progress, Duration interval)
             throws InterruptedException {
         Instant started = clock.instant();
         long startNanos = System.nanoTime();
         String runId = UUID.randomUUID().toString();
-        long throttledBefore = arm.stats().throttledResponses();
-        long retriesBefore = arm.stats().retries();
-        Duration waitedBefore = arm.stats().waited();
+        long throttledBefore = throttled();
+        long retriesBefore = retries();
+        Duration waitedBefore = waited();
 
-        List<ArmClient.DiscoveredSubscription> listed = list();
-        listed.forEach(l -> this.listed.put(l.id().toLowerCase(Locale.ROOT), l));
-        List<ArmClient.DiscoveredSubscription> targets =
-                listed.stream().filter(this::selected).toList();
-        progress.started(targets.size());
+        List<Listing> listings = list();
+        Map<String, Target> chosen = choose(listings);
+        this.listed.putAll(chosen);
+        List<Target> targets = chosen.values().stream().filter(t -> selected(t)).toList();
+        List<SecurityContactSnapshot> unlisted =
+                settings.subscriptions().isEmpty() ? unlisted(listings, chosen.keySet(), known, runId) : List.of();
+        progress.started(targets.size() + unlisted.size());
         Queue<CompletableFuture<Void>> writes = new ConcurrentLinkedQueue<>();
         Map<CollectionStatus, Integer> byStatus = new EnumMap<>(CollectionStatus.class);
-        ExecutorService pool =
-                Executors.newFixedThreadPool(Math.min(settings.concurrency(), Math.max(1, targets.size())), daemon());
+        Map<Source, Integer> read = new HashMap<>();
+        for (SecurityContactSnapshot snapshot : unlisted) {
+            snapshot.setCollectionIntervalMs(interval == null ? null : interval.toMillis());
+            writes.add(sink.publish(snapshot));
+            progress.collected(snapshot);
+            byStatus.merge(snapshot.getStatus(), 1, Integer::sum);
+        }
+        // one pool per identity: a tenant that throttles or hangs holds its own threads, never another's
+        Map<Source, ExecutorService> pools = new HashMap<>();
         try {
-            List<Future<SecurityContactSnapshot>> reads = new ArrayList<>();
-            for (ArmClient.DiscoveredSubscription target : targets) {
+            List<Future<CollectionStatus>> reads = new ArrayList<>(targets.size());
+            for (Target target : targets) {
+                read.merge(target.via(), 1, Integer::sum);
+                ExecutorService pool = pools.computeIfAbsent(
+                        target.via(), s -> Executors.newFixedThreadPool(settings.concurrency(), daemon()));
                 reads.add(pool.submit(() -> {
                     SecurityContactSnapshot snapshot = collect(target, runId);
                     snapshot.setCollectionIntervalMs(interval == null ? null : interval.toMillis());
@@ -148,12 +205,12 @@ public final class Collector {
                     // silently
                     writes.add(sink.publish(snapshot));
                     progress.collected(snapshot);
-                    return snapshot;
+                    return snapshot.getStatus(); // not the snapshot: a run of 50,000 holds none of them
                 }));
             }
-            for (Future<SecurityContactSnapshot> read : reads) {
+            for (Future<CollectionStatus> r : reads) {
                 try {
-                    byStatus.merge(read.get().getStatus(), 1, Integer::sum);
+                    byStatus.merge(r.get(), 1, Integer::sum);
                 } catch (ExecutionException e) {
                     // collect() catches everything; a failure here is a bug, and still must not lose the others
                     LOG.error("collection task failed: {}", Errors.messages(e.getCause()), e.getCause());
@@ -161,25 +218,14 @@ public final class Collector {
                 }
             }
         } finally {
-            pool.shutdownNow();
+            pools.values().forEach(ExecutorService::shutdownNow);
         }
         int removed = 0;
         if (settings.subscriptions().isEmpty()) {
-            Set<String> seen = new HashSet<>();
-            Set<String> tenants = new HashSet<>();
-            listed.forEach(t -> {
-                seen.add(t.id().toLowerCase(Locale.ROOT));
-                tenants.add(t.tenantId() == null ? "" : t.tenantId().toLowerCase(Locale.ROOT));
-            });
-            for (Map.Entry<String, String> entry : new TreeMap<>(known).entrySet()) {
-                String gone = entry.getKey();
-                String tenant =
-                        entry.getValue() == null ? null : entry.getValue().toLowerCase(Locale.ROOT);
-                if (tenant != null && tenants.contains(tenant) && !seen.contains(gone.toLowerCase(Locale.ROOT))) {
-                    writes.add(sink.remove(gone));
-                    removed++;
-                    LOG.info("subscription {} is no longer visible: announcing its removal", gone);
-                }
+            for (String gone : removable(listings, chosen.keySet(), known)) {
+                writes.add(sink.remove(gone));
+                removed++;
+                LOG.info("subscription {} is no longer visible: announcing its removal", gone);
             }
         }
         int failures = 0;
@@ -194,6 +240,15 @@ public final class Collector {
                 }
             }
         }
+        List<RunSummary.TenantRun> tenants = new ArrayList<>();
+        for (Listing l : listings) {
+            tenants.add(new RunSummary.TenantRun(
+                    l.source().tenant().id(),
+                    l.source().tenant().name(),
+                    l.subscriptions().size(),
+                    read.getOrDefault(l.source(), 0),
+                    l.error()));
+        }
         return new RunSummary(
                 runId,
                 started,
@@ -203,10 +258,29 @@ public final class Collector {
                 writes.size() - failures,
                 failures,
                 firstError,
-                arm.stats().throttledResponses() - throttledBefore,
-                arm.stats().retries() - retriesBefore,
-                arm.stats().waited().minus(waitedBefore),
-                arm.stats().minRemainingReads());
+                throttled() - throttledBefore,
+                retries() - retriesBefore,
+                waited().minus(waitedBefore),
+                sources.stream()
+                        .mapToLong(s -> s.arm().stats().minRemainingReads())
+                        .filter(n -> n >= 0)
+                        .min()
+                        .orElse(-1),
+                sources.size() > 1 || sources.get(0).tenant().id() != null ? tenants : List.of());
+    }
+
+    private long throttled() {
+        return sources.stream()
+                .mapToLong(s -> s.arm().stats().throttledResponses())
+                .sum();
+    }
+
+    private long retries() {
+        return sources.stream().mapToLong(s -> s.arm().stats().retries()).sum();
+    }
+
+    private Duration waited() {
+        return sources.stream().map(s -> s.arm().stats().waited()).reduce(Duration.ZERO, Duration::plus);
     }
 
     private static ThreadFactory daemon() {
@@ -218,29 +292,152 @@ public final class Collector {
         };
     }
 
-    /** The subscriptions listed (before filters); explicit ids are taken as given. */
-    List<ArmClient.DiscoveredSubscription> list() {
-        List<ArmClient.DiscoveredSubscription> all;
+    /**
+     * Each identity's listing, all at once; explicit ids are taken as given. One identity alone that cannot list fails
+     * the run (there is nothing to read); of several, each failure is its tenant's alone.
+     */
+    List<Listing> list() throws InterruptedException {
         if (!settings.subscriptions().isEmpty()) {
             Map<String, ArmClient.DiscoveredSubscription> unique = new LinkedHashMap<>();
             for (String id : settings.subscriptions()) {
                 String sub = id.trim().toLowerCase(Locale.ROOT);
                 if (!sub.isEmpty()) {
-                    unique.putIfAbsent(sub, new ArmClient.DiscoveredSubscription(sub, null, null, null));
+                    unique.putIfAbsent(sub, ArmClient.DiscoveredSubscription.of(sub, null));
                 }
             }
-            all = List.copyOf(unique.values());
-        } else {
+            return List.of(new Listing(sources.get(0), List.copyOf(unique.values()), null));
+        }
+        if (sources.size() == 1 && sources.get(0).tenant().id() == null) {
+            Source only = sources.get(0);
             try {
-                all = arm.subscriptions();
+                return List.of(new Listing(only, only.arm().subscriptions(), null));
             } catch (RuntimeException e) {
                 throw new IllegalStateException(
-                        "cannot list the subscriptions visible to the identity at " + arm.endpoint() + ": "
-                                + Errors.messages(e),
+                        "cannot list the subscriptions visible to the identity at "
+                                + only.arm().endpoint() + ": " + Errors.messages(e),
                         e);
             }
         }
-        return all;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(sources.size(), 16), daemon());
+        try {
+            List<Future<List<ArmClient.DiscoveredSubscription>>> lists = new ArrayList<>();
+            for (Source source : sources) {
+                lists.add(pool.submit(() -> source.arm().subscriptions()));
+            }
+            List<Listing> listings = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) {
+                Source source = sources.get(i);
+                try {
+                    listings.add(new Listing(source, lists.get(i).get(), null));
+                } catch (ExecutionException e) {
+                    String why = Errors.messages(e.getCause());
+                    LOG.error(
+                            "cannot list the subscriptions of tenant {}: {}",
+                            source.tenant().label(),
+                            why);
+                    listings.add(new Listing(source, List.of(), why));
+                }
+            }
+            return listings;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Each listed subscription once, with the identity to read it: the first that lists it, unless the identity of
+     * its own tenant lists it too (a delegated subscription seen both ways is read through its own tenant).
+     */
+    private static Map<String, Target> choose(List<Listing> listings) {
+        Map<String, Target> chosen = new LinkedHashMap<>();
+        for (Listing listing : listings) {
+            for (ArmClient.DiscoveredSubscription sub : listing.subscriptions()) {
+                String id = sub.id().toLowerCase(Locale.ROOT);
+                Target before = chosen.get(id);
+                if (before == null || !ownTenant(before) && ownTenant(new Target(sub, listing.source()))) {
+                    chosen.put(id, new Target(sub, listing.source()));
+                }
+            }
+        }
+        return chosen;
+    }
+
+    private static boolean ownTenant(Target t) {
+        return t.via().tenant().id() != null
+                && t.via().tenant().id().equalsIgnoreCase(t.subscription().tenantId());
+    }
+
+    /**
+     * The known subscriptions that were not listed because the listing of the tenant that answers for them failed:
+     * an ERROR snapshot each, saying so.
+     */
+    private List<SecurityContactSnapshot> unlisted(
+            List<Listing> listings, Set<String> seen, Map<String, KnownSubscriptions.Known> known, String runId) {
+        Map<String, Listing> failed = new HashMap<>();
+        listings.stream()
+                .filter(l -> l.error() != null && l.source().tenant().id() != null)
+                .forEach(l -> failed.put(l.source().tenant().id(), l));
+        List<SecurityContactSnapshot> snapshots = new ArrayList<>();
+        if (failed.isEmpty()) {
+            return snapshots;
+        }
+        for (Map.Entry<String, KnownSubscriptions.Known> entry : new TreeMap<>(known).entrySet()) {
+            String sub = entry.getKey().toLowerCase(Locale.ROOT);
+            Listing listing = failed.get(entry.getValue().listedBy());
+            if (listing == null || seen.contains(sub)) {
+                continue;
+            }
+            Tenant tenant = listing.source().tenant();
+            snapshots.add(SecurityContactSnapshot.newBuilder()
+                    .setSubscriptionId(sub)
+                    .setTenantId(entry.getValue().tenantId())
+                    .setTenantName(tenantNames.get(entry.getValue().tenantId()))
+                    .setReadThroughTenantId(tenant.id())
+                    .setRunId(runId)
+                    .setApiVersion(settings.apiVersion())
+                    .setStatus(CollectionStatus.ERROR)
+                    .setErrorMessage("tenant " + tenant.label() + " could not be listed, so the subscription was not"
+                            + " read: " + listing.error())
+                    .setCollectedAt(clock.instant())
+                    .setRawBodies(List.of())
+                    .build());
+        }
+        return snapshots;
+    }
+
+    /**
+     * The known subscriptions listed by no identity, whose answering tenant was listed completely: gone. Filtered-out
+     * ones are listed, so not gone; those of a tenant no identity here lists are another collector's.
+     */
+    private static List<String> removable(
+            List<Listing> listings, Set<String> seen, Map<String, KnownSubscriptions.Known> known) {
+        Set<String> failed = new HashSet<>();
+        Set<String> complete = new HashSet<>();
+        for (Listing l : listings) {
+            if (l.error() != null) {
+                failed.add(l.source().tenant().id());
+                continue;
+            }
+            if (l.source().tenant().id() != null) {
+                complete.add(l.source().tenant().id());
+            }
+            l.subscriptions().forEach(s -> {
+                if (s.tenantId() != null) {
+                    complete.add(s.tenantId().toLowerCase(Locale.ROOT));
+                }
+            });
+        }
+        List<String> gone = new ArrayList<>();
+        for (Map.Entry<String, KnownSubscriptions.Known> entry : new TreeMap<>(known).entrySet()) {
+            String by = entry.getValue().listedBy();
+            if (by != null
+                    && complete.contains(by)
+                    && !failed.contains(by)
+                    && !seen.contains(entry.getKey().toLowerCase(Locale.ROOT))) {
+                gone.add(entry.getKey());
+            }
+        }
+        return gone;
     }
 
     /**
@@ -258,8 +455,14 @@ public final class Collector {
                         .noneMatch(sub::equals)) {
             return null;
         }
-        ArmClient.DiscoveredSubscription target =
-                listed.getOrDefault(sub, new ArmClient.DiscoveredSubscription(sub, change.tenantId(), null, null));
+        Target target = listed.get(sub);
+        if (target == null) {
+            Source via = sourceOf(change.tenantId());
+            if (via == null) {
+                return null;
+            }
+            target = new Target(ArmClient.DiscoveredSubscription.of(sub, change.tenantId()), via);
+        }
         if (!selected(target)) {
             return null;
         }
@@ -276,13 +479,32 @@ public final class Collector {
      */
     public SecurityContactSnapshot read(String subscriptionId, String runId) {
         String sub = subscriptionId.trim().toLowerCase(Locale.ROOT);
-        return collect(listed.getOrDefault(sub, new ArmClient.DiscoveredSubscription(sub, null, null, null)), runId);
+        Target target = listed.get(sub);
+        return collect(
+                target != null ? target : new Target(ArmClient.DiscoveredSubscription.of(sub, null), sources.get(0)),
+                runId);
     }
 
-    private boolean selected(ArmClient.DiscoveredSubscription s) {
-        boolean in = settings.include() == null || matches(settings.include(), s);
-        boolean out = settings.exclude() != null && matches(settings.exclude(), s);
-        return in && !out;
+    /**
+     * The identity for a subscription of {@code tenantId} that no listing showed: that tenant's, else the single
+     * identity of a collector without tenants; null when no identity here reads that tenant.
+     */
+    private Source sourceOf(String tenantId) {
+        for (Source s : sources) {
+            if (s.tenant().id() == null || s.tenant().id().equalsIgnoreCase(tenantId)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private boolean selected(Target t) {
+        ArmClient.DiscoveredSubscription s = t.subscription();
+        Tenant tenant = t.via().tenant();
+        return (settings.include() == null || matches(settings.include(), s))
+                && (settings.exclude() == null || !matches(settings.exclude(), s))
+                && (tenant.include() == null || matches(tenant.include(), s))
+                && (tenant.exclude() == null || !matches(tenant.exclude(), s));
     }
 
     private static boolean matches(Pattern pattern, ArmClient.DiscoveredSubscription s) {
@@ -290,14 +512,20 @@ public final class Collector {
                 || (s.name() != null && pattern.matcher(s.name()).find());
     }
 
-    /** Reads one subscription's contacts into exactly one snapshot; never throws. */
-    SecurityContactSnapshot collect(ArmClient.DiscoveredSubscription target, String runId) {
-        String sub = target.id().toLowerCase(Locale.ROOT);
+    /** Reads one subscription's contacts into exactly one snapshot, through the target's identity; never throws. */
+    private SecurityContactSnapshot collect(Target target, String runId) {
+        ArmClient.DiscoveredSubscription subscription = target.subscription();
+        ArmClient arm = target.via().arm();
+        String sub = subscription.id().toLowerCase(Locale.ROOT);
+        String tenant =
+                subscription.tenantId() == null ? null : subscription.tenantId().toLowerCase(Locale.ROOT);
         SecurityContactSnapshot.Builder snapshot = SecurityContactSnapshot.newBuilder()
                 .setSubscriptionId(sub)
-                .setTenantId(target.tenantId())
-                .setSubscriptionName(target.name())
-                .setSubscriptionState(target.state())
+                .setTenantId(tenant)
+                .setTenantName(tenant == null ? null : tenantNames.get(tenant))
+                .setReadThroughTenantId(target.via().tenant().id())
+                .setSubscriptionName(subscription.name())
+                .setSubscriptionState(subscription.state())
                 .setRunId(runId)
                 .setApiVersion(settings.apiVersion());
         List<String> pages = new ArrayList<>();
@@ -331,7 +559,7 @@ public final class Collector {
                                     + " pages of security contacts; stopped following nextLink");
                     break;
                 }
-                if (!sameHost(next)) {
+                if (!sameHost(arm, next)) {
                     snapshot.setStatus(CollectionStatus.ERROR)
                             .setErrorMessage(
                                     "nextLink points outside the Resource Manager endpoint, not followed: " + next);
@@ -349,7 +577,7 @@ public final class Collector {
         return snapshot.build();
     }
 
-    private String describe(RuntimeException e) {
+    private static String describe(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException || t instanceof HttpTimeoutException) {
                 return "request timed out (" + Errors.messages(e) + ")";
@@ -358,7 +586,7 @@ public final class Collector {
         return Errors.messages(e);
     }
 
-    private boolean sameHost(String url) {
+    private static boolean sameHost(ArmClient arm, String url) {
         try {
             URI next = URI.create(url);
             return arm.endpoint().getHost().equalsIgnoreCase(next.getHost())
@@ -378,7 +606,6 @@ public final class Collector {
         };
     }
 
-    /** {@code code: message} of an ARM error body, else the HTTP status. */
     /** The nextLink of a list page, or null (also for a bare array or an unreadable body). */
     static String nextLink(String body) {
         try {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,10 @@ public final class CollectorLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(CollectorLoop.class);
 
-    /** The subscriptions the pipeline knows, with their tenant (subscription id → tenant id or null). */
+    /** The subscriptions the pipeline knows, with their tenants. */
     @FunctionalInterface
     public interface KnownSource {
-        Map<String, String> read();
+        Map<String, KnownSubscriptions.Known> read();
     }
 
     private final Collector collector;
@@ -73,7 +74,7 @@ public final class CollectorLoop {
     private RunSummary once(Duration interval) throws InterruptedException {
         RunSummary summary;
         try {
-            Map<String, String> known = new HashMap<>(knownSource.read());
+            Map<String, KnownSubscriptions.Known> known = new HashMap<>(knownSource.read());
             // gone from the posture topic: the evaluator took the tombstone, and a later removal is news again
             announcedRemovals.removeIf(id -> !known.containsKey(id));
             announcedRemovals.forEach(known::remove);
@@ -86,11 +87,16 @@ public final class CollectorLoop {
         }
         runs.incrementAndGet();
         last = summary;
-        notReady = summary.publishedAll()
-                ? null
-                : "the last run failed to publish " + summary.publishFailures() + " of "
+        notReady = !summary.publishedAll()
+                ? "the last run failed to publish " + summary.publishFailures() + " of "
                         + (summary.published() + summary.publishFailures()) + " records"
-                        + (summary.firstPublishError() == null ? "" : ": " + summary.firstPublishError());
+                        + (summary.firstPublishError() == null ? "" : ": " + summary.firstPublishError())
+                : !summary.unlistedTenants().isEmpty()
+                        ? "the last run could not list "
+                                + summary.unlistedTenants().stream()
+                                        .map(RunSummary.TenantRun::line)
+                                        .collect(Collectors.joining("; "))
+                        : null;
         LOG.info("{}", summary.line());
         return summary;
     }

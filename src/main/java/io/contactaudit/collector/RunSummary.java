@@ -4,6 +4,7 @@ import io.contactaudit.schema.CollectionStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
  * @param retries         requests retried
  * @param waited          time spent waiting before retries
  * @param minRemainingReads lowest x-ms-ratelimit-remaining-subscription-reads seen, -1 if none
+ * @param tenants         each tenant's listing, when the collector reads named tenants (empty otherwise)
  */
 public record RunSummary(
         String runId,
@@ -36,7 +38,35 @@ public record RunSummary(
         long throttledResponses,
         long retries,
         Duration waited,
-        long minRemainingReads) {
+        long minRemainingReads,
+        List<TenantRun> tenants) {
+
+    /**
+     * One tenant's part of a run.
+     *
+     * @param listed       subscriptions its identity listed (delegated ones included)
+     * @param read         of those, read through its identity (a subscription listed twice is read once)
+     * @param listingError why its subscriptions could not be listed, or null
+     */
+    public record TenantRun(String tenantId, String name, int listed, int read, String listingError) {
+
+        /** {@code name listed N, read M}, or {@code name NOT LISTED: why}. */
+        public String line() {
+            String who = name == null || name.equals(tenantId) ? tenantId : name;
+            return listingError != null
+                    ? who + " NOT LISTED: " + listingError
+                    : who + " listed " + listed + ", read " + read;
+        }
+    }
+
+    public RunSummary {
+        tenants = tenants == null ? List.of() : List.copyOf(tenants);
+    }
+
+    /** The tenants whose listing failed. */
+    public List<TenantRun> unlistedTenants() {
+        return tenants.stream().filter(t -> t.listingError() != null).toList();
+    }
 
     /** Snapshots in the run. */
     public int subscriptions() {
@@ -66,7 +96,7 @@ public record RunSummary(
         return String.format(
                 Locale.ROOT,
                 "run %s: %d subscriptions in %.1f s (%.0f/s): %s; removed %d; published %d, failed %d%s; "
-                        + "throttled %d, retries %d, waited %.1f s, lowest remaining reads %s",
+                        + "throttled %d, retries %d, waited %.1f s, lowest remaining reads %s%s",
                 runId,
                 subscriptions(),
                 duration.toMillis() / 1000.0,
@@ -79,6 +109,9 @@ public record RunSummary(
                 throttledResponses,
                 retries,
                 waited.toMillis() / 1000.0,
-                minRemainingReads < 0 ? "n/a" : String.valueOf(minRemainingReads));
+                minRemainingReads < 0 ? "n/a" : String.valueOf(minRemainingReads),
+                tenants.isEmpty()
+                        ? ""
+                        : "; tenants: " + tenants.stream().map(TenantRun::line).collect(Collectors.joining("; ")));
     }
 }

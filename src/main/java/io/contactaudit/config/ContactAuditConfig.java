@@ -164,6 +164,25 @@ public final class ContactAuditConfig {
     public static final String EXCLUDE_DOC =
             "Regular expression: not the subscriptions whose id or display name matches.";
 
+    public static final String TENANTS_FILE_CONFIG = "collector.tenants.file";
+    public static final String TENANTS_FILE_DOC =
+            "YAML file listing the tenants to collect, each with its own credential, include/exclude and display name"
+                    + " (see the README, Many tenants). Unset: one identity, azure.credential, reads what it can see.";
+
+    public static final String TENANT_READS_BURST_CONFIG = "collector.tenant.reads.burst";
+    public static final String TENANT_READS_BURST_DOC =
+            "Reads one tenant's identity may send at once: the size of its token bucket (Resource Manager's is 250).";
+
+    public static final String TENANT_READS_PER_SECOND_CONFIG = "collector.tenant.reads.per.second";
+    public static final String TENANT_READS_PER_SECOND_DOC =
+            "Reads per second one tenant's identity sends at most, refilling its bucket (Resource Manager's rate: 25);"
+                    + " 0 turns the pacing off. A tenant of the tenants file may set its own (readsPerSecond).";
+
+    public static final String AZURE_AUTHORITY_HOST_CONFIG = "azure.authority.host";
+    public static final String AZURE_AUTHORITY_HOST_DOC =
+            "Microsoft Entra ID authority of the tenants file's credentials, e.g. https://login.microsoftonline.us/"
+                    + " for Azure Government; unset: the public cloud's (or AZURE_AUTHORITY_HOST).";
+
     public static final String REDACT_RECIPIENTS_CONFIG = "ocsf.redact.recipients";
     public static final String REDACT_RECIPIENTS_DOC =
             "E-mail recipients on the OCSF findings topic: none (as collected), hash (SHA-256 of the lower-case address) or drop.";
@@ -310,6 +329,22 @@ public final class ContactAuditConfig {
             .define(SUBSCRIPTIONS_CONFIG, Type.STRING, null, MEDIUM, SUBSCRIPTIONS_DOC)
             .define(INCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, INCLUDE_DOC)
             .define(EXCLUDE_CONFIG, Type.STRING, null, Validators.regex(), MEDIUM, EXCLUDE_DOC)
+            .define(TENANTS_FILE_CONFIG, Type.STRING, null, MEDIUM, TENANTS_FILE_DOC)
+            .define(TENANT_READS_BURST_CONFIG, Type.INT, 250, Validators.atLeast(1), LOW, TENANT_READS_BURST_DOC)
+            .define(
+                    TENANT_READS_PER_SECOND_CONFIG,
+                    Type.INT,
+                    25,
+                    Validators.notNegative(),
+                    LOW,
+                    TENANT_READS_PER_SECOND_DOC)
+            .define(
+                    AZURE_AUTHORITY_HOST_CONFIG,
+                    Type.STRING,
+                    null,
+                    Validators.httpsUrl(),
+                    LOW,
+                    AZURE_AUTHORITY_HOST_DOC)
             .define(
                     REDACT_RECIPIENTS_CONFIG,
                     Type.STRING,
@@ -668,6 +703,27 @@ public final class ContactAuditConfig {
 
     public Pattern exclude() {
         return regex(EXCLUDE_CONFIG);
+    }
+
+    /** The tenants file, or null: one identity. */
+    public Path tenantsFile() {
+        String file = string(TENANTS_FILE_CONFIG);
+        return file == null ? null : Path.of(file);
+    }
+
+    /** Size of each tenant's read bucket. */
+    public int tenantReadsBurst() {
+        return (Integer) parsed.get(TENANT_READS_BURST_CONFIG);
+    }
+
+    /** Reads per second of each tenant's identity; 0: not paced. */
+    public int tenantReadsPerSecond() {
+        return (Integer) parsed.get(TENANT_READS_PER_SECOND_CONFIG);
+    }
+
+    /** The Entra ID authority of the tenants file's credentials, or null for the SDK's default. */
+    public String azureAuthorityHost() {
+        return string(AZURE_AUTHORITY_HOST_CONFIG);
     }
 
     /** The schema registry's URL as configured, or null: Avro single-object encoding. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.contactaudit.collector.TokenBucket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -75,6 +76,20 @@ public final class FakeArm implements AutoCloseable {
     private final Set<String> readOnly = ConcurrentHashMap.newKeySet();
     private final Map<String, List<Scenario.Fault>> writeFaults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> writeRequests = new ConcurrentHashMap<>();
+    /** Tokens issued by the token endpoint → the tenant each was issued for. */
+    private final Map<String, String> issuedTokens = new ConcurrentHashMap<>();
+
+    private final Set<String> authFailures = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> tokenRequests = new ConcurrentHashMap<>();
+    private final Map<String, Limit> readLimits = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> tenantReads = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> subscriptionReads = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> throttled = new ConcurrentHashMap<>();
+    private static final Pattern TOKEN = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/token$");
+    private static final String ANY_TENANT = "*";
+
+    /** Resource Manager's read limit: a bucket of {@code capacity} refilled at {@code perSecond}. */
+    private record Limit(int capacity, double perSecond) {}
 
     /**
      * A security contact written or deleted through this endpoint.
@@ -200,6 +215,45 @@ public final class FakeArm implements AutoCloseable {
         return writer.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
+    /**
+     * Meters the reads of every tenant as Resource Manager does: one token bucket per tenant (the tenant of the
+     * caller's token) and one per subscription, of {@code capacity} refilled at {@code perSecond}; a read finding
+     * either empty gets 429 with the seconds to wait in Retry-After.
+     */
+    public void limitReads(int capacity, double perSecond) {
+        readLimits.put(ANY_TENANT, new Limit(capacity, perSecond));
+        tenantReads.clear();
+        subscriptionReads.clear();
+    }
+
+    /** Meters the reads of tokens of {@code tenantId} with a bucket of their own (a tenant that throttles harder). */
+    public void limitReads(String tenantId, int capacity, double perSecond) {
+        readLimits.put(tenantId.toLowerCase(Locale.ROOT), new Limit(capacity, perSecond));
+        tenantReads.remove(tenantId.toLowerCase(Locale.ROOT));
+    }
+
+    /** Refuses to issue tokens for {@code tenantId} (a revoked secret: AADSTS7000215). */
+    public void failAuth(String tenantId) {
+        authFailures.add(tenantId.toLowerCase(Locale.ROOT));
+    }
+
+    /** Issues tokens for {@code tenantId} again. */
+    public void restoreAuth(String tenantId) {
+        authFailures.remove(tenantId.toLowerCase(Locale.ROOT));
+    }
+
+    /** Token requests received for a tenant (refused ones included). */
+    public int tokenRequests(String tenantId) {
+        AtomicInteger n = tokenRequests.get(tenantId.toLowerCase(Locale.ROOT));
+        return n == null ? 0 : n.get();
+    }
+
+    /** Reads answered 429 because a read limit ran out, for tokens of {@code tenantId} ({@code *}: other tokens). */
+    public int throttledReads(String tenantId) {
+        AtomicInteger n = throttled.get(tenantId.toLowerCase(Locale.ROOT));
+        return n == null ? 0 : n.get();
+    }
+
     /** Requests received for a subscription's contacts, pages and retries included. */
     public int contactRequests(String subscriptionId) {
         AtomicInteger n = contactRequests.get(subscriptionId.toLowerCase(Locale.ROOT));
@@ -228,6 +282,12 @@ public final class FakeArm implements AutoCloseable {
             Scenario current = scenario.get();
             String path = exchange.getRequestURI().getPath();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            String method = exchange.getRequestMethod();
+            Matcher tokenPath = TOKEN.matcher(path);
+            if ("POST".equals(method) && tokenPath.matches()) {
+                token(exchange, tokenPath.group(1).toLowerCase(Locale.ROOT));
+                return;
+            }
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             if (auth == null || !auth.startsWith("Bearer ")) {
                 send(
@@ -237,8 +297,9 @@ public final class FakeArm implements AutoCloseable {
                         Map.of());
                 return;
             }
+            // a token this endpoint issued is scoped to its tenant; any other sees everything
+            String caller = issuedTokens.get(auth.substring("Bearer ".length()));
             sleep(current.latencyMs());
-            String method = exchange.getRequestMethod();
             Matcher contact = CONTACT.matcher(path);
             if (("PUT".equals(method) || "DELETE".equals(method)) && contact.matches()) {
                 write(exchange, contact.group(1).toLowerCase(Locale.ROOT), contact.group(2), query);
@@ -250,13 +311,15 @@ public final class FakeArm implements AutoCloseable {
             }
             if (path.equals("/subscriptions") || path.equals("/subscriptions/")) {
                 discoveryRequests.incrementAndGet();
-                send(exchange, 200, discovery(current, query), Map.of());
+                if (!throttled(exchange, caller, null)) {
+                    send(exchange, 200, discovery(current, query, caller), Map.of());
+                }
                 return;
             }
             String lower = path.toLowerCase(Locale.ROOT);
             if (lower.startsWith("/subscriptions/") && lower.endsWith(CONTACTS.toLowerCase(Locale.ROOT))) {
                 String id = lower.substring("/subscriptions/".length(), lower.length() - CONTACTS.length());
-                contacts(exchange, current, id, query);
+                contacts(exchange, current, id, query, caller);
                 return;
             }
             send(exchange, 404, error("NotFound", "no route for " + path), Map.of());
@@ -265,7 +328,7 @@ public final class FakeArm implements AutoCloseable {
         }
     }
 
-    private void contacts(HttpExchange exchange, Scenario current, String id, Map<String, String> query)
+    private void contacts(HttpExchange exchange, Scenario current, String id, Map<String, String> query, String caller)
             throws IOException {
         Scenario.Subscription sub = current.subscriptions().stream()
                 .filter(s -> s.id().equalsIgnoreCase(id))
@@ -273,6 +336,21 @@ public final class FakeArm implements AutoCloseable {
                 .orElse(null);
         if (sub == null) {
             subscriptionNotFound(exchange, id);
+            return;
+        }
+        if (!visible(current, sub, caller)) {
+            send(
+                    exchange,
+                    401,
+                    error(
+                            "InvalidAuthenticationTokenTenant",
+                            "The access token is from the wrong issuer 'https://sts.windows.net/" + caller
+                                    + "/'. It must match the tenant 'https://sts.windows.net/"
+                                    + sub.tenantOr(current.tenantId()) + "/' associated with this subscription."),
+                    Map.of());
+            return;
+        }
+        if (throttled(exchange, caller, id)) {
             return;
         }
         int request =
@@ -451,10 +529,85 @@ public final class FakeArm implements AutoCloseable {
         };
     }
 
-    private String discovery(Scenario current, Map<String, String> query) {
+    /** Whether a token of {@code caller} (null: any tenant) may read {@code sub}: its own tenant's, or delegated. */
+    private static boolean visible(Scenario current, Scenario.Subscription sub, String caller) {
+        return caller == null
+                || caller.equalsIgnoreCase(sub.tenantOr(current.tenantId()))
+                || sub.managedBy().stream().anyMatch(caller::equalsIgnoreCase);
+    }
+
+    /**
+     * Takes a read from the caller's tenant bucket and the subscription's (none for the subscription list); when one
+     * is empty, answers 429 with Retry-After, as Resource Manager does, and says so.
+     */
+    private boolean throttled(HttpExchange exchange, String caller, String subscription) throws IOException {
+        String tenant = caller == null ? ANY_TENANT : caller;
+        Limit limit = readLimits.getOrDefault(tenant, readLimits.get(ANY_TENANT));
+        if (limit == null) {
+            return false;
+        }
+        long wait = tenantReads
+                .computeIfAbsent(tenant, t -> new TokenBucket(limit.capacity(), limit.perSecond()))
+                .tryTake();
+        Limit perSubscription = readLimits.get(ANY_TENANT);
+        if (wait == 0 && subscription != null && perSubscription != null) {
+            wait = subscriptionReads
+                    .computeIfAbsent(
+                            subscription, s -> new TokenBucket(perSubscription.capacity(), perSubscription.perSecond()))
+                    .tryTake();
+        }
+        if (wait == 0) {
+            return false;
+        }
+        throttled.computeIfAbsent(tenant, t -> new AtomicInteger()).incrementAndGet();
+        send(
+                exchange,
+                429,
+                error(
+                        "TooManyRequests",
+                        "The request is being throttled as the limit has been reached for operation type - Read."),
+                Map.of("Retry-After", String.valueOf(Math.max(1, (wait + 999_999_999) / 1_000_000_000))));
+        return true;
+    }
+
+    /**
+     * The token endpoint of Microsoft Entra ID, as azure-identity's client credential flow calls it (its authority
+     * host pointed here): a bearer token scoped to the tenant, or 401 invalid_client for a tenant told to
+     * {@link #failAuth fail}.
+     */
+    private void token(HttpExchange exchange, String tenant) throws IOException {
+        tokenRequests.computeIfAbsent(tenant, t -> new AtomicInteger()).incrementAndGet();
+        exchange.getRequestBody().readNBytes(64 * 1024);
+        ObjectNode body = JSON.createObjectNode();
+        if (authFailures.contains(tenant)) {
+            body.put("error", "invalid_client")
+                    .put(
+                            "error_description",
+                            "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request"
+                                    + " is the client secret value, not the client secret ID, for a secret added to"
+                                    + " app in tenant '" + tenant + "'.")
+                    .putArray("error_codes")
+                    .add(7000215);
+            send(exchange, 401, body.toString(), Map.of());
+            return;
+        }
+        String token = "fake." + tenant + "." + UUID.randomUUID();
+        issuedTokens.put(token, tenant);
+        body.put("token_type", "Bearer")
+                .put("expires_in", 3599)
+                .put("ext_expires_in", 3599)
+                .put("access_token", token);
+        send(exchange, 200, body.toString(), Map.of());
+    }
+
+    private String discovery(Scenario current, Map<String, String> query, String caller) {
         int size = current.subscriptionPageSize() == null ? 100 : Math.max(1, current.subscriptionPageSize());
         int from = Integer.parseInt(query.getOrDefault("$skiptoken", "0"));
-        List<Scenario.Subscription> all = current.subscriptions();
+        List<Scenario.Subscription> all = caller == null
+                ? current.subscriptions()
+                : current.subscriptions().stream()
+                        .filter(s -> visible(current, s, caller))
+                        .toList();
         ObjectNode page = JSON.createObjectNode();
         ArrayNode value = page.putArray("value");
         for (int i = from; i < Math.min(all.size(), from + size); i++) {
@@ -463,7 +616,9 @@ public final class FakeArm implements AutoCloseable {
             sub.put("id", "/subscriptions/" + s.id());
             sub.put("authorizationSource", "RoleBased");
             sub.put("subscriptionId", s.id());
-            sub.put("tenantId", current.tenantId());
+            sub.put("tenantId", s.tenantOr(current.tenantId()));
+            ArrayNode managing = sub.putArray("managedByTenants");
+            s.managedBy().forEach(m -> managing.addObject().put("tenantId", m));
             sub.put("displayName", s.name() == null ? s.id() : s.name());
             sub.put("state", s.state() == null ? "Enabled" : s.state());
             sub.putObject("subscriptionPolicies")

@@ -1,5 +1,6 @@
 package io.contactaudit.demo;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -36,7 +37,12 @@ import java.util.List;
  *     faults:                       # answered in order, one request each (times: N, or -1 for ever)
  *       - {status: 429, retryAfter: "1"}
  *       - {status: 403, times: -1, code: AuthorizationFailed}
+ *     tenantId: 99999999-...        # the tenant it belongs to, when not the scenario's
+ *     managedBy: [aaaaaaaa-...]     # tenants that see it through Azure Lighthouse (delegated)
  * </pre>
+ *
+ * <p>A token the endpoint issued for a tenant ({@code POST /<tenant>/oauth2/v2.0/token}) sees the subscriptions of
+ * that tenant and those delegated to it; any other bearer token sees every subscription (one tenant, as before).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record Scenario(
@@ -56,23 +62,84 @@ public record Scenario(
             Integer contactsPageSize,
             String body,
             Integer latencyMs,
-            List<Fault> faults) {
+            List<Fault> faults,
+            String tenantId,
+            List<String> managedBy) {
+        @JsonCreator
         public Subscription {
             contacts = contacts == null ? List.of() : List.copyOf(contacts);
             faults = faults == null ? List.of() : List.copyOf(faults);
+            managedBy = managedBy == null ? List.of() : List.copyOf(managedBy);
+        }
+
+        /** A subscription of the scenario's tenant, delegated to none. */
+        public Subscription(
+                String id,
+                String name,
+                String state,
+                String generation,
+                List<Contact> contacts,
+                Integer contactsPageSize,
+                String body,
+                Integer latencyMs,
+                List<Fault> faults) {
+            this(id, name, state, generation, contacts, contactsPageSize, body, latencyMs, faults, null, null);
         }
 
         public Subscription withContacts(List<Contact> replaced) {
-            return new Subscription(id, name, state, generation, replaced, contactsPageSize, body, latencyMs, faults);
+            return new Subscription(
+                    id,
+                    name,
+                    state,
+                    generation,
+                    replaced,
+                    contactsPageSize,
+                    body,
+                    latencyMs,
+                    faults,
+                    tenantId,
+                    managedBy);
         }
 
         public Subscription withFaults(List<Fault> replaced) {
-            return new Subscription(id, name, state, generation, contacts, contactsPageSize, body, latencyMs, replaced);
+            return new Subscription(
+                    id,
+                    name,
+                    state,
+                    generation,
+                    contacts,
+                    contactsPageSize,
+                    body,
+                    latencyMs,
+                    replaced,
+                    tenantId,
+                    managedBy);
         }
 
         public Subscription withBody(String replaced) {
             return new Subscription(
-                    id, name, state, generation, contacts, contactsPageSize, replaced, latencyMs, faults);
+                    id,
+                    name,
+                    state,
+                    generation,
+                    contacts,
+                    contactsPageSize,
+                    replaced,
+                    latencyMs,
+                    faults,
+                    tenantId,
+                    managedBy);
+        }
+
+        /** The same subscription in tenant {@code home}, seen through Lighthouse by {@code managing}. */
+        public Subscription inTenant(String home, List<String> managing) {
+            return new Subscription(
+                    id, name, state, generation, contacts, contactsPageSize, body, latencyMs, faults, home, managing);
+        }
+
+        /** The tenant it belongs to: its own, else the scenario's. */
+        public String tenantOr(String scenarioTenant) {
+            return tenantId == null ? scenarioTenant : tenantId;
         }
     }
 

@@ -25,7 +25,7 @@ final class Findings {
 
     /**
      * The finding of one evaluation of {@code snapshot}, whose subscription's state was {@code previous} (null: first
-     * time); {@code findingId} is the stored one when the rule and profile are the same, and {@code tenant} the
+     * time); {@code findingId} is the stored one when the rule and profile are the same, and {@code tenancy} the
      * snapshot's tenant, or the stored one when the snapshot names none; {@code exception} the exception a FAIL is
      * suppressed under (null: not suppressed).
      */
@@ -35,7 +35,7 @@ final class Findings {
             RuleResult result,
             Profile profile,
             String findingId,
-            String tenant,
+            Tenancy tenancy,
             ExceptionRef exception,
             long now) {
         String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
@@ -52,7 +52,9 @@ final class Findings {
                         profile.id()))
                 .setSubscriptionId(sub)
                 .setSubscriptionName(snapshot.getSubscriptionName())
-                .setTenantId(tenant)
+                .setTenantId(tenancy.tenantId())
+                .setTenantName(tenancy.tenantName())
+                .setReadThroughTenantId(tenancy.readThroughTenantId())
                 .setRuleId(result.ruleId())
                 .setRuleVersion(result.ruleVersion())
                 .setProfile(profile.id())
@@ -94,6 +96,8 @@ final class Findings {
                         exception == null ? "" : exception.getExceptionId()))
                 .setSubscriptionId(state.getSubscriptionId())
                 .setTenantId(state.getTenantId())
+                .setTenantName(state.getTenantName())
+                .setReadThroughTenantId(state.getReadThroughTenantId())
                 .setRuleId(state.getRuleId())
                 .setRuleVersion(state.getRuleVersion())
                 .setProfile(state.getProfile())
@@ -117,6 +121,8 @@ final class Findings {
                 .setEventId(Ids.event("close", previous.getSubscriptionId(), String.valueOf(removedAt)))
                 .setSubscriptionId(previous.getSubscriptionId())
                 .setTenantId(previous.getTenantId())
+                .setTenantName(previous.getTenantName())
+                .setReadThroughTenantId(previous.getReadThroughTenantId())
                 .setRuleId(previous.getRuleId())
                 .setRuleVersion(previous.getRuleVersion())
                 .setProfile(previous.getProfile())

@@ -120,7 +120,7 @@ public final class PostureMachine {
                 && emission == EvaluateTopology.Emission.CHANGES
                 && !previous.getStale()
                 && snapshot.getStatus() == CollectionStatus.OK
-                && (snapshot.getTenantId() == null || snapshot.getTenantId().equals(previous.getTenantId()))
+                && Tenancy.of(snapshot, previous).equals(Tenancy.of(previous))
                 && previous.getRuleId().equals(HighSeverityAlertEmailRule.ID)
                 && previous.getRuleVersion().equals(HighSeverityAlertEmailRule.VERSION)
                 && previous.getProfile().equals(profile.id())
@@ -163,9 +163,7 @@ public final class PostureMachine {
                 : Drift.exceptionKind(previous.getException(), exception, verdict, exceptions, now);
         boolean drifts =
                 previous != null && Drift.follows(previous, verdict, changes, ruleChanged) || exceptionDrift != null;
-        String tenant = snapshot.getTenantId() != null
-                ? snapshot.getTenantId()
-                : previous == null ? null : previous.getTenantId();
+        Tenancy tenancy = Tenancy.of(snapshot, previous);
         List<Reason> reasons = previous != null
                         && previous.getVerdict() == verdict
                         && sameReasons(previous.getReasons(), result.reasons(), verdict)
@@ -180,11 +178,11 @@ public final class PostureMachine {
                 || !sameContacts && good
                 || ruleChanged
                 || !Objects.equals(exception, previous.getException())
-                || !Objects.equals(tenant, previous.getTenantId())
+                || !tenancy.equals(Tenancy.of(previous))
                 || refreshDue(sub, previous.getLastCollectedAt(), collectedAt);
         String findingId = sameFinding ? previous.getFindingId() : Ids.finding(sub, result.ruleId(), profileId);
         ComplianceFinding finding = emit
-                ? Findings.evaluation(previous, snapshot, result, profile, findingId, tenant, exception, now)
+                ? Findings.evaluation(previous, snapshot, result, profile, findingId, tenancy, exception, now)
                 : null;
         List<DriftEvent> drift = drifts
                 ? Drift.afterEvaluation(
@@ -198,7 +196,7 @@ public final class PostureMachine {
 
         PostureState posture = new PostureState(
                 sub,
-                tenant,
+                tenancy.tenantId(),
                 findingId,
                 verdict,
                 good ? verdict : previous == null ? null : previous.getLastGoodVerdict(),
@@ -222,7 +220,9 @@ public final class PostureMachine {
                         ? null
                         : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS,
                 exception != null,
-                exception);
+                exception,
+                tenancy.tenantName(),
+                tenancy.readThroughTenantId());
         return new Outcome(finding, drift, posture, previous == null || shown(previous, posture));
     }
 
@@ -328,7 +328,7 @@ public final class PostureMachine {
                 || !before.getRuleId().equals(after.getRuleId())
                 || !before.getRuleVersion().equals(after.getRuleVersion())
                 || !before.getProfile().equals(after.getProfile())
-                || !Objects.equals(before.getTenantId(), after.getTenantId())
+                || !Tenancy.of(before).equals(Tenancy.of(after))
                 || !before.getFindingId().equals(after.getFindingId())
                 || !Objects.equals(before.getStaleAfterMs(), after.getStaleAfterMs())
                 || !Objects.equals(before.getException(), after.getException())
@@ -410,6 +410,8 @@ public final class PostureMachine {
                 s.getLastFindingEventId(),
                 s.getStaleAfterMs(),
                 s.getSuppressed(),
-                s.getException());
+                s.getException(),
+                s.getTenantName(),
+                s.getReadThroughTenantId());
     }
 }

@@ -1,7 +1,7 @@
 package io.contactaudit.observe;
 
 import com.sun.net.httpserver.HttpHandler;
-import io.contactaudit.collector.ArmClient;
+import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.CollectorLoop;
 import io.contactaudit.collector.EventTrigger;
 import io.contactaudit.collector.RunSummary;
@@ -34,7 +34,7 @@ public final class Endpoints {
      *
      * @param evaluator the evaluator, or null
      * @param collector the collector loop, or null
-     * @param arm       the collector's Resource Manager client, for requests by HTTP status (or null)
+     * @param arms      the collector's identities, for requests by HTTP status and each tenant's figures (or null)
      * @param events    the change-triggered reads' figures, or null
      * @param exceptions the evaluator's exceptions by state (null while it is not running), or null without an evaluator
      * @param posture    the evaluator's live posture pages, or null
@@ -44,7 +44,7 @@ public final class Endpoints {
             int port,
             StreamsRunner evaluator,
             CollectorLoop collector,
-            ArmClient arm,
+            List<Collector.Source> arms,
             EventTrigger.Stats events,
             Supplier<ExceptionCounts> exceptions,
             PostureView posture)
@@ -64,11 +64,17 @@ public final class Endpoints {
             checks.add(new ObservabilityServer.Check("collector", collector::notReadyBecause));
             gauges.putAll(collectorGauges(collector));
         }
-        if (arm != null) {
+        if (arms != null) {
             for (int status : new int[] {200, 401, 403, 404, 429, 500, 502, 503, 504}) {
                 gauges.put(
                         "contact_audit_collector_requests_total{status=\"" + status + "\"}",
-                        () -> arm.stats().responsesByStatus().getOrDefault(status, 0L));
+                        () -> arms.stream()
+                                .mapToLong(
+                                        a -> a.arm().stats().responsesByStatus().getOrDefault(status, 0L))
+                                .sum());
+            }
+            if (collector != null) {
+                gauges.putAll(tenantGauges(collector, arms));
             }
         }
         if (events != null) {
@@ -158,6 +164,48 @@ public final class Endpoints {
                 "contact_audit_collector_remaining_subscription_reads",
                 () -> last(loop, s -> s.minRemainingReads() < 0 ? null : s.minRemainingReads()));
         return g;
+    }
+
+    /** Each named tenant's figures: listed in the last run, its listing failed (1) or not (0), 429s met. */
+    static Map<String, Supplier<Number>> tenantGauges(CollectorLoop loop, List<Collector.Source> arms) {
+        Map<String, Supplier<Number>> g = new LinkedHashMap<>();
+        for (Collector.Source source : arms) {
+            String id = source.tenant().id();
+            if (id == null) {
+                continue;
+            }
+            String labels = "{tenant=\"" + id + "\",tenant_name=\""
+                    + label(source.tenant().name()) + "\"}";
+            g.put(
+                    "contact_audit_collector_tenant_listed_subscriptions" + labels,
+                    () -> tenant(loop, id, t -> t.listingError() == null ? t.listed() : null));
+            g.put(
+                    "contact_audit_collector_tenant_listing_failed" + labels,
+                    () -> tenant(loop, id, t -> t.listingError() == null ? 0 : 1));
+            g.put(
+                    "contact_audit_collector_tenant_throttled_responses_total" + labels,
+                    () -> source.arm().stats().throttledResponses());
+        }
+        return g;
+    }
+
+    private static Number tenant(CollectorLoop loop, String id, Function<RunSummary.TenantRun, Number> f) {
+        RunSummary s = loop.last();
+        if (s == null) {
+            return null;
+        }
+        return s.tenants().stream()
+                .filter(t -> id.equals(t.tenantId()))
+                .findFirst()
+                .map(f)
+                .orElse(null);
+    }
+
+    /** A Prometheus label value: backslash, quote and newline escaped. */
+    private static String label(String value) {
+        return value == null
+                ? ""
+                : value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private static Number last(CollectorLoop loop, Function<RunSummary, Number> f) {

@@ -23,7 +23,8 @@ import java.util.Locale;
  * with the cloud profile. Timestamps are epoch milliseconds. What OCSF has no place for (profile, rule
  * version, drift kinds, reason codes, recipients) goes to {@code unmapped}. What the finding does not carry is left
  * out rather than guessed: the subscription's display name ({@code cloud.account.name}), the tenant's name
- * ({@code cloud.org.name}) and a region.
+ * ({@code cloud.org.name}, from the collector's tenants file) and a region. The tenant through which a delegated
+ * (Azure Lighthouse) subscription was read goes to {@code unmapped.read_through_tenant_uid}.
  */
 public final class OcsfComplianceFinding {
 
@@ -290,6 +291,9 @@ public final class OcsfComplianceFinding {
         if (finding.getTenantId() != null) {
             g.writeObjectFieldStart("org");
             g.writeStringField("uid", finding.getTenantId());
+            if (finding.getTenantName() != null) {
+                g.writeStringField("name", finding.getTenantName());
+            }
             g.writeEndObject();
         }
         g.writeEndObject();
@@ -346,6 +350,9 @@ public final class OcsfComplianceFinding {
         g.writeStringField("collection_status", finding.getCollectionStatus().name());
         g.writeNumberField("collected_time", millis(finding.getCollectedAt()));
         g.writeStringField("trigger", finding.getTriggerEventId() == null ? "poll" : "event");
+        if (finding.getReadThroughTenantId() != null) {
+            g.writeStringField("read_through_tenant_uid", finding.getReadThroughTenantId());
+        }
         if (finding.getTriggerEventTime() != null) {
             g.writeNumberField("trigger_event_time", millis(finding.getTriggerEventTime()));
         }

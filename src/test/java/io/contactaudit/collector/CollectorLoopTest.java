@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 /** The loop around the collector: removals announced once, readiness, and giving up on runs that publish nothing. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CollectorLoopTest {
+    private static final KnownSubscriptions.Known IN_TENANT = KnownSubscriptions.Known.of(CollectorLoopTest.TENANT);
 
     static final String TENANT = CollectorTest.TENANT;
     static final String KEPT = "20000000-0000-0000-0000-000000000001";
@@ -86,7 +87,7 @@ class CollectorLoopTest {
     void aRemovalIsAnnouncedOnceUntilThePostureShowsItGoneOrItIsListedAgain() throws Exception {
         arm.scenario(listing(KEPT));
         Sink sink = new Sink();
-        Map<String, String> posture = new HashMap<>(Map.of(KEPT, TENANT, GONE, TENANT));
+        Map<String, KnownSubscriptions.Known> posture = new HashMap<>(Map.of(KEPT, IN_TENANT, GONE, IN_TENANT));
         CollectorLoop loop = new CollectorLoop(collector(), sink, () -> Map.copyOf(posture), Collector.Progress.NONE);
 
         // the evaluator is away (rejoining its group): the posture topic keeps showing the removed subscription
@@ -98,7 +99,7 @@ class CollectorLoopTest {
         // the evaluator took the tombstone; should the subscription come back in the posture, it is news again
         posture.remove(GONE);
         loop.once();
-        posture.put(GONE, TENANT);
+        posture.put(GONE, IN_TENANT);
         loop.once();
         assertThat(sink.recorded.removed).containsExactly(GONE, GONE);
 
@@ -114,8 +115,8 @@ class CollectorLoopTest {
     void aRemovalThatWasNotWrittenIsAnnouncedAgain() throws Exception {
         arm.scenario(listing(KEPT));
         Sink sink = new Sink();
-        CollectorLoop loop =
-                new CollectorLoop(collector(), sink, () -> Map.of(KEPT, TENANT, GONE, TENANT), Collector.Progress.NONE);
+        CollectorLoop loop = new CollectorLoop(
+                collector(), sink, () -> Map.of(KEPT, IN_TENANT, GONE, IN_TENANT), Collector.Progress.NONE);
         sink.failing.set(true);
         assertThat(loop.once().publishFailures()).isEqualTo(2);
         sink.failing.set(false);
@@ -127,7 +128,8 @@ class CollectorLoopTest {
     void runsThatPublishNothingMakeItNotReadyAndItGivesUpAfterTheConfiguredNumber() throws Exception {
         arm.scenario(listing(KEPT));
         Sink sink = new Sink();
-        CollectorLoop loop = new CollectorLoop(collector(), sink, () -> Map.of(KEPT, TENANT), Collector.Progress.NONE);
+        CollectorLoop loop =
+                new CollectorLoop(collector(), sink, () -> Map.of(KEPT, IN_TENANT), Collector.Progress.NONE);
         try (ObservabilityServer http = Endpoints.start("127.0.0.1", 0, null, loop, null, null, null, null)) {
             assertThat(ready(http)).isEqualTo("503 not ready\ncollector: no collection run has completed yet\n");
             loop.once();

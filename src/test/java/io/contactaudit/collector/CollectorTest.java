@@ -92,11 +92,18 @@ class CollectorTest {
         return new ArmClient(settings, Credentials.fixed("test-token"), arm.clientSslContext(), Clock.systemUTC());
     }
 
+    /** Subscription id → its tenant, read by that tenant's own identity. */
+    static Map<String, KnownSubscriptions.Known> known(Map<String, String> tenants) {
+        Map<String, KnownSubscriptions.Known> known = new java.util.HashMap<>();
+        tenants.forEach((sub, tenant) -> known.put(sub, KnownSubscriptions.Known.of(tenant)));
+        return known;
+    }
+
     RunSummary run(Scenario scenario, Collector.Settings settings, Recorder sink, Map<String, String> known)
             throws InterruptedException {
         arm.scenario(scenario);
         return new Collector(client(Duration.ofSeconds(5), 3), settings, Clock.systemUTC())
-                .run(sink, known, Collector.Progress.NONE);
+                .run(sink, known(known), Collector.Progress.NONE);
     }
 
     RunSummary run(Scenario scenario, Recorder sink) throws InterruptedException {

@@ -149,7 +149,7 @@ class ContactAuditConfigTest {
     @Test
     void everyKeyIsDefinedOnceWithItsEnvironmentVariableDefaultAndDoc() {
         assertThat(ContactAuditConfig.DEFINITION.names())
-                .hasSize(42)
+                .hasSize(46)
                 .contains(
                         "bootstrap.servers",
                         "http.host",
