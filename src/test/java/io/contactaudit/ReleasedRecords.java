@@ -187,8 +187,6 @@ public final class ReleasedRecords {
         return SecurityContactSnapshot.newBuilder()
                 .setSubscriptionId(SUB)
                 .setTenantId(TENANT)
-                .setTenantName("Contoso") // from release 4
-                .setReadThroughTenantId(TENANT) // from release 4
                 .setSubscriptionName("contoso-prod")
                 .setSubscriptionState("Enabled")
                 .setRunId("0f8e2c1a-5b7d-4e36-9a41-3c2d1e0f9b87")
@@ -249,8 +247,6 @@ public final class ReleasedRecords {
                 .setEventId("f483ebac-857e-3755-a081-5a4046254f03")
                 .setSubscriptionId(SUB)
                 .setTenantId(TENANT)
-                .setTenantName("Contoso") // from release 4
-                .setReadThroughTenantId(TENANT) // from release 4
                 .setRuleId("cis-azure-1.3.0-2.14")
                 .setRuleVersion("1.0.0")
                 .setProfile("default")
@@ -299,8 +295,6 @@ public final class ReleasedRecords {
                 .setFindingId(FINDING_ID)
                 .setSubscriptionId(SUB)
                 .setTenantId(TENANT)
-                .setTenantName("Contoso") // from release 4
-                .setReadThroughTenantId(TENANT) // from release 4
                 .setKind(DriftKind.REGRESSED)
                 .setSeverity(DriftSeverity.HIGH)
                 .setPreviousVerdict(Verdict.PASS)
@@ -343,8 +337,6 @@ public final class ReleasedRecords {
         return PostureState.newBuilder()
                 .setSubscriptionId(SUB)
                 .setTenantId(TENANT)
-                .setTenantName("Contoso") // from release 4
-                .setReadThroughTenantId(TENANT) // from release 4
                 .setFindingId(FINDING_ID)
                 .setVerdict(Verdict.FAIL)
                 .setLastGoodVerdict(Verdict.FAIL)
