@@ -794,6 +794,45 @@ class EvaluateTopologyTest {
     }
 
     @Test
+    void theTenancyTravelsToFindingsPostureAndDriftAndAMoveOfTheReadingTenantIsAChangeReadersSee() {
+        onlyChanges(Duration.ofDays(3650));
+        // a delegated subscription, read through the managing tenant (Azure Lighthouse)
+        send(SecurityContactSnapshot.newBuilder(TestSnapshots.passing(T0))
+                .setTenantName("Woodgrove")
+                .setReadThroughTenantId("managing-1")
+                .build());
+        ComplianceFinding created = findings.readValue();
+        assertThat(created.getTenantId()).isEqualTo("tenant-1");
+        assertThat(created.getTenantName()).isEqualTo("Woodgrove");
+        assertThat(created.getReadThroughTenantId()).isEqualTo("managing-1");
+        PostureState first = posture.readValue();
+        assertThat(first.getTenantName()).isEqualTo("Woodgrove");
+        assertThat(first.getReadThroughTenantId()).isEqualTo("managing-1");
+        assertNothingElse();
+
+        // the tenant's own identity reads it now: the same content, but what readers see of it changed
+        send(SecurityContactSnapshot.newBuilder(TestSnapshots.failing(T0.plusSeconds(900)))
+                .setTenantName("Woodgrove")
+                .setReadThroughTenantId("tenant-1")
+                .build());
+        ComplianceFinding moved = findings.readValue();
+        assertThat(moved.getReadThroughTenantId()).isEqualTo("tenant-1");
+        DriftEvent regressed = drift.readValue();
+        assertThat(regressed.getTenantName()).isEqualTo("Woodgrove");
+        assertThat(regressed.getReadThroughTenantId()).isEqualTo("tenant-1");
+        assertThat(posture.readValue().getReadThroughTenantId()).isEqualTo("tenant-1");
+        assertNothingElse();
+
+        // a snapshot that names no tenant (an explicit subscription list) keeps what the posture knew
+        send(SecurityContactSnapshot.newBuilder(TestSnapshots.failing(T0.plusSeconds(1800)))
+                .setTenantId(null)
+                .build());
+        assertNothingElse();
+        assertThat(stored().getTenantName()).isEqualTo("Woodgrove");
+        assertThat(stored().getReadThroughTenantId()).isEqualTo("tenant-1");
+    }
+
+    @Test
     void withOnlyChangesAnUnchangedFindingIsEmittedAgainOncePerRefreshInterval() throws Exception {
         onlyChanges(Duration.ofHours(1));
         send(TestSnapshots.failing(T0));

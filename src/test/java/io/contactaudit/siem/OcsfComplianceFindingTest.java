@@ -33,6 +33,8 @@ class OcsfComplianceFindingTest {
                 .setSubscriptionId("sub-1")
                 .setSubscriptionName("prod-identity")
                 .setTenantId("tenant-1")
+                .setTenantName("Woodgrove Bank")
+                .setReadThroughTenantId("tenant-0") // delegated to a managing tenant (Lighthouse)
                 .setRuleId("cis-azure-1.3.0-2.14")
                 .setRuleVersion("1.0.0")
                 .setProfile("default")
@@ -115,6 +117,9 @@ class OcsfComplianceFindingTest {
         assertThat(event.at("/cloud/account/uid").asText()).isEqualTo("sub-1");
         assertThat(event.at("/cloud/account/type_id").asInt()).isEqualTo(13);
         assertThat(event.at("/cloud/org/uid").asText()).isEqualTo("tenant-1");
+        assertThat(event.at("/cloud/org/name").asText()).isEqualTo("Woodgrove Bank");
+        assertThat(event.at("/metadata/tenant_uid").asText()).isEqualTo("tenant-1");
+        assertThat(event.at("/unmapped/read_through_tenant_uid").asText()).isEqualTo("tenant-0");
         assertThat(event.at("/compliance/standards/0").asText())
                 .isEqualTo("CIS Microsoft Azure Foundations Benchmark v1.3.0");
         assertThat(event.at("/resources/0/uid").asText())

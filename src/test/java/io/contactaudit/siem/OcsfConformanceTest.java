@@ -44,7 +44,6 @@ class OcsfConformanceTest {
 
     /** Recommended attributes no event maps, and why. */
     static final Map<String, String> NOT_MAPPED = Map.ofEntries(
-            Map.entry("cloud.org.name", "the tenant's display name is collected nowhere"),
             Map.entry("cloud.org.ou_name", "nor the management group of a subscription"),
             Map.entry("cloud.region", "security contacts are set per subscription, not per region"),
             Map.entry("confidence_id", "a rule's verdict on a configuration, not a detection with a confidence"),
@@ -145,11 +144,22 @@ class OcsfConformanceTest {
                                 "PASS, tenant unknown",
                                 ComplianceFinding.newBuilder(finding(Verdict.PASS, FindingActivity.UPDATE))
                                         .setTenantId(null)
+                                        .setTenantName(null)
+                                        .setReadThroughTenantId(null)
                                         .build(),
                                 contacts,
                                 List.of(),
                                 Redaction.DROP,
-                                Set.of("metadata.tenant_uid")))
+                                Set.of("metadata.tenant_uid")), // no cloud.org at all
+                        new Shape(
+                                "FAIL, tenant not in the tenants file (no display name)",
+                                ComplianceFinding.newBuilder(finding(Verdict.FAIL, FindingActivity.UPDATE))
+                                        .setTenantName(null)
+                                        .build(),
+                                contacts,
+                                List.of(),
+                                Redaction.NONE,
+                                Set.of("cloud.org.name", NO_EMAIL_NAME)))
                 .map(Arguments::of);
     }
 
