@@ -126,6 +126,17 @@ public final class ReplayCommand {
         @Option(names = "--subscription", paramLabel = "ID", description = "Only this subscription (repeatable).")
         List<String> subscriptions = new ArrayList<>();
 
+        @Option(
+                names = "--tenant",
+                paramLabel = "ID|NAME",
+                description = "Only subscriptions of this tenant, by id or display name (repeatable).")
+        List<String> tenants = new ArrayList<>();
+
+        /** The filter of these options, with {@code verdict} and {@code kind} (null: any). */
+        Replays.Filter filter(Verdict verdict, DriftKind kind) {
+            return new Replays.Filter(subscriptionSet(), verdict, kind, Set.copyOf(tenants));
+        }
+
         AuditExport.Format parsedFormat(CommandSpec spec) {
             try {
                 return AuditExport.Format.parse(format);
@@ -291,7 +302,7 @@ public final class ReplayCommand {
 
         @Override
         public Integer call() throws IOException {
-            Replays.Filter filter = new Replays.Filter(output.subscriptionSet(), verdict, null);
+            Replays.Filter filter = output.filter(verdict, null);
             Totals totals = new Totals();
             if (output.parsedFormat(spec) != AuditExport.Format.OCSF) {
                 return emit(
@@ -344,13 +355,7 @@ public final class ReplayCommand {
         @Override
         public Integer call() throws IOException {
             long[] count = {0};
-            Stream<DriftEvent> rows = replays()
-                    .drift(
-                            from,
-                            end(),
-                            new Replays.Filter(output.subscriptionSet(), verdict, kind),
-                            skipped,
-                            progress());
+            Stream<DriftEvent> rows = replays().drift(from, end(), output.filter(verdict, kind), skipped, progress());
             return emit(rows.peek(d -> count[0]++), DRIFT_COLUMNS, AvroJson::of, () -> count[0] + " drift events");
         }
     }
@@ -361,9 +366,8 @@ public final class ReplayCommand {
         @Override
         public Integer call() throws IOException {
             long[] count = {0};
-            Stream<SecurityContactSnapshot> rows = replays()
-                    .snapshots(
-                            from, end(), new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
+            Stream<SecurityContactSnapshot> rows =
+                    replays().snapshots(from, end(), output.filter(null, null), skipped, progress());
             return emit(rows.peek(s -> count[0]++), SNAPSHOT_COLUMNS, AvroJson::of, () -> count[0] + " snapshots");
         }
     }
@@ -384,8 +388,7 @@ public final class ReplayCommand {
 
         @Override
         public Integer call() throws IOException {
-            List<Replays.PostureRow> rows = replays()
-                    .postureAsOf(asOf, new Replays.Filter(output.subscriptionSet(), null, null), skipped, progress());
+            List<Replays.PostureRow> rows = replays().postureAsOf(asOf, output.filter(null, null), skipped, progress());
             long stale = rows.stream().filter(Replays.PostureRow::stale).count();
             long suppressed =
                     rows.stream().filter(Replays.PostureRow::suppressed).count();
@@ -395,7 +398,7 @@ public final class ReplayCommand {
                     POSTURE_COLUMNS,
                     AuditExport.columnsAsJson(POSTURE_COLUMNS),
                     () -> "as of " + asOf + ": " + totals.text("subscriptions") + ", " + stale + " STALE, " + suppressed
-                            + " of the FAILs suppressed under an exception");
+                            + " of the FAILs suppressed under an exception" + Replays.tenantTotals(rows));
         }
     }
 
@@ -435,7 +438,7 @@ public final class ReplayCommand {
                             to == null ? Instant.now() : to,
                             profile,
                             lookback,
-                            new Replays.Filter(output.subscriptionSet(), null, null),
+                            output.filter(null, null),
                             skipped,
                             progress());
             return emit(
@@ -504,7 +507,8 @@ public final class ReplayCommand {
             new Column<>("lastSeen", p -> text(p.lastSeen())),
             new Column<>("reasons", Replays.PostureRow::reasons),
             new Column<>("rule", p -> p.ruleVersion() + "/" + p.profile()),
-            new Column<>("tenantId", p -> text(p.tenantId())));
+            new Column<>("tenantId", p -> text(p.tenantId())),
+            new Column<>("tenant", p -> text(p.tenantName())));
 
     static final List<Column<Replays.Reevaluation>> REEVALUATION_COLUMNS = List.of(
             new Column<>("collectedAt", r -> text(r.collectedAt())),

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -40,10 +41,31 @@ public final class Replays {
      * @param verdict       only findings of this verdict (null: any)
      * @param kind          only drift of this kind (null: any)
      */
-    public record Filter(Set<String> subscriptions, Verdict verdict, DriftKind kind) {
+    public record Filter(Set<String> subscriptions, Verdict verdict, DriftKind kind, Set<String> tenants) {
+
+        public Filter {
+            tenants = tenants == null
+                    ? Set.of()
+                    : tenants.stream()
+                            .map(t -> t.trim().toLowerCase(Locale.ROOT))
+                            .collect(Collectors.toUnmodifiableSet());
+        }
+
+        /** Any tenant. */
+        public Filter(Set<String> subscriptions, Verdict verdict, DriftKind kind) {
+            this(subscriptions, verdict, kind, Set.of());
+        }
+
         /** Whether a record keyed {@code id} (a subscription id) is wanted. */
         boolean subscription(String id) {
             return subscriptions.isEmpty() || id != null && subscriptions.contains(id.toLowerCase(Locale.ROOT));
+        }
+
+        /** Whether a record of this tenant (named by its id or its display name, any case) is wanted. */
+        public boolean tenant(String id, String name) {
+            return tenants.isEmpty()
+                    || id != null && tenants.contains(id.toLowerCase(Locale.ROOT))
+                    || name != null && tenants.contains(name.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -51,6 +73,7 @@ public final class Replays {
     public record PostureRow(
             String subscriptionId,
             String tenantId,
+            String tenantName,
             Verdict verdict,
             Instant since,
             Instant lastSeen,
@@ -63,6 +86,37 @@ public final class Replays {
         public boolean suppressed() {
             return suppressedBy != null;
         }
+    }
+
+    /**
+     * The totals of each tenant of {@code rows}, a line each (each line starting with a line separator), when the rows
+     * name any tenant; else the empty string.
+     */
+    public static String tenantTotals(List<PostureRow> rows) {
+        Map<String, long[]> tenants = new TreeMap<>(); // PASS, FAIL, ERROR, STALE, suppressed
+        for (PostureRow row : rows) {
+            if (row.tenantId() == null) {
+                continue;
+            }
+            String label = row.tenantName() == null ? row.tenantId() : row.tenantName() + " (" + row.tenantId() + ")";
+            long[] n = tenants.computeIfAbsent(label, k -> new long[5]);
+            n[row.verdict().ordinal()]++;
+            n[3] += row.stale() ? 1 : 0;
+            n[4] += row.suppressed() ? 1 : 0;
+        }
+        StringBuilder text = new StringBuilder();
+        tenants.forEach((tenant, n) -> text.append(System.lineSeparator())
+                .append(String.format(
+                        Locale.ROOT,
+                        "  tenant %s: %d subscriptions: %d PASS, %d FAIL, %d ERROR, %d STALE, %d suppressed",
+                        tenant,
+                        n[0] + n[1] + n[2],
+                        n[Verdict.PASS.ordinal()],
+                        n[Verdict.FAIL.ordinal()],
+                        n[Verdict.ERROR.ordinal()],
+                        n[3],
+                        n[4])));
+        return text.toString();
     }
 
     /** A snapshot whose verdict under today's rule differs from the one recorded. */
@@ -122,7 +176,8 @@ public final class Replays {
     private Stream<ConsumerRecord<String, ComplianceFinding>> findingRecords(
             Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
         return read(topics.findings(), from, to, filter, skipped, progress)
-                .filter(r -> filter.verdict() == null || r.value().getVerdict() == filter.verdict());
+                .filter(r -> (filter.verdict() == null || r.value().getVerdict() == filter.verdict())
+                        && filter.tenant(r.value().getTenantId(), r.value().getTenantName()));
     }
 
     /**
@@ -166,13 +221,16 @@ public final class Replays {
         return read(topics.drift(), from, to, filter, skipped, progress)
                 .map(ConsumerRecord::value)
                 .filter(d -> (filter.kind() == null || d.getKind() == filter.kind())
-                        && (filter.verdict() == null || d.getCurrentVerdict() == filter.verdict()));
+                        && (filter.verdict() == null || d.getCurrentVerdict() == filter.verdict())
+                        && filter.tenant(d.getTenantId(), d.getTenantName()));
     }
 
     /** Snapshots of [from, to), in merge order, without tombstones; close the stream. */
     public Stream<SecurityContactSnapshot> snapshots(
             Instant from, Instant to, Filter filter, Skipped skipped, LongConsumer progress) {
-        return read(topics.snapshots(), from, to, filter, skipped, progress).map(ConsumerRecord::value);
+        return read(topics.snapshots(), from, to, filter, skipped, progress)
+                .map(ConsumerRecord::value)
+                .filter(s -> filter.tenant(s.getTenantId(), s.getTenantName()));
     }
 
     /** The records of a topic keyed by subscription, filtered by key before decoding, tombstones left out. */
@@ -213,6 +271,7 @@ public final class Replays {
                             new PostureRow(
                                     f.getSubscriptionId(),
                                     f.getTenantId(),
+                                    f.getTenantName(),
                                     f.getVerdict(),
                                     f.getLastStatusChangeAt() == null ? f.getCollectedAt() : f.getLastStatusChangeAt(),
                                     f.getCollectedAt(),
@@ -257,6 +316,7 @@ public final class Replays {
                             : new PostureRow(
                                     row.subscriptionId(),
                                     row.tenantId(),
+                                    row.tenantName(),
                                     row.verdict(),
                                     row.since(),
                                     row.lastSeen(),

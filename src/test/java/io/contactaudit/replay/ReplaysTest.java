@@ -221,6 +221,50 @@ class ReplaysTest {
     }
 
     @Test
+    void filtersByTenantIdOrNameAndThePostureNamesEachSubscriptionsTenant() {
+        append(ComplianceFinding.newBuilder(finding(A, Verdict.PASS, FindingActivity.CREATE, T1))
+                .setTenantId("tenant-a")
+                .setTenantName("Contoso")
+                .build());
+        append(ComplianceFinding.newBuilder(finding(B, Verdict.FAIL, FindingActivity.CREATE, T1))
+                .setTenantId("tenant-b")
+                .setTenantName("Fabrikam")
+                .setReadThroughTenantId("tenant-a")
+                .build());
+        append(ComplianceFinding.newBuilder(finding(C, Verdict.FAIL, FindingActivity.CREATE, T2))
+                .setTenantId("tenant-a")
+                .setTenantName("Contoso")
+                .build());
+        DriftEvent regressed = DriftEvent.newBuilder(drift(C, DriftKind.REGRESSED, T2))
+                .setTenantId("tenant-a")
+                .setTenantName("Contoso")
+                .build();
+        append(regressed);
+        append(drift(B, DriftKind.STALE, T3)); // of release 3: no tenant on it
+
+        Replays.Filter contoso = new Replays.Filter(Set.of(), null, null, Set.of("CONTOSO"));
+        assertThat(replays.postureAsOf(FakeLog.NOW, contoso, skipped, n -> {}))
+                .extracting(Replays.PostureRow::subscriptionId, Replays.PostureRow::tenantName)
+                .containsExactly(tuple(A, "Contoso"), tuple(C, "Contoso"));
+        Replays.Filter fabrikam = new Replays.Filter(Set.of(), null, null, Set.of("tenant-b"));
+        assertThat(all(replays.findings(T1, FakeLog.NOW, fabrikam, skipped, n -> {})))
+                .extracting(ComplianceFinding::getSubscriptionId, ComplianceFinding::getReadThroughTenantId)
+                .containsExactly(tuple(B, "tenant-a"));
+        assertThat(all(replays.drift(T1, FakeLog.NOW, contoso, skipped, n -> {})))
+                .extracting(DriftEvent::getSubscriptionId)
+                .containsExactly(C);
+        assertThat(all(replays.drift(T1, FakeLog.NOW, fabrikam, skipped, n -> {})))
+                .as("a drift event that names no tenant is not any tenant's")
+                .isEmpty();
+        assertThat(Replays.tenantTotals(replays.postureAsOf(FakeLog.NOW, ALL, skipped, n -> {})))
+                .isEqualTo(
+                        System.lineSeparator()
+                                + "  tenant Contoso (tenant-a): 2 subscriptions: 1 PASS, 1 FAIL, 0 ERROR, 0 STALE, 0 suppressed"
+                                + System.lineSeparator()
+                                + "  tenant Fabrikam (tenant-b): 1 subscriptions: 0 PASS, 1 FAIL, 0 ERROR, 1 STALE, 0 suppressed");
+    }
+
+    @Test
     void anUndecodableSnapshotIsSkippedAndTheRestIsReplayed() {
         SecurityContactSnapshot good = withContact(A, "Medium", T1);
         log.append(
