@@ -1,10 +1,13 @@
 package io.contactaudit.bench;
 
+import io.contactaudit.app.CollectorApp;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.Credentials;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.collector.SnapshotSink;
+import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.config.TenantsFile;
 import io.contactaudit.demo.ContactRenderer;
 import io.contactaudit.demo.FakeArm;
 import io.contactaudit.demo.Scenario;
@@ -16,6 +19,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,7 +70,8 @@ public final class CollectorBench {
         List<Double> rates = new ArrayList<>();
         try (FakeArm arm = FakeArm.start(tenant(subscriptions, latencyMs))) {
             ArmClient client = new ArmClient(
-                    ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
+                    // not paced: this measures collection itself
+                    ArmClient.Settings.defaults().withEndpoint(arm.endpoint()).withReads(250, 0),
                     Credentials.fixed("bench"),
                     arm.clientSslContext(),
                     Clock.systemUTC());
@@ -106,6 +111,130 @@ public final class CollectorBench {
                     rates.get(i) / rates.get(0));
         }
         out.flush();
+    }
+
+    /**
+     * An estate of {@code subscriptions} over {@code tenants} tenants, each tenant's subscriptions its own and one in
+     * fifty of them also delegated to the next tenant (Azure Lighthouse: listed twice, to be read once).
+     */
+    public static Scenario estate(int subscriptions, int tenants, int latencyMs) {
+        Scenario one = tenant(subscriptions, latencyMs);
+        List<Scenario.Subscription> subs = new ArrayList<>(subscriptions);
+        for (int i = 0; i < subscriptions; i++) {
+            int t = i % tenants;
+            subs.add(one.subscriptions()
+                    .get(i)
+                    .inTenant(tenantId(t), i % 50 == 0 && tenants > 1 ? List.of(tenantId((t + 1) % tenants)) : null));
+        }
+        return new Scenario(tenantId(0), 1000, latencyMs, subs);
+    }
+
+    static String tenantId(int t) {
+        return String.format(Locale.ROOT, "%08x-0000-4000-8000-00000000beef", t);
+    }
+
+    /**
+     * A full sweep of an estate of many tenants, each read by its own identity (a client-secret credential of
+     * azure-identity, its tokens from the local endpoint), with Resource Manager's read limits enforced by the endpoint
+     * (a bucket of 250 refilled at 25/s per tenant identity and per subscription, 429 with Retry-After beyond) and the
+     * collector's default pace. Prints the sweep's duration, rates, the limit's floor, heap and what was read twice.
+     */
+    public static void runTenants(int subscriptions, int tenants, int latencyMs, int concurrency, PrintWriter out)
+            throws IOException, InterruptedException {
+        out.printf(
+                "collector benchmark, many tenants: %d subscriptions over %d tenants (1 in 50 also delegated to the next"
+                        + " tenant), %d ms added latency per response, read limits 250 + 25/s per tenant and per"
+                        + " subscription, collector.concurrency %d per tenant, %d cores, max heap %d MiB%n",
+                subscriptions,
+                tenants,
+                latencyMs,
+                concurrency,
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        out.flush();
+        Scenario estate = estate(subscriptions, tenants, latencyMs);
+        try (FakeArm arm = FakeArm.start(estate)) {
+            arm.limitReads(250, 25);
+            List<TenantsFile.Entry> entries = new ArrayList<>();
+            Map<String, String> env = new HashMap<>();
+            for (int t = 0; t < tenants; t++) {
+                entries.add(new TenantsFile.Entry(
+                        tenantId(t),
+                        "tenant-" + t,
+                        "client-secret",
+                        "bench-" + t,
+                        "SECRET_" + t,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
+                env.put("SECRET_" + t, "bench");
+            }
+            ContactAuditConfig config =
+                    ContactAuditConfig.of(Map.of(ContactAuditConfig.CONCURRENCY_CONFIG, String.valueOf(concurrency)));
+            List<Collector.Source> sources =
+                    CollectorApp.sources(config, new TenantsFile(entries), env, arm.endpoint(), arm.clientSslContext());
+            resetPeaks();
+            long idleHeap = usedHeap();
+            Counter sink = new Counter();
+            RunSummary summary = new Collector(sources, CollectorApp.settings(config), Clock.systemUTC())
+                    .run(sink, Map.of(), Collector.Progress.NONE);
+            long peak = peakHeap();
+            long requests = arm.discoveryRequests();
+            int twice = 0;
+            for (Scenario.Subscription sub : estate.subscriptions()) {
+                int n = arm.contactRequests(sub.id());
+                requests += n;
+                twice += n > 1 ? 1 : 0;
+            }
+            double seconds = summary.duration().toMillis() / 1000.0;
+            // what the limits allow at best: each tenant's burst at once, then 25 reads a second per tenant
+            double floor = Math.max(0, (requests - 250.0 * tenants) / (25.0 * tenants));
+            long throttled = 0;
+            for (int t = 0; t < tenants; t++) {
+                throttled += arm.throttledReads(tenantId(t));
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "sweep: %d subscriptions in %.1f s = %.1f subscriptions/s, %d requests = %.1f requests/s"
+                            + " (the limits' floor for them: %.1f s, the sweep took %.2fx), 429 answered %d, read more"
+                            + " than once %d, snapshots published %d, statuses %s%n",
+                    summary.subscriptions(),
+                    seconds,
+                    summary.rate(),
+                    requests,
+                    requests / Math.max(seconds, 0.001),
+                    floor,
+                    seconds / Math.max(floor, 0.001),
+                    throttled,
+                    twice,
+                    sink.count.get(),
+                    summary.byStatus());
+            out.printf(
+                    Locale.ROOT,
+                    "heap: %d MiB before the sweep (the endpoint's estate included), peak %d MiB, +%d MiB for the sweep%n",
+                    idleHeap >> 20,
+                    peak >> 20,
+                    Math.max(0, peak - idleHeap) >> 20);
+            out.printf(
+                    Locale.ROOT,
+                    "summary: %d subscriptions, %d tenants, %.1f s (target 300 s: %s), %.1f requests/s, 429 %d, peak"
+                            + " heap %d MiB%n",
+                    summary.subscriptions(),
+                    tenants,
+                    seconds,
+                    seconds <= 300 ? "met" : "missed",
+                    requests / Math.max(seconds, 0.001),
+                    throttled,
+                    peak >> 20);
+            out.flush();
+        }
+    }
+
+    private static long usedHeap() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static void resetPeaks() {

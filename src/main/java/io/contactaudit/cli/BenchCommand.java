@@ -238,11 +238,23 @@ public final class BenchCommand {
                 description = "Concurrencies to compare, the first is the baseline (default ${DEFAULT-VALUE}).")
         private List<Integer> concurrency;
 
+        @Option(
+                names = "--tenants",
+                defaultValue = "0",
+                description = "Spread the subscriptions over this many tenants, each read by its own identity under"
+                        + " Resource Manager's read limits, and sweep once at the first concurrency (0: one tenant,"
+                        + " the concurrency comparison).")
+        private int tenants;
+
         @Override
         public Integer call() throws Exception {
             QuietLogs.apply();
             PrintWriter out = spec.commandLine().getOut();
-            CollectorBench.run(subscriptions, latencyMs, concurrency, out);
+            if (tenants > 0) {
+                CollectorBench.runTenants(subscriptions, tenants, latencyMs, concurrency.get(0), out);
+            } else {
+                CollectorBench.run(subscriptions, latencyMs, concurrency, out);
+            }
             return ExitCodes.OK;
         }
     }

@@ -74,7 +74,8 @@ public final class ArmClient {
             int readsPerSecond) {
         /**
          * Azure public cloud defaults: 30 s timeout, 4 retries, at most 60 s per wait, paced as Resource Manager meters
-         * one identity's reads in one tenant (a bucket of 250 refilled at 25/s).
+         * one identity's reads in one tenant (a bucket of 250 refilled at 25/s): 25/s with a burst of 200, the other
+         * 50 in reserve for requests that arrive unevenly.
          */
         public static Settings defaults() {
             return new Settings(
@@ -84,7 +85,7 @@ public final class ArmClient {
                     4,
                     Duration.ofSeconds(60),
                     Duration.ofMillis(800),
-                    250,
+                    200,
                     25);
         }
 

@@ -299,9 +299,10 @@ public final class FakeArm implements AutoCloseable {
             }
             // a token this endpoint issued is scoped to its tenant; any other sees everything
             String caller = issuedTokens.get(auth.substring("Bearer ".length()));
-            sleep(current.latencyMs());
+            // reads are metered as they arrive, then take the scenario's latency
             Matcher contact = CONTACT.matcher(path);
             if (("PUT".equals(method) || "DELETE".equals(method)) && contact.matches()) {
+                sleep(current.latencyMs());
                 write(exchange, contact.group(1).toLowerCase(Locale.ROOT), contact.group(2), query);
                 return;
             }
@@ -312,6 +313,7 @@ public final class FakeArm implements AutoCloseable {
             if (path.equals("/subscriptions") || path.equals("/subscriptions/")) {
                 discoveryRequests.incrementAndGet();
                 if (!throttled(exchange, caller, null)) {
+                    sleep(current.latencyMs());
                     send(exchange, 200, discovery(current, query, caller), Map.of());
                 }
                 return;
@@ -330,10 +332,7 @@ public final class FakeArm implements AutoCloseable {
 
     private void contacts(HttpExchange exchange, Scenario current, String id, Map<String, String> query, String caller)
             throws IOException {
-        Scenario.Subscription sub = current.subscriptions().stream()
-                .filter(s -> s.id().equalsIgnoreCase(id))
-                .findFirst()
-                .orElse(null);
+        Scenario.Subscription sub = byId(current).get(id.toLowerCase(Locale.ROOT));
         if (sub == null) {
             subscriptionNotFound(exchange, id);
             return;
@@ -353,6 +352,7 @@ public final class FakeArm implements AutoCloseable {
         if (throttled(exchange, caller, id)) {
             return;
         }
+        sleep(current.latencyMs());
         int request =
                 contactRequests.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
         sleep(sub.latencyMs());
@@ -528,6 +528,22 @@ public final class FakeArm implements AutoCloseable {
             default -> "InternalServerError";
         };
     }
+
+    /** The scenario's subscriptions by lower-case id, made once per scenario (an estate of 50,000 is read by id). */
+    private Map<String, Scenario.Subscription> byId(Scenario current) {
+        Index index = this.index;
+        if (index == null || index.scenario() != current) {
+            Map<String, Scenario.Subscription> ids = new HashMap<>();
+            current.subscriptions().forEach(s -> ids.putIfAbsent(s.id().toLowerCase(Locale.ROOT), s));
+            index = new Index(current, ids);
+            this.index = index;
+        }
+        return index.ids();
+    }
+
+    private record Index(Scenario scenario, Map<String, Scenario.Subscription> ids) {}
+
+    private volatile Index index;
 
     /** Whether a token of {@code caller} (null: any tenant) may read {@code sub}: its own tenant's, or delegated. */
     private static boolean visible(Scenario current, Scenario.Subscription sub, String caller) {
