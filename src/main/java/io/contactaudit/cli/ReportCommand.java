@@ -78,7 +78,10 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--subscription", paramLabel = "ID", description = "Only this subscription (repeatable).")
     List<String> subscriptions = new ArrayList<>();
 
-    @Option(names = "--tenant", paramLabel = "ID", description = "Only this tenant (repeatable).")
+    @Option(
+            names = "--tenant",
+            paramLabel = "ID|NAME",
+            description = "Only this tenant, by id or display name (repeatable).")
     List<String> tenants = new ArrayList<>();
 
     @Option(

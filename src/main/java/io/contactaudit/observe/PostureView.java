@@ -10,6 +10,7 @@ import io.contactaudit.Html;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.AvroJson;
+import io.contactaudit.replay.Replays;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Verdict;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -97,7 +99,9 @@ public final class PostureView {
         }
 
         boolean test(PostureState p) {
-            return (tenant == null || tenant.equals(p.getTenantId()))
+            return (tenant == null
+                            || new Replays.Filter(Set.of(), null, null, Set.of(tenant))
+                                    .tenant(p.getTenantId(), p.getTenantName()))
                     && (verdict == null || verdict == p.getVerdict())
                     && (stale == null || stale == p.getStale())
                     && (suppressed == null || suppressed == p.getSuppressed());

@@ -76,8 +76,14 @@ public final class ReportModel {
             return latest;
         }
 
+        /** The tenant as the report names it: {@code name (id)} when the tenants file names it, else its id. */
         public String tenant() {
-            return latest == null ? null : latest.getTenantId();
+            if (latest == null || latest.getTenantId() == null) {
+                return null;
+            }
+            return latest.getTenantName() == null
+                    ? latest.getTenantId()
+                    : latest.getTenantName() + " (" + latest.getTenantId() + ")";
         }
 
         /** Findings of the period: the evaluations the history holds for it (one per change and per refresh). */

@@ -4,6 +4,7 @@ import io.contactaudit.Sha256;
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.HistoryReader;
+import io.contactaudit.replay.Replays;
 import io.contactaudit.replay.Skipped;
 import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
@@ -64,7 +65,7 @@ public final class ReportReader {
      * Reads and folds.
      *
      * @param subscriptions only these (lower case; empty: all)
-     * @param tenants       only these tenants (empty: all)
+     * @param tenants       only these tenants, by id or display name (empty: all)
      */
     public Result read(
             Instant from,
@@ -87,6 +88,7 @@ public final class ReportReader {
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
         Predicate<String> keys =
                 key -> subscriptions.isEmpty() || key != null && subscriptions.contains(key.toLowerCase(Locale.ROOT));
+        Replays.Filter tenant = new Replays.Filter(Set.of(), null, null, tenants);
         long[] count = {0};
         Instant driftKept = reader.oldestKept(topics.drift().name());
         try (HistoryReader.Cursor<byte[]> findings =
@@ -105,13 +107,13 @@ public final class ReportReader {
                 // by timestamp; a finding before a drift event of the same instant (the evaluator writes it first)
                 if (d == null || f != null && f.timestamp() <= d.timestamp()) {
                     ComplianceFinding finding = decode(topics.findings(), f, skipped);
-                    if (finding != null && (tenants.isEmpty() || tenants.contains(finding.getTenantId()))) {
+                    if (finding != null && tenant.tenant(finding.getTenantId(), finding.getTenantName())) {
                         model.finding(finding, Instant.ofEpochMilli(f.timestamp()));
                     }
                     f = next(findings);
                 } else {
                     DriftEvent event = decode(topics.drift(), d, skipped);
-                    if (event != null && (tenants.isEmpty() || tenants.contains(event.getTenantId()))) {
+                    if (event != null && tenant.tenant(event.getTenantId(), event.getTenantName())) {
                         model.drift(event, Instant.ofEpochMilli(d.timestamp()));
                     }
                     d = next(drift);
