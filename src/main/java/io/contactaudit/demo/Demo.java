@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -99,7 +100,8 @@ public final class Demo {
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"));
                 FakeArm arm = FakeArm.start(SimulatedTenant.cycle(1))) {
             println(
-                    "Kafka broker (KRaft, in-process) at %s; simulated tenant at %s",
+                    "Kafka broker (KRaft, in-process) at %s; simulated tenants Contoso and Fabrikam at %s, each read with"
+                            + " its own identity",
                     broker.bootstrapServers(), arm.endpoint());
             Map<String, String> values = new HashMap<>();
             values.put(ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -135,7 +137,16 @@ public final class Demo {
             try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
                     ChangeFeed feed = ChangeFeed.start(arm, config.kafkaClientProperties(), config.eventsTopic());
                     EvaluatorApp evaluator = EvaluatorApp.create(config, topics);
-                    CollectorApp main = CollectorApp.create(config, topics, client, Collector.Progress.NONE);
+                    CollectorApp main = CollectorApp.create(
+                            config,
+                            topics,
+                            CollectorApp.sources(
+                                    config,
+                                    SimulatedTenant.tenants(),
+                                    SimulatedTenant.SECRETS,
+                                    arm.endpoint(),
+                                    arm.clientSslContext()),
+                            Collector.Progress.NONE);
                     CollectorApp shard = CollectorApp.create(shardConfig, topics, client, Collector.Progress.NONE)) {
                 // the stand-in for the Event Hub a diagnostic setting writes to
                 TopicProvisioner.ensureTopic(
@@ -397,6 +408,19 @@ public final class Demo {
                 suppressed,
                 yellow(String.valueOf(counts.getOrDefault(Verdict.ERROR, 0))),
                 stale);
+        Map<String, int[]> tenants = new TreeMap<>(); // PASS, FAIL, ERROR
+        for (PostureState p : posture.values()) {
+            if (p.getTenantName() != null) {
+                tenants.computeIfAbsent(p.getTenantName(), t -> new int[3])[
+                        p.getVerdict().ordinal()]++;
+            }
+        }
+        if (!tenants.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            tenants.forEach((name, n) ->
+                    parts.add(String.format(Locale.ROOT, "%s %d PASS, %d FAIL, %d ERROR", name, n[0], n[1], n[2])));
+            println("  by tenant: %s", String.join("; ", parts));
+        }
         List<PostureState> rows = new ArrayList<>(posture.values());
         rows.sort(Comparator.comparing((PostureState p) -> p.getVerdict() == Verdict.PASS && !p.getStale())
                 .thenComparing(p -> names.getOrDefault(p.getSubscriptionId(), p.getSubscriptionId())));

@@ -1,12 +1,14 @@
 package io.contactaudit.demo;
 
+import io.contactaudit.config.TenantsFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The demo's tenant: 40 subscriptions over the three API generations, compliant and not, one forbidden,
+ * The demo's estate: 40 subscriptions of Contoso's tenant — five of them a customer's (Fabrikam), which Contoso also
+ * sees through Azure Lighthouse — over the three API generations, compliant and not, one forbidden,
  * one throttled out, one throttled once per cycle, one with a broken body — whose settings change between
  * collection cycles so that every kind of drift appears:
  *
@@ -25,6 +27,12 @@ import java.util.Map;
 public final class SimulatedTenant {
 
     public static final String TENANT_ID = "7d1c0f3e-5a2b-4c8d-9e6f-0a1b2c3d4e5f";
+    /** A customer tenant whose subscriptions are also delegated to {@link #TENANT_ID} (Azure Lighthouse). */
+    public static final String CUSTOMER_ID = "3e8a1b2c-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+    /** The customer's subscriptions. */
+    static final List<String> CUSTOMER = List.of("erp-core", "warehouse", "iot-hub", "video", "chat");
+    /** The variables the demo's tenants file names for each tenant's secret, with the local endpoint's secret. */
+    public static final Map<String, String> SECRETS = Map.of("CONTOSO_SECRET", "demo", "FABRIKAM_SECRET", "demo");
     /**
      * By cycle: the subscription whose change of that cycle the demo makes through Resource Manager's API just after
      * the poll before, so that its change event, not the poll, shows it.
@@ -118,9 +126,42 @@ public final class SimulatedTenant {
         subs.add(sub("old-billing", V2017, contact("Off")));
         String[] generations = {V2017, V2020, V2023};
         for (int i = 0; subs.size() < 40 - (cycle < 4 ? 0 : 1); i++) {
-            subs.add(sub(FILLERS[i], generations[i % 3], contact(SEVERITIES[i % 3])));
+            Scenario.Subscription filler = sub(FILLERS[i], generations[i % 3], contact(SEVERITIES[i % 3]));
+            subs.add(CUSTOMER.contains(FILLERS[i]) ? filler.inTenant(CUSTOMER_ID, List.of(TENANT_ID)) : filler);
         }
         return new Scenario(TENANT_ID, 25, 0, subs);
+    }
+
+    /**
+     * The demo collector's tenants: Contoso, and Fabrikam, whose subscriptions Contoso also sees through Lighthouse
+     * (each is read once, through Fabrikam's own identity); both identities get their tokens from the local endpoint.
+     */
+    public static TenantsFile tenants() {
+        return new TenantsFile(List.of(
+                new TenantsFile.Entry(
+                        TENANT_ID,
+                        "Contoso",
+                        "client-secret",
+                        "contact-audit-demo",
+                        "CONTOSO_SECRET",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null),
+                new TenantsFile.Entry(
+                        CUSTOMER_ID,
+                        "Fabrikam",
+                        "client-secret",
+                        "contact-audit-demo",
+                        "FABRIKAM_SECRET",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null)));
     }
 
     private static Scenario.Subscription sub(String name, String generation, Scenario.Contact... contacts) {

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -283,6 +284,13 @@ public final class PostureView {
                 .toList();
     }
 
+    /** A posture's tenant as the page names it: {@code name (id)}, else the id, else nothing. */
+    private static String tenant(JsonNode p) {
+        String id = p.path("tenantId").asText("");
+        String name = p.path("tenantName").asText("");
+        return name.isEmpty() ? id : name + " (" + id + ")";
+    }
+
     private String page(ObjectNode answer) {
         Map<String, Integer> totals = new LinkedHashMap<>();
         for (String k : List.of("PASS", "FAIL", "FAIL suppressed", "ERROR", "STALE")) {
@@ -290,6 +298,7 @@ public final class PostureView {
         }
         List<JsonNode> attention = new ArrayList<>();
         Map<Verdict, Integer> verdicts = new EnumMap<>(Verdict.class);
+        Map<String, Map<String, Integer>> byTenant = new TreeMap<>();
         for (JsonNode p : answer.get("subscriptions")) {
             String verdict = p.path("verdict").asText();
             verdicts.merge(Verdict.valueOf(verdict), 1, Integer::sum);
@@ -297,6 +306,9 @@ public final class PostureView {
                     ? "STALE"
                     : p.path("suppressed").asBoolean() ? "FAIL suppressed" : verdict;
             totals.merge(state, 1, Integer::sum);
+            if (!p.path("tenantId").asText("").isEmpty()) {
+                byTenant.computeIfAbsent(tenant(p), t -> new LinkedHashMap<>()).merge(state, 1, Integer::sum);
+            }
             if (!state.equals("PASS")) {
                 attention.add(p);
             }
@@ -331,8 +343,22 @@ public final class PostureView {
                 .append("\">")
                 .append(v)
                 .append("</b></div>"));
-        h.append(
-                        "</div><h2>Failing, suppressed, unreadable and stale</h2><table><tr><th>subscription</th><th>tenant</th>")
+        h.append("</div>");
+        if (!byTenant.isEmpty()) {
+            h.append("<h2>By tenant</h2><table id=\"tenants\"><tr><th>tenant</th>");
+            totals.keySet().forEach(k -> h.append("<th>").append(esc(k)).append("</th>"));
+            h.append("</tr>");
+            byTenant.forEach((tenant, counts) -> {
+                h.append("<tr><td>").append(esc(tenant)).append("</td>");
+                totals.keySet()
+                        .forEach(k -> h.append("<td>")
+                                .append(counts.getOrDefault(k, 0))
+                                .append("</td>"));
+                h.append("</tr>");
+            });
+            h.append("</table>");
+        }
+        h.append("<h2>Failing, suppressed, unreadable and stale</h2><table><tr><th>subscription</th><th>tenant</th>")
                 .append("<th>state</th><th>since</th><th>reasons</th><th>configuration</th></tr>");
         for (JsonNode p : attention) {
             String state = p.path("stale").asBoolean()
@@ -345,7 +371,7 @@ public final class PostureView {
             h.append("<tr><td>")
                     .append(esc(p.path("subscriptionId").asText()))
                     .append("</td><td>")
-                    .append(esc(p.path("tenantId").asText("")))
+                    .append(esc(tenant(p)))
                     .append("</td><td>")
                     .append(esc(state))
                     .append("</td><td>")
