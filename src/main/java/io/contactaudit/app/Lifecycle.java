@@ -34,7 +34,8 @@ public final class Lifecycle {
             RunSummary summary = collector.once();
             out.println(summary.line());
             out.flush();
-            return summary.publishedAll() ? ExitCodes.OK : ExitCodes.FAILURE;
+            // a tenant that could not be listed is a failed run too (its subscriptions got ERROR snapshots)
+            return summary.publishedAll() && summary.unlistedTenants().isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }
 

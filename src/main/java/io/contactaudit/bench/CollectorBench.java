@@ -70,8 +70,7 @@ public final class CollectorBench {
         List<Double> rates = new ArrayList<>();
         try (FakeArm arm = FakeArm.start(tenant(subscriptions, latencyMs))) {
             ArmClient client = new ArmClient(
-                    // not paced: this measures collection itself
-                    ArmClient.Settings.defaults().withEndpoint(arm.endpoint()).withReads(250, 0),
+                    ArmClient.Settings.defaults().withEndpoint(arm.endpoint()),
                     Credentials.fixed("bench"),
                     arm.clientSslContext(),
                     Clock.systemUTC());
@@ -115,7 +114,7 @@ public final class CollectorBench {
 
     /**
      * An estate of {@code subscriptions} over {@code tenants} tenants, each tenant's subscriptions its own and one in
-     * fifty of them also delegated to the next tenant (Azure Lighthouse: listed twice, to be read once).
+     * fifty of each tenant's also delegated to the next tenant (Azure Lighthouse: listed twice, to be read once).
      */
     public static Scenario estate(int subscriptions, int tenants, int latencyMs) {
         Scenario one = tenant(subscriptions, latencyMs);
@@ -124,7 +123,9 @@ public final class CollectorBench {
             int t = i % tenants;
             subs.add(one.subscriptions()
                     .get(i)
-                    .inTenant(tenantId(t), i % 50 == 0 && tenants > 1 ? List.of(tenantId((t + 1) % tenants)) : null));
+                    .inTenant(
+                            tenantId(t),
+                            (i / tenants) % 50 == 0 && tenants > 1 ? List.of(tenantId((t + 1) % tenants)) : null));
         }
         return new Scenario(tenantId(0), 1000, latencyMs, subs);
     }
@@ -136,25 +137,37 @@ public final class CollectorBench {
     /**
      * A full sweep of an estate of many tenants, each read by its own identity (a client-secret credential of
      * azure-identity, its tokens from the local endpoint), with Resource Manager's read limits enforced by the endpoint
-     * (a bucket of 250 refilled at 25/s per tenant identity and per subscription, 429 with Retry-After beyond) and the
-     * collector's default pace. Prints the sweep's duration, rates, the limit's floor, heap and what was read twice.
+     * as documented (buckets of 250 refilled at 25/s: per identity for the subscription list, per identity and
+     * subscription for the reads; 429 with Retry-After beyond). With {@code tenantWide}, every read of an identity
+     * also shares one such bucket (the strictest reading of "per tenant"), and the collector paces each identity at
+     * 25/s with a burst of 200. Prints the sweep's duration, rates, the floor the limits allow, heap and what was read
+     * twice.
      */
-    public static void runTenants(int subscriptions, int tenants, int latencyMs, int concurrency, PrintWriter out)
+    public static void runTenants(
+            int subscriptions, int tenants, int latencyMs, int concurrency, boolean tenantWide, PrintWriter out)
             throws IOException, InterruptedException {
         out.printf(
-                "collector benchmark, many tenants: %d subscriptions over %d tenants (1 in 50 also delegated to the next"
-                        + " tenant), %d ms added latency per response, read limits 250 + 25/s per tenant and per"
-                        + " subscription, collector.concurrency %d per tenant, %d cores, max heap %d MiB%n",
+                "collector benchmark, many tenants: %d subscriptions over %d tenants (1 in 50 also delegated to another"
+                        + " tenant), %d ms added latency per response, read limits 250 + 25/s per identity for the"
+                        + " list and per identity and subscription%s, collector.concurrency %d per tenant%s, %d cores,"
+                        + " max heap %d MiB%n",
                 subscriptions,
                 tenants,
                 latencyMs,
+                tenantWide ? ", and per identity for every read" : "",
                 concurrency,
+                tenantWide ? ", paced at 25/s with a burst of 200" : ", not paced",
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
         out.flush();
         Scenario estate = estate(subscriptions, tenants, latencyMs);
         try (FakeArm arm = FakeArm.start(estate)) {
             arm.limitReads(250, 25);
+            if (tenantWide) {
+                for (int t = 0; t < tenants; t++) {
+                    arm.limitTenantReads(tenantId(t), 250, 25);
+                }
+            }
             List<TenantsFile.Entry> entries = new ArrayList<>();
             Map<String, String> env = new HashMap<>();
             for (int t = 0; t < tenants; t++) {
@@ -172,8 +185,11 @@ public final class CollectorBench {
                         null));
                 env.put("SECRET_" + t, "bench");
             }
-            ContactAuditConfig config =
-                    ContactAuditConfig.of(Map.of(ContactAuditConfig.CONCURRENCY_CONFIG, String.valueOf(concurrency)));
+            ContactAuditConfig config = ContactAuditConfig.of(Map.of(
+                    ContactAuditConfig.CONCURRENCY_CONFIG,
+                    String.valueOf(concurrency),
+                    ContactAuditConfig.TENANT_READS_PER_SECOND_CONFIG,
+                    tenantWide ? "25" : "0"));
             List<Collector.Source> sources =
                     CollectorApp.sources(config, new TenantsFile(entries), env, arm.endpoint(), arm.clientSslContext());
             resetPeaks();
@@ -205,8 +221,11 @@ public final class CollectorBench {
                 twice += n > 1 ? 1 : 0;
             }
             double seconds = summary.duration().toMillis() / 1000.0;
-            // what the limits allow at best: each tenant's burst at once, then 25 reads a second per tenant
-            double floor = Math.max(0, (requests - 250.0 * tenants) / (25.0 * tenants));
+            // what the limits allow at best: with a bucket for every read of an identity, each tenant's burst at once
+            // then 25 reads a second per tenant; else the latency alone, with every thread busy
+            double floor = tenantWide
+                    ? Math.max(0, (requests - 250.0 * tenants) / (25.0 * tenants))
+                    : requests * (latencyMs / 1000.0) / (concurrency * tenants);
             long throttled = 0;
             for (int t = 0; t < tenants; t++) {
                 throttled += arm.throttledReads(tenantId(t));
@@ -214,7 +233,7 @@ public final class CollectorBench {
             out.printf(
                     Locale.ROOT,
                     "sweep: %d subscriptions in %.1f s = %.1f subscriptions/s, %d requests = %.1f requests/s"
-                            + " (the limits' floor for them: %.1f s, the sweep took %.2fx), 429 answered %d, read more"
+                            + " (the floor for them: %.1f s, the sweep took %.2fx), 429 answered %d, read more"
                             + " than once %d, snapshots published %d, statuses %s%n",
                     summary.subscriptions(),
                     seconds,

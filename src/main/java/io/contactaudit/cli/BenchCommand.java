@@ -246,12 +246,19 @@ public final class BenchCommand {
                         + " the concurrency comparison).")
         private int tenants;
 
+        @Option(
+                names = "--tenant-wide-limit",
+                description =
+                        "With --tenants: every read of an identity also shares one bucket of 250 + 25/s (the"
+                                + " strictest reading of ARM's per-tenant limit), and the collector paces each identity at 25/s.")
+        private boolean tenantWide;
+
         @Override
         public Integer call() throws Exception {
             QuietLogs.apply();
             PrintWriter out = spec.commandLine().getOut();
             if (tenants > 0) {
-                CollectorBench.runTenants(subscriptions, tenants, latencyMs, concurrency.get(0), out);
+                CollectorBench.runTenants(subscriptions, tenants, latencyMs, concurrency.get(0), tenantWide, out);
             } else {
                 CollectorBench.run(subscriptions, latencyMs, concurrency, out);
             }

@@ -72,11 +72,7 @@ public final class ArmClient {
             Duration baseRetryDelay,
             int readsBurst,
             int readsPerSecond) {
-        /**
-         * Azure public cloud defaults: 30 s timeout, 4 retries, at most 60 s per wait, paced as Resource Manager meters
-         * one identity's reads in one tenant (a bucket of 250 refilled at 25/s): 25/s with a burst of 200, the other
-         * 50 in reserve for requests that arrive unevenly.
-         */
+        /** Azure public cloud defaults: 30 s timeout, 4 retries, at most 60 s per wait, not paced. */
         public static Settings defaults() {
             return new Settings(
                     AZURE_PUBLIC,
@@ -86,7 +82,7 @@ public final class ArmClient {
                     Duration.ofSeconds(60),
                     Duration.ofMillis(800),
                     200,
-                    25);
+                    0);
         }
 
         public Settings withEndpoint(URI uri) {
@@ -199,7 +195,7 @@ public final class ArmClient {
                             return true;
                         })
                         .subscribeOn(Schedulers.boundedElastic())
-                        .then(next.process());
+                        .then(Mono.defer(next::process));
             }
 
             @Override

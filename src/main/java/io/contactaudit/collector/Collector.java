@@ -387,6 +387,15 @@ public final class Collector {
             if (listing == null || seen.contains(sub)) {
                 continue;
             }
+            // only what this collector reads: another one may read a subscription its filters leave out (by id, or by
+            // the name the last listing in this process gave it)
+            Target last = listed.get(sub);
+            ArmClient.DiscoveredSubscription subscription = last != null
+                    ? last.subscription()
+                    : ArmClient.DiscoveredSubscription.of(sub, entry.getValue().tenantId());
+            if (!selected(new Target(subscription, listing.source()))) {
+                continue;
+            }
             Tenant tenant = listing.source().tenant();
             snapshots.add(SecurityContactSnapshot.newBuilder()
                     .setSubscriptionId(sub)
@@ -407,7 +416,8 @@ public final class Collector {
 
     /**
      * The known subscriptions listed by no identity, whose answering tenant was listed completely: gone. Filtered-out
-     * ones are listed, so not gone; those of a tenant no identity here lists are another collector's.
+     * ones are listed, so not gone; those of a tenant no identity here lists are another collector's (also one whose
+     * delegated subscriptions a named identity here sees through Lighthouse).
      */
     private static List<String> removable(
             List<Listing> listings, Set<String> seen, Map<String, KnownSubscriptions.Known> known) {
@@ -420,7 +430,10 @@ public final class Collector {
             }
             if (l.source().tenant().id() != null) {
                 complete.add(l.source().tenant().id());
+                continue;
             }
+            // the single unnamed identity answers for the tenants its listing names; a named identity only for its
+            // own (listing one subscription delegated from a tenant is not listing that tenant)
             l.subscriptions().forEach(s -> {
                 if (s.tenantId() != null) {
                     complete.add(s.tenantId().toLowerCase(Locale.ROOT));

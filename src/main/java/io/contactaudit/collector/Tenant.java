@@ -1,5 +1,6 @@
 package io.contactaudit.collector;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -8,6 +9,10 @@ import java.util.regex.Pattern;
  * whatever tenant it belongs to, named by the subscriptions it lists.
  */
 public record Tenant(String id, String name, Pattern include, Pattern exclude) {
+
+    public Tenant {
+        id = id == null ? null : id.trim().toLowerCase(Locale.ROOT);
+    }
 
     /** The single identity's tenant, not named: each subscription's tenant is the one its listing says. */
     public static final Tenant ANY = new Tenant(null, null, null, null);

@@ -171,13 +171,15 @@ public final class ContactAuditConfig {
 
     public static final String TENANT_READS_BURST_CONFIG = "collector.tenant.reads.burst";
     public static final String TENANT_READS_BURST_DOC =
-            "Reads one tenant's identity may send at once: the size of its token bucket. Resource Manager's holds 250;"
-                    + " 200 leaves it 2 s of reads in reserve, so that requests arriving a little unevenly meet no 429.";
+            "Reads one identity may send at once when it is paced (collector.tenant.reads.per.second): its token"
+                    + " bucket's size.";
 
     public static final String TENANT_READS_PER_SECOND_CONFIG = "collector.tenant.reads.per.second";
     public static final String TENANT_READS_PER_SECOND_DOC =
-            "Reads per second one tenant's identity sends at most, refilling its bucket (Resource Manager's rate: 25);"
-                    + " 0 turns the pacing off. A tenant of the tenants file may set its own (readsPerSecond).";
+            "Reads per second each identity sends at most, every request and retry counted; 0: not paced (Resource"
+                    + " Manager meters reads per subscription, which a sweep never exhausts, and a 429 is waited out as"
+                    + " it asks). For an identity whose reads throttle harder, e.g. 25 with a burst of 200. A tenant of"
+                    + " the tenants file may set its own (readsPerSecond).";
 
     public static final String AZURE_AUTHORITY_HOST_CONFIG = "azure.authority.host";
     public static final String AZURE_AUTHORITY_HOST_DOC =
@@ -335,7 +337,7 @@ public final class ContactAuditConfig {
             .define(
                     TENANT_READS_PER_SECOND_CONFIG,
                     Type.INT,
-                    25,
+                    0,
                     Validators.notNegative(),
                     LOW,
                     TENANT_READS_PER_SECOND_DOC)

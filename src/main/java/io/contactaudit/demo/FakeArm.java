@@ -81,9 +81,11 @@ public final class FakeArm implements AutoCloseable {
 
     private final Set<String> authFailures = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> tokenRequests = new ConcurrentHashMap<>();
-    private final Map<String, Limit> readLimits = new ConcurrentHashMap<>();
+    private volatile Limit readLimit;
+    private final Map<String, Limit> tenantWideLimits = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> tenantReads = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> subscriptionReads = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> tenantWideReads = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> throttled = new ConcurrentHashMap<>();
     private static final Pattern TOKEN = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/token$");
     private static final String ANY_TENANT = "*";
@@ -216,20 +218,24 @@ public final class FakeArm implements AutoCloseable {
     }
 
     /**
-     * Meters the reads of every tenant as Resource Manager does: one token bucket per tenant (the tenant of the
-     * caller's token) and one per subscription, of {@code capacity} refilled at {@code perSecond}; a read finding
-     * either empty gets 429 with the seconds to wait in Retry-After.
+     * Meters reads as Resource Manager documents it: tenant-level reads (the subscription list) in one token bucket
+     * per caller (the tenant of its token), subscription-level reads in one bucket per caller and subscription, each of
+     * {@code capacity} refilled at {@code perSecond}; a read finding its bucket empty gets 429 with the seconds to wait
+     * in Retry-After.
      */
     public void limitReads(int capacity, double perSecond) {
-        readLimits.put(ANY_TENANT, new Limit(capacity, perSecond));
+        readLimit = new Limit(capacity, perSecond);
         tenantReads.clear();
         subscriptionReads.clear();
     }
 
-    /** Meters the reads of tokens of {@code tenantId} with a bucket of their own (a tenant that throttles harder). */
-    public void limitReads(String tenantId, int capacity, double perSecond) {
-        readLimits.put(tenantId.toLowerCase(Locale.ROOT), new Limit(capacity, perSecond));
-        tenantReads.remove(tenantId.toLowerCase(Locale.ROOT));
+    /**
+     * Meters every read of the tokens of {@code tenantId} (listing and subscriptions alike) in one more bucket: a tenant
+     * that throttles harder than documented (other tools spending the same identity's budget).
+     */
+    public void limitTenantReads(String tenantId, int capacity, double perSecond) {
+        tenantWideLimits.put(tenantId.toLowerCase(Locale.ROOT), new Limit(capacity, perSecond));
+        tenantWideReads.remove(tenantId.toLowerCase(Locale.ROOT));
     }
 
     /** Refuses to issue tokens for {@code tenantId} (a revoked secret: AADSTS7000215). */
@@ -379,6 +385,9 @@ public final class FakeArm implements AutoCloseable {
 
     /** A PUT or DELETE of one security contact: checked, applied to the scenario, announced. */
     private void write(HttpExchange exchange, String id, String name, Map<String, String> query) throws IOException {
+        // read before any answer: after an answer that left the request body unread, the next request on the same
+        // keep-alive connection was, now and then, answered only by the server closing the connection ~30 s later
+        byte[] body = exchange.getRequestBody().readNBytes(64 * 1024);
         String apiVersion = query.get("api-version");
         if (apiVersion == null) {
             send(
@@ -437,7 +446,6 @@ public final class FakeArm implements AutoCloseable {
         Scenario.Contact written = null;
         if (!delete) {
             try {
-                byte[] body = exchange.getRequestBody().readNBytes(64 * 1024);
                 written = ContactRenderer.parse(name, JSON.readTree(body), apiVersion);
             } catch (IllegalArgumentException | IOException e) {
                 send(exchange, 400, error("InvalidRequestContent", e.getMessage()), Map.of());
@@ -553,24 +561,26 @@ public final class FakeArm implements AutoCloseable {
     }
 
     /**
-     * Takes a read from the caller's tenant bucket and the subscription's (none for the subscription list); when one
-     * is empty, answers 429 with Retry-After, as Resource Manager does, and says so.
+     * Takes a read from the caller's buckets: the tenant-wide one when its tenant has one, then the tenant-level one
+     * (the subscription list, {@code subscription} null) or the subscription's; when one is empty, answers 429 with
+     * Retry-After, as Resource Manager does, and says so.
      */
     private boolean throttled(HttpExchange exchange, String caller, String subscription) throws IOException {
         String tenant = caller == null ? ANY_TENANT : caller;
-        Limit limit = readLimits.getOrDefault(tenant, readLimits.get(ANY_TENANT));
-        if (limit == null) {
-            return false;
-        }
-        long wait = tenantReads
-                .computeIfAbsent(tenant, t -> new TokenBucket(limit.capacity(), limit.perSecond()))
-                .tryTake();
-        Limit perSubscription = readLimits.get(ANY_TENANT);
-        if (wait == 0 && subscription != null && perSubscription != null) {
-            wait = subscriptionReads
-                    .computeIfAbsent(
-                            subscription, s -> new TokenBucket(perSubscription.capacity(), perSubscription.perSecond()))
+        long wait = 0;
+        Limit wide = tenantWideLimits.get(tenant);
+        if (wide != null) {
+            wait = tenantWideReads
+                    .computeIfAbsent(tenant, t -> new TokenBucket(wide.capacity(), wide.perSecond()))
                     .tryTake();
+        }
+        Limit limit = readLimit;
+        if (wait == 0 && limit != null) {
+            TokenBucket bucket = subscription == null
+                    ? tenantReads.computeIfAbsent(tenant, t -> new TokenBucket(limit.capacity(), limit.perSecond()))
+                    : subscriptionReads.computeIfAbsent(
+                            tenant + "/" + subscription, s -> new TokenBucket(limit.capacity(), limit.perSecond()));
+            wait = bucket.tryTake();
         }
         if (wait == 0) {
             return false;

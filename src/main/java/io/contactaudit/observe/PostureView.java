@@ -298,7 +298,8 @@ public final class PostureView {
         }
         List<JsonNode> attention = new ArrayList<>();
         Map<Verdict, Integer> verdicts = new EnumMap<>(Verdict.class);
-        Map<String, Map<String, Integer>> byTenant = new TreeMap<>();
+        Map<String, Map<String, Integer>> byTenant = new TreeMap<>(); // by id
+        Map<String, String> tenantNames = new HashMap<>();
         for (JsonNode p : answer.get("subscriptions")) {
             String verdict = p.path("verdict").asText();
             verdicts.merge(Verdict.valueOf(verdict), 1, Integer::sum);
@@ -306,8 +307,12 @@ public final class PostureView {
                     ? "STALE"
                     : p.path("suppressed").asBoolean() ? "FAIL suppressed" : verdict;
             totals.merge(state, 1, Integer::sum);
-            if (!p.path("tenantId").asText("").isEmpty()) {
-                byTenant.computeIfAbsent(tenant(p), t -> new LinkedHashMap<>()).merge(state, 1, Integer::sum);
+            String tenantId = p.path("tenantId").asText("");
+            if (!tenantId.isEmpty()) {
+                byTenant.computeIfAbsent(tenantId, t -> new LinkedHashMap<>()).merge(state, 1, Integer::sum);
+                if (!p.path("tenantName").asText("").isEmpty()) {
+                    tenantNames.put(tenantId, tenant(p));
+                }
             }
             if (!state.equals("PASS")) {
                 attention.add(p);
@@ -349,7 +354,9 @@ public final class PostureView {
             totals.keySet().forEach(k -> h.append("<th>").append(esc(k)).append("</th>"));
             h.append("</tr>");
             byTenant.forEach((tenant, counts) -> {
-                h.append("<tr><td>").append(esc(tenant)).append("</td>");
+                h.append("<tr><td>")
+                        .append(esc(tenantNames.getOrDefault(tenant, tenant)))
+                        .append("</td>");
                 totals.keySet()
                         .forEach(k -> h.append("<td>")
                                 .append(counts.getOrDefault(k, 0))

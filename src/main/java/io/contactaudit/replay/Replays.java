@@ -93,23 +93,27 @@ public final class Replays {
      * name any tenant; else the empty string.
      */
     public static String tenantTotals(List<PostureRow> rows) {
-        Map<String, long[]> tenants = new TreeMap<>(); // PASS, FAIL, ERROR, STALE, suppressed
+        Map<String, long[]> tenants = new TreeMap<>(); // by id: PASS, FAIL, ERROR, STALE, suppressed
+        Map<String, String> names = new HashMap<>();
         for (PostureRow row : rows) {
             if (row.tenantId() == null) {
                 continue;
             }
-            String label = row.tenantName() == null ? row.tenantId() : row.tenantName() + " (" + row.tenantId() + ")";
-            long[] n = tenants.computeIfAbsent(label, k -> new long[5]);
+            String id = row.tenantId().toLowerCase(Locale.ROOT);
+            if (row.tenantName() != null) {
+                names.put(id, row.tenantName()); // a row of an unnamed read counts with the named ones
+            }
+            long[] n = tenants.computeIfAbsent(id, k -> new long[5]);
             n[row.verdict().ordinal()]++;
             n[3] += row.stale() ? 1 : 0;
             n[4] += row.suppressed() ? 1 : 0;
         }
         StringBuilder text = new StringBuilder();
-        tenants.forEach((tenant, n) -> text.append(System.lineSeparator())
+        tenants.forEach((id, n) -> text.append(System.lineSeparator())
                 .append(String.format(
                         Locale.ROOT,
                         "  tenant %s: %d subscriptions: %d PASS, %d FAIL, %d ERROR, %d STALE, %d suppressed",
-                        tenant,
+                        names.containsKey(id) ? names.get(id) + " (" + id + ")" : id,
                         n[0] + n[1] + n[2],
                         n[Verdict.PASS.ordinal()],
                         n[Verdict.FAIL.ordinal()],

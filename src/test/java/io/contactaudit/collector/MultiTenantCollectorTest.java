@@ -168,6 +168,7 @@ class MultiTenantCollectorTest {
             assertThat(s.getStatus()).isEqualTo(CollectionStatus.ERROR);
             assertThat(s.getTenantId()).isEqualTo(C);
             assertThat(s.getTenantName()).isEqualTo("Woodgrove");
+            assertThat(s.getReadThroughTenantId()).isEqualTo(C);
             assertThat(s.getErrorMessage())
                     .contains("tenant Woodgrove (" + C + ") could not be listed")
                     .contains("AADSTS7000215");
@@ -191,13 +192,44 @@ class MultiTenantCollectorTest {
     }
 
     @Test
+    void seeingATenantsDelegatedSubscriptionIsNotListingThatTenantSoItsOthersAreNotRemoved() throws Exception {
+        Map<String, KnownSubscriptions.Known> known = new HashMap<>();
+        known.put(id("b", 1), new KnownSubscriptions.Known(B, B)); // read by B's identity, in another collector now
+        known.put(id("b", 7), KnownSubscriptions.Known.of(B)); // of an earlier release: no reading tenant
+        Recorder sink = new Recorder();
+
+        collector(tenant(A, "Contoso", null)).run(sink, known, Collector.Progress.NONE);
+
+        assertThat(sink.byId()).containsKey(id("b", 2)); // B's delegated one, through A
+        assertThat(sink.removed).isEmpty();
+        assertThat(sink.byId()).doesNotContainKeys(id("b", 1), id("b", 7));
+    }
+
+    @Test
+    void aFailedTenantGivesErrorsOnlyToTheSubscriptionsThisCollectorReads() throws Exception {
+        arm.failAuth(C);
+        Map<String, KnownSubscriptions.Known> known = new HashMap<>();
+        known.put(id("c", 1), new KnownSubscriptions.Known(C, C));
+        known.put(id("c", 2), new KnownSubscriptions.Known(C, C)); // another collector's slice of C
+        Recorder sink = new Recorder();
+        TenantsFile.Entry sliced = new TenantsFile.Entry(
+                C, "Woodgrove", "client-secret", "app", "SECRET_Woodgrove", null, null, null, null, "^c0000002", null);
+
+        collector(sliced).run(sink, known, Collector.Progress.NONE);
+
+        assertThat(sink.byId()).containsOnlyKeys(id("c", 1));
+        assertThat(sink.byId().get(id("c", 1)).getStatus()).isEqualTo(CollectionStatus.ERROR);
+        assertThat(sink.removed).isEmpty();
+    }
+
+    @Test
     void aThrottlingTenantIsWaitedForWithRetryAfterAndAPacedOneMeetsNo429() throws Exception {
         List<Scenario.Subscription> subs = new ArrayList<>(estate().subscriptions());
         for (int i = 1; i <= 12; i++) {
             subs.add(sub(id("d", i), C));
         }
         arm.scenario(new Scenario(A, 100, 0, subs));
-        arm.limitReads(C, 4, 4); // tenant C's reads: a bucket of 4 refilled at 4/s
+        arm.limitTenantReads(C, 4, 4); // every read of tenant C's identity: a bucket of 4 refilled at 4/s
 
         Recorder sink = new Recorder();
         RunSummary unpaced = collector(tenant(A, "Contoso", null), tenant(C, "Woodgrove", 0))
@@ -208,7 +240,7 @@ class MultiTenantCollectorTest {
         assertThat(unpaced.throttledResponses()).isEqualTo(arm.throttledReads(C));
 
         int before = arm.throttledReads(C);
-        arm.limitReads(C, 4, 4); // a full bucket again
+        arm.limitTenantReads(C, 4, 4); // a full bucket again
         // paced within the tenant's limit: a bucket of 4, 3 reads a second
         RunSummary paced = collector(
                         ContactAuditConfig.of(Map.of(ContactAuditConfig.TENANT_READS_BURST_CONFIG, "4")),
