@@ -24,17 +24,24 @@ public final class Lifecycle {
     private Lifecycle() {}
 
     /**
-     * One collection run (with the HTTP endpoints while it lasts); its summary line on {@code out}.
+     * One collection run (with the HTTP endpoints while it lasts); its summary line on {@code out}, a line on
+     * {@code err} for each tenant that could not be listed.
      *
-     * @return {@link ExitCodes#OK} when every snapshot was published, else {@link ExitCodes#FAILURE}
+     * @return {@link ExitCodes#OK} when every snapshot was published and every tenant listed, else
+     *     {@link ExitCodes#FAILURE} (a tenant that could not be listed is a failed run, its subscriptions ERROR)
      */
-    public static int once(ContactAuditConfig config, CollectorApp collector, PrintWriter out)
+    public static int once(ContactAuditConfig config, CollectorApp collector, PrintWriter out, PrintWriter err)
             throws InterruptedException {
         try (ObservabilityServer http = endpoints(config, null, collector)) {
             RunSummary summary = collector.once();
             out.println(summary.line());
             out.flush();
-            // a tenant that could not be listed is a failed run too (its subscriptions got ERROR snapshots)
+            for (RunSummary.TenantRun t : summary.unlistedTenants()) {
+                err.println("contact-audit: error: tenant "
+                        + (t.name() == null ? t.tenantId() : t.name() + " (" + t.tenantId() + ")")
+                        + " could not be listed: " + t.listingError());
+            }
+            err.flush();
             return summary.publishedAll() && summary.unlistedTenants().isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }

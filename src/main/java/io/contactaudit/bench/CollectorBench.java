@@ -223,9 +223,9 @@ public final class CollectorBench {
             double seconds = summary.duration().toMillis() / 1000.0;
             // what the limits allow at best: with a bucket for every read of an identity, each tenant's burst at once
             // then 25 reads a second per tenant; else the latency alone, with every thread busy
-            double floor = tenantWide
-                    ? Math.max(0, (requests - 250.0 * tenants) / (25.0 * tenants))
-                    : requests * (latencyMs / 1000.0) / (concurrency * tenants);
+            double latencyFloor = requests * (latencyMs / 1000.0) / (concurrency * tenants);
+            double floor =
+                    tenantWide ? Math.max(latencyFloor, (requests - 250.0 * tenants) / (25.0 * tenants)) : latencyFloor;
             long throttled = 0;
             for (int t = 0; t < tenants; t++) {
                 throttled += arm.throttledReads(tenantId(t));

@@ -89,7 +89,7 @@ public final class CollectCommand implements Callable<Integer> {
             try (ChangeFeed feed = azure.changeFeed(config, out);
                     CollectorApp app = CollectorApp.create(config, topics, azure.sources(), progress)) {
                 if (schedule.interval == null && !config.eventsEnabled()) {
-                    return Lifecycle.once(config, app, out);
+                    return Lifecycle.once(config, app, out, spec.commandLine().getErr());
                 }
                 return Lifecycle.untilStopped(
                         config,

@@ -387,13 +387,14 @@ public final class Collector {
             if (listing == null || seen.contains(sub)) {
                 continue;
             }
-            // only what this collector reads: another one may read a subscription its filters leave out (by id, or by
-            // the name the last listing in this process gave it)
+            // only what this collector reads: another one may read a subscription its filters leave out. With the
+            // name the last listing in this process gave it, as the filters see it; without (a first run), only an
+            // exclude that names its id leaves it out: in doubt, ERROR, never a PASS left standing
             Target last = listed.get(sub);
-            ArmClient.DiscoveredSubscription subscription = last != null
-                    ? last.subscription()
-                    : ArmClient.DiscoveredSubscription.of(sub, entry.getValue().tenantId());
-            if (!selected(new Target(subscription, listing.source()))) {
+            boolean ours = last != null
+                    ? selected(new Target(last.subscription(), listing.source()))
+                    : !excludesId(listing.source().tenant(), sub);
+            if (!ours) {
                 continue;
             }
             Tenant tenant = listing.source().tenant();
@@ -509,6 +510,11 @@ public final class Collector {
             }
         }
         return null;
+    }
+
+    private boolean excludesId(Tenant tenant, String sub) {
+        return settings.exclude() != null && settings.exclude().matcher(sub).find()
+                || tenant.exclude() != null && tenant.exclude().matcher(sub).find();
     }
 
     private boolean selected(Target t) {

@@ -7,6 +7,7 @@ import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.config.TenantsFile;
 import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.exceptions.ExceptionRequest;
 import io.contactaudit.exceptions.ExceptionTopic;
@@ -408,11 +409,15 @@ public final class Demo {
                 suppressed,
                 yellow(String.valueOf(counts.getOrDefault(Verdict.ERROR, 0))),
                 stale);
-        Map<String, int[]> tenants = new TreeMap<>(); // PASS, FAIL, ERROR
+        Map<String, int[]> tenants = new TreeMap<>(); // by display name, else id: PASS, FAIL, ERROR
         for (PostureState p : posture.values()) {
-            if (p.getTenantName() != null) {
-                tenants.computeIfAbsent(p.getTenantName(), t -> new int[3])[
-                        p.getVerdict().ordinal()]++;
+            if (p.getTenantId() != null) {
+                String tenant = SimulatedTenant.tenants().tenants().stream()
+                        .filter(t -> t.tenantId().equalsIgnoreCase(p.getTenantId()))
+                        .map(TenantsFile.Entry::displayName)
+                        .findFirst()
+                        .orElse(p.getTenantId());
+                tenants.computeIfAbsent(tenant, t -> new int[3])[p.getVerdict().ordinal()]++;
             }
         }
         if (!tenants.isEmpty()) {

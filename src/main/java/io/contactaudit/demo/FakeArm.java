@@ -289,6 +289,9 @@ public final class FakeArm implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             String method = exchange.getRequestMethod();
+            // read before any answer: after an answer that left the request body unread, the next request on the same
+            // keep-alive connection was, now and then, answered only by the server closing the connection ~30 s later
+            byte[] body = exchange.getRequestBody().readNBytes(64 * 1024);
             Matcher tokenPath = TOKEN.matcher(path);
             if ("POST".equals(method) && tokenPath.matches()) {
                 token(exchange, tokenPath.group(1).toLowerCase(Locale.ROOT));
@@ -309,7 +312,7 @@ public final class FakeArm implements AutoCloseable {
             Matcher contact = CONTACT.matcher(path);
             if (("PUT".equals(method) || "DELETE".equals(method)) && contact.matches()) {
                 sleep(current.latencyMs());
-                write(exchange, contact.group(1).toLowerCase(Locale.ROOT), contact.group(2), query);
+                write(exchange, contact.group(1).toLowerCase(Locale.ROOT), contact.group(2), query, body);
                 return;
             }
             if (!"GET".equals(method)) {
@@ -384,10 +387,8 @@ public final class FakeArm implements AutoCloseable {
     }
 
     /** A PUT or DELETE of one security contact: checked, applied to the scenario, announced. */
-    private void write(HttpExchange exchange, String id, String name, Map<String, String> query) throws IOException {
-        // read before any answer: after an answer that left the request body unread, the next request on the same
-        // keep-alive connection was, now and then, answered only by the server closing the connection ~30 s later
-        byte[] body = exchange.getRequestBody().readNBytes(64 * 1024);
+    private void write(HttpExchange exchange, String id, String name, Map<String, String> query, byte[] body)
+            throws IOException {
         String apiVersion = query.get("api-version");
         if (apiVersion == null) {
             send(
@@ -478,7 +479,12 @@ public final class FakeArm implements AutoCloseable {
                 }
                 subs.add(sub.withContacts(contacts));
             }
-            return new Scenario(current.tenantId(), current.subscriptionPageSize(), current.latencyMs(), subs);
+            return new Scenario(
+                    current.tenantId(),
+                    current.subscriptionPageSize(),
+                    current.latencyMs(),
+                    subs,
+                    current.refusedTenants());
         });
         if (!existed[0]) {
             subscriptionNotFound(exchange, id);
@@ -603,9 +609,9 @@ public final class FakeArm implements AutoCloseable {
      */
     private void token(HttpExchange exchange, String tenant) throws IOException {
         tokenRequests.computeIfAbsent(tenant, t -> new AtomicInteger()).incrementAndGet();
-        exchange.getRequestBody().readNBytes(64 * 1024);
         ObjectNode body = JSON.createObjectNode();
-        if (authFailures.contains(tenant)) {
+        if (authFailures.contains(tenant)
+                || scenario.get().refusedTenants().stream().anyMatch(tenant::equalsIgnoreCase)) {
             body.put("error", "invalid_client")
                     .put(
                             "error_description",

@@ -43,13 +43,26 @@ import java.util.List;
  *
  * <p>A token the endpoint issued for a tenant ({@code POST /<tenant>/oauth2/v2.0/token}) sees the subscriptions of
  * that tenant and those delegated to it; any other bearer token sees every subscription (one tenant, as before).
+ * {@code refusedTenants: [...]} lists tenants the token endpoint refuses (401 invalid_client, AADSTS7000215).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record Scenario(
-        String tenantId, Integer subscriptionPageSize, Integer latencyMs, List<Subscription> subscriptions) {
+        String tenantId,
+        Integer subscriptionPageSize,
+        Integer latencyMs,
+        List<Subscription> subscriptions,
+        List<String> refusedTenants) {
 
+    @JsonCreator
     public Scenario {
         subscriptions = subscriptions == null ? List.of() : List.copyOf(subscriptions);
+        refusedTenants = refusedTenants == null ? List.of() : List.copyOf(refusedTenants);
+    }
+
+    /** A scenario whose token endpoint refuses no tenant. */
+    public Scenario(
+            String tenantId, Integer subscriptionPageSize, Integer latencyMs, List<Subscription> subscriptions) {
+        this(tenantId, subscriptionPageSize, latencyMs, subscriptions, null);
     }
 
     /** One subscription. */

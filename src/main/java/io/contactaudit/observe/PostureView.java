@@ -307,7 +307,7 @@ public final class PostureView {
                     ? "STALE"
                     : p.path("suppressed").asBoolean() ? "FAIL suppressed" : verdict;
             totals.merge(state, 1, Integer::sum);
-            String tenantId = p.path("tenantId").asText("");
+            String tenantId = p.path("tenantId").asText("").toLowerCase(Locale.ROOT);
             if (!tenantId.isEmpty()) {
                 byTenant.computeIfAbsent(tenantId, t -> new LinkedHashMap<>()).merge(state, 1, Integer::sum);
                 if (!p.path("tenantName").asText("").isEmpty()) {

@@ -223,6 +223,20 @@ class MultiTenantCollectorTest {
     }
 
     @Test
+    void aFailedTenantsFilterOnNamesItHasNotSeenYetGivesErrorRatherThanLeaveAPassStanding() throws Exception {
+        arm.failAuth(C);
+        Map<String, KnownSubscriptions.Known> known = Map.of(id("c", 1), new KnownSubscriptions.Known(C, C));
+        TenantsFile.Entry byName = new TenantsFile.Entry(
+                C, "Woodgrove", "client-secret", "app", "SECRET_Woodgrove", null, null, null, "^sub ", null, null);
+        Recorder sink = new Recorder();
+
+        // a first run: no listing has named c1 yet, so the include on names cannot be judged
+        collector(byName).run(sink, known, Collector.Progress.NONE);
+
+        assertThat(sink.byId().get(id("c", 1)).getStatus()).isEqualTo(CollectionStatus.ERROR);
+    }
+
+    @Test
     void aThrottlingTenantIsWaitedForWithRetryAfterAndAPacedOneMeetsNo429() throws Exception {
         List<Scenario.Subscription> subs = new ArrayList<>(estate().subscriptions());
         for (int i = 1; i <= 12; i++) {

@@ -42,7 +42,7 @@ class ManyTenantsIT {
     static final String A = "aaaaaaaa-0000-4000-8000-000000000001";
     static final String B = "bbbbbbbb-0000-4000-8000-000000000002";
     static final String C = "cccccccc-0000-4000-8000-000000000003";
-    /** A tenant whose identity cannot get a token at all (its authority does not answer). */
+    /** A tenant whose identity gets no token (its secret refused). */
     static final String N = "dddddddd-0000-4000-8000-000000000004";
 
     static final String A1 = "a0000001-0000-4000-8000-000000000000";
@@ -103,12 +103,17 @@ class ManyTenantsIT {
                     credential: client-secret
                     clientId: contact-audit-woodgrove
                     clientSecretEnv: WOODGROVE_SECRET
-                """.formatted(A, B, C));
+                  - id: %s
+                    name: Northwind
+                    credential: client-secret
+                    clientId: contact-audit-northwind
+                    clientSecretEnv: WOODGROVE_SECRET
+                """.formatted(A, B, C, N));
         Path scenario = dir.resolve("estate.json");
         Files.writeString(
                 scenario,
                 new com.fasterxml.jackson.databind.ObjectMapper()
-                        .writeValueAsString(new Scenario(A, 100, 0, estate())));
+                        .writeValueAsString(new Scenario(A, 100, 0, estate(), List.of(N))));
         ContactAuditConfig config = ContactAuditConfig.of(Map.of(
                 ContactAuditConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrap,
@@ -139,10 +144,13 @@ class ManyTenantsIT {
                     scenario.toString(),
                     "--once",
                     "--no-progress");
-            assertThat(collect.exitCode()).as(collect.out() + collect.err()).isEqualTo(ExitCodes.OK);
+            // Northwind's identity gets no token: the others are published, and the run says it failed
+            assertThat(collect.exitCode()).as(collect.out() + collect.err()).isEqualTo(ExitCodes.FAILURE);
             assertThat(collect.out() + collect.err())
                     .contains(
-                            "tenants: Contoso listed 3, read 2; Fabrikam listed 2, read 2; Woodgrove listed 1, read 1");
+                            "tenants: Contoso listed 3, read 2; Fabrikam listed 2, read 2; Woodgrove listed 1, read 1;"
+                                    + " Northwind NOT LISTED")
+                    .contains("contact-audit: error: tenant Northwind (" + N + ") could not be listed");
 
             Map<String, PostureState> first = awaitPostures(config, topics, p -> p.size() == 5);
             assertThat(first.get(B2).getTenantId()).isEqualTo(B);
@@ -156,7 +164,7 @@ class ManyTenantsIT {
             // 2. Woodgrove's secret is revoked; Contoso's old subscription is gone
             List<Scenario.Subscription> later =
                     estate().stream().filter(s -> !s.id().equals(A2)).toList();
-            try (FakeArm arm = FakeArm.start(new Scenario(A, 100, 0, later));
+            try (FakeArm arm = FakeArm.start(new Scenario(A, 100, 0, later, List.of(N)));
                     CollectorApp collector = CollectorApp.create(
                             config,
                             topics,
@@ -170,6 +178,10 @@ class ManyTenantsIT {
                         .containsEntry(CollectionStatus.OK, 3)
                         .containsEntry(CollectionStatus.ERROR, 1);
                 assertThat(run.unlistedTenants())
+                        .extracting(RunSummary.TenantRun::tenantId)
+                        .containsExactlyInAnyOrder(C, N);
+                assertThat(run.unlistedTenants())
+                        .filteredOn(t -> t.tenantId().equals(C))
                         .singleElement()
                         .satisfies(t -> assertThat(t.listingError()).contains("AADSTS7000215"));
                 assertThat(collector.loop().notReadyBecause()).contains("could not list Woodgrove");
