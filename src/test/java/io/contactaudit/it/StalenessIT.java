@@ -149,10 +149,11 @@ class StalenessIT {
                 .as("every subscription STALE for its last snapshot, once")
                 .hasSize(SUBSCRIPTIONS)
                 .doesNotHaveDuplicates();
-        // the bound: the window of the last snapshot plus a check interval, plus what this loaded machine adds
+        // the bound: the window of the last snapshot plus a check interval, plus what this loaded machine adds (the
+        // backlog's evaluation is waited for first: 5 s of slack was exceeded by 0.9 s once, in a clean-clone CI run)
         assertThat(after)
                 .as("flagged within the window")
-                .isLessThan(WINDOW.plus(CHECK).plusSeconds(5));
+                .isLessThan(WINDOW.plus(CHECK).plusSeconds(8));
     }
 
     static Topics provision(String prefix, int partitions) {
