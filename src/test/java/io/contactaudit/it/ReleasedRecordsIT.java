@@ -123,6 +123,44 @@ class ReleasedRecordsIT {
     }
 
     /**
+     * The deploy step of the latest upgrade: a registry holding the release before the newest under every subject
+     * accepts today's schemas under BACKWARD through {@code contact-audit schemas register}'s registration: a new
+     * version of each schema that changed since, the others as they were, no subject created.
+     */
+    @Test
+    void schemasRegisterAcceptsTodaysSchemasOverThePreviousReleaseUnderBackward() throws Exception {
+        String prefix = TestKafka.uniquePrefix("upgrade-previous");
+        List<String> releases = SingleObjectAvroSerde.releases();
+        String previous = releases.get(releases.size() - 2);
+        Topics topics = Topics.create(prefix);
+        Map<String, Schema> today = SchemaRegistration.subjects(topics);
+        Map<String, Integer> previousIds = new HashMap<>();
+        for (ReleasedRecords.Fixture<?> fixture : ReleasedRecords.all()) {
+            previousIds.put(
+                    fixture.topic(prefix) + "-value",
+                    register(
+                            prefix,
+                            fixture,
+                            SingleObjectAvroSerde.released(fixture.schemaName()).get(previous)));
+        }
+        assertThat(previousIds.keySet()).as("every subject existed already").isEqualTo(today.keySet());
+
+        List<SchemaRegistration.Result> registered =
+                new SchemaRegistration(TestRegistry.url(), null).register(today, "BACKWARD");
+
+        assertThat(registered).noneMatch(SchemaRegistration.Result::created);
+        assertThat(registered)
+                .filteredOn(r -> r.id() != previousIds.get(r.subject()))
+                .extracting(SchemaRegistration.Result::subject)
+                .as("a new version of each schema changed since release " + previous + ", the others as they were")
+                .containsExactlyInAnyOrder( // what release 4 changed: the tenancy fields
+                        topics.snapshots().name() + "-value",
+                        topics.findings().name() + "-value",
+                        topics.drift().name() + "-value",
+                        topics.posture().name() + "-value");
+    }
+
+    /**
      * Not a check: writes the newest release's registry-mode fixtures with today's serde against this registry
      * ({@code -Dreleased.records.write=true}, see src/test/resources/released-records/README.md).
      */
