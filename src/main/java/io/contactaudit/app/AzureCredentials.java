@@ -31,15 +31,15 @@ public final class AzureCredentials {
             case "default" -> new DefaultAzureCredentialBuilder().build();
             case "client-secret" ->
                 new ClientSecretCredentialBuilder()
-                        .tenantId(required(env, "AZURE_TENANT_ID", k))
-                        .clientId(required(env, "AZURE_CLIENT_ID", k))
-                        .clientSecret(required(env, "AZURE_CLIENT_SECRET", k))
+                        .tenantId(required(env, "AZURE_TENANT_ID", "azure.credential=" + k))
+                        .clientId(required(env, "AZURE_CLIENT_ID", "azure.credential=" + k))
+                        .clientSecret(required(env, "AZURE_CLIENT_SECRET", "azure.credential=" + k))
                         .build();
             case "client-certificate" ->
                 new ClientCertificateCredentialBuilder()
-                        .tenantId(required(env, "AZURE_TENANT_ID", k))
-                        .clientId(required(env, "AZURE_CLIENT_ID", k))
-                        .pemCertificate(required(env, "AZURE_CLIENT_CERTIFICATE_PATH", k))
+                        .tenantId(required(env, "AZURE_TENANT_ID", "azure.credential=" + k))
+                        .clientId(required(env, "AZURE_CLIENT_ID", "azure.credential=" + k))
+                        .pemCertificate(required(env, "AZURE_CLIENT_CERTIFICATE_PATH", "azure.credential=" + k))
                         .build();
             case "managed-identity" -> {
                 ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();
@@ -87,13 +87,7 @@ public final class AzureCredentials {
                         .tenantId(tenant.tenantId())
                         .clientId(tenant.clientId())
                         .tokenFilePath(required(env, variable, where));
-                if (authority != null) {
-                    b.authorityHost(authority);
-                }
-                if (http != null) {
-                    b.httpClient(http);
-                }
-                yield b.build();
+                yield common(b, authority, http).build();
             }
             case "managed-identity" -> {
                 ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder();
@@ -126,11 +120,11 @@ public final class AzureCredentials {
         return builder;
     }
 
-    private static String required(Map<String, String> env, String name, String kind) {
+    /** The variable {@code name}; else an error that begins with {@code who} (what needs it). */
+    private static String required(Map<String, String> env, String name, String who) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
-            throw new ConfigException((kind.startsWith("tenant ") ? kind : "azure.credential=" + kind)
-                    + " needs the environment variable " + name);
+            throw new ConfigException(who + " needs the environment variable " + name);
         }
         return value;
     }

@@ -164,10 +164,20 @@ public final class CollectorApp implements AutoCloseable {
      * credential and read pace; without the file, the single identity of {@code azure.credential}.
      */
     public static List<Collector.Source> sources(ContactAuditConfig config, Map<String, String> env) {
+        return sources(config, env, null, null);
+    }
+
+    /**
+     * The identities of the configuration against {@code endpoint} (null: Azure), a local endpoint trusted through
+     * {@code trust} that also serves the tenants' tokens; without a tenants file, one identity with a fixed token.
+     */
+    public static List<Collector.Source> sources(
+            ContactAuditConfig config, Map<String, String> env, URI endpoint, SSLContext trust) {
         if (config.tenantsFile() == null) {
-            return List.of(new Collector.Source(Tenant.ANY, arm(config, env)));
+            return List.of(new Collector.Source(
+                    Tenant.ANY, endpoint == null ? arm(config, env) : arm(config, endpoint, trust)));
         }
-        return sources(config, TenantsFile.read(config.tenantsFile()), env, null, null);
+        return sources(config, TenantsFile.read(config.tenantsFile()), env, endpoint, trust);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.contactaudit.app;
 
+import io.contactaudit.TenantLabel;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.observe.Endpoints;
@@ -38,7 +39,7 @@ public final class Lifecycle {
             out.flush();
             for (RunSummary.TenantRun t : summary.unlistedTenants()) {
                 err.println("contact-audit: error: tenant "
-                        + (t.name() == null ? t.tenantId() : t.name() + " (" + t.tenantId() + ")")
+                        + TenantLabel.of(t.tenantId(), t.name())
                         + " could not be listed: " + t.listingError());
             }
             err.flush();

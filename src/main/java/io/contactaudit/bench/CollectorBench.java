@@ -171,18 +171,7 @@ public final class CollectorBench {
             List<TenantsFile.Entry> entries = new ArrayList<>();
             Map<String, String> env = new HashMap<>();
             for (int t = 0; t < tenants; t++) {
-                entries.add(new TenantsFile.Entry(
-                        tenantId(t),
-                        "tenant-" + t,
-                        "client-secret",
-                        "bench-" + t,
-                        "SECRET_" + t,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+                entries.add(TenantsFile.Entry.clientSecret(tenantId(t), "tenant-" + t, "bench-" + t, "SECRET_" + t));
                 env.put("SECRET_" + t, "bench");
             }
             ContactAuditConfig config = ContactAuditConfig.of(Map.of(

@@ -3,10 +3,8 @@ package io.contactaudit.cli;
 import io.contactaudit.app.CollectorApp;
 import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
-import io.contactaudit.collector.Tenant;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.config.TenantsFile;
 import io.contactaudit.demo.ChangeFeed;
 import io.contactaudit.demo.FakeArm;
 import io.contactaudit.demo.Scenario;
@@ -118,21 +116,10 @@ public final class CollectorOptions {
             FakeArm fake = FakeArm.start(Scenario.read(scenario));
             out.println("serving the simulated tenant of " + scenario + " at " + fake.endpoint()
                     + " (Azure is not contacted)");
-            if (config.tenantsFile() != null) {
-                // each tenant's identity gets its tokens from the scenario's endpoint, as from Entra ID
-                return new Azure(
-                        CollectorApp.sources(
-                                config,
-                                TenantsFile.read(config.tenantsFile()),
-                                context.env(),
-                                fake.endpoint(),
-                                fake.clientSslContext()),
-                        fake);
-            }
+            // with a tenants file, each tenant's identity gets its tokens from the scenario's endpoint, as from Entra
+            // ID
             return new Azure(
-                    List.of(new Collector.Source(
-                            Tenant.ANY, CollectorApp.arm(config, fake.endpoint(), fake.clientSslContext()))),
-                    fake);
+                    CollectorApp.sources(config, context.env(), fake.endpoint(), fake.clientSslContext()), fake);
         } catch (IOException e) {
             throw new ConfigException(e.getMessage(), e);
         }

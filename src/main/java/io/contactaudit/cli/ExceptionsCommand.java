@@ -303,9 +303,9 @@ public final class ExceptionsCommand {
                     .orElseThrow(() -> new ConfigException(
                             "no exception " + id + " on " + topics.exceptions().name()));
             Instant now = Instant.now();
-            if (Exceptions.state(found, now) != Exceptions.State.ACTIVE) {
-                throw new ConfigException(
-                        "exception " + id + " is " + Exceptions.state(found, now) + " already: nothing to revoke");
+            Exceptions.State state = Exceptions.state(found, now);
+            if (state != Exceptions.State.ACTIVE) {
+                throw new ConfigException("exception " + id + " is " + state + " already: nothing to revoke");
             }
             ComplianceException revoked = ComplianceException.newBuilder(found)
                     .setRevokedAt(now)
@@ -388,10 +388,10 @@ public final class ExceptionsCommand {
                     e -> subscription == null || subscription.trim().equalsIgnoreCase(e.getSubscriptionId());
             List<Row> rows = read(config, topics).values().stream()
                     .filter(wanted)
-                    .map(e -> new Row(
-                            e,
-                            Exceptions.state(e, now),
-                            note(e, Exceptions.state(e, now), postures.get(e.getSubscriptionId()), now)))
+                    .map(e -> {
+                        Exceptions.State state = Exceptions.state(e, now);
+                        return new Row(e, state, note(e, state, postures.get(e.getSubscriptionId()), now));
+                    })
                     .filter(this::selected)
                     .sorted(Comparator.comparing((Row r) -> r.exception().getExpiresAt()))
                     .toList();

@@ -162,30 +162,26 @@ public final class ArmClient {
                 .responseTimeout(settings.requestTimeout())
                 .readTimeout(settings.requestTimeout())
                 .build();
+        List<HttpPipelinePolicy> policies = new ArrayList<>(List.of(
+                new UserAgentPolicy("contact-audit"),
+                new RequestIdPolicy(),
+                new RetryAfterPolicy(
+                        settings.maxRetries(), settings.baseRetryDelay(), settings.maxRetryDelay(), clock, stats)));
+        if (settings.readsPerSecond() > 0) {
+            policies.add(paced(settings));
+        }
+        policies.add(new BearerTokenAuthenticationPolicy(credential, settings.scope()));
         this.pipeline = new HttpPipelineBuilder()
                 .httpClient(http)
-                .policies(
-                        new UserAgentPolicy("contact-audit"),
-                        new RequestIdPolicy(),
-                        new RetryAfterPolicy(
-                                settings.maxRetries(),
-                                settings.baseRetryDelay(),
-                                settings.maxRetryDelay(),
-                                clock,
-                                stats),
-                        paced(settings),
-                        new BearerTokenAuthenticationPolicy(credential, settings.scope()))
+                .policies(policies.toArray(HttpPipelinePolicy[]::new))
                 .build();
         Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
         endpoints.put("resourceManagerEndpointUrl", settings.endpoint().toString());
         this.profile = new AzureProfile(null, null, new AzureEnvironment(endpoints));
     }
 
-    /** A policy that takes a token of the client's bucket before each attempt, waiting its turn (none when not paced). */
+    /** A policy that takes a token of the client's bucket before each attempt, waiting its turn. */
     private static HttpPipelinePolicy paced(Settings settings) {
-        if (settings.readsPerSecond() <= 0) {
-            return (context, next) -> next.process();
-        }
         TokenBucket bucket = new TokenBucket(settings.readsBurst(), settings.readsPerSecond());
         return new HttpPipelinePolicy() {
             @Override

@@ -103,6 +103,9 @@ public final class Collector {
     private record Target(ArmClient.DiscoveredSubscription subscription, Source via) {}
 
     private final List<Source> sources;
+    /** Whether the identities name their tenants (a tenants file), or one identity reads whatever it sees. */
+    private final boolean named;
+
     private final Settings settings;
     private final Clock clock;
     /** Tenant id → display name, of the tenants named by the sources. */
@@ -131,16 +134,12 @@ public final class Collector {
         this.sources = List.copyOf(sources);
         this.settings = settings;
         this.clock = clock;
+        this.named = sources.size() > 1 || sources.get(0).tenant().id() != null;
         sources.forEach(s -> {
             if (s.tenant().id() != null) {
                 tenantNames.put(s.tenant().id(), s.tenant().name());
             }
         });
-    }
-
-    /** The identities this collector reads with. */
-    public List<Source> sources() {
-        return sources;
     }
 
     /**
@@ -266,7 +265,7 @@ public final class Collector {
                         .filter(n -> n >= 0)
                         .min()
                         .orElse(-1),
-                sources.size() > 1 || sources.get(0).tenant().id() != null ? tenants : List.of());
+                named ? tenants : List.of());
     }
 
     private long throttled() {
@@ -307,7 +306,7 @@ public final class Collector {
             }
             return List.of(new Listing(sources.get(0), List.copyOf(unique.values()), null));
         }
-        if (sources.size() == 1 && sources.get(0).tenant().id() == null) {
+        if (!named) {
             Source only = sources.get(0);
             try {
                 return List.of(new Listing(only, only.arm().subscriptions(), null));

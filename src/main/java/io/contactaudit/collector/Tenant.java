@@ -1,5 +1,6 @@
 package io.contactaudit.collector;
 
+import io.contactaudit.TenantLabel;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -19,6 +20,6 @@ public record Tenant(String id, String name, Pattern include, Pattern exclude) {
 
     /** How the run summary and the logs name it. */
     public String label() {
-        return id == null ? "the identity's tenant" : name == null || name.equals(id) ? id : name + " (" + id + ")";
+        return id == null ? "the identity's tenant" : TenantLabel.of(id, name);
     }
 }

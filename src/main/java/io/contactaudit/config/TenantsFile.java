@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The tenants one collector reads ({@code collector.tenants.file}), each with its own identity. Secrets are never in
@@ -63,6 +62,11 @@ public record TenantsFile(List<Entry> tenants) {
             String include,
             String exclude,
             Integer readsPerSecond) {
+
+        /** A tenant read with a client secret held in the variable {@code secretEnv}, nothing else set. */
+        public static Entry clientSecret(String id, String name, String clientId, String secretEnv) {
+            return new Entry(id, name, "client-secret", clientId, secretEnv, null, null, null, null, null, null);
+        }
 
         /** The tenant id, lower case. */
         public String tenantId() {
@@ -166,9 +170,9 @@ public record TenantsFile(List<Entry> tenants) {
             for (String[] p : new String[][] {{"include", t.include()}, {"exclude", t.exclude()}}) {
                 if (p[1] != null) {
                     try {
-                        Pattern.compile(p[1]);
-                    } catch (PatternSyntaxException e) {
-                        problems.add(which + ": " + p[0] + " is not a valid regular expression: " + e.getDescription());
+                        Validators.regex().ensureValid(which + ": " + p[0], p[1]);
+                    } catch (ConfigException e) {
+                        problems.add(e.getMessage());
                     }
                 }
             }

@@ -7,7 +7,6 @@ import io.contactaudit.collector.ArmClient;
 import io.contactaudit.collector.Collector;
 import io.contactaudit.collector.RunSummary;
 import io.contactaudit.config.ContactAuditConfig;
-import io.contactaudit.config.TenantsFile;
 import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.exceptions.ExceptionRequest;
 import io.contactaudit.exceptions.ExceptionTopic;
@@ -409,14 +408,11 @@ public final class Demo {
                 suppressed,
                 yellow(String.valueOf(counts.getOrDefault(Verdict.ERROR, 0))),
                 stale);
-        Map<String, int[]> tenants = new TreeMap<>(); // by display name, else id: PASS, FAIL, ERROR
+        Map<String, int[]> tenants = new TreeMap<>(); // by name, else id: PASS, FAIL, ERROR
         for (PostureState p : posture.values()) {
             if (p.getTenantId() != null) {
-                String tenant = SimulatedTenant.tenants().tenants().stream()
-                        .filter(t -> t.tenantId().equalsIgnoreCase(p.getTenantId()))
-                        .map(TenantsFile.Entry::displayName)
-                        .findFirst()
-                        .orElse(p.getTenantId());
+                // both tenants are in the demo's tenants file: their postures carry the name
+                String tenant = p.getTenantName() != null ? p.getTenantName() : p.getTenantId();
                 tenants.computeIfAbsent(tenant, t -> new int[3])[p.getVerdict().ordinal()]++;
             }
         }

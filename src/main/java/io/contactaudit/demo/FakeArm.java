@@ -545,17 +545,26 @@ public final class FakeArm implements AutoCloseable {
 
     /** The scenario's subscriptions by lower-case id, made once per scenario (an estate of 50,000 is read by id). */
     private Map<String, Scenario.Subscription> byId(Scenario current) {
+        return index(current).ids();
+    }
+
+    /** The scenario's index, made once per scenario. */
+    private Index index(Scenario current) {
         Index index = this.index;
         if (index == null || index.scenario() != current) {
             Map<String, Scenario.Subscription> ids = new HashMap<>();
             current.subscriptions().forEach(s -> ids.putIfAbsent(s.id().toLowerCase(Locale.ROOT), s));
-            index = new Index(current, ids);
+            index = new Index(current, ids, new ConcurrentHashMap<>());
             this.index = index;
         }
-        return index.ids();
+        return index;
     }
 
-    private record Index(Scenario scenario, Map<String, Scenario.Subscription> ids) {}
+    /** A scenario's subscriptions by lower-case id, and those each tenant's tokens see (filled as asked). */
+    private record Index(
+            Scenario scenario,
+            Map<String, Scenario.Subscription> ids,
+            Map<String, List<Scenario.Subscription>> visible) {}
 
     private volatile Index index;
 
@@ -637,9 +646,13 @@ public final class FakeArm implements AutoCloseable {
         int from = Integer.parseInt(query.getOrDefault("$skiptoken", "0"));
         List<Scenario.Subscription> all = caller == null
                 ? current.subscriptions()
-                : current.subscriptions().stream()
-                        .filter(s -> visible(current, s, caller))
-                        .toList();
+                : index(current)
+                        .visible()
+                        .computeIfAbsent(
+                                caller,
+                                c -> current.subscriptions().stream()
+                                        .filter(s -> visible(current, s, c))
+                                        .toList());
         ObjectNode page = JSON.createObjectNode();
         ArrayNode value = page.putArray("value");
         for (int i = from; i < Math.min(all.size(), from + size); i++) {

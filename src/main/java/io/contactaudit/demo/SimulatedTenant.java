@@ -138,30 +138,8 @@ public final class SimulatedTenant {
      */
     public static TenantsFile tenants() {
         return new TenantsFile(List.of(
-                new TenantsFile.Entry(
-                        TENANT_ID,
-                        "Contoso",
-                        "client-secret",
-                        "contact-audit-demo",
-                        "CONTOSO_SECRET",
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null),
-                new TenantsFile.Entry(
-                        CUSTOMER_ID,
-                        "Fabrikam",
-                        "client-secret",
-                        "contact-audit-demo",
-                        "FABRIKAM_SECRET",
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null)));
+                TenantsFile.Entry.clientSecret(TENANT_ID, "Contoso", "contact-audit-demo", "CONTOSO_SECRET"),
+                TenantsFile.Entry.clientSecret(CUSTOMER_ID, "Fabrikam", "contact-audit-demo", "FABRIKAM_SECRET")));
     }
 
     private static Scenario.Subscription sub(String name, String generation, Scenario.Contact... contacts) {

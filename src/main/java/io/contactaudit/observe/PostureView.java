@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.contactaudit.Errors;
 import io.contactaudit.Html;
+import io.contactaudit.TenantLabel;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.replay.AvroJson;
-import io.contactaudit.replay.Replays;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.Verdict;
@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -100,9 +99,10 @@ public final class PostureView {
         }
 
         boolean test(PostureState p) {
+            // by id or display name, any case (as replay --tenant)
             return (tenant == null
-                            || new Replays.Filter(Set.of(), null, null, Set.of(tenant))
-                                    .tenant(p.getTenantId(), p.getTenantName()))
+                            || tenant.trim().equalsIgnoreCase(p.getTenantId())
+                            || tenant.trim().equalsIgnoreCase(p.getTenantName()))
                     && (verdict == null || verdict == p.getVerdict())
                     && (stale == null || stale == p.getStale())
                     && (suppressed == null || suppressed == p.getSuppressed());
@@ -288,7 +288,7 @@ public final class PostureView {
     private static String tenant(JsonNode p) {
         String id = p.path("tenantId").asText("");
         String name = p.path("tenantName").asText("");
-        return name.isEmpty() ? id : name + " (" + id + ")";
+        return TenantLabel.of(id, name);
     }
 
     private String page(ObjectNode answer) {

@@ -2,6 +2,7 @@ package io.contactaudit.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.TenantLabel;
 import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
@@ -113,7 +114,7 @@ public final class Replays {
                 .append(String.format(
                         Locale.ROOT,
                         "  tenant %s: %d subscriptions: %d PASS, %d FAIL, %d ERROR, %d STALE, %d suppressed",
-                        names.containsKey(id) ? names.get(id) + " (" + id + ")" : id,
+                        TenantLabel.of(id, names.get(id)),
                         n[0] + n[1] + n[2],
                         n[Verdict.PASS.ordinal()],
                         n[Verdict.FAIL.ordinal()],

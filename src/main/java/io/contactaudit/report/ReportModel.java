@@ -1,6 +1,7 @@
 package io.contactaudit.report;
 
 import io.contactaudit.Percentiles;
+import io.contactaudit.TenantLabel;
 import io.contactaudit.exceptions.Exceptions;
 import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
@@ -81,9 +82,7 @@ public final class ReportModel {
             if (latest == null || latest.getTenantId() == null) {
                 return null;
             }
-            return latest.getTenantName() == null
-                    ? latest.getTenantId()
-                    : latest.getTenantName() + " (" + latest.getTenantId() + ")";
+            return TenantLabel.of(latest.getTenantId(), latest.getTenantName());
         }
 
         /** Findings of the period: the evaluations the history holds for it (one per change and per refresh). */
