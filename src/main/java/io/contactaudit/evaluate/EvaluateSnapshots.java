@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
@@ -86,6 +87,8 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private final ExceptionBook exceptions;
     private ReadOnlyKeyValueStore<String, byte[]> exceptionStore;
     private final Set<String> exceptionsChanged = new HashSet<>();
+    private final AtomicLong exceptionStoreChanges;
+    private long exceptionStoreRead = -1;
 
     EvaluateSnapshots(
             EvaluateTopology.Settings settings,
@@ -93,8 +96,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             TopicSpec<String, ComplianceException> exceptionsTopic,
             Duration scanSlice,
             String snapshotsTopic,
-            BacklogProbe backlog) {
+            BacklogProbe backlog,
+            AtomicLong exceptionStoreChanges) {
         this.settings = settings;
+        this.exceptionStoreChanges = exceptionStoreChanges;
         this.posture = posture;
         this.snapshotsTopic = snapshotsTopic;
         this.backlog = backlog;
@@ -146,6 +151,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         // the global store is whole before any task starts: snapshots are judged with every exception from the first;
         // what changed while the task was away (an expiry, a revocation) is applied at the first tick
         exceptionStore = context.getStateStore(EvaluateTopology.EXCEPTIONS_STORE);
+        exceptionStoreRead = exceptionStoreChanges.get();
         exceptionsChanged.addAll(exceptions.refresh(exceptionStore, context.currentSystemTimeMs()));
         context.schedule(EXCEPTIONS_TICK, PunctuationType.WALL_CLOCK_TIME, this::checkExceptions);
     }
@@ -183,7 +189,13 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         try {
             SecurityContactSnapshot snapshot = input.snapshot();
             digest = digest(snapshot);
-            exceptions.refresh(exceptionStore, sub);
+            long changes = exceptionStoreChanges.get();
+            if (changes != exceptionStoreRead) {
+                // an exception was written since the store was last read: the snapshot is judged with it; what it
+                // changes for other subscriptions is applied at the next tick
+                exceptionStoreRead = changes;
+                exceptionsChanged.addAll(exceptions.refresh(exceptionStore, now));
+            }
             outcome = machine.onSnapshot(
                     store.get(sub),
                     snapshot,

@@ -6,6 +6,7 @@ import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.siem.OcsfComplianceFinding;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -158,6 +159,7 @@ public final class EvaluateTopology {
                 settings.redaction(),
                 topics.findingsOcsf().name());
         Topology topology = new Topology();
+        AtomicLong exceptionChanges = new AtomicLong(); // the global store's writes, seen by every task of the instance
         topology.addSource(
                 SOURCE,
                 topics.snapshots().key().deserializer(),
@@ -173,7 +175,8 @@ public final class EvaluateTopology {
                         topics.exceptions(),
                         scanSlice,
                         topics.snapshots().name(),
-                        backlog),
+                        backlog,
+                        exceptionChanges),
                 DECODE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
@@ -192,7 +195,7 @@ public final class EvaluateTopology {
                 Serdes.ByteArray().deserializer(),
                 topics.exceptions().name(),
                 EXCEPTIONS_UPDATE,
-                UpdateExceptions::new);
+                () -> new UpdateExceptions(exceptionChanges));
         topology.addProcessor(MAP_OCSF, () -> new MapOcsf(ocsf), EVALUATE);
         sink(topology, FINDINGS_SINK, topics.findings(), EVALUATE);
         sink(topology, FINDINGS_OCSF_SINK, topics.findingsOcsf(), MAP_OCSF);

@@ -1,6 +1,5 @@
 package io.contactaudit.evaluate;
 
-import io.contactaudit.exceptions.Exceptions;
 import io.contactaudit.schema.ComplianceException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -31,8 +29,6 @@ import org.slf4j.LoggerFactory;
 final class ExceptionBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionBook.class);
-
-    private static final StringSerializer KEYS = new StringSerializer();
 
     private final Deserializer<ComplianceException> decoder;
     private final String topic;
@@ -73,31 +69,6 @@ final class ExceptionBook {
             changed.addAll(expiries.pollFirstEntry().getValue());
         }
         return changed;
-    }
-
-    /**
-     * Reads again, from {@code store}, the exceptions kept under {@code subscription}'s scope: a snapshot is judged with
-     * its subscription's exceptions as they are, not as of the last tick.
-     */
-    void refresh(ReadOnlyKeyValueStore<String, byte[]> store, String subscription) {
-        String prefix = Exceptions.subscriptionScope(subscription) + "/exceptions/";
-        Map<String, ComplianceException> known = bySubscription.get(subscription);
-        Set<String> changed = new HashSet<>();
-        Set<String> seen;
-        try (KeyValueIterator<String, byte[]> under = store.prefixScan(prefix, KEYS)) {
-            if (known == null && !under.hasNext()) {
-                return; // no exception, before or now: what nearly every snapshot finds
-            }
-            seen = read(under, changed);
-        }
-        if (known != null) {
-            for (String key : List.copyOf(known.keySet())) {
-                if (key.startsWith(prefix) && !seen.contains(key)) {
-                    raw.remove(key);
-                    remove(key, changed);
-                }
-            }
-        }
     }
 
     /** Takes in the entries of {@code entries} whose bytes changed (adding their subscriptions to {@code changed}); the keys seen. */

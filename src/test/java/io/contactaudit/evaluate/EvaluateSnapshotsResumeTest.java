@@ -44,7 +44,8 @@ class EvaluateSnapshotsResumeTest {
             topics.exceptions(),
             EvaluateSnapshots.SCAN_SLICE,
             topics.snapshots().name(),
-            partition -> lag.get());
+            partition -> lag.get(),
+            new AtomicLong());
 
     EvaluateSnapshotsResumeTest() {
         for (String name : List.of(EvaluateTopology.STORE, EvaluateTopology.EXCEPTIONS_STORE)) {
