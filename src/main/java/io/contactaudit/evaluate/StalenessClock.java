@@ -17,7 +17,12 @@ import java.util.function.BooleanSupplier;
  * <p>A quiet task is not always a caught-up one: a fetch can stall on a loaded broker while records wait. Where the
  * consumer's lag is known ({@link BacklogProbe}), a task with records waiting is never judged at the wall clock; nor is
  * one whose partition its consumer has not fetched yet (after a crashed instance's tasks move, the new owner cannot
- * fetch until the crashed one's transaction has timed out, while snapshots wait).
+ * fetch until the crashed one's transaction has timed out, while snapshots wait). The consumer's lag is as of the last
+ * records it handed over for the partition, not of the last fetch: records fetched for a quiet task can wait in the
+ * consumer behind other partitions' records while the lag still says 0 (seen after a cold start behind a backlog: a
+ * task read nothing for five seconds while its thread worked through the other tasks' records). So a quiet task is
+ * taken for caught up only once every task of its stream thread has read nothing for {@link #IDLE} too, or after
+ * {@link #BUSY_IDLE} of its own quiet while the others keep reading.
  *
  * <p>Wall-clock time comes only from the staleness punctuator's ticks ({@link #tick}): the time a record is processed
  * at can be the stream thread's time from before a rebalance that took longer than {@link #IDLE}.
@@ -26,35 +31,53 @@ final class StalenessClock {
 
     /** A task that has read nothing for this long has caught up with its partition. */
     static final Duration IDLE = Duration.ofSeconds(5);
+    /**
+     * A quiet task while the other tasks of its stream thread keep reading is taken for caught up after this long: its
+     * records would have been handed over long before.
+     */
+    static final Duration BUSY_IDLE = Duration.ofSeconds(60);
     /** What {@link #tick} returns while there is nothing to judge by: earlier than any snapshot. */
     static final long NOT_YET = Long.MIN_VALUE;
+
+    /** Records read by the tasks of each stream thread: they share the thread's consumer. */
+    private static final ThreadLocal<long[]> THREAD_READS = ThreadLocal.withInitial(() -> new long[1]);
 
     private long newest = Long.MIN_VALUE;
     private boolean readSinceTick;
     private long readAt = Long.MIN_VALUE;
+    private long threadReads = -1;
+    private long threadReadAt;
 
     /** The task read a record stamped {@code timestamp}. */
     void read(long timestamp) {
         readSinceTick = true;
         newest = Math.max(newest, timestamp);
+        THREAD_READS.get()[0]++;
     }
 
     /**
-     * A tick of the punctuator at wall-clock time {@code now}: the instant staleness is judged at, never later than
-     * {@code now}, or {@link #NOT_YET}. A task that has been quiet for {@link #IDLE} asks {@code backlog} (does the
-     * consumer know of records it has not fetched?) before it takes itself for caught up; while records wait, the
-     * clock stays at the newest record read.
+     * A tick of the punctuator, on the task's stream thread, at wall-clock time {@code now}: the instant staleness is
+     * judged at, never later than {@code now}, or {@link #NOT_YET}. A task that has been quiet for {@link #IDLE}, on a
+     * thread whose tasks have all been quiet that long (or itself for {@link #BUSY_IDLE}), asks {@code backlog} (does
+     * the consumer know of records it has not handed over?) before it takes itself for caught up; until then the clock
+     * stays at the newest record read.
      */
     long tick(long now, BooleanSupplier backlog) {
         if (readAt == Long.MIN_VALUE || readSinceTick) {
             readAt = now; // the task started, or read records since the last tick
         }
         readSinceTick = false;
+        long reads = THREAD_READS.get()[0];
+        if (reads != threadReads) {
+            threadReads = reads; // this task or another of the thread read records since the last tick
+            threadReadAt = now;
+        }
         long idle = now - readAt;
         if (idle < IDLE.toMillis()) {
             return newest == Long.MIN_VALUE ? NOT_YET : Math.min(now, newest + Math.max(0, idle));
         }
-        if (!backlog.getAsBoolean()) {
+        boolean threadQuiet = now - threadReadAt >= IDLE.toMillis() || idle >= BUSY_IDLE.toMillis();
+        if (threadQuiet && !backlog.getAsBoolean()) {
             return now;
         }
         return newest == Long.MIN_VALUE ? NOT_YET : Math.min(now, newest);

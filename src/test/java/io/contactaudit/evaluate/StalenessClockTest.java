@@ -74,4 +74,48 @@ class StalenessClockTest {
         StalenessClock started = new StalenessClock();
         assertThat(started.tick(T + 10 * IDLE, () -> true)).isEqualTo(StalenessClock.NOT_YET);
     }
+
+    @Test
+    void aQuietTaskIsNotCaughtUpWhileTheOtherTasksOfItsThreadKeepReading() {
+        // after a cold start behind a backlog, a task's records can wait in the consumer behind the other partitions'
+        // while its lag still reads 0: it is quiet, its thread is not
+        StalenessClock busy = new StalenessClock();
+        clock.tick(T, () -> false);
+        busy.tick(T, () -> false);
+        clock.read(T - 60_000);
+        long now = T;
+        for (; now < T + 2 * IDLE; now += 200) {
+            busy.read(now - 30_000);
+            busy.tick(now, () -> false);
+            assertThat(clock.tick(now, () -> false))
+                    .as("quiet at %d ms while another task of its thread reads", now - T)
+                    .isLessThan(now - 30_000);
+        }
+        long lastRead = now - 200; // the other task's last read, seen at this task's tick of the same instant
+        for (; now < lastRead + IDLE; now += 200) {
+            assertThat(clock.tick(now, () -> false)).isEqualTo(T - 60_000);
+        }
+        assertThat(clock.tick(lastRead + IDLE, () -> false))
+                .as("the whole thread quiet for the idle time: caught up")
+                .isEqualTo(lastRead + IDLE);
+    }
+
+    @Test
+    void aTaskQuietForLongWhileItsThreadStaysBusyIsCaughtUp() {
+        StalenessClock busy = new StalenessClock();
+        clock.tick(T, () -> false);
+        clock.read(T);
+        long busyIdle = StalenessClock.BUSY_IDLE.toMillis();
+        for (long now = T + 200; now < T + 200 + busyIdle; now += 200) {
+            busy.read(now);
+            assertThat(clock.tick(now, () -> false)).isLessThan(now);
+        }
+        busy.read(T + 200 + busyIdle);
+        assertThat(clock.tick(T + 200 + busyIdle, () -> false))
+                .as("a partition without records while the others have some: a dead collector is still flagged")
+                .isEqualTo(T + 200 + busyIdle);
+        assertThat(clock.tick(T + 400 + busyIdle, () -> true))
+                .as("unless records are known to wait")
+                .isEqualTo(T);
+    }
 }

@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * takes its tasks over; later both are restarted one at a time. Every finding is counted (none lost, none twice for a
  * read_committed reader), no STALE is raised for a subscription collected in time, and once the collector stops every
  * subscription is STALE exactly once. The failover time (SIGKILL → every partition's committed offset moving again)
- * is printed, with and without a standby replica.
+ * is printed, with and without a standby replica. On request ({@code -Dcontactaudit.unsettledKill=true}), a harsher case
+ * to run in a loop: a cold start behind a backlog and a kill before the group has settled.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class EvaluatorProcessesIT {
@@ -67,6 +69,9 @@ class EvaluatorProcessesIT {
 
             Duration failover = killAndTimeTakeover(b, prefix);
             System.out.printf("failover with num.standby.replicas=1: %d ms%n", failover.toMillis());
+            assertThat(failover)
+                    .as("the killed member waits out the session timeout")
+                    .isGreaterThan(SESSION_TIMEOUT);
             b = start("b-again", config);
             awaitCycles(collector, 3);
             awaitSettled("a", "b-again");
@@ -97,10 +102,46 @@ class EvaluatorProcessesIT {
 
             Duration failover = killAndTimeTakeover(b, prefix);
             System.out.printf("failover with num.standby.replicas=0: %d ms%n", failover.toMillis());
+            assertThat(failover)
+                    .as("the killed member waits out the session timeout")
+                    .isGreaterThan(SESSION_TIMEOUT);
 
             collector.stop();
             watch.awaitFindings(collector.published.get(), Duration.ofSeconds(120));
             assertThat(watch.poll().findingsRead).isEqualTo(collector.published.get());
+        }
+    }
+
+    /**
+     * The first instance starts cold behind 7,500 waiting snapshots, a second one joins and is killed one cycle later,
+     * while the group is still moving tasks to it; no standby. Where false STALEs were caught: during the cold start, a
+     * task whose records waited in the consumer behind the other partitions' (its lag still read 0) took itself for
+     * caught up. Not in every build: on this 2-core machine it still fails when the machine is overloaded (a delivery
+     * stall longer than the window minus the cadence, 4 s here; see the runbook), so it is run in a loop on request.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "contactaudit.unsettledKill", matches = "true")
+    void aColdStartBehindABacklogAndAnUnsettledKillWithoutAStandbyGiveNoFalseStale() throws Exception {
+        String prefix = TestKafka.uniquePrefix("processes-unsettled");
+        Topics topics = StalenessIT.provision(prefix, 6);
+        Path config = config(prefix, 0);
+        try (StalenessIT.Collector collector = new StalenessIT.Collector(topics);
+                StalenessIT.Watch watch = new StalenessIT.Watch(topics)) {
+            awaitCycles(collector, 5); // 7,500 snapshots wait when the first instance starts
+            start("a", config);
+            watch.awaitFindings(8L * StalenessIT.SUBSCRIPTIONS, Duration.ofSeconds(120));
+            Process b = start("b", config);
+            awaitCycles(collector, 1);
+
+            Duration failover = killAndTimeTakeover(b, prefix);
+            System.out.printf("failover with num.standby.replicas=0, killed unsettled: %d ms%n", failover.toMillis());
+            awaitCycles(collector, 3);
+
+            StalenessIT.assertCaughtUpWithoutStaleThenFlagsEverySubscription(collector, watch);
+            assertThat(watch.findingsRead)
+                    .as("every snapshot evaluated once for read_committed readers")
+                    .isEqualTo(collector.published.get())
+                    .isEqualTo(watch.findingEvents.size());
         }
     }
 
@@ -152,9 +193,9 @@ class EvaluatorProcessesIT {
 
     /**
      * Waits until the named instances have run for {@link #SETTLED} without a rebalance. A member that joins brings
-     * rebalances that move tasks to it, warm them up and move them again; the failures exercised here start from a
-     * settled group. (Killing an instance within a second or two of such a move was seen to raise false STALEs for
-     * some of the moved subscriptions: an open defect, see the runbook.)
+     * rebalances that move tasks to it, warm them up and move them again; the failover is measured from a settled group,
+     * {@link #aColdStartBehindABacklogAndAnUnsettledKillWithoutAStandbyGiveNoFalseStale} kills one in the
+     * middle of such moves.
      */
     private void awaitSettled(String... names) {
         await().atMost(Duration.ofSeconds(90))
@@ -207,11 +248,7 @@ class EvaluatorProcessesIT {
                         return atKill.entrySet().stream()
                                 .allMatch(e -> now.getOrDefault(e.getKey(), -1L) > e.getValue());
                     });
-            Duration failover = Duration.ofNanos(System.nanoTime() - killed);
-            assertThat(failover)
-                    .as("the killed member waits out the session timeout")
-                    .isGreaterThan(SESSION_TIMEOUT);
-            return failover;
+            return Duration.ofNanos(System.nanoTime() - killed);
         }
     }
 
