@@ -679,7 +679,9 @@ public final class PipelineBench {
      */
     private double latency(ContactAuditConfig config, Topics topics) throws Exception {
         int n = settings.latencyRate() * settings.latencySeconds();
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        // a snapshot's acknowledgement or its finding, whichever came first (a finding can be read before the
+        // acknowledgement's callback has run): the second of the two takes the sample
+        Map<String, Arrival> pending = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         Map<String, Object> c = new HashMap<>(config.kafkaClientProperties());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -697,13 +699,19 @@ public final class PipelineBench {
             }
             Thread reader = new Thread(
                     () -> {
-                        while (latencies.size() < n && !Thread.currentThread().isInterrupted()) {
-                            for (ConsumerRecord<String, ComplianceFinding> r : consumer.poll(Duration.ofMillis(50))) {
-                                Long sent = sentAt.remove(r.value().getRunId() + "/" + r.key());
-                                if (sent != null) {
-                                    latencies.add(System.nanoTime() - sent);
+                        try {
+                            while (latencies.size() < n
+                                    && !Thread.currentThread().isInterrupted()) {
+                                for (ConsumerRecord<String, ComplianceFinding> r :
+                                        consumer.poll(Duration.ofMillis(50))) {
+                                    pending.merge(
+                                            r.value().getRunId() + "/" + r.key(),
+                                            new Arrival(false, System.nanoTime()),
+                                            (acked, seen) -> sample(latencies, acked, seen));
                                 }
                             }
+                        } catch (org.apache.kafka.common.errors.InterruptException e) {
+                            // the findings still missing after the wait: reported as fewer samples
                         }
                     },
                     "bench-latency-reader");
@@ -729,13 +737,17 @@ public final class PipelineBench {
                                 s),
                         (metadata, error) -> {
                             if (error == null) {
-                                sentAt.put(runId + "/" + s.getSubscriptionId(), System.nanoTime());
+                                pending.merge(
+                                        runId + "/" + s.getSubscriptionId(),
+                                        new Arrival(true, System.nanoTime()),
+                                        (seen, acked) -> sample(latencies, acked, seen));
                             }
                         });
             }
             producer.flush();
             reader.join(Duration.ofSeconds(60).toMillis());
             reader.interrupt();
+            reader.join();
         }
         List<Long> sorted = new ArrayList<>(latencies);
         sorted.sort(Comparator.naturalOrder());
@@ -788,5 +800,14 @@ public final class PipelineBench {
                     .mapToLong(p -> p.toFile().length())
                     .sum();
         }
+    }
+
+    /** The acknowledgement of a snapshot ({@code acked}) or the reading of its finding, at {@code nanos}. */
+    private record Arrival(boolean acked, long nanos) {}
+
+    /** Adds the latency from {@code acked} to {@code seen} (0 when the finding was read first); null: both arrived. */
+    private static Arrival sample(List<Long> latencies, Arrival acked, Arrival seen) {
+        latencies.add(Math.max(0, seen.nanos() - acked.nanos()));
+        return null;
     }
 }
