@@ -48,6 +48,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -710,7 +711,7 @@ public final class PipelineBench {
                                             (acked, seen) -> sample(latencies, acked, seen));
                                 }
                             }
-                        } catch (org.apache.kafka.common.errors.InterruptException e) {
+                        } catch (InterruptException e) {
                             // the findings still missing after the wait: reported as fewer samples
                         }
                     },
@@ -745,7 +746,14 @@ public final class PipelineBench {
                         });
             }
             producer.flush();
-            reader.join(Duration.ofSeconds(60).toMillis());
+            // the snapshots whose evaluation changes nothing a reader sees (a collection error repeated) have no
+            // finding: stop waiting once findings have stopped coming for a while
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int seen = -1;
+            while (reader.isAlive() && System.nanoTime() < deadline && latencies.size() > seen) {
+                seen = latencies.size();
+                reader.join(Duration.ofSeconds(5).toMillis());
+            }
             reader.interrupt();
             reader.join();
         }
