@@ -20,6 +20,15 @@ public interface BacklogProbe {
      */
     long lag(TopicPartition partition);
 
+    /**
+     * Fetch responses the consumer of the calling stream thread has received so far; -1 when not counted. A consumer
+     * that stalls (a rebalance, a broker that does not answer) receives none, and delivers nothing: not to be taken for
+     * a quiet partition.
+     */
+    default long fetches() {
+        return -1;
+    }
+
     /** The lag of a partition the consumer has not fetched yet: unknown, and not taken for zero. */
     long NOT_FETCHED = Long.MAX_VALUE;
 }

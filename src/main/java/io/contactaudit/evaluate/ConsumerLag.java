@@ -18,7 +18,11 @@ public final class ConsumerLag implements BacklogProbe {
     static final String GROUP = "consumer-fetch-manager-metrics";
     static final String NAME = "records-lag";
 
+    static final String FETCHES = "fetch-total";
+
     private final Supplier<Map<MetricName, ? extends Metric>> metrics;
+    /** Each stream thread's consumer's fetch-total, looked up once: read on every tick of every task. */
+    private final ThreadLocal<Metric> fetchTotal = new ThreadLocal<>();
 
     /** @param metrics the client's metrics, e.g. {@code KafkaStreams::metrics} */
     public ConsumerLag(Supplier<Map<MetricName, ? extends Metric>> metrics) {
@@ -41,5 +45,28 @@ public final class ConsumerLag implements BacklogProbe {
             }
         }
         return lag;
+    }
+
+    /** The fetch responses of the calling stream thread's consumer, whose client id is the thread's name + "-consumer". */
+    @Override
+    public long fetches() {
+        Metric total = fetchTotal.get();
+        if (total == null) {
+            String client = Thread.currentThread().getName() + "-consumer";
+            for (Map.Entry<MetricName, ? extends Metric> e : metrics.get().entrySet()) {
+                MetricName name = e.getKey();
+                if (FETCHES.equals(name.name())
+                        && GROUP.equals(name.group())
+                        && client.equals(name.tags().get("client-id"))
+                        && !name.tags().containsKey("topic")) {
+                    total = e.getValue();
+                }
+            }
+            if (total == null) {
+                return -1;
+            }
+            fetchTotal.set(total);
+        }
+        return total.metricValue() instanceof Number n ? n.longValue() : -1;
     }
 }

@@ -303,7 +303,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * store only for the subscriptions whose deadline has passed.
      */
     private void checkStale(long now) {
-        long judgedAt = clock.tick(now, () -> backlog.lag(partition) > 0);
+        long judgedAt = clock.tick(now, () -> backlog.lag(partition) > 0, backlog::fetches);
         if (building) {
             build();
             if (building) {

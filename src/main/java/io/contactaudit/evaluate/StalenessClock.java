@@ -2,6 +2,7 @@ package io.contactaudit.evaluate;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The instant a task judges staleness at: how far it has read its partition, not the wall clock alone. STALE means
@@ -22,7 +23,10 @@ import java.util.function.BooleanSupplier;
  * consumer behind other partitions' records while the lag still says 0 (seen after a cold start behind a backlog: a
  * task read nothing for five seconds while its thread worked through the other tasks' records). So a quiet task is
  * taken for caught up only once every task of its stream thread has read nothing for {@link #IDLE} too, or after
- * {@link #BUSY_IDLE} of its own quiet while the others keep reading.
+ * {@link #BUSY_IDLE} of its own quiet while the others keep reading. Nor is a stalled consumer quiet (a rebalance, a
+ * broker that does not answer: nothing is delivered, to any task): where the consumer's fetch responses are counted
+ * ({@link BacklogProbe#fetches}), the clock runs past the newest record read only as far as a completed fetch vouches
+ * that nothing appended before was left unread.
  *
  * <p>Wall-clock time comes only from the staleness punctuator's ticks ({@link #tick}): the time a record is processed
  * at can be the stream thread's time from before a rebalance that took longer than {@link #IDLE}.
@@ -47,6 +51,12 @@ final class StalenessClock {
     private long readAt = Long.MIN_VALUE;
     private long threadReads = -1;
     private long threadReadAt;
+    private long fetchCount = -1;
+    private long fetchCountAt;
+    /** Records appended before this were fetched before the last tick, and handed over since. */
+    private long vouchedAt = Long.MIN_VALUE;
+    /** Records appended before this were fetched before this tick: handed over by the next. */
+    private long fetchedAt = Long.MIN_VALUE;
 
     /** The task read a record stamped {@code timestamp}. */
     void read(long timestamp) {
@@ -63,6 +73,34 @@ final class StalenessClock {
      * stays at the newest record read.
      */
     long tick(long now, BooleanSupplier backlog) {
+        return tick(now, backlog, () -> -1);
+    }
+
+    /**
+     * As {@link #tick(long, BooleanSupplier)}, where {@code fetches} counts the fetch responses of the task's consumer
+     * (-1: not counted). Two more responses since an earlier tick mean a fetch sent after that tick completed (a
+     * consumer has one fetch in flight per broker): records appended before it were fetched, and handed over by the
+     * next tick. The clock goes no further than that instant, or the newest record read.
+     */
+    long tick(long now, BooleanSupplier backlog, LongSupplier fetches) {
+        long judged = judge(now, backlog);
+        long count = fetches.getAsLong();
+        if (count < 0) {
+            return judged;
+        }
+        vouchedAt = fetchedAt;
+        if (fetchCount < 0 || count < fetchCount) {
+            fetchCount = count; // the first count, or a new consumer's
+            fetchCountAt = now;
+        } else if (count >= fetchCount + 2) {
+            fetchedAt = fetchCountAt;
+            fetchCount = count;
+            fetchCountAt = now;
+        }
+        return judged == NOT_YET ? NOT_YET : Math.min(judged, Math.max(newest, vouchedAt));
+    }
+
+    private long judge(long now, BooleanSupplier backlog) {
         if (readAt == Long.MIN_VALUE || readSinceTick) {
             readAt = now; // the task started, or read records since the last tick
         }

@@ -11,8 +11,12 @@ import org.junit.jupiter.api.Test;
 class ConsumerLagTest {
 
     static Map.Entry<MetricName, Metric> metric(String name, String group, String topic, int partition, double value) {
-        MetricName id = new MetricName(
-                name, group, "", Map.of("client-id", "c", "topic", topic, "partition", String.valueOf(partition)));
+        return metric(
+                name, group, Map.of("client-id", "c", "topic", topic, "partition", String.valueOf(partition)), value);
+    }
+
+    static Map.Entry<MetricName, Metric> metric(String name, String group, Map<String, String> tags, double value) {
+        MetricName id = new MetricName(name, group, "", tags);
         return Map.entry(id, new Metric() {
             @Override
             public MetricName metricName() {
@@ -43,5 +47,21 @@ class ConsumerLagTest {
         assertThat(lag.lag(new TopicPartition("snapshots", 3)))
                 .as("not fetched yet")
                 .isEqualTo(BacklogProbe.NOT_FETCHED);
+    }
+
+    @Test
+    void theFetchResponsesOfTheCallingStreamThreadsConsumer() {
+        String mine = Thread.currentThread().getName() + "-consumer";
+        Map<MetricName, Metric> metrics = Map.ofEntries(
+                metric("fetch-total", ConsumerLag.GROUP, Map.of("client-id", mine), 42),
+                metric("fetch-total", ConsumerLag.GROUP, Map.of("client-id", mine, "topic", "snapshots"), 7),
+                metric("fetch-total", ConsumerLag.GROUP, Map.of("client-id", "other-StreamThread-2-consumer"), 99),
+                metric(
+                        "fetch-total",
+                        ConsumerLag.GROUP,
+                        Map.of("client-id", mine.replace("-consumer", "-restore-consumer")),
+                        5));
+        assertThat(new ConsumerLag(() -> metrics).fetches()).isEqualTo(42);
+        assertThat(new ConsumerLag(Map::of).fetches()).as("not counted").isEqualTo(-1);
     }
 }

@@ -118,4 +118,29 @@ class StalenessClockTest {
                 .as("unless records are known to wait")
                 .isEqualTo(T);
     }
+
+    @Test
+    void aStalledConsumerIsNotQuietTheClockStopsWhereTheLastFetchVouched() {
+        // a rebalance or a broker that does not answer: nothing is delivered to any task, and no fetch completes
+        long[] fetches = {0};
+        clock.read(T - 1_000);
+        long now = T;
+        for (; now < T + 2_000; now += 200) {
+            fetches[0]++; // a fetch response every tick
+            clock.tick(now, () -> false, () -> fetches[0]);
+        }
+        long stalledAt = now;
+        for (; now < stalledAt + 4 * IDLE; now += 200) {
+            assertThat(clock.tick(now, () -> false, () -> fetches[0]))
+                    .as("%d ms into the stall", now - stalledAt)
+                    .isLessThan(stalledAt);
+        }
+        for (long end = now + 1_000; now < end; now += 200) {
+            fetches[0]++;
+            clock.tick(now, () -> false, () -> fetches[0]);
+        }
+        assertThat(clock.tick(now, () -> false, () -> fetches[0]))
+                .as("fetches complete again: the wall clock, a fetch or two behind")
+                .isBetween(now - 1_000, now);
+    }
 }
