@@ -17,7 +17,6 @@ public final class ConsumerLag implements BacklogProbe {
 
     static final String GROUP = "consumer-fetch-manager-metrics";
     static final String NAME = "records-lag";
-
     static final String FETCHES = "fetch-total";
 
     private final Supplier<Map<MetricName, ? extends Metric>> metrics;
@@ -60,6 +59,7 @@ public final class ConsumerLag implements BacklogProbe {
                         && client.equals(name.tags().get("client-id"))
                         && !name.tags().containsKey("topic")) {
                     total = e.getValue();
+                    break;
                 }
             }
             if (total == null) {

@@ -151,8 +151,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         // the global store is whole before any task starts: snapshots are judged with every exception from the first;
         // what changed while the task was away (an expiry, a revocation) is applied at the first tick
         exceptionStore = context.getStateStore(EvaluateTopology.EXCEPTIONS_STORE);
-        exceptionStoreRead = exceptionStoreChanges.get();
-        exceptionsChanged.addAll(exceptions.refresh(exceptionStore, context.currentSystemTimeMs()));
+        readExceptions(context.currentSystemTimeMs());
         context.schedule(EXCEPTIONS_TICK, PunctuationType.WALL_CLOCK_TIME, this::checkExceptions);
     }
 
@@ -161,7 +160,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
      * tick: a FAIL becomes suppressed, or no longer ({@link PostureMachine#onExceptions}).
      */
     private void checkExceptions(long now) {
-        exceptionsChanged.addAll(exceptions.refresh(exceptionStore, now));
+        readExceptions(now);
         for (String sub : exceptionsChanged) {
             PostureState state = store.get(sub);
             if (state != null) {
@@ -172,6 +171,12 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             }
         }
         exceptionsChanged.clear();
+    }
+
+    /** Reads the exceptions store again: what changed, or expired by {@code now}, waits for the next tick. */
+    private void readExceptions(long now) {
+        exceptionStoreRead = exceptionStoreChanges.get(); // before the read: a write during it is read again
+        exceptionsChanged.addAll(exceptions.refresh(exceptionStore, now));
     }
 
     @Override
@@ -189,12 +194,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         try {
             SecurityContactSnapshot snapshot = input.snapshot();
             digest = digest(snapshot);
-            long changes = exceptionStoreChanges.get();
-            if (changes != exceptionStoreRead) {
+            if (exceptionStoreChanges.get() != exceptionStoreRead) {
                 // an exception was written since the store was last read: the snapshot is judged with it; what it
                 // changes for other subscriptions is applied at the next tick
-                exceptionStoreRead = changes;
-                exceptionsChanged.addAll(exceptions.refresh(exceptionStore, now));
+                readExceptions(now);
             }
             outcome = machine.onSnapshot(
                     store.get(sub),
