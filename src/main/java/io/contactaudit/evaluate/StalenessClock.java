@@ -9,9 +9,10 @@ import java.util.function.LongSupplier;
  * "not collected", never "not yet processed".
  *
  * <p>The collector stamps each snapshot record with its collection time. While a task reads records, the clock
- * stands at the newest timestamp it has read plus the wall-clock time since then: a backlog moves it only as far as
- * the record being read, so a subscription whose newer snapshot is still in the backlog is never judged against the
- * wall clock. A task that has read nothing for {@link #IDLE} has nothing waiting, and the clock is the wall clock: a
+ * stands at the newest timestamp it has read plus the wall-clock time since then, or at that timestamp alone while the
+ * consumer's lag says records of the partition are waiting (a task of a stream thread busy with other partitions'
+ * backlog can wait seconds for its turn): a backlog moves it only as far as the record being read, so a subscription
+ * whose newer snapshot is still in the backlog is never judged against the wall clock. A task that has read nothing for {@link #IDLE} has nothing waiting, and the clock is the wall clock: a
  * dead collector is flagged as promptly as ever, also right after a restart or a takeover. A task that has just
  * started judges nobody until it has read a record or waited that long.
  *
@@ -67,10 +68,10 @@ final class StalenessClock {
 
     /**
      * A tick of the punctuator, on the task's stream thread, at wall-clock time {@code now}: the instant staleness is
-     * judged at, never later than {@code now}, or {@link #NOT_YET}. A task that has been quiet for {@link #IDLE}, on a
-     * thread whose tasks have all been quiet that long (or itself for {@link #BUSY_IDLE}), asks {@code backlog} (does
-     * the consumer know of records it has not handed over?) before it takes itself for caught up; until then the clock
-     * stays at the newest record read.
+     * judged at, never later than {@code now}, or {@link #NOT_YET}. A task that read nothing since the last tick asks
+     * {@code backlog} (does the consumer know of records it has not handed over?) before its clock runs past the newest
+     * record read; one quiet for {@link #IDLE}, on a thread whose tasks have all been quiet that long (or itself for
+     * {@link #BUSY_IDLE}), and without records waiting has caught up.
      */
     long tick(long now, BooleanSupplier backlog) {
         return tick(now, backlog, () -> -1);
@@ -112,7 +113,11 @@ final class StalenessClock {
         }
         long idle = now - readAt;
         if (idle < IDLE.toMillis()) {
-            return newest == Long.MIN_VALUE ? NOT_YET : Math.min(now, newest + Math.max(0, idle));
+            if (newest == Long.MIN_VALUE) {
+                return NOT_YET;
+            }
+            // a task of a busy thread can wait seconds for its turn while its consumer knows its records are waiting
+            return Math.min(now, idle <= 0 || backlog.getAsBoolean() ? newest : newest + idle);
         }
         boolean threadQuiet = now - threadReadAt >= IDLE.toMillis() || idle >= BUSY_IDLE.toMillis();
         if (threadQuiet && !backlog.getAsBoolean()) {

@@ -76,6 +76,23 @@ class StalenessClockTest {
     }
 
     @Test
+    void aTaskWaitingForItsTurnWithRecordsWaitingDoesNotRunOnFromItsNewestRecord() {
+        // seen after a takeover under load: the thread worked through other partitions' backlog for 4.5 s while the
+        // consumer's lag for this one said 1,137 records waited; running on from the newest record read flagged
+        // subscriptions whose newer snapshots were among them
+        long takenOverAt = T + 20_000;
+        clock.tick(takenOverAt, () -> true);
+        clock.read(T);
+        assertThat(clock.tick(takenOverAt + 200, () -> true)).isEqualTo(T);
+        assertThat(clock.tick(takenOverAt + 200 + IDLE - 1, () -> true))
+                .as("records wait: the clock stays at the newest record read")
+                .isEqualTo(T);
+        assertThat(clock.tick(takenOverAt + 200 + IDLE - 1, () -> false))
+                .as("none wait: it runs on from it")
+                .isEqualTo(T + IDLE - 1);
+    }
+
+    @Test
     void aQuietTaskIsNotCaughtUpWhileTheOtherTasksOfItsThreadKeepReading() {
         // after a cold start behind a backlog, a task's records can wait in the consumer behind the other partitions'
         // while its lag still reads 0: it is quiet, its thread is not
