@@ -8,7 +8,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A {@link BacklogProbe} from the Kafka clients' own figure: the consumer's {@code records-lag} of a partition
- * (group {@code consumer-fetch-manager-metrics}), as of its last fetch. Looked up on each call, since a metric goes
+ * (group {@code consumer-fetch-manager-metrics}), as of the last records it handed over for the partition (not its
+ * last fetch: fetched records can wait in the consumer behind other partitions'). Looked up on each call, since a metric goes
  * when its partition moves to another consumer and comes with its first fetch: a task asks only about its own
  * partition, so no metric means "not fetched yet", never "nothing waiting" (after a SIGKILLed instance's tasks move, the
  * new owner cannot fetch until the dead instance's transaction times out, ~10 s, while snapshots wait).

@@ -9,12 +9,14 @@ import java.util.function.LongSupplier;
  * "not collected", never "not yet processed".
  *
  * <p>The collector stamps each snapshot record with its collection time. While a task reads records, the clock
- * stands at the newest timestamp it has read plus the wall-clock time since then, or at that timestamp alone while the
- * consumer's lag says records of the partition are waiting (a task of a stream thread busy with other partitions'
- * backlog can wait seconds for its turn): a backlog moves it only as far as the record being read, so a subscription
- * whose newer snapshot is still in the backlog is never judged against the wall clock. A task that has read nothing for {@link #IDLE} has nothing waiting, and the clock is the wall clock: a
- * dead collector is flagged as promptly as ever, also right after a restart or a takeover. A task that has just
- * started judges nobody until it has read a record or waited that long.
+ * stands at the newest timestamp it has read: a backlog moves it only as far as the record being read, so a
+ * subscription whose newer snapshot is still in the backlog is never judged against the wall clock. Between two reads
+ * it runs on from there with the wall clock, but only while no task of its stream thread read records since the last
+ * tick and the consumer's lag says none of the partition's records wait: a task of a thread busy with other
+ * partitions' backlog can wait seconds for its turn (seen after a takeover under load: 4.5 s, with 1,137 records
+ * waiting). A task that has caught up (below) judges at the wall clock: a dead collector is flagged as promptly as
+ * ever, also right after a restart or a takeover. A task that has just started judges nobody until it has read a
+ * record or waited {@link #IDLE}.
  *
  * <p>A quiet task is not always a caught-up one: a fetch can stall on a loaded broker while records wait. Where the
  * consumer's lag is known ({@link BacklogProbe}), a task with records waiting is never judged at the wall clock; nor is
@@ -68,10 +70,10 @@ final class StalenessClock {
 
     /**
      * A tick of the punctuator, on the task's stream thread, at wall-clock time {@code now}: the instant staleness is
-     * judged at, never later than {@code now}, or {@link #NOT_YET}. A task that read nothing since the last tick asks
-     * {@code backlog} (does the consumer know of records it has not handed over?) before its clock runs past the newest
-     * record read; one quiet for {@link #IDLE}, on a thread whose tasks have all been quiet that long (or itself for
-     * {@link #BUSY_IDLE}), and without records waiting has caught up.
+     * judged at, never later than {@code now}, or {@link #NOT_YET}. A task whose thread read nothing since the last
+     * tick asks {@code backlog} (does the consumer know of records it has not handed over?) before its clock runs past
+     * the newest record read; one quiet for {@link #IDLE}, on a thread whose tasks have all been quiet that long (or
+     * itself for {@link #BUSY_IDLE}), and without records waiting has caught up.
      */
     long tick(long now, BooleanSupplier backlog) {
         return tick(now, backlog, () -> -1);
@@ -116,8 +118,8 @@ final class StalenessClock {
             if (newest == Long.MIN_VALUE) {
                 return NOT_YET;
             }
-            // a task of a busy thread can wait seconds for its turn while its consumer knows its records are waiting
-            return Math.min(now, idle <= 0 || backlog.getAsBoolean() ? newest : newest + idle);
+            boolean waiting = idle <= 0 || threadReadAt == now || backlog.getAsBoolean();
+            return Math.min(now, waiting ? newest : newest + idle);
         }
         boolean threadQuiet = now - threadReadAt >= IDLE.toMillis() || idle >= BUSY_IDLE.toMillis();
         if (threadQuiet && !backlog.getAsBoolean()) {

@@ -206,8 +206,9 @@ final class CompiledAvroCoder {
             case MAP -> {
                 Reader values = read(schema.getValueType());
                 yield in -> {
-                    Map<String, Object> entries = new HashMap<>();
-                    for (long n = in.readMapStart(); n > 0; n = in.mapNext()) {
+                    long n = in.readMapStart();
+                    Map<String, Object> entries = new HashMap<>((int) n); // sized as Avro's reader sizes it
+                    for (; n > 0; n = in.mapNext()) {
                         for (long i = 0; i < n; i++) {
                             entries.put(in.readString(), values.read(in));
                         }

@@ -30,6 +30,8 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Avro's single-object encoding ({@code C3 01}, 8-byte CRC-64-AVRO fingerprint of the writer schema,
@@ -45,6 +47,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
      * line; {@code <release>/<Record>.avsc} is a record's schema, self-contained, as that release wrote it.
      */
     public static final String RELEASED = "/schemas/released/";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SingleObjectAvroSerde.class);
 
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
@@ -149,16 +153,21 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                 return null;
             }
             try {
+                RuntimeException failed = null;
                 if (writer != null) {
                     try {
                         return encode(data);
                     } catch (RuntimeException e) {
-                        // a record its schema does not allow (a null where none is): Avro's writer says what is wrong
+                        failed = e; // a record its schema does not allow (a null where none is): Avro's writer says
                     }
                 }
                 ByteBuffer buffer = encoder.encode(data);
                 byte[] bytes = new byte[buffer.remaining()];
                 buffer.get(bytes);
+                if (failed != null) {
+                    LOG.warn(
+                            "the compiled writer of {} failed on a record Avro's writer encodes: {}", typeName, failed);
+                }
                 return bytes;
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException(
@@ -202,7 +211,12 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         buffer.reset();
         buffer.writeBytes(header);
         buffer.encoder = EncoderFactory.get().binaryEncoder(buffer, buffer.encoder);
-        writer.write(data, buffer.encoder);
+        try {
+            writer.write(data, buffer.encoder);
+        } catch (RuntimeException e) {
+            buffer.encoder = null; // it holds part of the record: reused, it would write that before the next one
+            throw e;
+        }
         buffer.encoder.flush();
         return buffer.toByteArray();
     }

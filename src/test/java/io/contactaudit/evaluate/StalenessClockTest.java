@@ -93,6 +93,22 @@ class StalenessClockTest {
     }
 
     @Test
+    void betweenReadsTheClockRunsOnOnlyWhileItsWholeThreadIsQuiet() {
+        StalenessClock other = new StalenessClock(); // another task of the same stream thread
+        clock.tick(T, () -> false);
+        other.tick(T, () -> false);
+        clock.read(T - 1_000);
+        assertThat(clock.tick(T + 200, () -> false)).isEqualTo(T - 1_000);
+        other.read(T + 300);
+        assertThat(clock.tick(T + 400, () -> false))
+                .as("another task read: records of this one may wait behind its, though the lag says 0")
+                .isEqualTo(T - 1_000);
+        assertThat(clock.tick(T + 600, () -> false))
+                .as("the thread quiet since the last tick: it runs on from its newest record")
+                .isEqualTo(T - 1_000 + 400);
+    }
+
+    @Test
     void aQuietTaskIsNotCaughtUpWhileTheOtherTasksOfItsThreadKeepReading() {
         // after a cold start behind a backlog, a task's records can wait in the consumer behind the other partitions'
         // while its lag still reads 0: it is quiet, its thread is not

@@ -84,6 +84,26 @@ class CompiledAvroCoderTest {
 
     @ParameterizedTest
     @MethodSource("records")
+    <T extends SpecificRecord> void aRecordFailingHalfwayLeavesNothingBehindForTheNext(Class<T> type) throws Exception {
+        Schema schema = SpecificData.get().getSchema(type);
+        SingleObjectAvroSerde<T> serde = new SingleObjectAvroSerde<>(type);
+        Random random = new Random(11);
+        @SuppressWarnings("unchecked")
+        T good = (T) value(schema, random, 0);
+        @SuppressWarnings("unchecked")
+        T bad = (T) value(schema, random, 0);
+        Schema.Field last = schema.getFields().stream()
+                .filter(f -> f.schema().getType() == Schema.Type.STRING)
+                .reduce((a, b) -> b)
+                .orElseThrow();
+        bad.put(last.pos(), null); // a required string: fails after the fields before it were written
+        assertThatThrownBy(() -> serde.serializer().serialize("t", bad)).isInstanceOf(SerializationException.class);
+        assertThat(ByteBuffer.wrap(serde.serializer().serialize("t", good)))
+                .isEqualTo(new BinaryMessageEncoder<>(SpecificData.getForClass(type), schema).encode(good));
+    }
+
+    @ParameterizedTest
+    @MethodSource("records")
     <T extends SpecificRecord> void bytesCutShortGetAvrosMessage(Class<T> type) throws Exception {
         Schema schema = SpecificData.get().getSchema(type);
         SingleObjectAvroSerde<T> serde = new SingleObjectAvroSerde<>(type);
