@@ -49,6 +49,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
     public static final String RELEASED = "/schemas/released/";
 
     private static final Logger LOG = LoggerFactory.getLogger(SingleObjectAvroSerde.class);
+    /** The largest buffer a thread keeps for its next record. */
+    private static final int KEPT_BUFFER = 64 * 1024;
 
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
@@ -211,14 +213,21 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         buffer.reset();
         buffer.writeBytes(header);
         buffer.encoder = EncoderFactory.get().binaryEncoder(buffer, buffer.encoder);
+        boolean written = false;
         try {
             writer.write(data, buffer.encoder);
-        } catch (RuntimeException e) {
-            buffer.encoder = null; // it holds part of the record: reused, it would write that before the next one
-            throw e;
+            written = true;
+        } finally {
+            if (!written) {
+                buffer.encoder = null; // it holds part of the record: reused, it would write that before the next one
+            }
         }
         buffer.encoder.flush();
-        return buffer.toByteArray();
+        byte[] bytes = buffer.toByteArray();
+        if (buffer.size() > KEPT_BUFFER) {
+            buffers.remove(); // a rare large record (a dead letter's raw value) does not stay in every thread
+        }
+        return bytes;
     }
 
     private static String describe(Exception e) {
