@@ -173,10 +173,18 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         exceptionsChanged.clear();
     }
 
-    /** Reads the exceptions store again: what changed, or expired by {@code now}, waits for the next tick. */
+    /**
+     * Takes in the exceptions store as it is now, reading it again only when its updater wrote to it since the last
+     * read: what changed, or expired by {@code now}, waits for the next tick.
+     */
     private void readExceptions(long now) {
-        exceptionStoreRead = exceptionStoreChanges.get(); // before the read: a write during it is read again
-        exceptionsChanged.addAll(exceptions.refresh(exceptionStore, now));
+        long changes = exceptionStoreChanges.get(); // before the read: a write during it is read again
+        if (changes != exceptionStoreRead) {
+            exceptionStoreRead = changes;
+            exceptionsChanged.addAll(exceptions.refresh(exceptionStore, now));
+        } else {
+            exceptionsChanged.addAll(exceptions.expired(now));
+        }
     }
 
     @Override
@@ -194,11 +202,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         try {
             SecurityContactSnapshot snapshot = input.snapshot();
             digest = digest(snapshot);
-            if (exceptionStoreChanges.get() != exceptionStoreRead) {
-                // an exception was written since the store was last read: the snapshot is judged with it; what it
-                // changes for other subscriptions is applied at the next tick
-                readExceptions(now);
-            }
+            readExceptions(now); // an exception written since the last read: the snapshot is judged with it
             outcome = machine.onSnapshot(
                     store.get(sub),
                     snapshot,

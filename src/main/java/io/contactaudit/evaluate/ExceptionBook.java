@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One task's view of the exceptions ({@value EvaluateTopology#EXCEPTIONS_STORE}, a global store every instance holds
  * whole): the exceptions of each subscription, decoded, and when each active one expires. {@link #refresh} reads the
- * store again and tells which subscriptions' exceptions changed, or expired, since the last time; only the records
+ * store again and tells which subscriptions' exceptions changed, or expired, since the last time ({@link #expired}:
+ * which expired, without reading the store); only the records
  * whose bytes changed are decoded. A record that cannot be decoded, or of a scope other than a subscription, is left
  * out, with a line in the log.
  */
@@ -65,10 +66,20 @@ final class ExceptionBook {
                 remove(key, changed);
             }
         }
-        while (!expiries.isEmpty() && expiries.firstKey() <= now) {
-            changed.addAll(expiries.pollFirstEntry().getValue());
-        }
+        changed.addAll(expired(now));
         return changed;
+    }
+
+    /** The subscriptions with an exception that expired by {@code now} since the last call. */
+    Set<String> expired(long now) {
+        if (expiries.isEmpty() || expiries.firstKey() > now) {
+            return Set.of(); // what nearly every call finds: it is made for every snapshot
+        }
+        Set<String> expired = new HashSet<>();
+        while (!expiries.isEmpty() && expiries.firstKey() <= now) {
+            expired.addAll(expiries.pollFirstEntry().getValue());
+        }
+        return expired;
     }
 
     /** Takes in the entries of {@code entries} whose bytes changed (adding their subscriptions to {@code changed}); the keys seen. */

@@ -109,8 +109,9 @@ final class StalenessClock {
         }
         readSinceTick = false;
         long reads = THREAD_READS.get()[0];
-        if (reads != threadReads) {
-            threadReads = reads; // this task or another of the thread read records since the last tick
+        boolean threadRead = reads != threadReads; // this task or another of the thread read since the last tick
+        if (threadRead) {
+            threadReads = reads;
             threadReadAt = now;
         }
         long idle = now - readAt;
@@ -118,7 +119,7 @@ final class StalenessClock {
             if (newest == Long.MIN_VALUE) {
                 return NOT_YET;
             }
-            boolean waiting = idle <= 0 || threadReadAt == now || backlog.getAsBoolean();
+            boolean waiting = idle <= 0 || threadRead || backlog.getAsBoolean();
             return Math.min(now, waiting ? newest : newest + idle);
         }
         boolean threadQuiet = now - threadReadAt >= IDLE.toMillis() || idle >= BUSY_IDLE.toMillis();

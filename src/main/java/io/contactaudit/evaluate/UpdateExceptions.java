@@ -9,8 +9,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * {@value EvaluateTopology#EXCEPTIONS_UPDATE}: keeps the global store {@value EvaluateTopology#EXCEPTIONS_STORE} equal
  * to the exceptions topic, bytes as they are (each task decodes what changed: {@link ExceptionBook}); a tombstone
- * removes its key. Each write is counted in {@code changes}, which the tasks read before each snapshot: the store is read
- * again only when it changed (an iterator over a Kafka Streams store registers and removes metrics: opened for every
+ * removes its key. Each write, restoration included (Kafka Streams restores a global store through its processor), is
+ * counted in {@code changes}, which the tasks read before each snapshot and at each tick: the store is read again
+ * only when it changed (an iterator over a Kafka Streams store registers and removes metrics: opened for every
  * snapshot, it was a quarter of the stream thread's time).
  */
 final class UpdateExceptions implements Processor<String, byte[], Void, Void> {

@@ -6,18 +6,13 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericEnumSymbol;
-import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.util.Utf8;
 
 /**
  * A generated record's Avro binary encoding, written and read by plans made once from its schema: a plan per field, a
@@ -27,8 +22,9 @@ import org.apache.avro.util.Utf8;
  * reader's: on the evaluator's hot path, most of the cost of a posture's decoding and encoding. The bytes are Avro's
  * ({@code CompiledAvroCoderTest} compares them with {@code SpecificDatumWriter}'s and reads them back, for every record
  * of the project's schemas); a reader only reads data written with the same schema (the single-object encoding's
- * fingerprint tells). A schema with what the plans do not know (a logical type other than timestamp-millis, a fixed to
- * read) gets none: {@link #writer} and {@link #reader} return null and the caller keeps Avro's.
+ * fingerprint tells). The plans know what the project's schemas hold; a schema with anything else (a map, a fixed, a
+ * float, a union other than of null and one type, a logical type other than timestamp-millis) gets none: {@link
+ * #writer} and {@link #reader} return null and the caller keeps Avro's.
  */
 final class CompiledAvroCoder {
 
@@ -64,35 +60,19 @@ final class CompiledAvroCoder {
         }
     }
 
-    private static boolean timestamp(Schema schema) {
-        if (schema.getLogicalType() == null) {
-            return false;
-        }
-        if (schema.getLogicalType() instanceof LogicalTypes.TimestampMillis) {
-            return true;
-        }
-        throw new UnsupportedOperationException(schema.getLogicalType().getName());
-    }
-
     private static Writer write(Schema schema) {
-        boolean timestamp = timestamp(schema);
-        return switch (schema.getType()) {
+        return switch (known(schema)) {
             case RECORD -> {
-                List<Schema.Field> fields = schema.getFields();
-                Writer[] writers = new Writer[fields.size()];
-                for (int i = 0; i < writers.length; i++) {
-                    writers[i] = write(fields.get(i).schema());
-                }
+                Writer[] fields =
+                        schema.getFields().stream().map(f -> write(f.schema())).toArray(Writer[]::new);
                 yield (v, out) -> {
                     IndexedRecord record = (IndexedRecord) v;
-                    for (int i = 0; i < writers.length; i++) {
-                        writers[i].write(record.get(i), out);
+                    for (int i = 0; i < fields.length; i++) {
+                        fields[i].write(record.get(i), out);
                     }
                 };
             }
-            case ENUM ->
-                (v, out) -> out.writeEnum(schema.getEnumOrdinal(
-                        v instanceof Enum<?> e ? e.name() : ((GenericEnumSymbol<?>) v).toString()));
+            case ENUM -> (v, out) -> out.writeEnum(((Enum<?>) v).ordinal()); // as Avro's writer of generated enums
             case ARRAY -> {
                 Writer items = write(schema.getElementType());
                 yield (v, out) -> {
@@ -106,81 +86,42 @@ final class CompiledAvroCoder {
                     out.writeArrayEnd();
                 };
             }
-            case MAP -> {
-                Writer values = write(schema.getValueType());
-                yield (v, out) -> {
-                    Map<?, ?> entries = (Map<?, ?>) v;
-                    out.writeMapStart();
-                    out.setItemCount(entries.size());
-                    for (Map.Entry<?, ?> e : entries.entrySet()) {
-                        out.startItem();
-                        out.writeString(e.getKey().toString());
-                        values.write(e.getValue(), out);
-                    }
-                    out.writeMapEnd();
-                };
-            }
             case UNION -> {
-                List<Schema> branches = schema.getTypes();
-                Writer[] writers = new Writer[branches.size()];
-                for (int i = 0; i < writers.length; i++) {
-                    writers[i] = write(branches.get(i));
-                }
                 int nullable = nullableBranch(schema);
-                if (nullable >= 0) {
-                    Writer value = writers[nullable];
-                    yield (v, out) -> {
-                        if (v == null) {
-                            out.writeIndex(1 - nullable);
-                            out.writeNull();
-                        } else {
-                            out.writeIndex(nullable);
-                            value.write(v, out);
-                        }
-                    };
-                }
+                Writer value = write(schema.getTypes().get(nullable));
                 yield (v, out) -> {
-                    int index = SpecificData.get().resolveUnion(schema, v);
-                    out.writeIndex(index);
-                    writers[index].write(v, out);
-                };
-            }
-            case STRING ->
-                (v, out) -> {
-                    if (v instanceof Utf8 u) {
-                        out.writeString(u);
+                    if (v == null) {
+                        out.writeIndex(1 - nullable);
+                        out.writeNull();
                     } else {
-                        out.writeString(v.toString());
+                        out.writeIndex(nullable);
+                        value.write(v, out);
                     }
                 };
+            }
+            case STRING -> (v, out) -> out.writeString(v.toString());
             case BYTES -> (v, out) -> out.writeBytes((ByteBuffer) v);
-            case FIXED -> (v, out) -> out.writeFixed(((GenericFixed) v).bytes());
             case INT -> (v, out) -> out.writeInt((Integer) v);
             case LONG ->
-                timestamp
-                        ? (v, out) -> out.writeLong(v instanceof Instant i ? i.toEpochMilli() : (Long) v)
+                schema.getLogicalType() != null
+                        ? (v, out) -> out.writeLong(((Instant) v).toEpochMilli())
                         : (v, out) -> out.writeLong((Long) v);
-            case FLOAT -> (v, out) -> out.writeFloat((Float) v);
-            case DOUBLE -> (v, out) -> out.writeDouble((Double) v);
             case BOOLEAN -> (v, out) -> out.writeBoolean((Boolean) v);
             case NULL -> (v, out) -> out.writeNull();
+            default -> throw new UnsupportedOperationException(schema.getType().getName());
         };
     }
 
     private static Reader read(Schema schema) {
-        boolean timestamp = timestamp(schema);
-        return switch (schema.getType()) {
+        return switch (known(schema)) {
             case RECORD -> {
-                List<Schema.Field> fields = schema.getFields();
-                Reader[] readers = new Reader[fields.size()];
-                for (int i = 0; i < readers.length; i++) {
-                    readers[i] = read(fields.get(i).schema());
-                }
+                Reader[] fields =
+                        schema.getFields().stream().map(f -> read(f.schema())).toArray(Reader[]::new);
                 Constructor<?> generated = generated(schema);
                 yield in -> {
                     IndexedRecord record = newRecord(generated);
-                    for (int i = 0; i < readers.length; i++) {
-                        record.put(i, readers[i].read(in));
+                    for (int i = 0; i < fields.length; i++) {
+                        record.put(i, fields[i].read(in));
                     }
                     return record;
                 };
@@ -203,41 +144,44 @@ final class CompiledAvroCoder {
                     return values;
                 };
             }
-            case MAP -> {
-                Reader values = read(schema.getValueType());
-                yield in -> {
-                    long n = in.readMapStart();
-                    Map<String, Object> entries = new HashMap<>((int) n); // sized as Avro's reader sizes it
-                    for (; n > 0; n = in.mapNext()) {
-                        for (long i = 0; i < n; i++) {
-                            entries.put(in.readString(), values.read(in));
-                        }
-                    }
-                    return entries;
-                };
-            }
             case UNION -> {
-                List<Schema> branches = schema.getTypes();
-                Reader[] readers = new Reader[branches.size()];
-                for (int i = 0; i < readers.length; i++) {
-                    readers[i] = read(branches.get(i));
-                }
-                yield in -> readers[in.readIndex()].read(in);
+                int nullable = nullableBranch(schema);
+                Reader value = read(schema.getTypes().get(nullable));
+                yield in -> in.readIndex() == nullable ? value.read(in) : null; // null is read as nothing
             }
             case STRING -> Decoder::readString;
             case BYTES -> in -> in.readBytes(null);
             case INT -> Decoder::readInt;
-            case LONG -> timestamp ? in -> Instant.ofEpochMilli(in.readLong()) : Decoder::readLong;
-            case FLOAT -> Decoder::readFloat;
-            case DOUBLE -> Decoder::readDouble;
+            case LONG ->
+                schema.getLogicalType() != null ? in -> Instant.ofEpochMilli(in.readLong()) : Decoder::readLong;
             case BOOLEAN -> Decoder::readBoolean;
             case NULL ->
                 in -> {
                     in.readNull();
                     return null;
                 };
-            case FIXED -> throw new UnsupportedOperationException("fixed");
+            default -> throw new UnsupportedOperationException(schema.getType().getName());
         };
+    }
+
+    /** The schema's type, when its logical type (if any) is one the plans know: timestamp-millis. */
+    private static Schema.Type known(Schema schema) {
+        if (schema.getLogicalType() != null && !(schema.getLogicalType() instanceof LogicalTypes.TimestampMillis)) {
+            throw new UnsupportedOperationException(schema.getLogicalType().getName());
+        }
+        return schema.getType();
+    }
+
+    /** In a union of null and one other type, the other's index. */
+    private static int nullableBranch(Schema union) {
+        List<Schema> branches = union.getTypes();
+        if (branches.size() == 2 && branches.get(0).getType() == Schema.Type.NULL) {
+            return 1;
+        }
+        if (branches.size() == 2 && branches.get(1).getType() == Schema.Type.NULL) {
+            return 0;
+        }
+        throw new UnsupportedOperationException("a union other than of null and one type: " + union);
     }
 
     /** The no-argument constructor of the class generated for a record schema. */
@@ -260,17 +204,5 @@ final class CompiledAvroCoder {
             throw new IOException(
                     "cannot create " + generated.getDeclaringClass().getName(), e);
         }
-    }
-
-    /** In a union of null and one other type, the other's index; -1 for any other union. */
-    private static int nullableBranch(Schema union) {
-        List<Schema> branches = union.getTypes();
-        if (branches.size() != 2) {
-            return -1;
-        }
-        if (branches.get(0).getType() == Schema.Type.NULL) {
-            return 1;
-        }
-        return branches.get(1).getType() == Schema.Type.NULL ? 0 : -1;
     }
 }

@@ -79,11 +79,7 @@ class EvaluatorProcessesIT {
             restart(a, "a", "a-rolled", config, collector);
             restart(b, "b-again", "b-rolled", config, collector);
 
-            StalenessIT.assertCaughtUpWithoutStaleThenFlagsEverySubscription(collector, watch);
-            assertThat(watch.findingsRead)
-                    .as("every snapshot evaluated once for read_committed readers")
-                    .isEqualTo(collector.published.get())
-                    .isEqualTo(watch.findingEvents.size());
+            assertNoFalseStaleAndEverySnapshotEvaluatedOnce(collector, watch);
         }
     }
 
@@ -135,12 +131,18 @@ class EvaluatorProcessesIT {
             System.out.printf("failover with num.standby.replicas=0, killed unsettled: %d ms%n", failover.toMillis());
             awaitCycles(collector, 3);
 
-            StalenessIT.assertCaughtUpWithoutStaleThenFlagsEverySubscription(collector, watch);
-            assertThat(watch.findingsRead)
-                    .as("every snapshot evaluated once for read_committed readers")
-                    .isEqualTo(collector.published.get())
-                    .isEqualTo(watch.findingEvents.size());
+            assertNoFalseStaleAndEverySnapshotEvaluatedOnce(collector, watch);
         }
+    }
+
+    /** Stops the collector, then: no false STALE, every subscription STALE once, every snapshot's finding read once. */
+    private static void assertNoFalseStaleAndEverySnapshotEvaluatedOnce(
+            StalenessIT.Collector collector, StalenessIT.Watch watch) {
+        StalenessIT.assertCaughtUpWithoutStaleThenFlagsEverySubscription(collector, watch);
+        assertThat(watch.findingsRead)
+                .as("every snapshot evaluated once for read_committed readers")
+                .isEqualTo(collector.published.get())
+                .isEqualTo(watch.findingEvents.size());
     }
 
     /** The evaluator's settings, as an operator writes them in a file. */
