@@ -203,12 +203,13 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             SecurityContactSnapshot snapshot = input.snapshot();
             digest = digest(snapshot);
             readExceptions(now); // an exception written since the last read: the snapshot is judged with it
-            outcome = machine.onSnapshot(
-                    store.get(sub),
-                    snapshot,
-                    now,
-                    digest != null && index.sameDigest(sub, digest[0], digest[1]),
-                    exceptions.of(sub));
+            boolean sameContent = digest != null && index.sameDigest(sub, digest[0], digest[1]);
+            byte[] stored = store.bytes(sub);
+            if (sameContent && touch(sub, stored, snapshot, now, record.timestamp())) {
+                evaluations.record();
+                return;
+            }
+            outcome = machine.onSnapshot(store.decode(stored), snapshot, now, sameContent, exceptions.of(sub));
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;
@@ -229,6 +230,26 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         if (evaluated) {
             index.digest(sub, digest == null ? 0 : digest[0], digest == null ? 0 : digest[1]);
         }
+    }
+
+    /**
+     * Stores the new times of a posture, written into its bytes in place, when a snapshot of the content it was evaluated
+     * on changes nothing else ({@link PostureMachine#touch}): no decoding, no rule, no encoding. False when the snapshot
+     * is to be evaluated, or the bytes do not read in place.
+     */
+    private boolean touch(String sub, byte[] stored, SecurityContactSnapshot snapshot, long now, long timestamp) {
+        PostureStore.InPlace posture = store.inPlace(stored);
+        PostureMachine.Times times =
+                posture == null ? null : machine.touch(posture.head(), snapshot, now, true, exceptions.of(sub));
+        if (times == null) {
+            return false;
+        }
+        byte[] encoded = store.put(sub, posture, times);
+        index.put(sub, times.staleAt(settings.staleAfter()));
+        if (times.shown(posture.head())) {
+            context.forward(new Record<>(sub, encoded, timestamp), EvaluateTopology.POSTURE_SINK);
+        }
+        return true;
     }
 
     /**

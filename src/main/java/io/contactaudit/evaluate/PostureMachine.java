@@ -115,18 +115,10 @@ public final class PostureMachine {
             counted.setLateSnapshots(previous.getLateSnapshots() + 1);
             return new Outcome(null, List.of(), counted, false);
         }
-        if (sameContent
-                && previous != null
-                && emission == EvaluateTopology.Emission.CHANGES
-                && !previous.getStale()
-                && snapshot.getStatus() == CollectionStatus.OK
-                && Tenancy.of(snapshot, previous).equals(Tenancy.of(previous))
-                && previous.getRuleId().equals(HighSeverityAlertEmailRule.ID)
-                && previous.getRuleVersion().equals(HighSeverityAlertEmailRule.VERSION)
-                && previous.getProfile().equals(profile.id())
-                && !refreshDue(previous.getSubscriptionId(), previous.getLastCollectedAt(), collectedAt)
-                && Objects.equals(previous.getException(), suppressedUnder(previous, exceptions, now))) {
-            return unchanged(previous, snapshot, now);
+        Head head = previous == null ? null : Head.of(previous);
+        Times times = head == null ? null : touch(head, snapshot, now, sameContent, exceptions);
+        if (times != null) {
+            return new Outcome(null, List.of(), times.applyTo(copy(previous)), times.shown(head));
         }
         RuleResult result = HighSeverityAlertEmailRule.evaluate(snapshot, profile);
         String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
@@ -227,23 +219,112 @@ public final class PostureMachine {
     }
 
     /**
-     * The outcome of a snapshot whose content is that of the one {@code previous} was evaluated on, when no finding is
-     * due: what the full evaluation would give, without the rule. The state takes the new times (and the collection
-     * interval the snapshot declares); the verdict, its reasons and the contacts stay.
+     * What the evaluation of a snapshot reads of the stored posture when it may change nothing but the times
+     * ({@link #touch}): from a decoded posture ({@link #of}) or from its bytes in place ({@link PostureStore#inPlace}).
      */
-    private Outcome unchanged(PostureState previous, SecurityContactSnapshot snapshot, long now) {
+    record Head(
+            String subscriptionId,
+            Verdict verdict,
+            boolean stale,
+            Instant lastCollectedAt,
+            Instant lastGoodCollectedAt,
+            int consecutiveErrors,
+            Long staleAfterMs,
+            String ruleId,
+            String ruleVersion,
+            String profile,
+            List<Reason> reasons,
+            ExceptionRef exception,
+            Tenancy tenancy) {
+
+        static Head of(PostureState s) {
+            return new Head(
+                    s.getSubscriptionId(),
+                    s.getVerdict(),
+                    s.getStale(),
+                    s.getLastCollectedAt(),
+                    s.getLastGoodCollectedAt(),
+                    s.getConsecutiveErrors(),
+                    s.getStaleAfterMs(),
+                    s.getRuleId(),
+                    s.getRuleVersion(),
+                    s.getProfile(),
+                    s.getReasons(),
+                    s.getException(),
+                    Tenancy.of(s));
+        }
+    }
+
+    /**
+     * The new times of a posture after a snapshot that changes nothing else ({@link #touch}): the latest capture and
+     * evaluation, the last good capture, the consecutive errors and the staleness window the snapshot declares.
+     */
+    record Times(
+            Instant lastCollectedAt,
+            Instant lastEvaluatedAt,
+            Instant lastGoodCollectedAt,
+            int consecutiveErrors,
+            Long staleAfterMs) {
+
+        /** {@code posture}, a copy of the previous state, with these times. */
+        PostureState applyTo(PostureState posture) {
+            posture.setLastCollectedAt(lastCollectedAt);
+            posture.setLastEvaluatedAt(lastEvaluatedAt);
+            posture.setLastGoodCollectedAt(lastGoodCollectedAt);
+            posture.setConsecutiveErrors(consecutiveErrors);
+            posture.setStaleAfterMs(staleAfterMs);
+            return posture;
+        }
+
+        /** Whether a reader of the posture topic sees the change ({@link #shown}): of the times, only the window. */
+        boolean shown(Head before) {
+            return !Objects.equals(before.staleAfterMs(), staleAfterMs);
+        }
+
+        /** When the posture with these times goes stale ({@link #staleAt(PostureState, Duration)}). */
+        long staleAt(Duration fallback) {
+            return PostureMachine.staleAt(false, lastCollectedAt, staleAfterMs, fallback);
+        }
+    }
+
+    /**
+     * The new times of the posture {@code previous} when the snapshot can change nothing else, or null when it is to be
+     * evaluated: with {@link EvaluateTopology.Emission#CHANGES}, when {@code sameContent} tells that {@code previous}
+     * was evaluated on a snapshot of the same content (the rule would say exactly what it said then), read completely,
+     * of the same tenant, by the same rule and profile, not late, the posture not stale, no finding due again and the
+     * exceptions suppressing what they suppressed. The rule is not run.
+     */
+    Times touch(
+            Head previous,
+            SecurityContactSnapshot snapshot,
+            long now,
+            boolean sameContent,
+            Collection<ComplianceException> exceptions) {
         Instant collectedAt = snapshot.getCollectedAt();
-        boolean good = previous.getVerdict() != Verdict.ERROR;
-        PostureState posture = copy(previous);
-        posture.setLastCollectedAt(collectedAt);
-        posture.setLastEvaluatedAt(Instant.ofEpochMilli(now));
-        posture.setLastGoodCollectedAt(good ? collectedAt : previous.getLastGoodCollectedAt());
-        posture.setConsecutiveErrors(good ? 0 : previous.getConsecutiveErrors() + 1);
-        posture.setStaleAfterMs(
+        if (!sameContent
+                || emission != EvaluateTopology.Emission.CHANGES
+                || previous.stale()
+                || snapshot.getStatus() != CollectionStatus.OK
+                || collectedAt.isBefore(previous.lastCollectedAt())
+                || !Tenancy.of(snapshot, previous.tenancy()).equals(previous.tenancy())
+                || !previous.ruleId().equals(HighSeverityAlertEmailRule.ID)
+                || !previous.ruleVersion().equals(HighSeverityAlertEmailRule.VERSION)
+                || !previous.profile().equals(profile.id())
+                || refreshDue(previous.subscriptionId(), previous.lastCollectedAt(), collectedAt)
+                || !Objects.equals(
+                        previous.exception(),
+                        suppressedUnder(previous.ruleId(), previous.verdict(), previous.reasons(), exceptions, now))) {
+            return null;
+        }
+        boolean good = previous.verdict() != Verdict.ERROR;
+        return new Times(
+                collectedAt,
+                Instant.ofEpochMilli(now),
+                good ? collectedAt : previous.lastGoodCollectedAt(),
+                good ? 0 : previous.consecutiveErrors() + 1,
                 snapshot.getCollectionIntervalMs() == null
                         ? null
                         : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
-        return new Outcome(null, List.of(), posture, shown(previous, posture));
     }
 
     /**
@@ -252,7 +333,8 @@ public final class PostureMachine {
      * evidence), EXCEPTION_GRANTED, _REVOKED or _EXPIRED, and the new state; null when nothing changes.
      */
     public Outcome onExceptions(PostureState state, Collection<ComplianceException> exceptions, long now) {
-        ExceptionRef exception = suppressedUnder(state, exceptions, now);
+        ExceptionRef exception =
+                suppressedUnder(state.getRuleId(), state.getVerdict(), state.getReasons(), exceptions, now);
         if (Objects.equals(exception, state.getException())) {
             return null;
         }
@@ -269,11 +351,14 @@ public final class PostureMachine {
         return new Outcome(finding, drift, next, true);
     }
 
-    /** The exception the stored verdict of {@code state} is suppressed under at {@code now}, or null. */
+    /** The exception a stored verdict, with its rule and reasons, is suppressed under at {@code now}, or null. */
     private static ExceptionRef suppressedUnder(
-            PostureState state, Collection<ComplianceException> exceptions, long now) {
-        return Exceptions.ref(Exceptions.covering(
-                exceptions, state.getRuleId(), state.getVerdict(), state.getReasons(), Instant.ofEpochMilli(now)));
+            String ruleId,
+            Verdict verdict,
+            List<Reason> reasons,
+            Collection<ComplianceException> exceptions,
+            long now) {
+        return Exceptions.ref(Exceptions.covering(exceptions, ruleId, verdict, reasons, Instant.ofEpochMilli(now)));
     }
 
     /**
@@ -375,14 +460,22 @@ public final class PostureMachine {
      * {@link #onClock} flags it. {@link Long#MAX_VALUE} once it is flagged.
      */
     static long staleAt(PostureState state, Duration fallback) {
-        return state.getStale()
+        return staleAt(state.getStale(), state.getLastCollectedAt(), state.getStaleAfterMs(), fallback);
+    }
+
+    private static long staleAt(boolean stale, Instant lastCollectedAt, Long staleAfterMs, Duration fallback) {
+        return stale
                 ? Long.MAX_VALUE
-                : state.getLastCollectedAt().toEpochMilli()
-                        + window(state, fallback).toMillis();
+                : lastCollectedAt.toEpochMilli()
+                        + window(staleAfterMs, fallback).toMillis();
     }
 
     private static Duration window(PostureState state, Duration fallback) {
-        return state.getStaleAfterMs() == null ? fallback : Duration.ofMillis(state.getStaleAfterMs());
+        return window(state.getStaleAfterMs(), fallback);
+    }
+
+    private static Duration window(Long staleAfterMs, Duration fallback) {
+        return staleAfterMs == null ? fallback : Duration.ofMillis(staleAfterMs);
     }
 
     /** A shallow copy (the builders deep-copy every list and record). */

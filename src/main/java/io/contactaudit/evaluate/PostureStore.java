@@ -1,9 +1,18 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.kafka.SingleObjectAvroSerde;
 import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.ExceptionRef;
 import io.contactaudit.schema.PostureState;
+import io.contactaudit.schema.Reason;
+import io.contactaudit.schema.Verdict;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -21,19 +30,116 @@ final class PostureStore {
     private final String topic;
     private final Serializer<PostureState> encoder;
     private final Deserializer<PostureState> decoder;
+    /** The posture topic's serde when it is the single-object encoding, which reads postures in place; else null. */
+    private final SingleObjectAvroSerde<PostureState> inPlace;
+
+    /** A stored posture read in place: its head, and where its fields lie to write the new times. */
+    record InPlace(PostureMachine.Head head, SingleObjectAvroSerde<PostureState>.Fields fields) {}
+
+    private static final int SUBSCRIPTION_ID = position("subscriptionId");
+    private static final int VERDICT = position("verdict");
+    private static final int STALE = position("stale");
+    private static final int LAST_COLLECTED_AT = position("lastCollectedAt");
+    private static final int LAST_GOOD_COLLECTED_AT = position("lastGoodCollectedAt");
+    private static final int CONSECUTIVE_ERRORS = position("consecutiveErrors");
+    private static final int STALE_AFTER_MS = position("staleAfterMs");
+    private static final int RULE_ID = position("ruleId");
+    private static final int RULE_VERSION = position("ruleVersion");
+    private static final int PROFILE = position("profile");
+    private static final int REASONS = position("reasons");
+    private static final int EXCEPTION = position("exception");
+    private static final int TENANT_ID = position("tenantId");
+    private static final int TENANT_NAME = position("tenantName");
+    private static final int READ_THROUGH_TENANT_ID = position("readThroughTenantId");
+    /** A field {@link PostureMachine.Times} writes: its position in the schema, and its value. */
+    private record TimeField(int position, Function<PostureMachine.Times, Object> value) {}
+
+    /** The fields {@link PostureMachine.Times} writes, in the schema's order. */
+    private static final List<TimeField> TIMES = Stream.of(
+                    new TimeField(LAST_COLLECTED_AT, PostureMachine.Times::lastCollectedAt),
+                    new TimeField(position("lastEvaluatedAt"), PostureMachine.Times::lastEvaluatedAt),
+                    new TimeField(LAST_GOOD_COLLECTED_AT, PostureMachine.Times::lastGoodCollectedAt),
+                    new TimeField(CONSECUTIVE_ERRORS, PostureMachine.Times::consecutiveErrors),
+                    new TimeField(STALE_AFTER_MS, PostureMachine.Times::staleAfterMs))
+            .sorted(Comparator.comparingInt(TimeField::position))
+            .toList();
+
+    private static final int[] TIME_POSITIONS =
+            TIMES.stream().mapToInt(TimeField::position).toArray();
 
     /** The store, encoded as {@code posture}, the posture topic, encodes its values. */
+    @SuppressWarnings("unchecked") // the posture topic's serde is of postures
     PostureStore(KeyValueStore<String, byte[]> store, TopicSpec<String, PostureState> posture) {
         this.store = store;
         this.topic = posture.name();
         this.encoder = posture.value().serializer();
         this.decoder = posture.value().deserializer();
+        this.inPlace = posture.value() instanceof SingleObjectAvroSerde<?> serde
+                ? (SingleObjectAvroSerde<PostureState>) serde
+                : null;
+    }
+
+    private static int position(String field) {
+        return PostureState.getClassSchema().getField(field).pos();
     }
 
     /** The posture of a subscription, or null. */
     PostureState get(String subscription) {
-        byte[] bytes = store.get(subscription);
+        return decode(bytes(subscription));
+    }
+
+    /** The stored bytes of a subscription's posture, or null. */
+    byte[] bytes(String subscription) {
+        return store.get(subscription);
+    }
+
+    /** A posture from its stored bytes; null for null. */
+    PostureState decode(byte[] bytes) {
         return bytes == null ? null : decoder.deserialize(topic, bytes);
+    }
+
+    /**
+     * A posture read in place from its stored bytes, or null when they are not in the current single-object encoding
+     * of postures (the registry's wire format, an older schema, bytes that do not read): decode those.
+     */
+    InPlace inPlace(byte[] bytes) {
+        SingleObjectAvroSerde<PostureState>.Fields fields = inPlace == null ? null : inPlace.fields(bytes);
+        if (fields == null) {
+            return null;
+        }
+        @SuppressWarnings("unchecked") // the field's schema is an array of reasons
+        List<Reason> reasons = (List<Reason>) fields.get(REASONS);
+        return new InPlace(
+                new PostureMachine.Head(
+                        (String) fields.get(SUBSCRIPTION_ID),
+                        (Verdict) fields.get(VERDICT),
+                        (Boolean) fields.get(STALE),
+                        (Instant) fields.get(LAST_COLLECTED_AT),
+                        (Instant) fields.get(LAST_GOOD_COLLECTED_AT),
+                        (Integer) fields.get(CONSECUTIVE_ERRORS),
+                        (Long) fields.get(STALE_AFTER_MS),
+                        (String) fields.get(RULE_ID),
+                        (String) fields.get(RULE_VERSION),
+                        (String) fields.get(PROFILE),
+                        reasons,
+                        (ExceptionRef) fields.get(EXCEPTION),
+                        new Tenancy((String) fields.get(TENANT_ID), (String) fields.get(TENANT_NAME), (String)
+                                fields.get(READ_THROUGH_TENANT_ID))),
+                fields);
+    }
+
+    /**
+     * Stores a posture read in place with new times, writing them into its bytes (the others are copied, not decoded
+     * and encoded again), and returns the bytes: those the posture's serializer writes for it.
+     */
+    byte[] put(String subscription, InPlace posture, PostureMachine.Times times) {
+        Object[] values = new Object[TIMES.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = TIMES.get(i).value().apply(times);
+        }
+        byte[] bytes = posture.fields().with(TIME_POSITIONS, values);
+        store.put(subscription, bytes);
+        return bytes;
     }
 
     /** Stores a posture and returns its bytes, the value of the posture topic's record. */

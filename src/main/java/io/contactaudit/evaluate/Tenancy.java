@@ -14,10 +14,15 @@ record Tenancy(String tenantId, String tenantName, String readThroughTenantId) {
 
     /** The snapshot's, when it names its tenant; else the posture's. */
     static Tenancy of(SecurityContactSnapshot snapshot, PostureState previous) {
+        return of(snapshot, of(previous));
+    }
+
+    /** The snapshot's, when it names its tenant; else {@code known}. */
+    static Tenancy of(SecurityContactSnapshot snapshot, Tenancy known) {
         if (snapshot.getTenantId() != null) {
             return new Tenancy(snapshot.getTenantId(), snapshot.getTenantName(), snapshot.getReadThroughTenantId());
         }
-        return of(previous);
+        return known;
     }
 
     /** The posture's (none without one). */

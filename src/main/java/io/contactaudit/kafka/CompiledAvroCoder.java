@@ -24,7 +24,7 @@ import org.apache.avro.specific.SpecificData;
  * of the project's schemas); a reader only reads data written with the same schema (the single-object encoding's
  * fingerprint tells). The plans know what the project's schemas hold; a schema with anything else (a map, a fixed, a
  * float, a union other than of null and one type, a logical type other than timestamp-millis) gets none: {@link
- * #writer} and {@link #reader} return null and the caller keeps Avro's.
+ * #writer}, {@link #reader} and {@link #skipper} return null and the caller keeps Avro's.
  */
 final class CompiledAvroCoder {
 
@@ -40,7 +40,65 @@ final class CompiledAvroCoder {
         Object read(Decoder in) throws IOException;
     }
 
+    /** Steps over one value of a schema in its binary encoding, without decoding it. */
+    @FunctionalInterface
+    interface Skipper {
+        void skip(Cursor in);
+    }
+
+    /** A position in the binary encoding of a value. */
+    static final class Cursor {
+        private final byte[] data;
+        private final int end;
+        private int position;
+
+        Cursor(byte[] data, int from) {
+            this.data = data;
+            this.end = data.length;
+            this.position = from;
+        }
+
+        int position() {
+            return position;
+        }
+
+        /** An int or a long: zig-zag, in 7-bit groups, least significant first. */
+        long readLong() {
+            long n = 0;
+            for (int shift = 0; ; shift += 7) {
+                if (position >= end) {
+                    throw new IllegalArgumentException("the data ends inside a number, at byte " + position);
+                }
+                if (shift > 63) {
+                    throw new IllegalArgumentException("a number longer than 10 bytes at byte " + position);
+                }
+                byte b = data[position++];
+                n |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return (n >>> 1) ^ -(n & 1);
+                }
+            }
+        }
+
+        void advance(long bytes) {
+            if (bytes < 0 || bytes > end - position) {
+                throw new IllegalArgumentException(
+                        "a length of " + bytes + " at byte " + position + " of " + end + " bytes");
+            }
+            position += (int) bytes;
+        }
+    }
+
     private CompiledAvroCoder() {}
+
+    /** The skipper of {@code schema}, or null when it holds a type the plans do not know. */
+    static Skipper skipper(Schema schema) {
+        try {
+            return skip(schema);
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
 
     /** The writer for {@code schema}, or null when it holds a type the plans do not know. */
     static Writer writer(Schema schema) {
@@ -160,6 +218,51 @@ final class CompiledAvroCoder {
                     in.readNull();
                     return null;
                 };
+            default -> throw new UnsupportedOperationException(schema.getType().getName());
+        };
+    }
+
+    private static Skipper skip(Schema schema) {
+        return switch (known(schema)) {
+            case RECORD -> {
+                Skipper[] fields =
+                        schema.getFields().stream().map(f -> skip(f.schema())).toArray(Skipper[]::new);
+                yield in -> {
+                    for (Skipper field : fields) {
+                        field.skip(in);
+                    }
+                };
+            }
+            case ENUM, INT, LONG -> Cursor::readLong;
+            case ARRAY -> {
+                Skipper items = skip(schema.getElementType());
+                yield in -> {
+                    for (long n = in.readLong(); n != 0; n = in.readLong()) {
+                        if (n < 0) {
+                            in.advance(in.readLong()); // a block that states its size in bytes
+                        } else {
+                            for (long i = 0; i < n; i++) {
+                                items.skip(in);
+                            }
+                        }
+                    }
+                };
+            }
+            case UNION -> {
+                int nullable = nullableBranch(schema);
+                Skipper value = skip(schema.getTypes().get(nullable));
+                yield in -> {
+                    long branch = in.readLong();
+                    if (branch == nullable) {
+                        value.skip(in);
+                    } else if (branch != 1 - nullable) {
+                        throw new IllegalArgumentException("union branch " + branch + " of 2");
+                    }
+                };
+            }
+            case STRING, BYTES -> in -> in.advance(in.readLong());
+            case BOOLEAN -> in -> in.advance(1);
+            case NULL -> in -> {};
             default -> throw new UnsupportedOperationException(schema.getType().getName());
         };
     }

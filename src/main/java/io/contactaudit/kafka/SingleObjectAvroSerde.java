@@ -21,6 +21,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.Encoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -61,6 +62,11 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
     private final CompiledAvroCoder.Writer writer;
     /** Reads a body written with the current schema as Avro's reader would, faster; null: Avro's reader does. */
     private final CompiledAvroCoder.Reader reader;
+    /** Per field of the record, a skipper, a reader and a writer; null: {@link #fields} reads no record in place. */
+    private final CompiledAvroCoder.Skipper[] fieldSkippers;
+
+    private final CompiledAvroCoder.Reader[] fieldReaders;
+    private final CompiledAvroCoder.Writer[] fieldWriters;
     /** Each thread's buffer, encoder and decoder: a serde is shared by the stream threads. */
     private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
 
@@ -88,6 +94,87 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                 .array();
         this.writer = CompiledAvroCoder.writer(schema);
         this.reader = CompiledAvroCoder.reader(schema);
+        List<Schema.Field> fields = schema.getFields();
+        this.fieldSkippers = writer == null || reader == null
+                ? null
+                : fields.stream()
+                        .map(f -> CompiledAvroCoder.skipper(f.schema()))
+                        .toArray(CompiledAvroCoder.Skipper[]::new);
+        this.fieldReaders =
+                fields.stream().map(f -> CompiledAvroCoder.reader(f.schema())).toArray(CompiledAvroCoder.Reader[]::new);
+        this.fieldWriters =
+                fields.stream().map(f -> CompiledAvroCoder.writer(f.schema())).toArray(CompiledAvroCoder.Writer[]::new);
+    }
+
+    /**
+     * The fields of a record in place in its bytes, to read some of them or replace some without decoding and encoding
+     * the others, when the bytes are the single-object encoding of the current schema; null for any other bytes (an
+     * older schema, a schema without compiled plans, bytes that are not a record of the schema): decode those.
+     */
+    public Fields fields(byte[] data) {
+        if (fieldSkippers == null
+                || data == null
+                || !Arrays.equals(data, 0, Math.min(data.length, header.length), header, 0, header.length)) {
+            return null;
+        }
+        int[] starts = new int[fieldSkippers.length + 1];
+        CompiledAvroCoder.Cursor in = new CompiledAvroCoder.Cursor(data, header.length);
+        try {
+            for (int i = 0; i < fieldSkippers.length; i++) {
+                starts[i] = in.position();
+                fieldSkippers[i].skip(in);
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        starts[fieldSkippers.length] = in.position();
+        return in.position() == data.length ? new Fields(data, starts) : null;
+    }
+
+    /** A record's fields in its single-object encoding ({@link #fields}), by their positions in the schema. */
+    public final class Fields {
+        private final byte[] data;
+        /** Where each field starts, and where the record ends. */
+        private final int[] starts;
+        /** The buffers of the thread that read the record: a record read in place is used by that thread only. */
+        private final Buffer buffer = buffers.get();
+
+        private Fields(byte[] data, int[] starts) {
+            this.data = data;
+            this.starts = starts;
+        }
+
+        /** The value of a field, as the record's getter would return it. */
+        public Object get(int field) {
+            buffer.decoder = DecoderFactory.get()
+                    .binaryDecoder(data, starts[field], starts[field + 1] - starts[field], buffer.decoder);
+            try {
+                return fieldReaders[field].read(buffer.decoder);
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException(
+                        "cannot read field " + field + " of " + typeName + ": " + describe(e), e);
+            }
+        }
+
+        /**
+         * The record with the fields at {@code fields} (ascending positions) set to {@code values}: the bytes the
+         * serializer writes for it, the others' copied.
+         */
+        public byte[] with(int[] fields, Object[] values) {
+            try {
+                return write(out -> {
+                    int copied = 0;
+                    for (int i = 0; i < fields.length; i++) {
+                        out.writeFixed(data, copied, starts[fields[i]] - copied);
+                        fieldWriters[fields[i]].write(values[i], out);
+                        copied = starts[fields[i] + 1];
+                    }
+                    out.writeFixed(data, copied, data.length - copied);
+                });
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("cannot write " + typeName + ": " + describe(e), e);
+            }
+        }
     }
 
     /**
@@ -209,20 +296,33 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
     }
 
     private byte[] encode(T data) throws IOException {
+        return write(out -> {
+            out.writeFixed(header);
+            writer.write(data, out);
+        });
+    }
+
+    /** Something written to an encoder. */
+    @FunctionalInterface
+    private interface Writing {
+        void to(Encoder out) throws IOException;
+    }
+
+    /** The bytes {@code writing} writes, through this thread's buffer and encoder. */
+    private byte[] write(Writing writing) throws IOException {
         Buffer buffer = buffers.get();
         buffer.reset();
-        buffer.writeBytes(header);
         buffer.encoder = EncoderFactory.get().binaryEncoder(buffer, buffer.encoder);
         boolean written = false;
         try {
-            writer.write(data, buffer.encoder);
+            writing.to(buffer.encoder);
+            buffer.encoder.flush();
             written = true;
         } finally {
             if (!written) {
                 buffer.encoder = null; // it holds part of the record: reused, it would write that before the next one
             }
         }
-        buffer.encoder.flush();
         byte[] bytes = buffer.toByteArray();
         if (buffer.size() > KEPT_BUFFER) {
             buffers.remove(); // a rare large record (a dead letter's raw value) does not stay in every thread

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.NotificationSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -343,10 +343,17 @@ public final class SecurityContactsNormalizer {
         if (node.isArray()) {
             node.forEach(n -> addEmails(n, into));
         } else if (node.isTextual()) {
-            Arrays.stream(node.asText().split("[;,]"))
-                    .map(String::trim)
-                    .filter(s -> !s.isEmpty())
-                    .forEach(into::add);
+            String text = node.asText(); // addresses separated by ; or , (trimmed, empty ones dropped)
+            int start = 0;
+            for (int i = 0; i <= text.length(); i++) {
+                if (i == text.length() || text.charAt(i) == ';' || text.charAt(i) == ',') {
+                    String address = text.substring(start, i).trim();
+                    if (!address.isEmpty()) {
+                        into.add(address);
+                    }
+                    start = i + 1;
+                }
+            }
         }
     }
 
@@ -411,8 +418,15 @@ public final class SecurityContactsNormalizer {
         return value;
     }
 
-    private static String json(JsonNode node) {
-        return node == null ? null : abbreviate(node.toString());
+    /** A value as JSON, as {@link JsonNode#toString} writes it (a string, a boolean or null without a generator). */
+    static String json(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        String json = node.isTextual()
+                ? '"' + new String(JsonStringEncoder.getInstance().quoteAsString(node.textValue())) + '"'
+                : node.isBoolean() || node.isNull() ? node.asText() : node.toString();
+        return abbreviate(json);
     }
 
     private static String abbreviate(String text) {

@@ -794,6 +794,40 @@ class EvaluateTopologyTest {
     }
 
     @Test
+    void anUnchangedSnapshotStoresInPlaceTheBytesItsEvaluationWouldStore() {
+        onlyChanges(Duration.ofDays(3650));
+        send(TestSnapshots.failing(T0));
+        findings.readValue();
+        posture.readValue();
+        PostureMachine machine =
+                new PostureMachine(Profile.DEFAULT, EvaluateTopology.Emission.CHANGES, Duration.ofDays(3650));
+        for (long interval : new long[] {
+            Duration.ofMinutes(15).toMillis(), Duration.ofMinutes(15).toMillis(), 0
+        }) {
+            PostureState before = stored();
+            SecurityContactSnapshot next =
+                    TestSnapshots.failing(before.getLastCollectedAt().plusSeconds(900));
+            next.setCollectionIntervalMs(interval == 0 ? null : interval);
+            send(next);
+            PostureMachine.Outcome expected = machine.onSnapshot(before, next, T0.toEpochMilli(), true);
+            byte[] bytes = driver.<String, byte[]>getKeyValueStore(EvaluateTopology.STORE)
+                    .get(SUB);
+            assertThat(bytes)
+                    .as("the stored posture after a snapshot of interval %d", interval)
+                    .isEqualTo(topics.posture()
+                            .value()
+                            .serializer()
+                            .serialize(topics.posture().name(), expected.posture()));
+            if (expected.emitPosture()) {
+                assertThat(posture.readValue())
+                        .as("a new staleness window is shown")
+                        .isEqualTo(expected.posture());
+            }
+            assertNothingElse();
+        }
+    }
+
+    @Test
     void theTenancyTravelsToFindingsPostureAndDriftAndAMoveOfTheReadingTenantIsAChangeReadersSee() {
         onlyChanges(Duration.ofDays(3650));
         // a delegated subscription, read through the managing tenant (Azure Lighthouse)

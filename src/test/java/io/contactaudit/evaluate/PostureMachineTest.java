@@ -135,4 +135,22 @@ class PostureMachineTest {
                 byDefault.onSnapshot(previous, TestSnapshots.passing(T0.plusSeconds(60)), T0.toEpochMilli(), true);
         assertThat(every.finding()).isNotNull();
     }
+
+    @Test
+    void ofWhatNewTimesChangeAReaderOfThePostureTopicSeesOnlyTheWindow() {
+        PostureState before = after(byDefault, TestSnapshots.failing(T0));
+        before.setStaleAfterMs(Duration.ofMinutes(45).toMillis());
+        for (Long window : new Long[] {
+            null, Duration.ofMinutes(45).toMillis(), Duration.ofHours(3).toMillis()
+        }) {
+            PostureMachine.Times times =
+                    new PostureMachine.Times(T0.plusSeconds(900), T0.plusSeconds(901), T0.plusSeconds(900), 0, window);
+            PostureState after = times.applyTo(PostureState.newBuilder(before).build());
+            assertThat(times.shown(PostureMachine.Head.of(before)))
+                    .as("window %s", window)
+                    .isEqualTo(PostureMachine.shown(before, after));
+            assertThat(times.staleAt(Duration.ofHours(1)))
+                    .isEqualTo(PostureMachine.staleAt(after, Duration.ofHours(1)));
+        }
+    }
 }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -26,8 +27,10 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -114,6 +117,75 @@ class CompiledAvroCoderTest {
         assertThatThrownBy(() -> serde.deserializer().deserialize("t", cut))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("cannot decode " + type.getSimpleName() + " from topic t (11 bytes)");
+    }
+
+    @ParameterizedTest
+    @MethodSource("records")
+    <T extends SpecificRecord> void readsAndReplacesFieldsInPlaceAsTheSerdeWrites(Class<T> type) {
+        Schema schema = SpecificData.get().getSchema(type);
+        SingleObjectAvroSerde<T> serde = new SingleObjectAvroSerde<>(type);
+        Random random = new Random(type.getName().hashCode() + 1);
+        for (int i = 0; i < 300; i++) {
+            @SuppressWarnings("unchecked")
+            T record = (T) value(schema, random, 0);
+            @SuppressWarnings("unchecked")
+            T other = (T) value(schema, random, 0);
+            SingleObjectAvroSerde<T>.Fields fields =
+                    serde.fields(serde.serializer().serialize("t", record));
+            assertThat(fields).as("record %d read in place", i).isNotNull();
+            for (Schema.Field f : schema.getFields()) {
+                assertThat(fields.get(f.pos())).as("record %d, %s", i, f.name()).isEqualTo(record.get(f.pos()));
+            }
+            int[] replaced = IntStream.range(0, schema.getFields().size())
+                    .filter(f -> random.nextInt(3) == 0)
+                    .toArray();
+            T expected = SpecificData.get().deepCopy(schema, record);
+            for (int f : replaced) {
+                expected.put(f, other.get(f));
+            }
+            assertThat(fields.with(
+                            replaced,
+                            Arrays.stream(replaced).mapToObj(other::get).toArray()))
+                    .as("record %d with fields %s of another", i, Arrays.toString(replaced))
+                    .isEqualTo(serde.serializer().serialize("t", expected));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("records")
+    <T extends SpecificRecord> void bytesOfAnotherSchemaOrCutShortOrWithMoreAreNotReadInPlace(Class<T> type) {
+        Schema schema = SpecificData.get().getSchema(type);
+        SingleObjectAvroSerde<T> serde = new SingleObjectAvroSerde<>(type);
+        @SuppressWarnings("unchecked")
+        T record = (T) value(schema, new Random(5), 0);
+        byte[] bytes = serde.serializer().serialize("t", record);
+        byte[] otherSchema = bytes.clone();
+        otherSchema[4] ^= 1; // a byte of the fingerprint
+        assertThat(serde.fields(otherSchema)).isNull();
+        assertThat(serde.fields(Arrays.copyOf(bytes, bytes.length - 1))).isNull();
+        assertThat(serde.fields(Arrays.copyOf(bytes, bytes.length + 1))).isNull();
+        assertThat(serde.fields(null)).isNull();
+    }
+
+    @Test
+    void arrayBlocksThatStateTheirSizeAreSteppedOver() throws Exception {
+        Schema schema = PostureState.getClassSchema();
+        SingleObjectAvroSerde<PostureState> serde = new SingleObjectAvroSerde<>(PostureState.class);
+        PostureState posture = (PostureState) value(schema, new Random(3), 0);
+        while (posture.getContacts().isEmpty() || posture.getReasons().isEmpty()) {
+            posture = (PostureState) value(schema, new Random(posture.hashCode()), 0);
+        }
+        byte[] plain = serde.serializer().serialize("t", posture);
+        ByteArrayOutputStream blocked = new ByteArrayOutputStream();
+        blocked.write(plain, 0, 10);
+        BinaryEncoder encoder = EncoderFactory.get().blockingBinaryEncoder(blocked, null);
+        new SpecificDatumWriter<PostureState>(schema).write(posture, encoder);
+        encoder.flush();
+        assertThat(blocked.toByteArray()).isNotEqualTo(plain); // negative counts, then a size in bytes
+        SingleObjectAvroSerde<PostureState>.Fields fields = serde.fields(blocked.toByteArray());
+        assertThat(fields).isNotNull();
+        int contacts = schema.getField("contacts").pos();
+        assertThat(fields.get(contacts)).isEqualTo(posture.getContacts());
     }
 
     /** A random value of {@code schema}: every branch of every union taken, strings beyond ASCII, empty arrays. */

@@ -2,6 +2,12 @@ package io.contactaudit.rule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.contactaudit.schema.NormalizedContact;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -85,5 +91,40 @@ class SecurityContactsNormalizerTest {
         assertThat(list.contacts()).extracting(Contact::label).containsExactly("#1", "#2");
         assertThat(list.contacts().get(1).unevaluable()).isEqualTo("the contact is not a JSON object");
         assertThat(list.subscriptionId()).isNull();
+    }
+
+    @Test
+    void aValueSeenIsQuotedAsJacksonWritesIt() {
+        StringBuilder every = new StringBuilder();
+        for (char c = 0; c < 0x800; c++) {
+            every.append(c);
+        }
+        List<JsonNode> values = List.of(
+                TextNode.valueOf(every.toString()),
+                TextNode.valueOf("a\"b\\c/d\u2028e\uD83D\uDE00f\uD800"),
+                TextNode.valueOf(""),
+                BooleanNode.TRUE,
+                BooleanNode.FALSE,
+                NullNode.getInstance(),
+                IntNode.valueOf(4),
+                JsonNodeFactory.instance.arrayNode().add("x").add(1.5));
+        for (JsonNode value : values) {
+            String expected = value.toString();
+            assertThat(SecurityContactsNormalizer.json(value))
+                    .isEqualTo(expected.length() <= 300 ? expected : expected.substring(0, 297) + "...");
+        }
+    }
+
+    @Test
+    void addressesAreSplitAtSemicolonsAndCommasTrimmedAndEmptyOnesDropped() {
+        String body = """
+                {"value":[{"id":"/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Security/securityContacts/default",
+                "name":"default","properties":{"emails":" a@contoso.com;b@contoso.com ,, ;c@contoso.com;","alertNotifications":{"state":"On","minimalSeverity":"High"}}}]}""";
+        assertThat(SecurityContactsNormalizer.parse(body)
+                        .contacts()
+                        .get(0)
+                        .normalized()
+                        .getEmails())
+                .containsExactly("a@contoso.com", "b@contoso.com", "c@contoso.com");
     }
 }
