@@ -91,6 +91,10 @@ public final class PipelineBench {
 
     /** How far apart the backlog's collection cycles are. */
     static final Duration CYCLE = Duration.ofHours(1);
+    /** The warm-up ends after a round in which the JIT compilers worked at most this share of its time. */
+    static final double JIT_QUIET = 0.10;
+    /** At most this many warm-up rounds. */
+    static final int WARM_UP_ROUNDS = 8;
 
     private static final String[] GENERATIONS = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
     private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
@@ -209,7 +213,7 @@ public final class PipelineBench {
                     100 * floor / limit);
             out.flush();
 
-            warmUp(values, t0);
+            String warmUpSnapshots = warmUp(values, t0);
 
             System.gc();
             long heapBefore = usedHeap();
@@ -227,6 +231,7 @@ public final class PipelineBench {
                 long start = System.nanoTime();
                 long[] cycleEnds = new long[settings.cycles()];
                 long[] cpu = new long[settings.cycles()];
+                long[] jit = new long[settings.cycles()];
                 for (int cycle = 0; cycle < settings.cycles(); cycle++) {
                     awaitCommitted(
                             admin,
@@ -236,6 +241,7 @@ public final class PipelineBench {
                             Duration.ofMinutes(30));
                     cycleEnds[cycle] = System.nanoTime();
                     cpu[cycle] = streamThreadCpu(config.applicationId());
+                    jit[cycle] = jitMillis();
                 }
                 StringBuilder perCycle = new StringBuilder();
                 for (int cycle = 0; cycle < settings.cycles(); cycle++) {
@@ -253,12 +259,13 @@ public final class PipelineBench {
                     out.printf(
                             Locale.ROOT,
                             "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the copy; "
-                                    + "stream threads' CPU %.1f µs per snapshot%n",
+                                    + "stream threads' CPU %.1f µs per snapshot; JIT compilers %.1f s meanwhile%n",
                             settings.cycles(),
                             steady,
                             100 * steady / limit,
                             100 * steady / floor,
-                            cpuPerSnapshot);
+                            cpuPerSnapshot,
+                            (jit[settings.cycles() - 1] - jit[0]) / 1e3);
                     long from = t0.plus(CYCLE).toEpochMilli();
                     String changelog = config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog";
                     for (String topic : List.of(
@@ -303,7 +310,7 @@ public final class PipelineBench {
             }
             double fanOut = Double.NaN;
             if (!outputs.isEmpty()) {
-                fanOut = fanOutFloor(config, topics, outputs, steadySnapshots, total);
+                fanOut = fanOutFloor(config, topics, warmUpSnapshots, outputs, steadySnapshots, total);
                 out.printf(
                         Locale.ROOT,
                         "fan-out floor (Kafka Streams, exactly_once_v2, the evaluator's writes per snapshot without its work): "
@@ -347,7 +354,14 @@ public final class PipelineBench {
      * compilers are past the evaluator's code before the measured run: an evaluator runs for days, and in a run of a
      * minute the compilers, sharing the two cores, would otherwise still be at work through half of it.
      */
-    private void warmUp(Map<String, String> values, Instant t0) throws Exception {
+    /**
+     * Warms the JIT compilers up before the measured run: an evaluator of its own reads rounds of 10,000 subscriptions
+     * × 3 cycles until a round leaves the compilers nearly idle ({@link #JIT_QUIET} of its time) or {@link #WARM_UP_ROUNDS}
+     * rounds have run. An evaluator runs for days; in a one-minute run the compilers, sharing the two cores, were still
+     * at work through half of it (10 s of compilation during 13 s of cycles 2-10 after a single round). Returns the
+     * warm-up's snapshots topic, which the fan-out floor warms up on in turn.
+     */
+    private String warmUp(Map<String, String> values, Instant t0) throws Exception {
         int subscriptions = Math.min(settings.subscriptions(), 10_000);
         int cycles = 3;
         Map<String, String> warm = new HashMap<>(values);
@@ -359,38 +373,54 @@ public final class PipelineBench {
         Topics topics = KafkaSetup.topics(config);
         KafkaSetup.prepare(config, topics);
         long start = System.nanoTime();
+        int rounds = 0;
+        double lastJit;
         try (KafkaProducer<String, SecurityContactSnapshot> producer = new KafkaProducer<>(
-                producerProps(config),
-                new StringSerializer(),
-                topics.snapshots().value().serializer())) {
-            for (int cycle = 0; cycle < cycles; cycle++) {
-                Instant at = t0.plus(CYCLE.multipliedBy(cycle));
-                for (int i = 0; i < subscriptions; i++) {
-                    SecurityContactSnapshot s = snapshot(i, cycle, at, "warm-up-" + cycle);
-                    producer.send(new ProducerRecord<>(
-                            topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
-                }
-            }
-            producer.flush();
-        }
-        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
+                        producerProps(config),
+                        new StringSerializer(),
+                        topics.snapshots().value().serializer());
+                Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
                 EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
             evaluator.runner().start();
-            awaitCommitted(admin, config.applicationId(), topics.snapshots().name(), 0, Duration.ofMinutes(30));
+            do {
+                long roundStart = System.nanoTime();
+                long jit = jitMillis();
+                for (int cycle = rounds * cycles; cycle < (rounds + 1) * cycles; cycle++) {
+                    // every round's cycles before t0: the broker refuses timestamps too far ahead of its clock
+                    Instant at = t0.minus(CYCLE.multipliedBy((long) WARM_UP_ROUNDS * cycles - cycle));
+                    for (int i = 0; i < subscriptions; i++) {
+                        SecurityContactSnapshot s = snapshot(i, cycle, at, "warm-up-" + cycle);
+                        producer.send(new ProducerRecord<>(
+                                topics.snapshots().name(), null, at.toEpochMilli(), s.getSubscriptionId(), s));
+                    }
+                }
+                producer.flush();
+                awaitCommitted(admin, config.applicationId(), topics.snapshots().name(), 0, Duration.ofMinutes(30));
+                rounds++;
+                lastJit = (jitMillis() - jit) / 1e3 / ((System.nanoTime() - roundStart) / 1e9);
+            } while (lastJit > JIT_QUIET && rounds < WARM_UP_ROUNDS);
         }
         out.printf(
                 Locale.ROOT,
-                "warm-up: an evaluator over %d subscriptions x %d cycles of its own, %.1f s (the JIT compilers' work, before the measured run)%n",
+                "warm-up: an evaluator over %d subscriptions x %d cycles of its own, %d round(s), %.1f s; the JIT compilers "
+                        + "worked %.0f%% of the last round's time (the compilers' work, before the measured run)%n",
                 subscriptions,
                 cycles,
-                (System.nanoTime() - start) / 1e9);
+                rounds,
+                (System.nanoTime() - start) / 1e9,
+                100 * lastJit);
         out.flush();
+        return topics.snapshots().name();
     }
 
-    /** The fan-out floor over the backlog ({@link FanOutFloor}); snapshots/s. */
+    /**
+     * The fan-out floor over the backlog ({@link FanOutFloor}), after a run of it over the warm-up's snapshots (the
+     * compilers' work on its code paths, as the evaluator's warm-up does for the evaluator's); snapshots/s.
+     */
     private double fanOutFloor(
             ContactAuditConfig config,
             Topics topics,
+            String warmUpSnapshots,
             List<FanOutFloor.Output> outputs,
             long steadySnapshots,
             long total)
@@ -403,25 +433,43 @@ public final class PipelineBench {
             }
         }
         createTopics(config, sinks.toArray(String[]::new));
+        runFloor(config, warmUpSnapshots, "-bench-warm-up-fan-out", outputs, steadySnapshots);
+        FloorRun run = runFloor(config, topics.snapshots().name(), "-bench-fan-out", outputs, steadySnapshots);
+        out.printf(
+                Locale.ROOT,
+                "fan-out floor: stream threads' CPU %.1f µs per snapshot; JIT compilers %.1f s meanwhile%n",
+                run.cpuNanos() / 1e3 / total,
+                run.jitMillis() / 1e3);
+        return total / run.seconds();
+    }
+
+    /** A run of the floor topology: how long it took, its stream threads' CPU, the JIT compilers' time meanwhile. */
+    private record FloorRun(double seconds, long cpuNanos, long jitMillis) {}
+
+    /** Runs the floor topology over {@code snapshotsTopic} until it has committed all of it. */
+    private static FloorRun runFloor(
+            ContactAuditConfig config,
+            String snapshotsTopic,
+            String suffix,
+            List<FanOutFloor.Output> outputs,
+            long steadySnapshots)
+            throws Exception {
         Properties props = EvaluatorApp.properties(config);
-        String application = config.applicationId() + "-bench-fan-out";
+        String application = config.applicationId() + suffix;
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, application);
         try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
                 StreamsRunner runner = new StreamsRunner(
                         FanOutFloor.topology(
-                                topics.snapshots().name(), prefix, outputs, steadySnapshots, config.stateInMemory()),
+                                snapshotsTopic, config.topicPrefix(), outputs, steadySnapshots, config.stateInMemory()),
                         props)) {
             runner.start();
             awaitRunning(runner);
             long start = System.nanoTime();
             long cpu = streamThreadCpu(application);
-            awaitCommitted(admin, application, topics.snapshots().name(), 0, Duration.ofMinutes(30));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            out.printf(
-                    Locale.ROOT,
-                    "fan-out floor: stream threads' CPU %.1f µs per snapshot%n",
-                    (streamThreadCpu(application) - cpu) / 1e3 / total);
-            return total / seconds;
+            long jit = jitMillis();
+            awaitCommitted(admin, application, snapshotsTopic, 0, Duration.ofMinutes(30));
+            return new FloorRun(
+                    (System.nanoTime() - start) / 1e9, streamThreadCpu(application) - cpu, jitMillis() - jit);
         }
     }
 
@@ -448,6 +496,11 @@ public final class PipelineBench {
     }
 
     /** CPU time (ns) of the stream threads of the Kafka Streams application {@code application} in this JVM. */
+    /** The time the JIT compilers have spent so far, in milliseconds (as the JVM reports it). */
+    private static long jitMillis() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
     private static long streamThreadCpu(String application) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Pattern name = Pattern.compile(Pattern.quote(application) + "-[0-9a-f-]{36}-StreamThread-\\d+");
