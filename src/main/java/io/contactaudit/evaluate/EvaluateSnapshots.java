@@ -197,7 +197,9 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             apply(sub, machine.onRemoved(store.get(sub), record.timestamp(), now), record.timestamp());
             return;
         }
-        PostureMachine.Outcome outcome;
+        PostureMachine.Outcome outcome = null;
+        PostureStore.InPlace inPlace = null;
+        PostureMachine.Times times = null;
         long[] digest = null;
         try {
             SecurityContactSnapshot snapshot = input.snapshot();
@@ -205,16 +207,22 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             readExceptions(now); // an exception written since the last read: the snapshot is judged with it
             boolean sameContent = digest != null && index.sameDigest(sub, digest[0], digest[1]);
             byte[] stored = store.bytes(sub);
-            if (sameContent && touch(sub, stored, snapshot, now, record.timestamp())) {
-                evaluations.record();
-                return;
+            // the same content: the posture read in place may take the new times without being decoded
+            inPlace = sameContent ? store.inPlace(stored) : null;
+            times = inPlace == null ? null : machine.touch(inPlace.head(), snapshot, now, true, exceptions.of(sub));
+            if (times == null) {
+                outcome = machine.onSnapshot(store.decode(stored), snapshot, now, sameContent, exceptions.of(sub));
             }
-            outcome = machine.onSnapshot(store.decode(stored), snapshot, now, sameContent, exceptions.of(sub));
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;
             }
             deadLetters.send(input.key(), input.value(), record.timestamp(), DeadLetters.Stage.PROCESSING, e);
+            return;
+        }
+        if (times != null) {
+            evaluations.record();
+            store(sub, inPlace, times, record.timestamp());
             return;
         }
         boolean evaluated = outcome.posture() != null
@@ -233,23 +241,15 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     }
 
     /**
-     * Stores the new times of a posture, written into its bytes in place, when a snapshot of the content it was evaluated
-     * on changes nothing else ({@link PostureMachine#touch}): no decoding, no rule, no encoding. False when the snapshot
-     * is to be evaluated, or the bytes do not read in place.
+     * Stores the new times of a posture read in place, written into its bytes ({@link PostureMachine#touch}: the snapshot
+     * changes nothing else; no decoding, no rule, no encoding), and sends the posture when a reader sees the change.
      */
-    private boolean touch(String sub, byte[] stored, SecurityContactSnapshot snapshot, long now, long timestamp) {
-        PostureStore.InPlace posture = store.inPlace(stored);
-        PostureMachine.Times times =
-                posture == null ? null : machine.touch(posture.head(), snapshot, now, true, exceptions.of(sub));
-        if (times == null) {
-            return false;
-        }
+    private void store(String sub, PostureStore.InPlace posture, PostureMachine.Times times, long timestamp) {
         byte[] encoded = store.put(sub, posture, times);
         index.put(sub, times.staleAt(settings.staleAfter()));
         if (times.shown(posture.head())) {
             context.forward(new Record<>(sub, encoded, timestamp), EvaluateTopology.POSTURE_SINK);
         }
-        return true;
     }
 
     /**

@@ -62,6 +62,17 @@ final class CompiledAvroCoder {
             return position;
         }
 
+        int remaining() {
+            return end - position;
+        }
+
+        int readByte() {
+            if (position >= end) {
+                throw new IllegalArgumentException("the data ends at byte " + position);
+            }
+            return data[position++] & 0xFF;
+        }
+
         /** An int or a long: zig-zag, in 7-bit groups, least significant first. */
         long readLong() {
             long n = 0;
@@ -233,13 +244,33 @@ final class CompiledAvroCoder {
                     }
                 };
             }
-            case ENUM, INT, LONG -> Cursor::readLong;
+            case ENUM -> {
+                int symbols = schema.getEnumSymbols().size();
+                yield in -> {
+                    long n = in.readLong();
+                    if (n < 0 || n >= symbols) {
+                        throw new IllegalArgumentException("enum symbol " + n + " of " + symbols);
+                    }
+                };
+            }
+            case INT ->
+                in -> {
+                    long n = in.readLong();
+                    if (n != (int) n) {
+                        throw new IllegalArgumentException("an int out of range: " + n);
+                    }
+                };
+            case LONG -> Cursor::readLong;
             case ARRAY -> {
                 Skipper items = skip(schema.getElementType());
                 yield in -> {
                     for (long n = in.readLong(); n != 0; n = in.readLong()) {
                         if (n < 0) {
                             in.advance(in.readLong()); // a block that states its size in bytes
+                        } else if (n > in.remaining()) {
+                            // every item of the project's arrays takes a byte at least: a count no bytes are left for
+                            throw new IllegalArgumentException(
+                                    "an array block of " + n + " items in " + in.remaining() + " bytes");
                         } else {
                             for (long i = 0; i < n; i++) {
                                 items.skip(in);
@@ -261,7 +292,12 @@ final class CompiledAvroCoder {
                 };
             }
             case STRING, BYTES -> in -> in.advance(in.readLong());
-            case BOOLEAN -> in -> in.advance(1);
+            case BOOLEAN ->
+                in -> {
+                    if (in.readByte() > 1) {
+                        throw new IllegalArgumentException("a boolean that is neither 0 nor 1");
+                    }
+                };
             case NULL -> in -> {};
             default -> throw new UnsupportedOperationException(schema.getType().getName());
         };

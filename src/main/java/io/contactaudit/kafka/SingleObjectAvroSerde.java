@@ -131,7 +131,12 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         return in.position() == data.length ? new Fields(data, starts) : null;
     }
 
-    /** A record's fields in its single-object encoding ({@link #fields}), by their positions in the schema. */
+    /**
+     * A record's fields in its single-object encoding ({@link #fields}), by their positions in the schema; for the
+     * thread that read them (it decodes with that thread's decoder). The fields it steps over are checked as far as
+     * their framing goes (lengths, union branches, enum symbols, booleans, int range), not decoded: their bytes are
+     * copied as they are.
+     */
     public final class Fields {
         private final byte[] data;
         /** Where each field starts, and where the record ends. */
@@ -157,8 +162,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         }
 
         /**
-         * The record with the fields at {@code fields} (ascending positions) set to {@code values}: the bytes the
-         * serializer writes for it, the others' copied.
+         * The record with the fields at {@code fields} (ascending positions) set to {@code values}, the others' bytes
+         * copied: for bytes the serializer wrote, the bytes it writes for the record with those values.
          */
         public byte[] with(int[] fields, Object[] values) {
             try {

@@ -794,37 +794,77 @@ class EvaluateTopologyTest {
     }
 
     @Test
-    void anUnchangedSnapshotStoresInPlaceTheBytesItsEvaluationWouldStore() {
+    void anUnchangedSnapshotStoresInPlaceTheBytesItsFullEvaluationWouldStore() {
         onlyChanges(Duration.ofDays(3650));
+        PostureMachine machine =
+                new PostureMachine(Profile.DEFAULT, EvaluateTopology.Emission.CHANGES, Duration.ofDays(3650));
         send(TestSnapshots.failing(T0));
         findings.readValue();
         posture.readValue();
-        PostureMachine machine =
-                new PostureMachine(Profile.DEFAULT, EvaluateTopology.Emission.CHANGES, Duration.ofDays(3650));
-        for (long interval : new long[] {
-            Duration.ofMinutes(15).toMillis(), Duration.ofMinutes(15).toMillis(), 0
+        // a FAIL: the same window, another one, none
+        for (Long interval : new Long[] {
+            Duration.ofMinutes(15).toMillis(), Duration.ofMinutes(15).toMillis(), null
         }) {
-            PostureState before = stored();
-            SecurityContactSnapshot next =
-                    TestSnapshots.failing(before.getLastCollectedAt().plusSeconds(900));
-            next.setCollectionIntervalMs(interval == 0 ? null : interval);
-            send(next);
-            PostureMachine.Outcome expected = machine.onSnapshot(before, next, T0.toEpochMilli(), true);
-            byte[] bytes = driver.<String, byte[]>getKeyValueStore(EvaluateTopology.STORE)
-                    .get(SUB);
-            assertThat(bytes)
-                    .as("the stored posture after a snapshot of interval %d", interval)
-                    .isEqualTo(topics.posture()
-                            .value()
-                            .serializer()
-                            .serialize(topics.posture().name(), expected.posture()));
-            if (expected.emitPosture()) {
-                assertThat(posture.readValue())
-                        .as("a new staleness window is shown")
-                        .isEqualTo(expected.posture());
-            }
-            assertNothingElse();
+            sendUnchangedAndCompare(machine, TestSnapshots.failing(T0), interval, T0, List.of());
         }
+        // a FAIL suppressed by an exception: judged with it, in place
+        ComplianceException waiver = exception("ex-1", T0.plus(Duration.ofDays(90)), "SEVERITY_NOT_ACCEPTED");
+        grant(waiver);
+        tick();
+        findings.readValue();
+        drift.readValue();
+        posture.readValue();
+        sendUnchangedAndCompare(
+                machine, TestSnapshots.failing(T0), null, T0.plus(EvaluateSnapshots.EXCEPTIONS_TICK), List.of(waiver));
+        // an ERROR on a page that does not parse: one more error in a row
+        send(TestSnapshots.ok("{\"value\": [", stored().getLastCollectedAt().plusSeconds(900)));
+        findings.readValue();
+        drift.readValuesToList();
+        posture.readValue();
+        for (int i = 0; i < 2; i++) {
+            sendUnchangedAndCompare(
+                    machine,
+                    TestSnapshots.ok("{\"value\": [", T0),
+                    null,
+                    T0.plus(EvaluateSnapshots.EXCEPTIONS_TICK),
+                    List.of(waiver));
+        }
+        assertThat(stored().getConsecutiveErrors()).isEqualTo(3);
+    }
+
+    /**
+     * Sends {@code like} 15 minutes after the stored posture's latest capture, with {@code interval}, and asserts that
+     * the stored bytes are those the full evaluation (the rule run) gives at wall-clock time {@code now}, that it has
+     * nothing to emit, and that the posture goes to its topic only when the full evaluation says so.
+     */
+    void sendUnchangedAndCompare(
+            PostureMachine machine,
+            SecurityContactSnapshot like,
+            Long interval,
+            Instant now,
+            List<ComplianceException> exceptions) {
+        PostureState before = stored();
+        SecurityContactSnapshot next = SecurityContactSnapshot.newBuilder(like)
+                .setCollectedAt(before.getLastCollectedAt().plusSeconds(900))
+                .setCollectionIntervalMs(interval)
+                .build();
+        send(next);
+        PostureMachine.Outcome full = machine.onSnapshot(before, next, now.toEpochMilli(), false, exceptions);
+        assertThat(full.finding()).as("the full evaluation emits nothing").isNull();
+        assertThat(full.drift()).isEmpty();
+        assertThat(driver.<String, byte[]>getKeyValueStore(EvaluateTopology.STORE)
+                        .get(SUB))
+                .as("the stored posture after a snapshot of interval %s", interval)
+                .isEqualTo(topics.posture()
+                        .value()
+                        .serializer()
+                        .serialize(topics.posture().name(), full.posture()));
+        if (full.emitPosture()) {
+            assertThat(posture.readValue())
+                    .as("a new staleness window is shown")
+                    .isEqualTo(full.posture());
+        }
+        assertNothingElse();
     }
 
     @Test

@@ -168,6 +168,38 @@ class CompiledAvroCoderTest {
     }
 
     @Test
+    void aFieldSteppedOverIsCheckedAsFarAsItsFraming() throws Exception {
+        Schema schema = PostureState.getClassSchema();
+        SingleObjectAvroSerde<PostureState> serde = new SingleObjectAvroSerde<>(PostureState.class);
+        PostureState posture = (PostureState) value(schema, new Random(9), 0);
+        byte[] bytes = serde.serializer().serialize("t", posture);
+        assertThat(serde.fields(bytes)).isNotNull();
+        // a union's branch, an enum's symbol, a boolean: one byte each, here set to what the schema does not allow
+        int tenant = offset(posture, schema.getField("tenantId").pos());
+        int verdict = offset(posture, schema.getField("verdict").pos());
+        int stale = offset(posture, schema.getField("stale").pos());
+        for (int[] bad : new int[][] {{tenant, 4}, {verdict, 2 * 3}, {stale, 2}}) {
+            byte[] broken = bytes.clone();
+            broken[bad[0]] = (byte) bad[1];
+            assertThat(serde.fields(broken))
+                    .as("byte %d set to %d", bad[0], bad[1])
+                    .isNull();
+        }
+    }
+
+    /** Where field {@code position} of a record starts in its single-object bytes. */
+    private static int offset(SpecificRecord record, int position) throws Exception {
+        ByteArrayOutputStream before = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(before, null);
+        for (int f = 0; f < position; f++) {
+            CompiledAvroCoder.writer(record.getSchema().getFields().get(f).schema())
+                    .write(record.get(f), encoder);
+        }
+        encoder.flush();
+        return 10 + before.size();
+    }
+
+    @Test
     void arrayBlocksThatStateTheirSizeAreSteppedOver() throws Exception {
         Schema schema = PostureState.getClassSchema();
         SingleObjectAvroSerde<PostureState> serde = new SingleObjectAvroSerde<>(PostureState.class);
