@@ -350,11 +350,6 @@ public final class PipelineBench {
     }
 
     /**
-     * Runs an evaluator over a small backlog of its own (other topics, other state) to completion, so that the JIT
-     * compilers are past the evaluator's code before the measured run: an evaluator runs for days, and in a run of a
-     * minute the compilers, sharing the two cores, would otherwise still be at work through half of it.
-     */
-    /**
      * Warms the JIT compilers up before the measured run: an evaluator of its own reads rounds of 10,000 subscriptions
      * × 3 cycles until a round leaves the compilers nearly idle ({@link #JIT_QUIET} of its time) or {@link #WARM_UP_ROUNDS}
      * rounds have run. An evaluator runs for days; in a one-minute run the compilers, sharing the two cores, were still
@@ -495,12 +490,12 @@ public final class PipelineBench {
         }
     }
 
-    /** CPU time (ns) of the stream threads of the Kafka Streams application {@code application} in this JVM. */
     /** The time the JIT compilers have spent so far, in milliseconds (as the JVM reports it). */
     private static long jitMillis() {
         return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
+    /** CPU time (ns) of the stream threads of the Kafka Streams application {@code application} in this JVM. */
     private static long streamThreadCpu(String application) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Pattern name = Pattern.compile(Pattern.quote(application) + "-[0-9a-f-]{36}-StreamThread-\\d+");

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -209,9 +210,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             byte[] stored = store.bytes(sub);
             // the same content: the posture read in place may take the new times without being decoded
             inPlace = sameContent ? store.inPlace(stored) : null;
-            times = inPlace == null ? null : machine.touch(inPlace.head(), snapshot, now, true, exceptions.of(sub));
+            Collection<ComplianceException> covering = exceptions.of(sub);
+            times = inPlace == null ? null : machine.touch(inPlace.head(), snapshot, now, true, covering);
             if (times == null) {
-                outcome = machine.onSnapshot(store.decode(stored), snapshot, now, sameContent, exceptions.of(sub));
+                outcome = machine.onSnapshot(store.decode(stored), snapshot, now, sameContent, covering);
             }
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
@@ -221,8 +223,14 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             return;
         }
         if (times != null) {
+            // the new times written into the stored bytes: no decoding, no rule, no encoding
             evaluations.record();
-            store(sub, inPlace, times, record.timestamp());
+            stored(
+                    sub,
+                    store.put(sub, inPlace, times),
+                    times.staleAt(settings.staleAfter()),
+                    times.shown(inPlace.head()),
+                    record.timestamp());
             return;
         }
         boolean evaluated = outcome.posture() != null
@@ -237,18 +245,6 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         apply(sub, outcome, record.timestamp());
         if (evaluated) {
             index.digest(sub, digest == null ? 0 : digest[0], digest == null ? 0 : digest[1]);
-        }
-    }
-
-    /**
-     * Stores the new times of a posture read in place, written into its bytes ({@link PostureMachine#touch}: the snapshot
-     * changes nothing else; no decoding, no rule, no encoding), and sends the posture when a reader sees the change.
-     */
-    private void store(String sub, PostureStore.InPlace posture, PostureMachine.Times times, long timestamp) {
-        byte[] encoded = store.put(sub, posture, times);
-        index.put(sub, times.staleAt(settings.staleAfter()));
-        if (times.shown(posture.head())) {
-            context.forward(new Record<>(sub, encoded, timestamp), EvaluateTopology.POSTURE_SINK);
         }
     }
 
@@ -313,9 +309,21 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             }
             return;
         }
-        byte[] encoded = store.put(sub, outcome.posture());
-        index.put(sub, PostureMachine.staleAt(outcome.posture(), settings.staleAfter()));
-        if (outcome.emitPosture()) {
+        stored(
+                sub,
+                store.put(sub, outcome.posture()),
+                PostureMachine.staleAt(outcome.posture(), settings.staleAfter()),
+                outcome.emitPosture(),
+                timestamp);
+    }
+
+    /**
+     * A posture was stored as {@code encoded}: the index takes when it goes stale, and the posture topic the record
+     * when a reader sees a change.
+     */
+    private void stored(String sub, byte[] encoded, long staleAt, boolean shown, long timestamp) {
+        index.put(sub, staleAt);
+        if (shown) {
             context.forward(new Record<>(sub, encoded, timestamp), EvaluateTopology.POSTURE_SINK);
         }
     }

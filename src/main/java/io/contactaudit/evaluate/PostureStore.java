@@ -8,11 +8,8 @@ import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -51,21 +48,9 @@ final class PostureStore {
     private static final int TENANT_ID = position("tenantId");
     private static final int TENANT_NAME = position("tenantName");
     private static final int READ_THROUGH_TENANT_ID = position("readThroughTenantId");
-    /** A field {@link PostureMachine.Times} writes: its position in the schema, and its value. */
-    private record TimeField(int position, Function<PostureMachine.Times, Object> value) {}
-
-    /** The fields {@link PostureMachine.Times} writes, in the schema's order. */
-    private static final List<TimeField> TIMES = Stream.of(
-                    new TimeField(LAST_COLLECTED_AT, PostureMachine.Times::lastCollectedAt),
-                    new TimeField(position("lastEvaluatedAt"), PostureMachine.Times::lastEvaluatedAt),
-                    new TimeField(LAST_GOOD_COLLECTED_AT, PostureMachine.Times::lastGoodCollectedAt),
-                    new TimeField(CONSECUTIVE_ERRORS, PostureMachine.Times::consecutiveErrors),
-                    new TimeField(STALE_AFTER_MS, PostureMachine.Times::staleAfterMs))
-            .sorted(Comparator.comparingInt(TimeField::position))
-            .toList();
-
-    private static final int[] TIME_POSITIONS =
-            TIMES.stream().mapToInt(TimeField::position).toArray();
+    /** The fields {@link PostureMachine.Times} writes, as {@link #put} lists their values: in the schema's order. */
+    private static final int[] TIME_FIELDS = ascending(
+            LAST_COLLECTED_AT, position("lastEvaluatedAt"), LAST_GOOD_COLLECTED_AT, CONSECUTIVE_ERRORS, STALE_AFTER_MS);
 
     /** The store, encoded as {@code posture}, the posture topic, encodes its values. */
     @SuppressWarnings("unchecked") // the posture topic's serde is of postures
@@ -81,6 +66,15 @@ final class PostureStore {
 
     private static int position(String field) {
         return PostureState.getClassSchema().getField(field).pos();
+    }
+
+    private static int[] ascending(int... positions) {
+        for (int i = 1; i < positions.length; i++) {
+            if (positions[i] <= positions[i - 1]) {
+                throw new IllegalStateException("the posture's time fields are no longer in this order in its schema");
+            }
+        }
+        return positions;
     }
 
     /** The posture of a subscription, or null. */
@@ -133,11 +127,13 @@ final class PostureStore {
      * and encoded again), and returns the bytes: those the posture's serializer writes for it.
      */
     byte[] put(String subscription, InPlace posture, PostureMachine.Times times) {
-        Object[] values = new Object[TIMES.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = TIMES.get(i).value().apply(times);
-        }
-        byte[] bytes = posture.fields().with(TIME_POSITIONS, values);
+        byte[] bytes = posture.fields().with(TIME_FIELDS, new Object[] {
+            times.lastCollectedAt(),
+            times.lastEvaluatedAt(),
+            times.lastGoodCollectedAt(),
+            times.consecutiveErrors(),
+            times.staleAfterMs()
+        });
         store.put(subscription, bytes);
         return bytes;
     }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
@@ -104,26 +105,22 @@ final class CompiledAvroCoder {
 
     /** The skipper of {@code schema}, or null when it holds a type the plans do not know. */
     static Skipper skipper(Schema schema) {
-        try {
-            return skip(schema);
-        } catch (UnsupportedOperationException e) {
-            return null;
-        }
+        return planned(schema, CompiledAvroCoder::skip);
     }
 
     /** The writer for {@code schema}, or null when it holds a type the plans do not know. */
     static Writer writer(Schema schema) {
-        try {
-            return write(schema);
-        } catch (UnsupportedOperationException e) {
-            return null;
-        }
+        return planned(schema, CompiledAvroCoder::write);
     }
 
     /** The reader of {@code schema} into generated classes, or null when it holds a type the plans do not know. */
     static Reader reader(Schema schema) {
+        return planned(schema, CompiledAvroCoder::read);
+    }
+
+    private static <P> P planned(Schema schema, Function<Schema, P> plan) {
         try {
-            return read(schema);
+            return plan.apply(schema);
         } catch (UnsupportedOperationException e) {
             return null;
         }

@@ -73,6 +73,12 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
     private static final class Buffer extends ByteArrayOutputStream {
         private BinaryEncoder encoder;
         private BinaryDecoder decoder;
+
+        /** This thread's decoder, over {@code length} bytes of {@code data} from {@code offset}. */
+        BinaryDecoder decoder(byte[] data, int offset, int length) {
+            decoder = DecoderFactory.get().binaryDecoder(data, offset, length, decoder);
+            return decoder;
+        }
     }
 
     /**
@@ -112,9 +118,7 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
      * older schema, a schema without compiled plans, bytes that are not a record of the schema): decode those.
      */
     public Fields fields(byte[] data) {
-        if (fieldSkippers == null
-                || data == null
-                || !Arrays.equals(data, 0, Math.min(data.length, header.length), header, 0, header.length)) {
+        if (fieldSkippers == null || data == null || !current(data)) {
             return null;
         }
         int[] starts = new int[fieldSkippers.length + 1];
@@ -151,10 +155,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
 
         /** The value of a field, as the record's getter would return it. */
         public Object get(int field) {
-            buffer.decoder = DecoderFactory.get()
-                    .binaryDecoder(data, starts[field], starts[field + 1] - starts[field], buffer.decoder);
             try {
-                return fieldReaders[field].read(buffer.decoder);
+                return fieldReaders[field].read(buffer.decoder(data, starts[field], starts[field + 1] - starts[field]));
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException(
                         "cannot read field " + field + " of " + typeName + ": " + describe(e), e);
@@ -276,14 +278,10 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             if (data == null) {
                 return null;
             }
-            if (reader != null
-                    && Arrays.equals(data, 0, Math.min(data.length, header.length), header, 0, header.length)) {
+            if (reader != null && current(data)) {
                 try {
-                    Buffer buffer = buffers.get();
-                    buffer.decoder = DecoderFactory.get()
-                            .binaryDecoder(data, header.length, data.length - header.length, buffer.decoder);
                     @SuppressWarnings("unchecked") // the reader's records are the generated class of the schema
-                    T value = (T) reader.read(buffer.decoder);
+                    T value = (T) reader.read(buffers.get().decoder(data, header.length, data.length - header.length));
                     return value;
                 } catch (IOException | RuntimeException e) {
                     // bytes that are not a record of the schema: Avro's reader says what is wrong
@@ -298,6 +296,11 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                         e);
             }
         };
+    }
+
+    /** Whether {@code data} starts with the single-object header of the current schema. */
+    private boolean current(byte[] data) {
+        return Arrays.equals(data, 0, Math.min(data.length, header.length), header, 0, header.length);
     }
 
     private byte[] encode(T data) throws IOException {
