@@ -1,6 +1,8 @@
 package io.contactaudit.siem;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,7 +50,7 @@ public final class OcsfComplianceFinding {
     static final int OBSERVABLE_EMAIL = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String REMEDIATION = remediation();
+    private static final SerializableString REMEDIATION = new SerializedString(remediation());
 
     private static String remediation() {
         ObjectNode remediation = JSON.createObjectNode();
@@ -115,7 +117,7 @@ public final class OcsfComplianceFinding {
      * @param drift    the drift kinds of the same evaluation, if any
      */
     public byte[] encode(ComplianceFinding finding, List<NormalizedContact> contacts, List<DriftKind> drift) {
-        ByteArrayBuilder out = new ByteArrayBuilder(2048);
+        ByteArrayBuilder out = new ByteArrayBuilder(4096);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             write(g, finding, contacts, drift);
         } catch (IOException e) {
@@ -173,126 +175,141 @@ public final class OcsfComplianceFinding {
                 : String.join("; ", reasons.stream().map(Reason::getMessage).toList());
 
         g.writeStartObject();
-        g.writeNumberField("activity_id", activity);
+        number(g, Key.ACTIVITY_ID, activity);
         String activityName = switch (activity) {
             case 1 -> "Create";
             case 2 -> "Update";
             default -> "Close";
         };
-        g.writeStringField("activity_name", activityName);
-        g.writeNumberField("category_uid", CATEGORY_UID);
-        g.writeStringField("category_name", "Findings");
-        g.writeNumberField("class_uid", CLASS_UID);
-        g.writeStringField("class_name", "Compliance Finding");
-        g.writeNumberField("type_uid", CLASS_UID * 100L + activity);
-        g.writeStringField("type_name", "Compliance Finding: " + activityName);
-        g.writeNumberField("time", millis(finding.getEvaluatedAt()));
+        string(g, Key.ACTIVITY_NAME, activityName);
+        number(g, Key.CATEGORY_UID, CATEGORY_UID);
+        string(g, Key.CATEGORY_NAME, "Findings");
+        number(g, Key.CLASS_UID, CLASS_UID);
+        string(g, Key.CLASS_NAME, "Compliance Finding");
+        number(g, Key.TYPE_UID, CLASS_UID * 100L + activity);
+        string(g, Key.TYPE_NAME, "Compliance Finding: " + activityName);
+        number(g, Key.TIME, millis(finding.getEvaluatedAt()));
         // every time on the event is an epoch instant: UTC
-        g.writeNumberField("timezone_offset", 0);
-        g.writeNumberField("severity_id", severity);
-        g.writeStringField(
-                "severity",
+        number(g, Key.TIMEZONE_OFFSET, 0);
+        number(g, Key.SEVERITY_ID, severity);
+        string(
+                g,
+                Key.SEVERITY,
                 switch (severity) {
                     case 1 -> "Informational";
                     case 3 -> "Medium";
                     default -> "High";
                 });
-        g.writeNumberField("status_id", findingStatus);
-        g.writeStringField(
-                "status",
+        number(g, Key.STATUS_ID, findingStatus);
+        string(
+                g,
+                Key.STATUS,
                 switch (findingStatus) {
                     case 1 -> "New";
                     case 3 -> "Suppressed";
                     case 4 -> "Resolved";
                     default -> "Archived";
                 });
-        g.writeStringField("message", message);
-        g.writeStringField("status_code", statusCode);
-        g.writeStringField("status_detail", detail);
+        string(g, Key.MESSAGE, message);
+        string(g, Key.STATUS_CODE, statusCode);
+        string(g, Key.STATUS_DETAIL, detail);
 
-        g.writeObjectFieldStart("compliance");
-        g.writeStringField("control", CONTROL);
-        g.writeArrayFieldStart("standards");
+        g.writeFieldName(Key.COMPLIANCE);
+        g.writeStartObject();
+        string(g, Key.CONTROL, CONTROL);
+        g.writeFieldName(Key.STANDARDS);
+        g.writeStartArray();
         g.writeString(STANDARD);
         g.writeEndArray();
-        g.writeStringField("status", complianceCaption);
-        g.writeNumberField("status_id", complianceStatus);
-        g.writeStringField("status_code", statusCode);
-        g.writeArrayFieldStart("status_details");
+        string(g, Key.STATUS, complianceCaption);
+        number(g, Key.STATUS_ID, complianceStatus);
+        string(g, Key.STATUS_CODE, statusCode);
+        g.writeFieldName(Key.STATUS_DETAILS);
+        g.writeStartArray();
         for (Reason reason : reasons) {
             g.writeString(reason.getMessage());
         }
         g.writeEndArray();
         // deprecated since OCSF 1.4.0 for status_details; kept for one release so that searches on it keep working
-        g.writeStringField("status_detail", detail);
+        string(g, Key.STATUS_DETAIL, detail);
         g.writeEndObject();
 
-        g.writeObjectFieldStart("finding_info");
-        g.writeStringField("uid", finding.getFindingId());
-        g.writeStringField("title", HighSeverityAlertEmailRule.TITLE);
-        g.writeStringField(
-                "desc",
+        g.writeFieldName(Key.FINDING_INFO);
+        g.writeStartObject();
+        string(g, Key.UID, finding.getFindingId());
+        string(g, Key.TITLE, HighSeverityAlertEmailRule.TITLE);
+        string(
+                g,
+                Key.DESC,
                 "CIS Azure 1.3.0 2.14 (" + HighSeverityAlertEmailRule.ALIAS + "): security contacts of subscription "
                         + finding.getSubscriptionId() + " must e-mail High-severity Defender for Cloud alerts");
         long firstSeen = millis(finding.getFirstSeenAt() == null ? finding.getCollectedAt() : finding.getFirstSeenAt());
-        g.writeNumberField("created_time", firstSeen);
-        g.writeNumberField("first_seen_time", firstSeen);
-        g.writeNumberField("last_seen_time", millis(finding.getCollectedAt()));
-        g.writeNumberField(
-                "modified_time",
+        number(g, Key.CREATED_TIME, firstSeen);
+        number(g, Key.FIRST_SEEN_TIME, firstSeen);
+        number(g, Key.LAST_SEEN_TIME, millis(finding.getCollectedAt()));
+        number(
+                g,
+                Key.MODIFIED_TIME,
                 millis(
                         finding.getLastStatusChangeAt() == null
                                 ? finding.getCollectedAt()
                                 : finding.getLastStatusChangeAt()));
-        g.writeArrayFieldStart("types");
+        g.writeFieldName(Key.TYPES);
+        g.writeStartArray();
         g.writeString("Security Contact Configuration");
         g.writeEndArray();
-        g.writeObjectFieldStart("analytic");
-        g.writeStringField("uid", finding.getRuleId());
-        g.writeStringField("name", HighSeverityAlertEmailRule.TITLE);
-        g.writeNumberField("type_id", 1);
-        g.writeStringField("type", "Rule");
-        g.writeStringField("version", finding.getRuleVersion());
+        g.writeFieldName(Key.ANALYTIC);
+        g.writeStartObject();
+        string(g, Key.UID, finding.getRuleId());
+        string(g, Key.NAME, HighSeverityAlertEmailRule.TITLE);
+        number(g, Key.TYPE_ID, 1);
+        string(g, Key.TYPE, "Rule");
+        string(g, Key.VERSION, finding.getRuleVersion());
         g.writeEndObject();
         g.writeEndObject();
 
-        g.writeObjectFieldStart("metadata");
-        g.writeStringField("version", OCSF_VERSION);
-        g.writeStringField("uid", finding.getEventId());
-        g.writeStringField("log_name", logName);
+        g.writeFieldName(Key.METADATA);
+        g.writeStartObject();
+        string(g, Key.VERSION, OCSF_VERSION);
+        string(g, Key.UID, finding.getEventId());
+        string(g, Key.LOG_NAME, logName);
         if (finding.getTenantId() != null) {
-            g.writeStringField("tenant_uid", finding.getTenantId());
+            string(g, Key.TENANT_UID, finding.getTenantId());
         }
         if (finding.getTriggerEventId() != null) {
-            g.writeStringField(
-                    "correlation_uid", finding.getTriggerEventId()); // the ARM correlation id of the change read
+            string(g, Key.CORRELATION_UID, finding.getTriggerEventId()); // the ARM correlation id of the change read
         }
-        g.writeArrayFieldStart("profiles");
+        g.writeFieldName(Key.PROFILES);
+        g.writeStartArray();
         g.writeString("cloud");
         g.writeEndArray();
-        g.writeObjectFieldStart("product");
-        g.writeStringField("uid", PRODUCT_UID);
-        g.writeStringField("name", "contact-audit");
-        g.writeStringField("vendor_name", "contact-audit");
-        g.writeStringField("version", productVersion);
+        g.writeFieldName(Key.PRODUCT);
+        g.writeStartObject();
+        string(g, Key.UID, PRODUCT_UID);
+        string(g, Key.NAME, "contact-audit");
+        string(g, Key.VENDOR_NAME, "contact-audit");
+        string(g, Key.VERSION, productVersion);
         g.writeEndObject();
         g.writeEndObject();
 
-        g.writeObjectFieldStart("cloud");
-        g.writeStringField("provider", "Azure");
-        g.writeObjectFieldStart("account");
-        g.writeStringField("uid", finding.getSubscriptionId());
+        g.writeFieldName(Key.CLOUD);
+        g.writeStartObject();
+        string(g, Key.PROVIDER, "Azure");
+        g.writeFieldName(Key.ACCOUNT);
+        g.writeStartObject();
+        string(g, Key.UID, finding.getSubscriptionId());
         if (finding.getSubscriptionName() != null) {
-            g.writeStringField("name", finding.getSubscriptionName());
+            string(g, Key.NAME, finding.getSubscriptionName());
         }
-        g.writeNumberField("type_id", AZURE_SUBSCRIPTION);
-        g.writeStringField("type", "Azure Subscription");
+        number(g, Key.TYPE_ID, AZURE_SUBSCRIPTION);
+        string(g, Key.TYPE, "Azure Subscription");
         g.writeEndObject();
         if (finding.getTenantId() != null) {
-            g.writeObjectFieldStart("org");
-            g.writeStringField("uid", finding.getTenantId());
+            g.writeFieldName(Key.ORG);
+            g.writeStartObject();
+            string(g, Key.UID, finding.getTenantId());
             if (finding.getTenantName() != null) {
-                g.writeStringField("name", finding.getTenantName());
+                string(g, Key.NAME, finding.getTenantName());
             }
             g.writeEndObject();
         }
@@ -301,10 +318,11 @@ public final class OcsfComplianceFinding {
         String base =
                 "/subscriptions/" + finding.getSubscriptionId() + "/providers/Microsoft.Security/securityContacts";
         List<String> resourceUids = new ArrayList<>(Math.max(1, contacts.size()));
-        g.writeArrayFieldStart("resources");
+        g.writeFieldName(Key.RESOURCES);
+        g.writeStartArray();
         if (contacts.isEmpty()) {
             g.writeStartObject();
-            g.writeStringField("uid", base);
+            string(g, Key.UID, base);
             target(g);
             g.writeEndObject();
             resourceUids.add(base);
@@ -313,16 +331,17 @@ public final class OcsfComplianceFinding {
             String uid = c.getId() != null ? c.getId() : base + "/" + (c.getName() == null ? "" : c.getName());
             resourceUids.add(uid);
             g.writeStartObject();
-            g.writeStringField("uid", uid);
+            string(g, Key.UID, uid);
             if (c.getName() != null) {
-                g.writeStringField("name", c.getName());
+                string(g, Key.NAME, c.getName());
             }
             target(g);
             g.writeEndObject();
         }
         g.writeEndArray();
 
-        g.writeArrayFieldStart("observables");
+        g.writeFieldName(Key.OBSERVABLES);
+        g.writeStartArray();
         observable(g, "cloud.account.uid", OBSERVABLE_ACCOUNT_UID, "Account Object: uid", finding.getSubscriptionId());
         for (String uid : resourceUids) {
             observable(g, "resources[].uid", OBSERVABLE_RESOURCE_UID, "Resource UID", uid);
@@ -338,30 +357,33 @@ public final class OcsfComplianceFinding {
         g.writeEndArray();
 
         // the same for every finding: serialised once (escaping this long text was a third of the mapping's cost)
-        g.writeFieldName("remediation");
+        g.writeFieldName(Key.REMEDIATION);
         g.writeRawValue(REMEDIATION);
 
-        g.writeObjectFieldStart("unmapped");
-        g.writeStringField("profile", finding.getProfile());
-        g.writeStringField("rule_id", finding.getRuleId());
-        g.writeStringField("rule_alias", HighSeverityAlertEmailRule.ALIAS);
-        g.writeStringField("rule_version", finding.getRuleVersion());
-        g.writeStringField("verdict", finding.getVerdict().name());
-        g.writeStringField("collection_status", finding.getCollectionStatus().name());
-        g.writeNumberField("collected_time", millis(finding.getCollectedAt()));
-        g.writeStringField("trigger", finding.getTriggerEventId() == null ? "poll" : "event");
+        g.writeFieldName(Key.UNMAPPED);
+        g.writeStartObject();
+        string(g, Key.PROFILE, finding.getProfile());
+        string(g, Key.RULE_ID, finding.getRuleId());
+        string(g, Key.RULE_ALIAS, HighSeverityAlertEmailRule.ALIAS);
+        string(g, Key.RULE_VERSION, finding.getRuleVersion());
+        string(g, Key.VERDICT, finding.getVerdict().name());
+        string(g, Key.COLLECTION_STATUS, finding.getCollectionStatus().name());
+        number(g, Key.COLLECTED_TIME, millis(finding.getCollectedAt()));
+        string(g, Key.TRIGGER, finding.getTriggerEventId() == null ? "poll" : "event");
         if (finding.getReadThroughTenantId() != null) {
-            g.writeStringField("read_through_tenant_uid", finding.getReadThroughTenantId());
+            string(g, Key.READ_THROUGH_TENANT_UID, finding.getReadThroughTenantId());
         }
         if (finding.getTriggerEventTime() != null) {
-            g.writeNumberField("trigger_event_time", millis(finding.getTriggerEventTime()));
+            number(g, Key.TRIGGER_EVENT_TIME, millis(finding.getTriggerEventTime()));
         }
-        g.writeArrayFieldStart("reason_codes");
+        g.writeFieldName(Key.REASON_CODES);
+        g.writeStartArray();
         for (Reason r : reasons) {
             g.writeString(r.getCode());
         }
         g.writeEndArray();
-        g.writeArrayFieldStart("warning_codes");
+        g.writeFieldName(Key.WARNING_CODES);
+        g.writeStartArray();
         for (Reason w : finding.getWarnings()) {
             g.writeString(w.getCode());
         }
@@ -369,23 +391,26 @@ public final class OcsfComplianceFinding {
         ExceptionRef exception = finding.getException();
         if (exception != null) {
             // OCSF 1.8.0 has no attribute for an exception (waiver) to a control: the fields a SIEM needs, here
-            g.writeObjectFieldStart("exception");
-            g.writeStringField("uid", exception.getExceptionId());
-            g.writeStringField("category", exception.getCategory().name());
-            g.writeNumberField("expiration_time", millis(exception.getExpiresAt()));
-            g.writeStringField("approved_by", exception.getApprovedBy());
+            g.writeFieldName(Key.EXCEPTION);
+            g.writeStartObject();
+            string(g, Key.UID, exception.getExceptionId());
+            string(g, Key.CATEGORY, exception.getCategory().name());
+            number(g, Key.EXPIRATION_TIME, millis(exception.getExpiresAt()));
+            string(g, Key.APPROVED_BY, exception.getApprovedBy());
             if (exception.getTicket() != null) {
-                g.writeStringField("ticket", exception.getTicket());
+                string(g, Key.TICKET, exception.getTicket());
             }
             g.writeEndObject();
         }
-        g.writeArrayFieldStart("drift_kinds");
+        g.writeFieldName(Key.DRIFT_KINDS);
+        g.writeStartArray();
         for (DriftKind k : drift) {
             g.writeString(k.name());
         }
         g.writeEndArray();
         if (redaction != Redaction.DROP) {
-            g.writeArrayFieldStart("recipients");
+            g.writeFieldName(Key.RECIPIENTS);
+            g.writeStartArray();
             for (String e : recipients) {
                 g.writeString(redaction == Redaction.HASH ? Sha256.hex(e.toLowerCase(Locale.ROOT)) : e);
             }
@@ -393,6 +418,94 @@ public final class OcsfComplianceFinding {
         }
         g.writeEndObject();
         g.writeEndObject();
+    }
+
+    private static void string(JsonGenerator g, SerializableString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
+    }
+
+    private static void number(JsonGenerator g, SerializableString name, long value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
+    }
+
+    /** The event's field names, encoded once (escaping them for every event was a fifth of the mapping's cost). */
+    private static final class Key {
+        static final SerializableString ACCOUNT = new SerializedString("account");
+        static final SerializableString ACTIVITY_ID = new SerializedString("activity_id");
+        static final SerializableString ACTIVITY_NAME = new SerializedString("activity_name");
+        static final SerializableString ANALYTIC = new SerializedString("analytic");
+        static final SerializableString APPROVED_BY = new SerializedString("approved_by");
+        static final SerializableString CATEGORY = new SerializedString("category");
+        static final SerializableString CATEGORY_NAME = new SerializedString("category_name");
+        static final SerializableString CATEGORY_UID = new SerializedString("category_uid");
+        static final SerializableString CLASS_NAME = new SerializedString("class_name");
+        static final SerializableString CLASS_UID = new SerializedString("class_uid");
+        static final SerializableString CLOUD = new SerializedString("cloud");
+        static final SerializableString COLLECTED_TIME = new SerializedString("collected_time");
+        static final SerializableString COLLECTION_STATUS = new SerializedString("collection_status");
+        static final SerializableString COMPLIANCE = new SerializedString("compliance");
+        static final SerializableString CONTROL = new SerializedString("control");
+        static final SerializableString CORRELATION_UID = new SerializedString("correlation_uid");
+        static final SerializableString CREATED_TIME = new SerializedString("created_time");
+        static final SerializableString DESC = new SerializedString("desc");
+        static final SerializableString DRIFT_KINDS = new SerializedString("drift_kinds");
+        static final SerializableString EXCEPTION = new SerializedString("exception");
+        static final SerializableString EXPIRATION_TIME = new SerializedString("expiration_time");
+        static final SerializableString FINDING_INFO = new SerializedString("finding_info");
+        static final SerializableString FIRST_SEEN_TIME = new SerializedString("first_seen_time");
+        static final SerializableString LAST_SEEN_TIME = new SerializedString("last_seen_time");
+        static final SerializableString LOG_NAME = new SerializedString("log_name");
+        static final SerializableString MESSAGE = new SerializedString("message");
+        static final SerializableString METADATA = new SerializedString("metadata");
+        static final SerializableString MODIFIED_TIME = new SerializedString("modified_time");
+        static final SerializableString NAME = new SerializedString("name");
+        static final SerializableString OBSERVABLES = new SerializedString("observables");
+        static final SerializableString ORG = new SerializedString("org");
+        static final SerializableString PRODUCT = new SerializedString("product");
+        static final SerializableString PROFILE = new SerializedString("profile");
+        static final SerializableString PROFILES = new SerializedString("profiles");
+        static final SerializableString PROVIDER = new SerializedString("provider");
+        static final SerializableString READ_THROUGH_TENANT_UID = new SerializedString("read_through_tenant_uid");
+        static final SerializableString REASON_CODES = new SerializedString("reason_codes");
+        static final SerializableString RECIPIENTS = new SerializedString("recipients");
+        static final SerializableString REMEDIATION = new SerializedString("remediation");
+        static final SerializableString RESOURCES = new SerializedString("resources");
+        static final SerializableString ROLE = new SerializedString("role");
+        static final SerializableString ROLE_ID = new SerializedString("role_id");
+        static final SerializableString RULE_ALIAS = new SerializedString("rule_alias");
+        static final SerializableString RULE_ID = new SerializedString("rule_id");
+        static final SerializableString RULE_VERSION = new SerializedString("rule_version");
+        static final SerializableString SEVERITY = new SerializedString("severity");
+        static final SerializableString SEVERITY_ID = new SerializedString("severity_id");
+        static final SerializableString STANDARDS = new SerializedString("standards");
+        static final SerializableString STATUS = new SerializedString("status");
+        static final SerializableString STATUS_CODE = new SerializedString("status_code");
+        static final SerializableString STATUS_DETAIL = new SerializedString("status_detail");
+        static final SerializableString STATUS_DETAILS = new SerializedString("status_details");
+        static final SerializableString STATUS_ID = new SerializedString("status_id");
+        static final SerializableString TENANT_UID = new SerializedString("tenant_uid");
+        static final SerializableString TICKET = new SerializedString("ticket");
+        static final SerializableString TIME = new SerializedString("time");
+        static final SerializableString TIMEZONE_OFFSET = new SerializedString("timezone_offset");
+        static final SerializableString TITLE = new SerializedString("title");
+        static final SerializableString TRIGGER = new SerializedString("trigger");
+        static final SerializableString TRIGGER_EVENT_TIME = new SerializedString("trigger_event_time");
+        static final SerializableString TYPE = new SerializedString("type");
+        static final SerializableString TYPE_ID = new SerializedString("type_id");
+        static final SerializableString TYPE_NAME = new SerializedString("type_name");
+        static final SerializableString TYPE_UID = new SerializedString("type_uid");
+        static final SerializableString TYPES = new SerializedString("types");
+        static final SerializableString UID = new SerializedString("uid");
+        static final SerializableString UNMAPPED = new SerializedString("unmapped");
+        static final SerializableString VALUE = new SerializedString("value");
+        static final SerializableString VENDOR_NAME = new SerializedString("vendor_name");
+        static final SerializableString VERDICT = new SerializedString("verdict");
+        static final SerializableString VERSION = new SerializedString("version");
+        static final SerializableString WARNING_CODES = new SerializedString("warning_codes");
+
+        private Key() {}
     }
 
     /** The e-mail recipients of the contacts, each once, in order. */
@@ -406,20 +519,20 @@ public final class OcsfComplianceFinding {
 
     /** A securityContacts resource as the subject of the check. */
     private static void target(JsonGenerator g) throws IOException {
-        g.writeStringField("type", "Microsoft.Security/securityContacts");
-        g.writeNumberField("role_id", 1);
-        g.writeStringField("role", "Target");
+        string(g, Key.TYPE, "Microsoft.Security/securityContacts");
+        number(g, Key.ROLE_ID, 1);
+        string(g, Key.ROLE, "Target");
     }
 
     private static void observable(JsonGenerator g, String name, int typeId, String type, String value)
             throws IOException {
         g.writeStartObject();
         if (name != null) {
-            g.writeStringField("name", name);
+            string(g, Key.NAME, name);
         }
-        g.writeNumberField("type_id", typeId);
-        g.writeStringField("type", type);
-        g.writeStringField("value", value);
+        number(g, Key.TYPE_ID, typeId);
+        string(g, Key.TYPE, type);
+        string(g, Key.VALUE, value);
         g.writeEndObject();
     }
 

@@ -8,10 +8,14 @@ import io.contactaudit.Sha256;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
 import io.contactaudit.schema.DriftKind;
+import io.contactaudit.schema.ExceptionCategory;
+import io.contactaudit.schema.ExceptionRef;
 import io.contactaudit.schema.FindingActivity;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -170,5 +174,73 @@ class OcsfComplianceFindingTest {
         JsonNode dropped = map(Verdict.PASS, FindingActivity.UPDATE, OcsfComplianceFinding.Redaction.DROP);
         assertThat(dropped.at("/unmapped").has("recipients")).isFalse();
         assertThat(dropped.toString()).doesNotContainIgnoringCase("contoso");
+    }
+
+    /**
+     * The bytes of the events, for every verdict, activity and redaction, with text that must be escaped, are those
+     * the mapping wrote before its field names were encoded once ({@code ocsf/events-0.1.0.jsonl}, written by the
+     * code of 18d2f0c): a change of the writer changes no event.
+     */
+    @Test
+    void theEventsBytesAreThoseOfThePreviousWriter() throws Exception {
+        Instant at = Instant.parse("2026-03-01T10:00:00Z");
+        StringBuilder events = new StringBuilder();
+        for (Verdict verdict : Verdict.values()) {
+            for (FindingActivity activity : FindingActivity.values()) {
+                for (OcsfComplianceFinding.Redaction redaction : OcsfComplianceFinding.Redaction.values()) {
+                    ComplianceFinding finding = ComplianceFinding.newBuilder()
+                            .setFindingId("f\"1")
+                            .setEventId("e-1")
+                            .setSubscriptionName("n\u00e9")
+                            .setSubscriptionId("sub\"<1")
+                            .setTenantId("t")
+                            .setTenantName("Wood")
+                            .setReadThroughTenantId("t0")
+                            .setTriggerEventId("trig")
+                            .setTriggerEventTime(at)
+                            .setRuleId("cis-azure-1.3.0-2.14")
+                            .setRuleVersion("1.0.0")
+                            .setProfile("default")
+                            .setVerdict(verdict)
+                            .setReasons(List.of(new Reason("A", "x \"y\" \u2028"), new Reason("B", "z")))
+                            .setSuppressed(verdict == Verdict.FAIL)
+                            .setException(
+                                    verdict == Verdict.FAIL
+                                            ? new ExceptionRef("ex1", ExceptionCategory.values()[0], at, "bob", "T-1")
+                                            : null)
+                            .setWarnings(List.of(new Reason("W", "w")))
+                            .setCollectionStatus(CollectionStatus.OK)
+                            .setRunId("run")
+                            .setCollectedAt(at)
+                            .setEvaluatedAt(at.plusSeconds(2))
+                            .setFirstSeenAt(at.minusSeconds(3600))
+                            .setLastStatusChangeAt(at.minusSeconds(60))
+                            .setActivity(activity)
+                            .build();
+                    List<NormalizedContact> contacts = List.of(
+                            NormalizedContact.newBuilder()
+                                    .setName("default")
+                                    .setId("/x/default")
+                                    .setEmails(List.of("a@b.c", "A@b.c"))
+                                    .build(),
+                            NormalizedContact.newBuilder()
+                                    .setEmails(List.of("z@b.c"))
+                                    .build());
+                    events.append(new String(
+                                    new OcsfComplianceFinding("0.1.0", redaction)
+                                            .encode(finding, contacts, List.of(DriftKind.REGRESSED)),
+                                    StandardCharsets.UTF_8))
+                            .append('\n');
+                    events.append(new String(
+                                    new OcsfComplianceFinding("0.1.0", redaction, "log")
+                                            .encode(finding, List.of(), List.of()),
+                                    StandardCharsets.UTF_8))
+                            .append('\n');
+                }
+            }
+        }
+        try (InputStream previous = getClass().getResourceAsStream("/ocsf/events-0.1.0.jsonl")) {
+            assertThat(events.toString()).isEqualTo(new String(previous.readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 }
