@@ -8,8 +8,10 @@ import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -48,6 +50,25 @@ final class PostureStore {
     private static final int TENANT_ID = position("tenantId");
     private static final int TENANT_NAME = position("tenantName");
     private static final int READ_THROUGH_TENANT_ID = position("readThroughTenantId");
+    /** The fields {@link PostureMachine.Head} holds, in the schema's order: read in one pass. */
+    private static final int[] HEAD_FIELDS = IntStream.of(
+                    SUBSCRIPTION_ID,
+                    VERDICT,
+                    STALE,
+                    LAST_COLLECTED_AT,
+                    LAST_GOOD_COLLECTED_AT,
+                    CONSECUTIVE_ERRORS,
+                    STALE_AFTER_MS,
+                    RULE_ID,
+                    RULE_VERSION,
+                    PROFILE,
+                    REASONS,
+                    EXCEPTION,
+                    TENANT_ID,
+                    TENANT_NAME,
+                    READ_THROUGH_TENANT_ID)
+            .sorted()
+            .toArray();
     /** The fields {@link PostureMachine.Times} writes, as {@link #put} lists their values: in the schema's order. */
     private static final int[] TIME_FIELDS = ascending(
             LAST_COLLECTED_AT, position("lastEvaluatedAt"), LAST_GOOD_COLLECTED_AT, CONSECUTIVE_ERRORS, STALE_AFTER_MS);
@@ -66,6 +87,11 @@ final class PostureStore {
 
     private static int position(String field) {
         return PostureState.getClassSchema().getField(field).pos();
+    }
+
+    /** The value of {@code field} among the values of {@link #HEAD_FIELDS}. */
+    private static Object head(Object[] values, int field) {
+        return values[Arrays.binarySearch(HEAD_FIELDS, field)];
     }
 
     private static int[] ascending(int... positions) {
@@ -101,24 +127,25 @@ final class PostureStore {
         if (fields == null) {
             return null;
         }
+        Object[] head = fields.get(HEAD_FIELDS);
         @SuppressWarnings("unchecked") // the field's schema is an array of reasons
-        List<Reason> reasons = (List<Reason>) fields.get(REASONS);
+        List<Reason> reasons = (List<Reason>) head(head, REASONS);
         return new InPlace(
                 new PostureMachine.Head(
-                        (String) fields.get(SUBSCRIPTION_ID),
-                        (Verdict) fields.get(VERDICT),
-                        (Boolean) fields.get(STALE),
-                        (Instant) fields.get(LAST_COLLECTED_AT),
-                        (Instant) fields.get(LAST_GOOD_COLLECTED_AT),
-                        (Integer) fields.get(CONSECUTIVE_ERRORS),
-                        (Long) fields.get(STALE_AFTER_MS),
-                        (String) fields.get(RULE_ID),
-                        (String) fields.get(RULE_VERSION),
-                        (String) fields.get(PROFILE),
+                        (String) head(head, SUBSCRIPTION_ID),
+                        (Verdict) head(head, VERDICT),
+                        (Boolean) head(head, STALE),
+                        (Instant) head(head, LAST_COLLECTED_AT),
+                        (Instant) head(head, LAST_GOOD_COLLECTED_AT),
+                        (Integer) head(head, CONSECUTIVE_ERRORS),
+                        (Long) head(head, STALE_AFTER_MS),
+                        (String) head(head, RULE_ID),
+                        (String) head(head, RULE_VERSION),
+                        (String) head(head, PROFILE),
                         reasons,
-                        (ExceptionRef) fields.get(EXCEPTION),
-                        new Tenancy((String) fields.get(TENANT_ID), (String) fields.get(TENANT_NAME), (String)
-                                fields.get(READ_THROUGH_TENANT_ID))),
+                        (ExceptionRef) head(head, EXCEPTION),
+                        new Tenancy((String) head(head, TENANT_ID), (String) head(head, TENANT_NAME), (String)
+                                head(head, READ_THROUGH_TENANT_ID))),
                 fields);
     }
 

@@ -155,12 +155,30 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
 
         /** The value of a field, as the record's getter would return it. */
         public Object get(int field) {
+            return get(new int[] {field})[0];
+        }
+
+        /**
+         * The values of the fields at {@code fields} (ascending positions), as the record's getters would return them:
+         * one decoder over the record, the fields in between stepped over.
+         */
+        public Object[] get(int[] fields) {
+            Object[] values = new Object[fields.length];
+            int field = fields[0];
             try {
-                return fieldReaders[field].read(buffer.decoder(data, starts[field], starts[field + 1] - starts[field]));
+                int at = starts[field];
+                BinaryDecoder in = buffer.decoder(data, at, data.length - at);
+                for (int i = 0; i < fields.length; i++) {
+                    field = fields[i];
+                    in.skipFixed(starts[field] - at);
+                    values[i] = fieldReaders[field].read(in);
+                    at = starts[field + 1];
+                }
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException(
                         "cannot read field " + field + " of " + typeName + ": " + describe(e), e);
             }
+            return values;
         }
 
         /**

@@ -136,6 +136,15 @@ class CompiledAvroCoderTest {
             for (Schema.Field f : schema.getFields()) {
                 assertThat(fields.get(f.pos())).as("record %d, %s", i, f.name()).isEqualTo(record.get(f.pos()));
             }
+            int[] read = IntStream.range(0, schema.getFields().size())
+                    .filter(f -> random.nextInt(3) == 0)
+                    .toArray();
+            if (read.length > 0) {
+                assertThat(fields.get(read))
+                        .as("record %d, fields %s at once", i, Arrays.toString(read))
+                        .containsExactly(
+                                Arrays.stream(read).mapToObj(record::get).toArray());
+            }
             int[] replaced = IntStream.range(0, schema.getFields().size())
                     .filter(f -> random.nextInt(3) == 0)
                     .toArray();
