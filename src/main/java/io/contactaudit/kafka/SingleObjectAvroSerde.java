@@ -164,6 +164,9 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
          */
         public Object[] get(int[] fields) {
             Object[] values = new Object[fields.length];
+            if (fields.length == 0) {
+                return values;
+            }
             int field = fields[0];
             try {
                 int at = starts[field];
