@@ -86,7 +86,7 @@ public final class ContactAuditConfig {
 
     public static final String STATE_STORE_CONFIG = "state.store";
     public static final String STATE_STORE_DOC =
-            "Where the evaluator keeps its posture store: rocksdb (local disk in state.dir; a restart reads only the changelog's tail) or memory (the heap, ~1 KiB per subscription; no RocksDB, but every start reads the whole changelog). The changelog is the same either way.";
+            "Where the evaluator keeps its posture store: rocksdb (local disk in state.dir; a restart reads only the changelog's tail) or memory (the heap, ~1.6 KiB per subscription; no RocksDB, but every start reads the whole changelog). The changelog is the same either way.";
 
     public static final String STATE_DIR_CONFIG = "state.dir";
     public static final String STATE_DIR_DOC =
@@ -403,7 +403,8 @@ public final class ContactAuditConfig {
                     MEDIUM,
                     EXCEPTIONS_MAX_DURATION_DOC);
 
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key|connection).*");
+    private static final Pattern SECRET =
+            Pattern.compile("(?i).*(password|secret|jaas|token|key|connection|credential|user\\.info|basic\\.auth).*");
 
     /** Every value as given (defaults included), for {@link #get}, {@link #redacted} and the Kafka clients. */
     private final Map<String, String> values;
@@ -777,7 +778,10 @@ public final class ContactAuditConfig {
         return shown;
     }
 
-    /** Whether a key names a secret (password, secret, JAAS config, token, key, connection string). */
+    /**
+     * Whether a key names a secret (password, secret, JAAS config, token, key, connection string, credentials, and HTTP
+     * basic authentication's {@code user:password}: {@code basic.auth.user.info}, {@code schema.registry.basic.auth}).
+     */
     public static boolean isSecret(String key) {
         return !defines(key) && SECRET.matcher(key).matches();
     }

@@ -77,6 +77,23 @@ class ContactAuditConfigTest {
     }
 
     @Test
+    void registryCredentialsAreRedacted() {
+        ContactAuditConfig config = ContactAuditConfig.load(
+                null,
+                Map.of(
+                        "CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH", "ops:planted-basic",
+                        "CONTACT_AUDIT_BASIC_AUTH_USER_INFO", "ops:planted-user-info",
+                        "CONTACT_AUDIT_APICURIO_AUTH_CLIENT_SECRET", "planted-client-secret",
+                        "CONTACT_AUDIT_APICURIO_AUTH_PASSWORD", "planted-password"),
+                Map.of("bootstrap.servers", "b:9093"));
+        assertThat(config.redacted())
+                .containsEntry("schema.registry.basic.auth", "[redacted]")
+                .containsEntry("basic.auth.user.info", "[redacted]")
+                .containsEntry("bootstrap.servers", "b:9093");
+        assertThat(config.redacted().toString()).doesNotContain("planted");
+    }
+
+    @Test
     void theEventHubsProfileGivesSaslSslPlainWithTheConnectionStringFromTheEnvironment() {
         String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" "
                 + "password=\"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=planted-key\";";
