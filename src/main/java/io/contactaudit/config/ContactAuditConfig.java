@@ -403,8 +403,8 @@ public final class ContactAuditConfig {
                     MEDIUM,
                     EXCEPTIONS_MAX_DURATION_DOC);
 
-    private static final Pattern SECRET =
-            Pattern.compile("(?i).*(password|secret|jaas|token|key|connection|credential|user\\.info|basic\\.auth).*");
+    private static final Pattern SECRET = Pattern.compile(
+            "(?i).*(password|secret|jaas|token|key|connection|credential|authorization|user\\.info|basic\\.auth).*");
 
     /** Every value as given (defaults included), for {@link #get}, {@link #redacted} and the Kafka clients. */
     private final Map<String, String> values;
@@ -774,13 +774,14 @@ public final class ContactAuditConfig {
     /** Every value, with secrets masked: what may be logged or printed. */
     public Map<String, String> redacted() {
         Map<String, String> shown = new TreeMap<>();
-        values.forEach((key, value) -> shown.put(key, isSecret(key) ? "[redacted]" : value));
+        values.forEach(
+                (key, value) -> shown.put(key, isSecret(key) ? "[redacted]" : RegistryUrl.withoutUserInfo(value)));
         return shown;
     }
 
     /**
-     * Whether a key names a secret (password, secret, JAAS config, token, key, connection string, credentials, and HTTP
-     * basic authentication's {@code user:password}: {@code basic.auth.user.info}, {@code schema.registry.basic.auth}).
+     * Whether a key names a secret (password, secret, JAAS config, token, key, connection string, credentials, an HTTP
+     * Authorization header, and HTTP basic authentication's {@code user:password}: {@code basic.auth.user.info}, {@code schema.registry.basic.auth}).
      */
     public static boolean isSecret(String key) {
         return !defines(key) && SECRET.matcher(key).matches();

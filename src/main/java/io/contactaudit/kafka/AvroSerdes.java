@@ -103,10 +103,10 @@ public final class AvroSerdes {
                             HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() >= 500) {
                 throw new IllegalStateException(
-                        "the schema registry at " + registryUrl.base() + " answered HTTP " + response.statusCode());
+                        "the schema registry at " + registryUrl.shown() + " answered HTTP " + response.statusCode());
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.base() + " within "
+            throw new IllegalStateException("cannot reach the schema registry at " + registryUrl.shown() + " within "
                     + timeout.toSeconds() + " s (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -137,14 +137,15 @@ public final class AvroSerdes {
             } catch (RuntimeException e) {
                 if (registryUnavailable(e)) {
                     throw new IllegalStateException(
-                            "cannot reach the schema registry at " + registryUrl.base() + ": " + Errors.messages(e), e);
+                            "cannot reach the schema registry at " + registryUrl.shown() + ": " + Errors.messages(e),
+                            e);
                 }
                 unresolved.add(subject.getKey());
                 cause = cause == null ? Errors.messages(e) : cause;
             }
         }
         if (!unresolved.isEmpty()) {
-            throw new IllegalStateException("the schema registry at " + registryUrl.base() + " serves no schema for "
+            throw new IllegalStateException("the schema registry at " + registryUrl.shown() + " serves no schema for "
                     + String.join(", ", unresolved) + " (" + cause
                     + "); register them with `contact-audit schemas register` "
                     + "and the same schema.registry.url");

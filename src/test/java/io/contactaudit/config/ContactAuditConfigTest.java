@@ -84,7 +84,8 @@ class ContactAuditConfigTest {
                         "CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH", "ops:planted-basic",
                         "CONTACT_AUDIT_BASIC_AUTH_USER_INFO", "ops:planted-user-info",
                         "CONTACT_AUDIT_APICURIO_AUTH_CLIENT_SECRET", "planted-client-secret",
-                        "CONTACT_AUDIT_APICURIO_AUTH_PASSWORD", "planted-password"),
+                        "CONTACT_AUDIT_APICURIO_AUTH_PASSWORD", "planted-password",
+                        "CONTACT_AUDIT_APICURIO_REGISTRY_REQUEST_HEADERS_AUTHORIZATION", "Basic planted-header"),
                 Map.of("bootstrap.servers", "b:9093"));
         assertThat(config.redacted())
                 .containsEntry("schema.registry.basic.auth", "[redacted]")

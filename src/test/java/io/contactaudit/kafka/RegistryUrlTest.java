@@ -40,6 +40,31 @@ class RegistryUrlTest {
     }
 
     @Test
+    void credentialsInTheUrlAreNeverShown() {
+        String url = "https://ops:planted-pw@registry:8081/apis/ccompat/v7";
+        RegistryUrl registry = RegistryUrl.parse(url);
+        assertThat(registry.shown()).isEqualTo("https://[redacted]@registry:8081");
+        assertThat(registry.given())
+                .as("Confluent's serde gets the URL as given")
+                .isEqualTo(url);
+        assertThatThrownBy(() -> RegistryUrl.parse("https://ops:planted-pw@registry:8081/apis/x"))
+                .hasMessageContaining("https://[redacted]@registry:8081/apis/x")
+                .hasMessageNotContaining("planted-pw");
+        assertThatThrownBy(() -> ContactAuditConfig.of(
+                        Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "https://ops:planted-pw@r:8081/apis/x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageNotContaining("planted-pw");
+        assertThat(ContactAuditConfig.of(Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, url))
+                        .redacted())
+                .containsEntry(
+                        ContactAuditConfig.REGISTRY_URL_CONFIG, "https://[redacted]@registry:8081/apis/ccompat/v7");
+        assertThatThrownBy(() -> AvroSerdes.registry("http://ops:planted-pw@127.0.0.1:1", null, false, Map.of())
+                        .awaitRegistry(java.time.Duration.ofSeconds(1)))
+                .hasMessageStartingWith("cannot reach the schema registry at http://[redacted]@127.0.0.1:1 within")
+                .hasMessageNotContaining("planted-pw");
+    }
+
+    @Test
     void theConfigurationRefusesAWrongFormAtLoadAsAUsageError() {
         assertThatThrownBy(() ->
                         ContactAuditConfig.of(Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "http://r:8080/apis/v7")))
