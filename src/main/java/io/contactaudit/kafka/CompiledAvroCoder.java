@@ -213,7 +213,16 @@ final class CompiledAvroCoder {
             case UNION -> {
                 int nullable = nullableBranch(schema);
                 Reader value = read(schema.getTypes().get(nullable));
-                yield in -> in.readIndex() == nullable ? value.read(in) : null; // null is read as nothing
+                yield in -> {
+                    int branch = in.readIndex();
+                    if (branch == nullable) {
+                        return value.read(in);
+                    }
+                    if (branch != 1 - nullable) {
+                        throw new IllegalArgumentException("union branch " + branch + " of 2");
+                    }
+                    return null; // null is read as nothing
+                };
             }
             case STRING -> Decoder::readString;
             case BYTES -> in -> in.readBytes(null);

@@ -190,7 +190,24 @@ class CompiledAvroCoderTest {
             assertThat(serde.fields(broken))
                     .as("byte %d set to %d", bad[0], bad[1])
                     .isNull();
+            if (bad[0] != stale) {
+                // nor decoded: a union branch or an enum symbol the schema has not is an error, not a null or a guess
+                assertThatThrownBy(() -> serde.deserializer().deserialize("t", broken))
+                        .as("byte %d set to %d", bad[0], bad[1])
+                        .isInstanceOf(SerializationException.class);
+            }
         }
+    }
+
+    @Test
+    void aUnionBranchTheSchemaHasNotIsAnErrorNotANull() throws Exception {
+        Schema nullable = Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING));
+        CompiledAvroCoder.Reader reader = CompiledAvroCoder.reader(nullable);
+        assertThat(reader.read(DecoderFactory.get().binaryDecoder(new byte[] {0}, null)))
+                .isNull();
+        assertThatThrownBy(() -> reader.read(DecoderFactory.get().binaryDecoder(new byte[] {4}, null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("union branch 2 of 2");
     }
 
     /** Where field {@code position} of a record starts in its single-object bytes. */
