@@ -1,5 +1,6 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.schema.ComplianceException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * store again and tells which subscriptions' exceptions changed, or expired, since the last time ({@link #expired}:
  * which expired, without reading the store); only the records
  * whose bytes changed are decoded. A record that cannot be decoded, or of a scope other than a subscription, is left
- * out, with a line in the log.
+ * out, with a line in the log; a registry that cannot be reached is not a bad record: the exception goes up and the
+ * record is decoded at the next read.
  */
 final class ExceptionBook {
 
@@ -89,9 +91,11 @@ final class ExceptionBook {
             KeyValue<String, byte[]> entry = entries.next();
             seen.add(entry.key);
             if (!Arrays.equals(raw.get(entry.key), entry.value)) {
-                raw.put(entry.key, entry.value);
                 remove(entry.key, changed);
                 add(entry.key, entry.value, changed);
+                raw.put(
+                        entry.key,
+                        entry.value); // after the decode: a record the registry could not serve is read again
             }
         }
         return seen;
@@ -102,6 +106,9 @@ final class ExceptionBook {
         try {
             e = decoder.deserialize(topic, bytes);
         } catch (RuntimeException ex) {
+            if (AvroSerdes.registryUnavailable(ex)) {
+                throw ex; // not a bad record: the evaluator stops, as for a snapshot, rather than judge without it
+            }
             LOG.warn("exception record {} on {} cannot be decoded and is ignored: {}", key, topic, ex.toString());
             return;
         }
