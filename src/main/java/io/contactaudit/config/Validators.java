@@ -1,5 +1,6 @@
 package io.contactaudit.config;
 
+import io.contactaudit.Durations;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -38,9 +39,11 @@ final class Validators {
         void check(String name, Object value);
     }
 
-    /** An ISO-8601 duration, positive. */
+    /** An ISO-8601 duration, positive, at most {@link Durations#LONGEST}. */
     static ConfigDef.Validator positiveDuration() {
-        return new Check("a positive ISO-8601 duration", (name, value) -> duration(name, value.toString()));
+        return new Check(
+                "a positive ISO-8601 duration, at most " + Durations.LONGEST_TEXT,
+                (name, value) -> duration(name, value.toString()));
     }
 
     /** The duration of a validated value. */
@@ -49,6 +52,9 @@ final class Validators {
             Duration d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
             if (d.isNegative() || d.isZero()) {
                 throw new ConfigException(name + " must be positive, got " + text);
+            }
+            if (d.compareTo(Durations.LONGEST) > 0) {
+                throw new ConfigException(name + " must be at most " + Durations.LONGEST_TEXT + ", got " + text);
             }
             return d;
         } catch (DateTimeParseException e) {

@@ -1,9 +1,12 @@
 package io.contactaudit.evaluate;
 
+import io.contactaudit.Durations;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,6 +21,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * exception stops the evaluator and the record is processed again once the registry is back.
  */
 final class DecodeSnapshots implements Processor<String, byte[], Object, Object> {
+
+    /** How far ahead of this evaluator's clock a capture may be dated: clocks differ by seconds, not by a day. */
+    static final Duration AHEAD = Duration.ofDays(1);
 
     private final Deserializer<SecurityContactSnapshot> snapshots;
     private ProcessorContext<Object, Object> context;
@@ -63,7 +69,7 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
             deadLetters.send(rawKey, record.value(), record.timestamp(), DeadLetters.Stage.DESERIALIZATION, e);
             return;
         }
-        String invalid = validate(key, snapshot);
+        String invalid = validate(key, snapshot, context.currentSystemTimeMs());
         if (invalid != null) {
             deadLetters.send(
                     rawKey,
@@ -81,7 +87,13 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
                 EvaluateTopology.EVALUATE);
     }
 
-    private static String validate(String key, SecurityContactSnapshot snapshot) {
+    /**
+     * What is wrong with a decoded snapshot, or null. Its times are checked as well as its names: a capture dated ahead
+     * of this evaluator's clock by more than {@link #AHEAD} would make every later capture of the subscription late
+     * (no finding until that date), a collection interval of zero or less, or of more than
+     * {@link Durations#LONGEST}, a staleness window that flags it at once or never.
+     */
+    static String validate(String key, SecurityContactSnapshot snapshot, long now) {
         String sub = snapshot.getSubscriptionId();
         if (sub == null || sub.isBlank()) {
             return "the snapshot has no subscriptionId";
@@ -91,6 +103,15 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
         }
         if (snapshot.getCollectedAt() == null) {
             return "the snapshot has no collectedAt";
+        }
+        if (snapshot.getCollectedAt().toEpochMilli() > now + AHEAD.toMillis()) {
+            return "the snapshot's collectedAt " + snapshot.getCollectedAt() + " is more than a day ahead of this "
+                    + "evaluator's clock (" + Instant.ofEpochMilli(now) + "): a wrong clock where it was collected";
+        }
+        Long interval = snapshot.getCollectionIntervalMs();
+        if (interval != null && (interval <= 0 || interval > Durations.LONGEST.toMillis())) {
+            return "the snapshot's collectionIntervalMs " + interval + " is not between 1 and "
+                    + Durations.LONGEST.toMillis() + ", " + Durations.LONGEST_TEXT;
         }
         return null;
     }

@@ -35,6 +35,23 @@ class ContactAuditConfigTest {
     }
 
     @Test
+    void durationsArePositiveAndAtMostTenYears() {
+        assertThat(ContactAuditConfig.of(Map.of(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, "P3650D"))
+                        .collectionInterval())
+                .isEqualTo(Duration.ofDays(3650));
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of(ContactAuditConfig.COLLECTION_INTERVAL_CONFIG, "P3651D")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("collection.interval must be at most ten years (P3650D), got P3651D");
+        // past what fits in nanoseconds, where the collector's loop once failed
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of(ContactAuditConfig.STALE_AFTER_CONFIG, "PT2562047H")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("must be at most ten years");
+        assertThatThrownBy(() -> ContactAuditConfig.of(Map.of(ContactAuditConfig.STALE_AFTER_CONFIG, "PT0S")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("stale.after must be positive, got PT0S");
+    }
+
+    @Test
     void fileThenEnvironmentThenFlags() throws IOException {
         Path file = Files.writeString(dir.resolve("c.properties"), """
                 bootstrap.servers=file:9092

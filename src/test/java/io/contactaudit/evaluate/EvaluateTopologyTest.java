@@ -716,6 +716,42 @@ class EvaluateTopologyTest {
     }
 
     @Test
+    void aCaptureDatedADayAheadOfTheClockIsInvalidAndDoesNotHoldBackTheNextOnes() {
+        // the driver's clock is at T0: a capture from a wrong clock, dated next year, would make every real one late
+        SecurityContactSnapshot ahead = TestSnapshots.passing(T0.plus(Duration.ofDays(365)));
+        byte[] value = topics.snapshots().value().serializer().serialize("t", ahead);
+        snapshots.pipeInput(SUB, value, T0);
+        DeadLetter dead = dlq.readValue();
+        assertThat(dead.getStage()).isEqualTo("VALIDATION");
+        assertThat(dead.getErrorMessage()).contains("is more than a day ahead of this evaluator's clock");
+        assertThat(bytes(dead.getValue())).isEqualTo(value);
+
+        send(TestSnapshots.failing(T0.plusSeconds(60)));
+        assertThat(findings.readValue().getVerdict()).isEqualTo(Verdict.FAIL);
+        // a few hours ahead is a clock that differs, not a wrong one
+        send(TestSnapshots.passing(T0.plus(Duration.ofHours(12))));
+        assertThat(findings.readValue().getVerdict()).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void aCollectionIntervalOfZeroOrLessOrOfMoreThanTenYearsIsInvalid() {
+        for (long interval : new long[] {0, -1, Duration.ofDays(3651).toMillis(), Long.MAX_VALUE}) {
+            SecurityContactSnapshot snapshot = TestSnapshots.passing(T0);
+            snapshot.setCollectionIntervalMs(interval);
+            snapshots.pipeInput(SUB, topics.snapshots().value().serializer().serialize("t", snapshot), T0);
+            DeadLetter dead = dlq.readValue();
+            assertThat(dead.getStage()).as("%d ms", interval).isEqualTo("VALIDATION");
+            assertThat(dead.getErrorMessage())
+                    .contains("the snapshot's collectionIntervalMs " + interval + " is not between 1 and");
+        }
+        SecurityContactSnapshot tenYears = TestSnapshots.passing(T0);
+        tenYears.setCollectionIntervalMs(Duration.ofDays(3650).toMillis());
+        send(tenYears);
+        assertThat(findings.readValue().getVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void keysAreLowerCase() {
         SecurityContactSnapshot upper =
                 TestSnapshots.ok(SUB.toUpperCase(), TestSnapshots.body(true, "High", "a@x.com"), T0);

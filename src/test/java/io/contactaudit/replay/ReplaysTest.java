@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -304,7 +305,13 @@ class ReplaysTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "replays-test");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        try (TopologyTestDriver driver = new TopologyTestDriver(EvaluateTopology.build(topics, settings), props, T1)) {
+        // the evaluator's clock at the newest snapshot: a snapshot dated ahead of the clock is refused
+        Instant clock = Arrays.stream(snapshots)
+                .map(SecurityContactSnapshot::getCollectedAt)
+                .max(Instant::compareTo)
+                .orElse(T1);
+        try (TopologyTestDriver driver =
+                new TopologyTestDriver(EvaluateTopology.build(topics, settings), props, clock)) {
             TestInputTopic<String, byte[]> in = driver.createInputTopic(
                     topics.snapshots().name(),
                     Serdes.String().serializer(),
