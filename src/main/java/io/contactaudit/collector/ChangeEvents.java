@@ -179,17 +179,30 @@ public final class ChangeEvents {
         return operation.endsWith("/delete") ? "delete" : "write";
     }
 
+    /** The times a change may carry: from before Azure Resource Manager to the end of four-digit years. */
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static Instant time(JsonNode node, String field) throws MalformedEventException {
         String text = text(node, field);
         if (text == null) {
             throw new MalformedEventException("a security-contact change without " + field);
         }
+        Instant time;
         try {
-            return Instant.parse(text);
+            time = Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw new MalformedEventException(
                     "a security-contact change whose " + field + " is not a time: '" + text + "'");
         }
+        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+            // a time the snapshot's triggerEventTime (epoch milliseconds) cannot hold would stop the trigger at every
+            // read of this message
+            throw new MalformedEventException("a security-contact change whose " + field + " is not between " + EARLIEST
+                    + " and " + LATEST + ": '" + text + "'");
+        }
+        return time;
     }
 
     private static String text(JsonNode node, String field) {

@@ -99,6 +99,12 @@ class ChangeEventsTest {
                   "subject": "/subscriptions/%s/providers/Microsoft.Security/securityContacts/default",
                   "data": {"operationName": "Microsoft.Security/securityContacts/write"}}]""".formatted(SUB)))
                 .hasMessageContaining("eventTime is not a time: 'yesterday'");
+        // a time epoch milliseconds cannot hold: as a snapshot's triggerEventTime it stopped the trigger at every read
+        assertThatThrownBy(() -> parse("""
+                [{"eventType": "Microsoft.Resources.ResourceWriteSuccess", "eventTime": "+300000000-01-01T00:00:00Z",
+                  "subject": "/subscriptions/%s/providers/Microsoft.Security/securityContacts/default",
+                  "data": {"operationName": "Microsoft.Security/securityContacts/write"}}]""".formatted(SUB)))
+                .hasMessageContaining("eventTime is not between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
     }
 
     @Test
