@@ -127,6 +127,10 @@ public final class ReportReader {
                 reader.open(topics.exceptions().name(), bytes, Instant.EPOCH, null, key -> true, skipped, n -> {})) {
             Map<String, ComplianceException> latest = new LinkedHashMap<>();
             for (ConsumerRecord<String, byte[]> r = next(exceptions); r != null; r = next(exceptions)) {
+                if (r.value() == null) {
+                    latest.remove(r.key()); // a tombstone removes the exception, as it does for the evaluator
+                    continue;
+                }
                 ComplianceException e = decode(topics.exceptions(), r, skipped);
                 if (e != null) {
                     latest.put(r.key(), e);

@@ -102,6 +102,17 @@ class ReportReaderTest {
     }
 
     @Test
+    void aTombstoneOnTheExceptionsTopicRemovesTheException() {
+        FakeLog log = history(false);
+        ComplianceException waiver =
+                ReportModelTest.history().exceptions().get(0).exception();
+        log.append(topics.exceptions().name(), 0, Exceptions.key(waiver), null, FROM.plus(Duration.ofDays(2)));
+        Skipped skipped = new Skipped();
+        assertThat(read(log, skipped).model().exceptions()).isEmpty();
+        assertThat(skipped.count()).as("the undecodable finding only").isEqualTo(1);
+    }
+
+    @Test
     void theDigestIsTheSameForTheSameRecordsAndAnotherForOthers() {
         String first = read(history(false), new Skipped()).sha256();
         assertThat(read(history(false), new Skipped()).sha256())
