@@ -85,7 +85,8 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
     private boolean catchingUp;
     private final Map<Verdict, Sensor> findingCounters = new EnumMap<>(Verdict.class);
     private final Map<DriftKind, Sensor> driftCounters = new EnumMap<>(DriftKind.class);
-    private final ExceptionBook exceptions;
+    private final TopicSpec<String, ComplianceException> exceptionsTopic;
+    private ExceptionBook exceptions;
     private ReadOnlyKeyValueStore<String, byte[]> exceptionStore;
     private final Set<String> exceptionsChanged = new HashSet<>();
     private final AtomicLong exceptionStoreChanges;
@@ -106,7 +107,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         this.backlog = backlog;
         this.scanSlice = scanSlice;
         this.machine = new PostureMachine(settings.profile(), settings.emission(), settings.refresh());
-        this.exceptions = new ExceptionBook(exceptionsTopic.value().deserializer(), exceptionsTopic.name());
+        this.exceptionsTopic = exceptionsTopic;
     }
 
     @Override
@@ -139,6 +140,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         passStartedAt = Long.MIN_VALUE;
         scanning = false;
         catchingUp = false;
+        // and every exception is read again, each of its subscriptions checked at the first tick: what was applied
+        // before may have been rolled back with the store
+        exceptions = new ExceptionBook(exceptionsTopic.value().deserializer(), exceptionsTopic.name());
+        exceptionStoreRead = -1;
         exceptionsChanged.clear();
         // a new index whenever the task (re)starts: its store may have been rolled back to the last commit. It is
         // filled from the store by the punctuator, a slice at a time, while snapshots are processed: reading a million

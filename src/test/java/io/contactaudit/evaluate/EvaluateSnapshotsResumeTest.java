@@ -2,8 +2,10 @@ package io.contactaudit.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.contactaudit.exceptions.Exceptions;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
+import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.SecurityContactSnapshot;
@@ -37,6 +39,7 @@ class EvaluateSnapshotsResumeTest {
 
     final Topics topics = Topics.create(Topics.DEFAULT_PREFIX);
     final AtomicLong lag = new AtomicLong();
+    final AtomicLong exceptionWrites = new AtomicLong();
     final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
     final EvaluateSnapshots processor = new EvaluateSnapshots(
             new EvaluateTopology.Settings(Profile.DEFAULT, Duration.ofHours(1), Duration.ofMillis(250)),
@@ -45,7 +48,7 @@ class EvaluateSnapshotsResumeTest {
             EvaluateSnapshots.SCAN_SLICE,
             topics.snapshots().name(),
             partition -> lag.get(),
-            new AtomicLong());
+            exceptionWrites);
 
     EvaluateSnapshotsResumeTest() {
         for (String name : List.of(EvaluateTopology.STORE, EvaluateTopology.EXCEPTIONS_STORE)) {
@@ -72,6 +75,17 @@ class EvaluateSnapshotsResumeTest {
                 .filter(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME
                         && p.getInterval().equals(EvaluateSnapshots.SCAN_TICK))
                 .reduce((first, later) -> later) // the latest init's
+                .orElseThrow()
+                .getPunctuator()
+                .punctuate(at.toEpochMilli());
+    }
+
+    /** Runs the exceptions punctuator (the latest init's) at {@code at}. */
+    void exceptionsTick(Instant at) {
+        context.setCurrentSystemTimeMs(at.toEpochMilli());
+        context.scheduledPunctuators().stream()
+                .filter(p -> p.getInterval().equals(EvaluateSnapshots.EXCEPTIONS_TICK))
+                .reduce((first, later) -> later)
                 .orElseThrow()
                 .getPunctuator()
                 .punctuate(at.toEpochMilli());
@@ -125,5 +139,36 @@ class EvaluateSnapshotsResumeTest {
             tick(back.plusSeconds(8).plusMillis(ms));
         }
         assertThat(drift()).containsExactly(DriftKind.STALE, DriftKind.STALE, DriftKind.STALE);
+    }
+
+    @Test
+    void aResumedTaskAppliesAgainAnExceptionWhoseEffectWasRolledBackWithItsStore() {
+        context.setCurrentSystemTimeMs(T0.toEpochMilli());
+        processor.init(context);
+        SecurityContactSnapshot failing = TestSnapshots.failing(T0);
+        processor.process(new Record<>(
+                TestSnapshots.SUB, new DecodedSnapshot(failing, new byte[0], new byte[0]), T0.toEpochMilli()));
+        KeyValueStore<String, byte[]> postures = context.getStateStore(EvaluateTopology.STORE);
+        byte[] beforeTheGrant = postures.get(TestSnapshots.SUB);
+
+        ComplianceException waiver =
+                EvaluateTopologyTest.exception("ex-1", T0.plus(Duration.ofDays(30)), "SEVERITY_NOT_ACCEPTED");
+        KeyValueStore<String, byte[]> exceptionStore = context.getStateStore(EvaluateTopology.EXCEPTIONS_STORE);
+        exceptionStore.put(
+                Exceptions.key(waiver), topics.exceptions().value().serializer().serialize("t", waiver));
+        exceptionWrites.incrementAndGet();
+        exceptionsTick(T0.plusSeconds(1));
+        assertThat(drift()).containsExactly(DriftKind.EXCEPTION_GRANTED);
+
+        // the transaction that stored the suppressed posture is aborted: the store is back to before the grant, and
+        // the task is started again on the same processor
+        postures.put(TestSnapshots.SUB, beforeTheGrant);
+        processor.close();
+        context.resetForwards();
+        processor.init(context);
+        exceptionsTick(T0.plusSeconds(3));
+        assertThat(drift())
+                .as("the exception is applied again, not taken for applied")
+                .containsExactly(DriftKind.EXCEPTION_GRANTED);
     }
 }
