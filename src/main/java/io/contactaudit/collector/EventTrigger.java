@@ -179,6 +179,10 @@ public final class EventTrigger implements Runnable {
                         polled.remove(p);
                         committed.remove(p);
                     });
+                    // the changes dropped here are read again from the committed offsets, by whoever owns them next,
+                    // perhaps this consumer: remembered as seen, they would be taken for duplicates and committed
+                    // unread. Forgetting every id costs at most a duplicate read.
+                    seen.clear();
                 }
 
                 @Override
