@@ -42,15 +42,18 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
     @Override
     public void process(Record<String, byte[]> record) {
         byte[] rawKey = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        String key = record.key() == null ? null : record.key().toLowerCase(Locale.ROOT);
+        String key = record.key();
         if (record.value() == null) {
-            if (key == null || key.isBlank()) {
+            String invalid = key == null || key.isBlank()
+                    ? "a tombstone without a key: no subscription to remove"
+                    : key.equals(key.toLowerCase(Locale.ROOT)) ? null : notLowerCase(key);
+            if (invalid != null) {
                 deadLetters.send(
                         rawKey,
                         null,
                         record.timestamp(),
                         DeadLetters.Stage.VALIDATION,
-                        new IllegalArgumentException("a tombstone without a key: no subscription to remove"));
+                        new IllegalArgumentException(invalid));
                 return;
             }
             context.forward(
@@ -87,6 +90,11 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
                 EvaluateTopology.EVALUATE);
     }
 
+    private static String notLowerCase(String key) {
+        return "the record key '" + key + "' is not in lower case: the partition follows the key, and every record of "
+                + "a subscription must reach the task that holds its posture (key it by the subscription id in lower case)";
+    }
+
     /**
      * What is wrong with a decoded snapshot, or null. Its times are checked as well as its names: a capture dated ahead
      * of this evaluator's clock by more than {@link #AHEAD} would make every later capture of the subscription late
@@ -98,8 +106,12 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
         if (sub == null || sub.isBlank()) {
             return "the snapshot has no subscriptionId";
         }
-        if (key != null && !key.equalsIgnoreCase(sub)) {
-            return "the record key '" + key + "' is not the snapshot's subscriptionId '" + sub + "'";
+        if (key == null || !key.equalsIgnoreCase(sub)) {
+            return "the record key " + (key == null ? "(none)" : "'" + key + "'")
+                    + " is not the snapshot's subscriptionId '" + sub + "'";
+        }
+        if (!key.equals(key.toLowerCase(Locale.ROOT))) {
+            return notLowerCase(key);
         }
         if (snapshot.getCollectedAt() == null) {
             return "the snapshot has no collectedAt";

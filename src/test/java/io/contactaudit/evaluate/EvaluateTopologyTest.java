@@ -755,9 +755,21 @@ class EvaluateTopologyTest {
     void keysAreLowerCase() {
         SecurityContactSnapshot upper =
                 TestSnapshots.ok(SUB.toUpperCase(), TestSnapshots.body(true, "High", "a@x.com"), T0);
-        send(upper);
+        byte[] value = topics.snapshots().value().serializer().serialize("t", upper);
+        snapshots.pipeInput(SUB, value, T0);
         assertThat(findings.readKeyValue().key).isEqualTo(SUB);
         assertThat(posture.readKeyValue().key).isEqualTo(SUB);
+
+        // the partition follows the key: another key may reach another task, with a posture of its own
+        snapshots.pipeInput(SUB.toUpperCase(), value, T0.plusSeconds(60));
+        assertThat(dlq.readValue().getErrorMessage())
+                .startsWith("the record key '" + SUB.toUpperCase() + "' is not in lower case");
+        snapshots.pipeInput((String) null, value, T0.plusSeconds(60));
+        assertThat(dlq.readValue().getErrorMessage()).startsWith("the record key (none) is not the snapshot's");
+        snapshots.pipeInput(SUB.toUpperCase(), null, T0.plusSeconds(60));
+        assertThat(dlq.readValue().getErrorMessage())
+                .startsWith("the record key '" + SUB.toUpperCase() + "' is not in lower case");
+        assertNothingElse();
     }
 
     @Test
