@@ -43,6 +43,19 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
     public void process(Record<String, byte[]> record) {
         byte[] rawKey = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         String key = record.key();
+        long now = context.currentSystemTimeMs();
+        if (record.timestamp() > now + AHEAD.toMillis()) {
+            // the evaluator's records take this timestamp: replays, reports and the staleness clock read time from it
+            deadLetters.send(
+                    rawKey,
+                    record.value(),
+                    record.timestamp(),
+                    DeadLetters.Stage.VALIDATION,
+                    new IllegalArgumentException("the record's timestamp " + Instant.ofEpochMilli(record.timestamp())
+                            + " is more than a day ahead of this evaluator's clock (" + Instant.ofEpochMilli(now)
+                            + "): a wrong clock where it was produced"));
+            return;
+        }
         if (record.value() == null) {
             String invalid = key == null || key.isBlank()
                     ? "a tombstone without a key: no subscription to remove"
@@ -72,7 +85,7 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
             deadLetters.send(rawKey, record.value(), record.timestamp(), DeadLetters.Stage.DESERIALIZATION, e);
             return;
         }
-        String invalid = validate(key, snapshot, context.currentSystemTimeMs());
+        String invalid = validate(key, snapshot, now);
         if (invalid != null) {
             deadLetters.send(
                     rawKey,

@@ -726,6 +726,13 @@ class EvaluateTopologyTest {
         assertThat(dead.getErrorMessage()).contains("is more than a day ahead of this evaluator's clock");
         assertThat(bytes(dead.getValue())).isEqualTo(value);
 
+        // the same for a record stamped ahead (the evaluator's records take its timestamp)
+        SecurityContactSnapshot now = TestSnapshots.passing(T0);
+        snapshots.pipeInput(
+                SUB, topics.snapshots().value().serializer().serialize("t", now), T0.plus(Duration.ofDays(365)));
+        assertThat(dlq.readValue().getErrorMessage())
+                .contains("the record's timestamp " + T0.plus(Duration.ofDays(365)) + " is more than a day ahead");
+
         send(TestSnapshots.failing(T0.plusSeconds(60)));
         assertThat(findings.readValue().getVerdict()).isEqualTo(Verdict.FAIL);
         // a few hours ahead is a clock that differs, not a wrong one
