@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,13 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
     /** Per field of the record, a skipper, a reader and a writer; null: {@link #fields} reads no record in place. */
     private final CompiledAvroCoder.Skipper[] fieldSkippers;
 
+    /**
+     * Per schema fingerprint (the current schema, every released one, the older ones given), a skipper of the whole
+     * record: bytes are checked with it before they are decoded, because a decoder allocates what a length says before
+     * it reads — a record of 20 bytes claiming a string of 2 GB would take the heap.
+     */
+    private final Map<Long, CompiledAvroCoder.Skipper> framing = new HashMap<>();
+
     private final CompiledAvroCoder.Reader[] fieldReaders;
     private final CompiledAvroCoder.Writer[] fieldWriters;
     /** Each thread's buffer, encoder and decoder: a serde is shared by the stream threads. */
@@ -106,6 +114,15 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                 : fields.stream()
                         .map(f -> CompiledAvroCoder.skipper(f.schema()))
                         .toArray(CompiledAvroCoder.Skipper[]::new);
+        List<Schema> known = new ArrayList<>(released(schema.getFullName()).values());
+        Collections.addAll(known, olderSchemas);
+        known.add(schema);
+        for (Schema version : known) {
+            CompiledAvroCoder.Skipper skipper = CompiledAvroCoder.skipper(version);
+            if (skipper != null) {
+                framing.put(SchemaNormalization.parsingFingerprint64(version), skipper);
+            }
+        }
         this.fieldReaders =
                 fields.stream().map(f -> CompiledAvroCoder.reader(f.schema())).toArray(CompiledAvroCoder.Reader[]::new);
         this.fieldWriters =
@@ -299,6 +316,11 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             if (data == null) {
                 return null;
             }
+            String malformed = malformed(data);
+            if (malformed != null) {
+                throw new SerializationException("cannot decode " + typeName + " from topic " + topic + " ("
+                        + data.length + " bytes): " + malformed);
+            }
             if (reader != null && current(data)) {
                 try {
                     @SuppressWarnings("unchecked") // the reader's records are the generated class of the schema
@@ -317,6 +339,29 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                         e);
             }
         };
+    }
+
+    /**
+     * What is wrong with the framing of single-object bytes of a known schema (a length or count past the end, a
+     * union branch or enum symbol the schema has not, bytes after the record), or null: null too for bytes that are not
+     * single-object or of a schema without a skipper, which the decoder refuses or reads without allocating on trust.
+     */
+    private String malformed(byte[] data) {
+        if (data.length < header.length || data[0] != header[0] || data[1] != header[1]) {
+            return null;
+        }
+        CompiledAvroCoder.Skipper skipper = framing.get(
+                ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        if (skipper == null) {
+            return null;
+        }
+        CompiledAvroCoder.Cursor in = new CompiledAvroCoder.Cursor(data, header.length);
+        try {
+            skipper.skip(in);
+        } catch (IllegalArgumentException e) {
+            return "not a record of its schema: " + e.getMessage();
+        }
+        return in.remaining() == 0 ? null : "not a record of its schema: " + in.remaining() + " bytes after it";
     }
 
     /** Whether {@code data} starts with the single-object header of the current schema. */

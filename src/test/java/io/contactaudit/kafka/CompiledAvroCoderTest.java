@@ -199,6 +199,36 @@ class CompiledAvroCoderTest {
         }
     }
 
+    /**
+     * A record of a few bytes that claims a string of 2 GB, in the current schema or a released one: refused by its
+     * framing before a decoder allocates what the length says (with a smaller heap, an OutOfMemoryError that stopped the
+     * evaluator at every restart).
+     */
+    @Test
+    void aLengthPastTheEndIsRefusedBeforeAnythingIsAllocated() {
+        SingleObjectAvroSerde<SecurityContactSnapshot> serde =
+                new SingleObjectAvroSerde<>(SecurityContactSnapshot.class);
+        List<Schema> versions = new ArrayList<>(SingleObjectAvroSerde.released(
+                        SecurityContactSnapshot.getClassSchema().getFullName())
+                .values());
+        versions.add(SecurityContactSnapshot.getClassSchema());
+        for (Schema version : versions) {
+            ByteBuffer hostile = ByteBuffer.allocate(40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            hostile.put((byte) 0xC3).put((byte) 0x01);
+            hostile.putLong(org.apache.avro.SchemaNormalization.parsingFingerprint64(version));
+            long length = 2_000_000_000L << 1; // zig-zag
+            while ((length & ~0x7FL) != 0) {
+                hostile.put((byte) ((length & 0x7F) | 0x80));
+                length >>>= 7;
+            }
+            hostile.put((byte) length);
+            assertThatThrownBy(() -> serde.deserializer().deserialize("t", hostile.array()))
+                    .as(version.toString().substring(0, 60))
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining("not a record of its schema: a length of 2000000000 at byte 15 of 40 bytes");
+        }
+    }
+
     @Test
     void aUnionBranchTheSchemaHasNotIsAnErrorNotANull() throws Exception {
         Schema nullable = Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING));
