@@ -4,6 +4,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
+import io.contactaudit.Errors;
 import io.contactaudit.kafka.RegistryUrl;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.rule.Profile;
@@ -774,8 +775,7 @@ public final class ContactAuditConfig {
     /** Every value, with secrets masked: what may be logged or printed. */
     public Map<String, String> redacted() {
         Map<String, String> shown = new TreeMap<>();
-        values.forEach(
-                (key, value) -> shown.put(key, isSecret(key) ? "[redacted]" : RegistryUrl.withoutUserInfo(value)));
+        values.forEach((key, value) -> shown.put(key, isSecret(key) ? "[redacted]" : Errors.withoutUserInfo(value)));
         return shown;
     }
 

@@ -1,9 +1,9 @@
 package io.contactaudit.kafka;
 
+import io.contactaudit.Errors;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The one reading of {@code schema.registry.url}, for every command: the registry's base URL
@@ -21,17 +21,9 @@ public record RegistryUrl(String base, String given) {
     private static final List<String> APIS =
             List.of("/apis/ccompat/v7", "/apis/ccompat/v6", "/apis/registry/v2", "/apis/registry/v3");
 
-    /** The user info of a URL ({@code https://user:password@host}): Confluent's serde takes credentials there. */
-    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@\\s]+@");
-
-    /** {@code text} with the user info of every URL in it masked: what may be printed or logged. */
-    public static String withoutUserInfo(String text) {
-        return text == null ? null : USER_INFO.matcher(text).replaceAll("[redacted]@");
-    }
-
     /** The registry's base URL as it may be printed: without its user info. */
     public String shown() {
-        return withoutUserInfo(base);
+        return Errors.withoutUserInfo(base);
     }
 
     /**
@@ -48,12 +40,14 @@ public record RegistryUrl(String base, String given) {
         try {
             uri = URI.create(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a URL: '" + withoutUserInfo(url) + "'");
+            // not a URL: where its user info ends is anybody's guess (a space in a password), so none of it is shown
+            throw new IllegalArgumentException(
+                    url.contains("@") ? "not a URL (not shown: it holds an @)" : "not a URL: '" + url + "'");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
             throw new IllegalArgumentException(
-                    "must be an http(s) URL such as http://registry:8080, got '" + withoutUserInfo(url) + "'");
+                    "must be an http(s) URL such as http://registry:8080, got '" + Errors.withoutUserInfo(url) + "'");
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
         int apis = path.indexOf("/apis");
@@ -66,7 +60,7 @@ public record RegistryUrl(String base, String given) {
         }
         throw new IllegalArgumentException(
                 "give the registry's base URL (http://registry:8080) or its Confluent-compatible API "
-                        + "(http://registry:8080/apis/ccompat/v7), got '" + withoutUserInfo(url) + "'");
+                        + "(http://registry:8080/apis/ccompat/v7), got '" + Errors.withoutUserInfo(url) + "'");
     }
 
     /** The Confluent-compatible API: subjects, versions, schemas by id. */

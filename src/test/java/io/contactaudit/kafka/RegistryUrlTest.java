@@ -50,6 +50,17 @@ class RegistryUrlTest {
         assertThatThrownBy(() -> RegistryUrl.parse("https://ops:planted-pw@registry:8081/apis/x"))
                 .hasMessageContaining("https://[redacted]@registry:8081/apis/x")
                 .hasMessageNotContaining("planted-pw");
+        // passwords that were not percent-encoded: a / or an @ in them, or a space
+        for (String typo : new String[] {
+            "https://ops:pl/anted@registry:8081",
+            "https://ops:pl@nted@registry:8081",
+            "https://ops:pl anted@registry:8081"
+        }) {
+            assertThatThrownBy(() -> RegistryUrl.parse(typo))
+                    .as(typo)
+                    .hasMessageNotContaining("anted")
+                    .hasMessageNotContaining("pl");
+        }
         assertThatThrownBy(() -> ContactAuditConfig.of(
                         Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "https://ops:planted-pw@r:8081/apis/x")))
                 .isInstanceOf(ConfigException.class)
