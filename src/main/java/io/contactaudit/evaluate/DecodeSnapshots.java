@@ -53,7 +53,7 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
                     DeadLetters.Stage.VALIDATION,
                     new IllegalArgumentException("the record's timestamp " + Instant.ofEpochMilli(record.timestamp())
                             + " is more than a day ahead of this evaluator's clock (" + Instant.ofEpochMilli(now)
-                            + "): a wrong clock where it was produced"));
+                            + "): a wrong clock where it was produced, or this host's clock is behind"));
             return;
         }
         if (record.value() == null) {
@@ -131,7 +131,8 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
         }
         if (snapshot.getCollectedAt().toEpochMilli() > now + AHEAD.toMillis()) {
             return "the snapshot's collectedAt " + snapshot.getCollectedAt() + " is more than a day ahead of this "
-                    + "evaluator's clock (" + Instant.ofEpochMilli(now) + "): a wrong clock where it was collected";
+                    + "evaluator's clock (" + Instant.ofEpochMilli(now)
+                    + "): a wrong clock where it was collected, or this host's clock is behind";
         }
         Long interval = snapshot.getCollectionIntervalMs();
         if (interval != null && (interval <= 0 || interval > Durations.LONGEST.toMillis())) {

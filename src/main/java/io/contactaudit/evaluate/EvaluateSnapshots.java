@@ -141,10 +141,14 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         scanning = false;
         catchingUp = false;
         // and every exception is read again, each of its subscriptions checked at the first tick: what was applied
-        // before may have been rolled back with the store
+        // before may have been rolled back with the store; those of the exceptions known before too, as one may have
+        // been removed while the task was away
+        exceptionsChanged.clear();
+        if (exceptions != null) {
+            exceptionsChanged.addAll(exceptions.subscriptions());
+        }
         exceptions = new ExceptionBook(exceptionsTopic.value().deserializer(), exceptionsTopic.name());
         exceptionStoreRead = -1;
-        exceptionsChanged.clear();
         // a new index whenever the task (re)starts: its store may have been rolled back to the last commit. It is
         // filled from the store by the punctuator, a slice at a time, while snapshots are processed: reading a million
         // postures at once would hold the task back for seconds before it processes anything

@@ -45,6 +45,11 @@ final class ExceptionBook {
         this.topic = topic;
     }
 
+    /** The subscriptions with an exception, as last read. */
+    Set<String> subscriptions() {
+        return Set.copyOf(bySubscription.keySet());
+    }
+
     /** The exceptions of {@code subscription} (any state), as last read. */
     Collection<ComplianceException> of(String subscription) {
         Map<String, ComplianceException> found = bySubscription.get(subscription);

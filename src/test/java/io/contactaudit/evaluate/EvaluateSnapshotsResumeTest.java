@@ -170,5 +170,14 @@ class EvaluateSnapshotsResumeTest {
         assertThat(drift())
                 .as("the exception is applied again, not taken for applied")
                 .containsExactly(DriftKind.EXCEPTION_GRANTED);
+
+        // removed (a tombstone) while the task was away: the resumed task lifts the suppression it had applied
+        processor.close();
+        context.resetForwards();
+        exceptionStore.delete(Exceptions.key(waiver));
+        exceptionWrites.incrementAndGet();
+        processor.init(context);
+        exceptionsTick(T0.plusSeconds(5));
+        assertThat(drift()).hasSize(1).doesNotContain(DriftKind.EXCEPTION_GRANTED);
     }
 }
