@@ -68,12 +68,32 @@ public final class ContactAuditCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        boundAvro();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = commandLine(System.in, System.getenv(), out, err).execute(args);
         out.flush();
         err.flush();
         System.exit(code);
+    }
+
+    /**
+     * Avro's limits on what one length or count in a record may claim, set before Avro decodes anything (it reads them
+     * once): a decoder allocates what a length says, so a record of a few bytes claiming a string of 2 GB would take the
+     * heap. The single-object serde checks a record's framing itself; the registry's deserializers have only these.
+     * A record holds pages of at most 4 MiB ({@code ResponseBody.MAX_BYTES}) and lists of at most 1,000 contacts.
+     * Left as they are when set on the command line ({@code -Dorg.apache.avro.limits...}).
+     */
+    static void boundAvro() {
+        Map.of(
+                        "org.apache.avro.limits.string.maxLength", String.valueOf(16 * 1024 * 1024),
+                        "org.apache.avro.limits.bytes.maxLength", String.valueOf(16 * 1024 * 1024),
+                        "org.apache.avro.limits.collectionItems.maxLength", String.valueOf(1_000_000))
+                .forEach((key, value) -> {
+                    if (System.getProperty(key) == null) {
+                        System.setProperty(key, value);
+                    }
+                });
     }
 
     /** The version from the jar manifest. */
