@@ -5,29 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.rule.RuleResult;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Normalise + evaluate of one securityContacts body per API generation, next to the baseline of merely
  * parsing the same body into a JSON tree (the least any reader of it must do).
+ * Run by {@code bench} ({@code BenchCommand}), which sets the mode, the time unit, the warm-up, the measurement and the
+ * fork.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
 public class RuleBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();

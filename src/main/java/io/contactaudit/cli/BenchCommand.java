@@ -3,6 +3,7 @@ package io.contactaudit.cli;
 import io.contactaudit.app.ExitCodes;
 import io.contactaudit.bench.CollectorBench;
 import io.contactaudit.bench.EventsBench;
+import io.contactaudit.bench.OcsfBenchmark;
 import io.contactaudit.bench.PipelineBench;
 import io.contactaudit.bench.ReplayBench;
 import io.contactaudit.bench.RuleBenchmark;
@@ -12,10 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,10 +34,31 @@ import picocli.CommandLine.Spec;
             BenchCommand.Collect.class,
             BenchCommand.Pipeline.class,
             BenchCommand.Rule.class,
+            BenchCommand.Ocsf.class,
             BenchCommand.Replay.class,
             BenchCommand.Events.class
         })
 public final class BenchCommand {
+
+    /**
+     * Runs a JMH benchmark class: average time in nanoseconds, one fork, 3 × 1 s of warm-up, 5 × 1 s measured, with the
+     * GC profiler for allocation per operation.
+     */
+    private static Integer jmh(Class<?> benchmark) throws Exception {
+        Options options = new OptionsBuilder()
+                .include(benchmark.getName())
+                .mode(Mode.AverageTime)
+                .timeUnit(TimeUnit.NANOSECONDS)
+                .forks(1)
+                .warmupIterations(3)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5)
+                .measurementTime(TimeValue.seconds(1))
+                .addProfiler(GCProfiler.class)
+                .build();
+        new Runner(options).run();
+        return ExitCodes.OK;
+    }
 
     /** {@code bench rule}: JMH, forked, with the GC profiler for allocation per operation. */
     @Command(
@@ -44,12 +69,20 @@ public final class BenchCommand {
     static final class Rule implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            Options options = new OptionsBuilder()
-                    .include(RuleBenchmark.class.getName())
-                    .addProfiler(GCProfiler.class)
-                    .build();
-            new Runner(options).run();
-            return ExitCodes.OK;
+            return jmh(RuleBenchmark.class);
+        }
+    }
+
+    /** {@code bench ocsf}: JMH, forked, with the GC profiler for allocation per operation. */
+    @Command(
+            name = "ocsf",
+            mixinStandardHelpOptions = true,
+            description = "JMH: one OCSF event as the evaluator writes it, against Jackson writing it from a tree "
+                    + "(ns/op, bytes/op).")
+    static final class Ocsf implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return jmh(OcsfBenchmark.class);
         }
     }
 
