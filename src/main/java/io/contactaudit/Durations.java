@@ -12,7 +12,7 @@ public final class Durations {
     public static final Duration LONGEST = Duration.ofDays(3650);
 
     /** {@link #LONGEST} as people read it. */
-    public static final String LONGEST_TEXT = "ten years (P3650D)";
+    public static final String LONGEST_TEXT = "ten years (P" + LONGEST.toDays() + "D)";
 
     private Durations() {}
 }

@@ -170,11 +170,6 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             this.starts = starts;
         }
 
-        /** The value of a field, as the record's getter would return it. */
-        public Object get(int field) {
-            return get(new int[] {field})[0];
-        }
-
         /**
          * The values of the fields at {@code fields} (ascending positions), as the record's getters would return them:
          * one decoder over the record, the fields in between stepped over.

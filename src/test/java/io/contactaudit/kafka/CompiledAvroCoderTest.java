@@ -134,7 +134,9 @@ class CompiledAvroCoderTest {
                     serde.fields(serde.serializer().serialize("t", record));
             assertThat(fields).as("record %d read in place", i).isNotNull();
             for (Schema.Field f : schema.getFields()) {
-                assertThat(fields.get(f.pos())).as("record %d, %s", i, f.name()).isEqualTo(record.get(f.pos()));
+                assertThat(fields.get(new int[] {f.pos()})[0])
+                        .as("record %d, %s", i, f.name())
+                        .isEqualTo(record.get(f.pos()));
             }
             int[] read = IntStream.range(0, schema.getFields().size())
                     .filter(f -> random.nextInt(3) == 0)
@@ -270,7 +272,7 @@ class CompiledAvroCoderTest {
         SingleObjectAvroSerde<PostureState>.Fields fields = serde.fields(blocked.toByteArray());
         assertThat(fields).isNotNull();
         int contacts = schema.getField("contacts").pos();
-        assertThat(fields.get(contacts)).isEqualTo(posture.getContacts());
+        assertThat(fields.get(new int[] {contacts})[0]).isEqualTo(posture.getContacts());
     }
 
     /** A random value of {@code schema}: every branch of every union taken, strings beyond ASCII, empty arrays. */
