@@ -43,9 +43,11 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a bounded time range of a topic: from the offsets of {@code from} ({@code offsetsForTimes}) to
- * those of {@code to} (or the end as it is when the read starts), with read_committed, without a
- * consumer group (nothing is committed, no shared group is disturbed).
+ * Reads a bounded time range of a topic: from the offsets of {@code from} ({@code offsetsForTimes}: no record stamped
+ * {@code from} or later lies before them) to the end as it is when the read starts, keeping the records stamped before
+ * {@code to}, with read_committed, without a consumer group (nothing is committed, no shared group is disturbed). The
+ * read does not stop at the offsets of {@code to}: where a record stamped after {@code to} precedes one stamped before
+ * it in a partition, that would lose the second.
  *
  * <p>Records stream through a {@link Cursor}: a k-way merge of the partitions by timestamp, then partition,
  * then offset, holding at most a few thousand undecoded records per partition, so memory does not grow
@@ -130,20 +132,15 @@ public final class HistoryReader {
                     .sorted(Comparator.comparingInt(TopicPartition::partition))
                     .toList();
             consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            Map<TopicPartition, Long> stop = new HashMap<>(end);
-            if (to != null) {
-                offsets(consumer, partitions, to).forEach((tp, o) -> {
-                    if (o != null) {
-                        stop.put(tp, Math.min(o.offset(), end.get(tp)));
-                    }
-                });
-            }
+            // read to the end, not to the offsets of `to`: a partition's timestamps need not rise with its offsets
+            // (snapshots collected concurrently, or dated up to a day ahead), and a record stamped before `to` may
+            // follow one stamped after it
+            Map<TopicPartition, Long> stop = consumer.endOffsets(partitions, timeout);
             Map<TopicPartition, OffsetAndTimestamp> start = offsets(consumer, partitions, from);
             List<TopicPartition> active = new ArrayList<>();
             for (TopicPartition tp : partitions) {
                 OffsetAndTimestamp o = start.get(tp);
-                long first = o == null ? end.get(tp) : o.offset();
+                long first = o == null ? stop.get(tp) : o.offset();
                 if (first < stop.get(tp)) {
                     consumer.seek(tp, first);
                     active.add(tp);

@@ -98,6 +98,19 @@ class HistoryReaderTest {
     }
 
     @Test
+    void aRecordStampedBeforeTheEndOfTheRangeIsReadAfterOneStampedAfterIt() {
+        log.create(TOPIC, 2);
+        log.append(TOPIC, 0, "a", bytes("a1"), at(1));
+        log.append(TOPIC, 0, "b", bytes("b7"), at(7)); // dated ahead (another collector's clock, or a trigger)
+        log.append(TOPIC, 0, "c", bytes("c4"), at(4)); // written after b7, stamped before the end of the range
+        log.append(TOPIC, 0, "d", bytes("d9"), at(9));
+        log.append(TOPIC, 1, "e", bytes("e8"), at(8));
+        log.append(TOPIC, 1, "f", bytes("f5"), at(5));
+
+        assertThat(readAll(at(0), at(6))).containsExactly("a1@0/0", "c4@0/2", "f5@1/1");
+    }
+
+    @Test
     void theKeyFilterRunsBeforeTheValueIsDecoded() {
         log.create(TOPIC, 2);
         log.append(TOPIC, 0, "wanted", bytes("w1"), at(1));
