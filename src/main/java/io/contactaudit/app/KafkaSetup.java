@@ -3,10 +3,12 @@ package io.contactaudit.app;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
 import io.contactaudit.kafka.AvroSerdes;
+import io.contactaudit.kafka.RegistryUrl;
 import io.contactaudit.kafka.TopicProvisioner;
 import io.contactaudit.kafka.Topics;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +35,24 @@ public final class KafkaSetup {
         return AvroSerdes.registry(url, kind, config.registryAutoRegister(), config.registryProperties());
     }
 
-    /** The topics of a configuration: its prefix and its encoding. */
+    /**
+     * The warning when the registry's credentials (in its URL, among the registry settings, or {@code more} given
+     * another way) would cross the network in clear ({@link RegistryUrl#credentialsInClear}); empty otherwise.
+     */
+    public static Optional<String> warnOfCredentialsInClear(ContactAuditConfig config, boolean more) {
+        String url = config.registryUrl();
+        if (url == null) {
+            return Optional.empty();
+        }
+        RegistryUrl registry = RegistryUrl.parse(url);
+        boolean configured =
+                more || config.registryProperties().keySet().stream().anyMatch(ContactAuditConfig::isSecret);
+        return registry.credentialsInClear(configured) ? Optional.of(registry.inClearWarning()) : Optional.empty();
+    }
+
+    /** The topics of a configuration: its prefix and its encoding (with a warning when registry credentials would travel in clear). */
     public static Topics topics(ContactAuditConfig config) {
+        warnOfCredentialsInClear(config, false).ifPresent(LOG::warn);
         return Topics.create(config.topicPrefix(), avroSerdes(config), config.siemCompression());
     }
 

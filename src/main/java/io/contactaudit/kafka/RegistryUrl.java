@@ -72,4 +72,23 @@ public record RegistryUrl(String base, String given) {
     public String registryV2() {
         return base + "/apis/registry/v2";
     }
+
+    /**
+     * Whether credentials sent to this registry cross the network readable: plain {@code http://} to a host other than
+     * the loopback, with user info in the URL or, when {@code configured}, credentials set beside it.
+     */
+    public boolean credentialsInClear(boolean configured) {
+        URI uri = URI.create(base);
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || !configured && uri.getRawUserInfo() == null) {
+            return false;
+        }
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        return !host.equals("localhost") && !host.startsWith("127.") && !host.equals("[::1]");
+    }
+
+    /** The warning for {@link #credentialsInClear}: what is exposed, and the remedy. */
+    public String inClearWarning() {
+        return "the schema registry " + shown() + " is reached over plain http with credentials: they cross the "
+                + "network readable by anyone on the path (use an https:// URL)";
+    }
 }

@@ -3,6 +3,7 @@ package io.contactaudit.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
 import java.util.Map;
@@ -28,6 +29,44 @@ class RegistryUrlTest {
         assertThat(RegistryUrl.parse("https://gw.example.com/registry/apis/ccompat/v7")
                         .base())
                 .isEqualTo("https://gw.example.com/registry");
+    }
+
+    @Test
+    void credentialsOverPlainHttpToAnotherHostAreInClear() {
+        assertThat(RegistryUrl.parse("http://user:pw@registry:8080").credentialsInClear(false))
+                .isTrue();
+        assertThat(RegistryUrl.parse("http://registry:8080").credentialsInClear(true))
+                .isTrue();
+        assertThat(RegistryUrl.parse("http://registry:8080").credentialsInClear(false))
+                .as("no credentials")
+                .isFalse();
+        assertThat(RegistryUrl.parse("https://user:pw@registry:8443").credentialsInClear(true))
+                .isFalse();
+        for (String local :
+                new String[] {"http://u:p@localhost:8080", "http://u:p@127.0.0.1:8080", "http://u:p@[::1]:8080"}) {
+            assertThat(RegistryUrl.parse(local).credentialsInClear(true))
+                    .as(local)
+                    .isFalse();
+        }
+        assertThat(RegistryUrl.parse("http://user:secret@registry:8080").inClearWarning())
+                .contains("http://[redacted]@registry:8080", "https://")
+                .doesNotContain("secret");
+    }
+
+    @Test
+    void theWarningFollowsTheRegistrySettings() {
+        Map<String, String> plain = Map.of(ContactAuditConfig.REGISTRY_URL_CONFIG, "http://registry:8080");
+        assertThat(KafkaSetup.warnOfCredentialsInClear(ContactAuditConfig.of(plain), false))
+                .isEmpty();
+        assertThat(KafkaSetup.warnOfCredentialsInClear(ContactAuditConfig.of(plain), true))
+                .isPresent();
+        Map<String, String> userInfo = Map.of(
+                ContactAuditConfig.REGISTRY_URL_CONFIG, "http://registry:8080", "basic.auth.user.info", "u:secret");
+        assertThat(KafkaSetup.warnOfCredentialsInClear(ContactAuditConfig.of(userInfo), false))
+                .hasValueSatisfying(w -> assertThat(w).contains("plain http").doesNotContain("secret"));
+        assertThat(KafkaSetup.warnOfCredentialsInClear(ContactAuditConfig.of(Map.of()), true))
+                .as("no registry")
+                .isEmpty();
     }
 
     @Test
