@@ -2,17 +2,23 @@ package io.contactaudit.collector;
 
 import io.contactaudit.kafka.Delivery;
 import io.contactaudit.kafka.TopicSpec;
+import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes snapshots keyed by lower-case subscription id, with the run id and api-version as headers,
@@ -22,6 +28,8 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
 
     public static final String RUN_ID_HEADER = "contact-audit-run-id";
     public static final String API_VERSION_HEADER = "contact-audit-api-version";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
 
     private final Producer<String, SecurityContactSnapshot> producer;
     private final String topic;
@@ -46,14 +54,43 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
                 topic.name());
     }
 
+    /**
+     * Publishes a snapshot. One too large for the producer or the topic ({@code max.request.size},
+     * {@code max.message.bytes}: 1 MiB by default) is published as an ERROR snapshot saying so, without its pages: the
+     * subscription gets an ERROR finding, not its previous verdict until it goes stale.
+     */
     @Override
     public CompletableFuture<Void> publish(SecurityContactSnapshot snapshot) {
+        return send(record(snapshot)).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (!(cause instanceof RecordTooLargeException) || snapshot.getStatus() == CollectionStatus.ERROR) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            LOG.warn(
+                    "subscription {}: the snapshot is too large to publish, published as ERROR instead: {}",
+                    snapshot.getSubscriptionId(),
+                    cause.getMessage());
+            return send(record(tooLarge(snapshot, cause)));
+        });
+    }
+
+    /** {@code snapshot} as an ERROR snapshot without its pages, with why it could not be published. */
+    static SecurityContactSnapshot tooLarge(SecurityContactSnapshot snapshot, Throwable cause) {
+        return SecurityContactSnapshot.newBuilder(snapshot)
+                .setStatus(CollectionStatus.ERROR)
+                .setErrorMessage("the snapshot is too large to publish (" + cause.getMessage() + "); raise the "
+                        + "collector's max.request.size and the snapshots topic's max.message.bytes")
+                .setRawBodies(List.of())
+                .setContacts(List.of())
+                .build();
+    }
+
+    private ProducerRecord<String, SecurityContactSnapshot> record(SecurityContactSnapshot snapshot) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(RUN_ID_HEADER, snapshot.getRunId().getBytes(StandardCharsets.UTF_8));
         headers.add(API_VERSION_HEADER, snapshot.getApiVersion().getBytes(StandardCharsets.UTF_8));
         String key = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
-        return send(
-                new ProducerRecord<>(topic, null, snapshot.getCollectedAt().toEpochMilli(), key, snapshot, headers));
+        return new ProducerRecord<>(topic, null, snapshot.getCollectedAt().toEpochMilli(), key, snapshot, headers);
     }
 
     @Override

@@ -3,8 +3,11 @@ package io.contactaudit.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.rule.HighSeverityAlertEmailRule;
+import io.contactaudit.rule.Profile;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.SecurityContactSnapshot;
+import io.contactaudit.schema.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +79,54 @@ class SnapshotPublisherTest {
         } catch (ExecutionException | InterruptedException e) {
             assertThat(e.getCause()).hasMessage("broker down");
         }
+    }
+
+    @Test
+    void aSnapshotTooLargeToPublishIsPublishedAsAnErrorWithoutItsPages() throws Exception {
+        MockProducer<String, SecurityContactSnapshot> producer = new MockProducer<>(
+                false,
+                null,
+                Serdes.String().serializer(),
+                topics.snapshots().value().serializer());
+        SnapshotPublisher publisher =
+                new SnapshotPublisher(producer, topics.snapshots().name());
+        CompletableFuture<Void> sent = publisher.publish(snapshot());
+        producer.errorNext(new RecordTooLargeException("The message is 2097322 bytes when serialized which is larger "
+                + "than 1048576, which is the value of the max.request.size configuration."));
+        assertThat(sent).isNotDone();
+        assertThat(producer.completeNext()).isTrue();
+        sent.get();
+
+        List<ProducerRecord<String, SecurityContactSnapshot>> records = producer.history();
+        assertThat(records).hasSize(2);
+        ProducerRecord<String, SecurityContactSnapshot> error = records.get(1);
+        assertThat(error.key()).isEqualTo(records.get(0).key());
+        assertThat(error.timestamp()).isEqualTo(records.get(0).timestamp());
+        assertThat(error.value().getStatus()).isEqualTo(CollectionStatus.ERROR);
+        assertThat(error.value().getRawBodies()).isEmpty();
+        assertThat(error.value().getRunId()).isEqualTo("run-7");
+        assertThat(error.value().getErrorMessage())
+                .contains("too large to publish", "2097322 bytes", "max.request.size", "max.message.bytes");
+        assertThat(HighSeverityAlertEmailRule.evaluate(error.value(), Profile.DEFAULT)
+                        .verdict())
+                .isEqualTo(Verdict.ERROR);
+    }
+
+    @Test
+    void anErrorSnapshotThatIsTooLargeFailsItsFuture() {
+        MockProducer<String, SecurityContactSnapshot> producer = new MockProducer<>(
+                false,
+                null,
+                Serdes.String().serializer(),
+                topics.snapshots().value().serializer());
+        SnapshotPublisher publisher =
+                new SnapshotPublisher(producer, topics.snapshots().name());
+        CompletableFuture<Void> sent = publisher.publish(SecurityContactSnapshot.newBuilder(snapshot())
+                .setStatus(CollectionStatus.ERROR)
+                .setErrorMessage("x".repeat(100))
+                .build());
+        producer.errorNext(new RecordTooLargeException("too large"));
+        assertThat(sent).isCompletedExceptionally();
+        assertThat(producer.history()).hasSize(1);
     }
 }
