@@ -170,6 +170,7 @@ public final class Collector {
         long startNanos = System.nanoTime();
         String runId = UUID.randomUUID().toString();
         long throttledBefore = throttled();
+        long tooLargeBefore = sink.tooLarge();
         long retriesBefore = retries();
         Duration waitedBefore = waited();
 
@@ -256,6 +257,7 @@ public final class Collector {
                 removed,
                 writes.size() - failures,
                 failures,
+                (int) (sink.tooLarge() - tooLargeBefore),
                 firstError,
                 throttled() - throttledBefore,
                 retries() - retriesBefore,

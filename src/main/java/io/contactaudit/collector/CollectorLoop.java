@@ -114,6 +114,11 @@ public final class CollectorLoop {
             return sink.remove(subscriptionId)
                     .thenRun(() -> announcedRemovals.add(subscriptionId.toLowerCase(Locale.ROOT)));
         }
+
+        @Override
+        public long tooLarge() {
+            return sink.tooLarge();
+        }
     }
 
     /**

@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  * @param removed         subscriptions announced as gone (tombstones)
  * @param published       records written to Kafka
  * @param publishFailures records that could not be written
+ * @param tooLarge        snapshots too large to publish, published as ERROR snapshots without their pages instead
+ *                        (among those published)
  * @param firstPublishError the first publishing error, or null
  * @param throttledResponses HTTP 429 responses met
  * @param retries         requests retried
@@ -34,6 +36,7 @@ public record RunSummary(
         int removed,
         int published,
         int publishFailures,
+        int tooLarge,
         String firstPublishError,
         long throttledResponses,
         long retries,
@@ -95,7 +98,7 @@ public record RunSummary(
                 .collect(Collectors.joining(", "));
         return String.format(
                 Locale.ROOT,
-                "run %s: %d subscriptions in %.1f s (%.0f/s): %s; removed %d; published %d, failed %d%s; "
+                "run %s: %d subscriptions in %.1f s (%.0f/s): %s; removed %d; published %d%s, failed %d%s; "
                         + "throttled %d, retries %d, waited %.1f s, lowest remaining reads %s%s",
                 runId,
                 subscriptions(),
@@ -104,6 +107,7 @@ public record RunSummary(
                 statuses,
                 removed,
                 published,
+                tooLarge == 0 ? "" : " (" + tooLarge + " too large to publish: published as ERROR without their pages)",
                 publishFailures,
                 firstPublishError == null ? "" : " (" + firstPublishError + ")",
                 throttledResponses,

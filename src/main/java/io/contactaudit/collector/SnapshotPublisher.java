@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -32,6 +33,7 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
 
     private final Producer<String, SecurityContactSnapshot> producer;
+    private final AtomicLong tooLarge = new AtomicLong();
     private final String topic;
 
     public SnapshotPublisher(Producer<String, SecurityContactSnapshot> producer, String topic) {
@@ -56,16 +58,18 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
 
     /**
      * Publishes a snapshot. One too large for the producer or the topic ({@code max.request.size},
-     * {@code max.message.bytes}: 1 MiB by default) is published as an ERROR snapshot saying so, without its pages: the
-     * subscription gets an ERROR finding, not its previous verdict until it goes stale.
+     * {@code max.message.bytes}: 1 MiB by default) is published as an ERROR snapshot saying so, without its pages (and
+     * counted, {@link #tooLarge}): the subscription gets an ERROR finding, not its previous verdict until it goes stale.
      */
     @Override
     public CompletableFuture<Void> publish(SecurityContactSnapshot snapshot) {
         return send(record(snapshot)).exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (!(cause instanceof RecordTooLargeException) || snapshot.getStatus() == CollectionStatus.ERROR) {
-                return CompletableFuture.failedFuture(cause);
+            if (!(cause instanceof RecordTooLargeException)
+                    || snapshot.getRawBodies().isEmpty()) {
+                return CompletableFuture.failedFuture(cause); // nothing to leave out: too large for another reason
             }
+            tooLarge.incrementAndGet();
             LOG.warn(
                     "subscription {}: the snapshot is too large to publish, published as ERROR instead: {}",
                     snapshot.getSubscriptionId(),
@@ -74,12 +78,18 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
         });
     }
 
+    @Override
+    public long tooLarge() {
+        return tooLarge.get();
+    }
+
     /** {@code snapshot} as an ERROR snapshot without its pages, with why it could not be published. */
     static SecurityContactSnapshot tooLarge(SecurityContactSnapshot snapshot, Throwable cause) {
         return SecurityContactSnapshot.newBuilder(snapshot)
                 .setStatus(CollectionStatus.ERROR)
                 .setErrorMessage("the snapshot is too large to publish (" + cause.getMessage() + "); raise the "
-                        + "collector's max.request.size and the snapshots topic's max.message.bytes")
+                        + "collector's max.request.size and the snapshots topic's max.message.bytes"
+                        + (snapshot.getErrorMessage() == null ? "" : "; " + snapshot.getErrorMessage()))
                 .setRawBodies(List.of())
                 .setContacts(List.of())
                 .build();

@@ -12,6 +12,14 @@ public interface SnapshotSink {
     /** Says that a subscription left the estate (a tombstone). */
     CompletableFuture<Void> remove(String subscriptionId);
 
+    /**
+     * Snapshots published so far as ERROR snapshots without their pages, because they were too large to publish
+     * ({@link SnapshotPublisher#publish}).
+     */
+    default long tooLarge() {
+        return 0;
+    }
+
     /** Sends whatever is buffered and waits for it. */
     default void flush() {}
 }

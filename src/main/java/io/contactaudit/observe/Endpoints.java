@@ -155,6 +155,7 @@ public final class Endpoints {
         }
         g.put("contact_audit_collector_last_run_removed", () -> last(loop, RunSummary::removed));
         g.put("contact_audit_collector_last_run_publish_failures", () -> last(loop, RunSummary::publishFailures));
+        g.put("contact_audit_collector_last_run_too_large", () -> last(loop, RunSummary::tooLarge));
         g.put("contact_audit_collector_last_run_throttled_responses", () -> last(loop, RunSummary::throttledResponses));
         g.put("contact_audit_collector_last_run_retries", () -> last(loop, RunSummary::retries));
         g.put(

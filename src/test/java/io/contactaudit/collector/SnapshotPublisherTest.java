@@ -113,7 +113,7 @@ class SnapshotPublisherTest {
     }
 
     @Test
-    void anErrorSnapshotThatIsTooLargeFailsItsFuture() {
+    void anErrorSnapshotWithPagesIsPublishedWithoutThemAndOneWithoutPagesFails() throws Exception {
         MockProducer<String, SecurityContactSnapshot> producer = new MockProducer<>(
                 false,
                 null,
@@ -121,12 +121,26 @@ class SnapshotPublisherTest {
                 topics.snapshots().value().serializer());
         SnapshotPublisher publisher =
                 new SnapshotPublisher(producer, topics.snapshots().name());
-        CompletableFuture<Void> sent = publisher.publish(SecurityContactSnapshot.newBuilder(snapshot())
+        // the collector keeps the pages of a list it could not read to the end (too many pages, a foreign nextLink)
+        CompletableFuture<Void> withPages = publisher.publish(SecurityContactSnapshot.newBuilder(snapshot())
                 .setStatus(CollectionStatus.ERROR)
-                .setErrorMessage("x".repeat(100))
+                .setErrorMessage("more than 50 pages")
                 .build());
         producer.errorNext(new RecordTooLargeException("too large"));
-        assertThat(sent).isCompletedExceptionally();
-        assertThat(producer.history()).hasSize(1);
+        assertThat(producer.completeNext()).isTrue();
+        withPages.get();
+        SecurityContactSnapshot sent = producer.history().get(1).value();
+        assertThat(sent.getRawBodies()).isEmpty();
+        assertThat(sent.getErrorMessage()).contains("too large to publish", "more than 50 pages");
+
+        CompletableFuture<Void> withoutPages = publisher.publish(SecurityContactSnapshot.newBuilder(snapshot())
+                .setStatus(CollectionStatus.ERROR)
+                .setErrorMessage("x".repeat(100))
+                .setRawBodies(List.of())
+                .build());
+        producer.errorNext(new RecordTooLargeException("too large"));
+        assertThat(withoutPages).isCompletedExceptionally();
+        assertThat(producer.history()).hasSize(3);
+        assertThat(publisher.tooLarge()).isEqualTo(1);
     }
 }
