@@ -43,11 +43,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a bounded time range of a topic: from the offsets of {@code from} ({@code offsetsForTimes}: no record stamped
- * {@code from} or later lies before them) to the end as it is when the read starts, keeping the records stamped before
- * {@code to}, with read_committed, without a consumer group (nothing is committed, no shared group is disturbed). The
- * read does not stop at the offsets of {@code to}: where a record stamped after {@code to} precedes one stamped before
- * it in a partition, that would lose the second.
+ * Reads a bounded time range of a topic, with read_committed, without a consumer group (nothing is committed, no shared
+ * group is disturbed): from the offsets of {@code from} ({@code offsetsForTimes}: no record stamped {@code from} or
+ * later lies before them) to the offsets of {@code to} + {@link #DISORDER} (or the end as it is when the read starts),
+ * keeping the records stamped in [from, to).
  *
  * <p>Records stream through a {@link Cursor}: a k-way merge of the partitions by timestamp, then partition,
  * then offset, holding at most a few thousand undecoded records per partition, so memory does not grow
@@ -57,6 +56,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * decoded; a value that cannot be decoded is skipped and reported, never fatal.
  */
 public final class HistoryReader {
+
+    /**
+     * How far out of timestamp order a partition's records may be and still be read: a read does not stop at the first
+     * record stamped at its end, but at the first stamped this much after it. A partition's timestamps need not rise
+     * with its offsets: snapshots are collected concurrently, may be dated up to a day ahead (the evaluator's bound),
+     * and are evaluated late after an outage, so that a record stamped before the end may follow one stamped after it.
+     * Records later than that by more than this are left out, as are those of a re-evaluation from the start after a
+     * state reset, which would otherwise count again in every period.
+     */
+    static final Duration DISORDER = Duration.ofDays(2);
 
     /** A partition with this many records waiting is paused until the merge has taken some of them. */
     static final int BUFFERED_PER_PARTITION = 1000;
@@ -132,10 +141,15 @@ public final class HistoryReader {
                     .sorted(Comparator.comparingInt(TopicPartition::partition))
                     .toList();
             consumer.assign(partitions);
-            // read to the end, not to the offsets of `to`: a partition's timestamps need not rise with its offsets
-            // (snapshots collected concurrently, or dated up to a day ahead), and a record stamped before `to` may
-            // follow one stamped after it
+            // past the offsets of `to` by DISORDER: a record stamped before `to` may follow one stamped after it
             Map<TopicPartition, Long> stop = consumer.endOffsets(partitions, timeout);
+            if (to != null) {
+                offsets(consumer, partitions, to.plus(DISORDER)).forEach((tp, o) -> {
+                    if (o != null) {
+                        stop.put(tp, Math.min(o.offset(), stop.get(tp)));
+                    }
+                });
+            }
             Map<TopicPartition, OffsetAndTimestamp> start = offsets(consumer, partitions, from);
             List<TopicPartition> active = new ArrayList<>();
             for (TopicPartition tp : partitions) {

@@ -111,6 +111,24 @@ class HistoryReaderTest {
     }
 
     @Test
+    void theReadStopsAtTheFirstRecordStampedFarPastTheEndOfTheRange() {
+        log.create(TOPIC, 1);
+        log.append(TOPIC, 0, "a", bytes("a1"), at(1));
+        log.append(
+                TOPIC,
+                0,
+                "b",
+                bytes("b-late"),
+                at(6).plus(HistoryReader.DISORDER).minusSeconds(1));
+        log.append(TOPIC, 0, "c", bytes("c2"), at(2)); // still read: the record before it is within DISORDER
+        log.append(TOPIC, 0, "d", bytes("d-far"), at(6).plus(HistoryReader.DISORDER));
+        log.append(TOPIC, 0, "a", bytes("a1-again"), at(1)); // e.g. evaluated again after a state reset
+
+        assertThat(readAll(at(0), at(6))).containsExactly("a1@0/0", "c2@0/2");
+        assertThat(decoded).as("nothing after the stop is even decoded").doesNotContain("a1-again");
+    }
+
+    @Test
     void theKeyFilterRunsBeforeTheValueIsDecoded() {
         log.create(TOPIC, 2);
         log.append(TOPIC, 0, "wanted", bytes("w1"), at(1));
