@@ -36,23 +36,24 @@ public final class KafkaSetup {
     }
 
     /**
-     * The warning when the registry's credentials (in its URL, among the registry settings, or {@code more} given
-     * another way) would cross the network in clear ({@link RegistryUrl#credentialsInClear}); empty otherwise.
+     * The warning when the registry's credentials (in its URL, or set among the registry settings: {@code basic.auth.*},
+     * {@code apicurio.auth.*}, whose tokens go to the registry too) would cross the network in clear
+     * ({@link RegistryUrl#credentialsInClear}); empty otherwise.
      */
-    public static Optional<String> warnOfCredentialsInClear(ContactAuditConfig config, boolean more) {
+    static Optional<String> warnOfCredentialsInClear(ContactAuditConfig config) {
         String url = config.registryUrl();
         if (url == null) {
             return Optional.empty();
         }
         RegistryUrl registry = RegistryUrl.parse(url);
-        boolean configured =
-                more || config.registryProperties().keySet().stream().anyMatch(ContactAuditConfig::isSecret);
+        boolean configured = config.registryProperties().keySet().stream()
+                .anyMatch(key -> key.startsWith("basic.auth.") || key.startsWith("apicurio.auth."));
         return registry.credentialsInClear(configured) ? Optional.of(registry.inClearWarning()) : Optional.empty();
     }
 
     /** The topics of a configuration: its prefix and its encoding (with a warning when registry credentials would travel in clear). */
     public static Topics topics(ContactAuditConfig config) {
-        warnOfCredentialsInClear(config, false).ifPresent(LOG::warn);
+        warnOfCredentialsInClear(config).ifPresent(LOG::warn);
         return Topics.create(config.topicPrefix(), avroSerdes(config), config.siemCompression());
     }
 

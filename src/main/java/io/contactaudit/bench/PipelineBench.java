@@ -95,7 +95,7 @@ public final class PipelineBench {
     static final double JIT_QUIET = 0.10;
     /**
      * At most this many warm-up rounds: the compilers went quiet after 22 rounds of ~1 s (the first ones 2-6 s) in a run
-     * of 30,000 x 10, and were still 50-100% busy after 8.
+     * of 30,000 x 10, and were still 53-100% busy after 8.
      */
     static final int WARM_UP_ROUNDS = 30;
 

@@ -1,9 +1,9 @@
 package io.contactaudit.cli;
 
 import io.contactaudit.app.ExitCodes;
-import io.contactaudit.app.KafkaSetup;
 import io.contactaudit.config.ConfigException;
 import io.contactaudit.config.ContactAuditConfig;
+import io.contactaudit.kafka.RegistryUrl;
 import io.contactaudit.kafka.SchemaRegistration;
 import io.contactaudit.kafka.Topics;
 import java.io.PrintWriter;
@@ -69,8 +69,10 @@ public final class SchemasCommand {
                         "no schema registry configured: give --schema-registry-url URL or CONTACT_AUDIT_SCHEMA_REGISTRY_URL");
             }
             String user = context.env().get("CONTACT_AUDIT_SCHEMA_REGISTRY_BASIC_AUTH");
-            KafkaSetup.warnOfCredentialsInClear(config, user != null && !user.isBlank())
-                    .ifPresent(w -> spec.commandLine().getErr().println("contact-audit: warning: " + w));
+            RegistryUrl target = RegistryUrl.parse(registry);
+            if (target.credentialsInClear(user != null && !user.isBlank())) {
+                spec.commandLine().getErr().println("contact-audit: warning: " + target.inClearWarning());
+            }
             SchemaRegistration registration = new SchemaRegistration(registry, user);
             List<SchemaRegistration.Result> results = registration.register(
                     SchemaRegistration.subjects(Topics.create(config.topicPrefix())), compatibility);

@@ -83,7 +83,7 @@ public record RegistryUrl(String base, String given) {
             return false;
         }
         String host = uri.getHost().toLowerCase(Locale.ROOT);
-        return !host.equals("localhost") && !host.startsWith("127.") && !host.equals("[::1]");
+        return !host.equals("localhost") && !host.matches("127(\\.\\d{1,3}){3}") && !host.equals("[::1]");
     }
 
     /** The warning for {@link #credentialsInClear}: what is exposed, and the remedy. */
