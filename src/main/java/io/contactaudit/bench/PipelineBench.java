@@ -104,10 +104,21 @@ public final class PipelineBench {
 
     private final Settings settings;
     private final PrintWriter out;
+    private final PrintWriter progress;
 
-    public PipelineBench(Settings settings, PrintWriter out) {
+    /**
+     * @param out      the figures
+     * @param progress a line as each measured phase starts and ends (to profile one phase: docs/benchmarks.md)
+     */
+    public PipelineBench(Settings settings, PrintWriter out, PrintWriter progress) {
         this.settings = settings;
         this.out = out;
+        this.progress = progress;
+    }
+
+    private void progress(String line) {
+        progress.println("bench: " + line);
+        progress.flush();
     }
 
     /** A realistic body: three generations, mostly compliant, some failing; ~10% change severity each cycle. */
@@ -232,6 +243,7 @@ public final class PipelineBench {
                 runner.start();
                 awaitRunning(runner);
                 long start = System.nanoTime();
+                progress("topology: running");
                 long[] cycleEnds = new long[settings.cycles()];
                 long[] cpu = new long[settings.cycles()];
                 long[] jit = new long[settings.cycles()];
@@ -245,6 +257,7 @@ public final class PipelineBench {
                     cycleEnds[cycle] = System.nanoTime();
                     cpu[cycle] = streamThreadCpu(config.applicationId());
                     jit[cycle] = jitMillis();
+                    progress("topology: cycle " + (cycle + 1) + " of " + settings.cycles() + " committed");
                 }
                 StringBuilder perCycle = new StringBuilder();
                 for (int cycle = 0; cycle < settings.cycles(); cycle++) {
@@ -431,8 +444,15 @@ public final class PipelineBench {
             }
         }
         createTopics(config, sinks.toArray(String[]::new));
-        runFloor(config, warmUpSnapshots, "-bench-warm-up-fan-out", outputs, steadySnapshots);
-        FloorRun run = runFloor(config, topics.snapshots().name(), "-bench-fan-out", outputs, steadySnapshots);
+        runFloor(config, warmUpSnapshots, "-bench-warm-up-fan-out", outputs, steadySnapshots, () -> {});
+        FloorRun run = runFloor(
+                config,
+                topics.snapshots().name(),
+                "-bench-fan-out",
+                outputs,
+                steadySnapshots,
+                () -> progress("fan-out floor: started"));
+        progress("fan-out floor: committed");
         out.printf(
                 Locale.ROOT,
                 "fan-out floor: stream threads' CPU %.1f µs per snapshot; JIT compilers %.1f s meanwhile%n",
@@ -444,13 +464,14 @@ public final class PipelineBench {
     /** A run of the floor topology: how long it took, its stream threads' CPU, the JIT compilers' time meanwhile. */
     private record FloorRun(double seconds, long cpuNanos, long jitMillis) {}
 
-    /** Runs the floor topology over {@code snapshotsTopic} until it has committed all of it. */
+    /** Runs the floor topology over {@code snapshotsTopic} until it has committed all of it; {@code started} once running. */
     private static FloorRun runFloor(
             ContactAuditConfig config,
             String snapshotsTopic,
             String suffix,
             List<FanOutFloor.Output> outputs,
-            long steadySnapshots)
+            long steadySnapshots,
+            Runnable started)
             throws Exception {
         Properties props = EvaluatorApp.properties(config);
         String application = config.applicationId() + suffix;
@@ -465,6 +486,7 @@ public final class PipelineBench {
             long start = System.nanoTime();
             long cpu = streamThreadCpu(application);
             long jit = jitMillis();
+            started.run();
             awaitCommitted(admin, application, snapshotsTopic, 0, Duration.ofMinutes(30));
             return new FloorRun(
                     (System.nanoTime() - start) / 1e9, streamThreadCpu(application) - cpu, jitMillis() - jit);

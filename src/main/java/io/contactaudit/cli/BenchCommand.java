@@ -140,7 +140,8 @@ public final class BenchCommand {
             new PipelineBench(
                             new PipelineBench.Settings(
                                     subscriptions, cycles, partitions, latencyRate, latencySeconds, overrides),
-                            spec.commandLine().getOut())
+                            spec.commandLine().getOut(),
+                            spec.commandLine().getErr())
                     .run();
             return ExitCodes.OK;
         }
