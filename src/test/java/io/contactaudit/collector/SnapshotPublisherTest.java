@@ -34,13 +34,18 @@ class SnapshotPublisherTest {
                 .build();
     }
 
-    @Test
-    void keysAreLowerCaseWithRunAndApiVersionHeadersAndTheCaptureTime() throws Exception {
-        MockProducer<String, SecurityContactSnapshot> producer = new MockProducer<>(
-                true,
+    /** A mock producer: completing each send at once, or when the test says. */
+    MockProducer<String, SecurityContactSnapshot> producer(boolean autoComplete) {
+        return new MockProducer<>(
+                autoComplete,
                 null,
                 Serdes.String().serializer(),
                 topics.snapshots().value().serializer());
+    }
+
+    @Test
+    void keysAreLowerCaseWithRunAndApiVersionHeadersAndTheCaptureTime() throws Exception {
+        MockProducer<String, SecurityContactSnapshot> producer = producer(true);
         SnapshotPublisher publisher =
                 new SnapshotPublisher(producer, topics.snapshots().name());
         publisher.publish(snapshot()).get();
@@ -64,11 +69,7 @@ class SnapshotPublisherTest {
 
     @Test
     void aFailedSendFailsItsFuture() {
-        MockProducer<String, SecurityContactSnapshot> producer = new MockProducer<>(
-                false,
-                null,
-                Serdes.String().serializer(),
-                topics.snapshots().value().serializer());
+        MockProducer<String, SecurityContactSnapshot> producer = producer(false);
         SnapshotPublisher publisher =
                 new SnapshotPublisher(producer, topics.snapshots().name());
         CompletableFuture<Void> sent = publisher.publish(snapshot());
@@ -83,11 +84,7 @@ class SnapshotPublisherTest {
 
     @Test
     void aSnapshotTooLargeToPublishIsPublishedAsAnErrorWithoutItsPages() throws Exception {
-        MockProducer<String, SecurityContactSnapshot> producer = new MockProducer<>(
-                false,
-                null,
-                Serdes.String().serializer(),
-                topics.snapshots().value().serializer());
+        MockProducer<String, SecurityContactSnapshot> producer = producer(false);
         SnapshotPublisher publisher =
                 new SnapshotPublisher(producer, topics.snapshots().name());
         CompletableFuture<Void> sent = publisher.publish(snapshot());
@@ -114,11 +111,7 @@ class SnapshotPublisherTest {
 
     @Test
     void anErrorSnapshotWithPagesIsPublishedWithoutThemAndOneWithoutPagesFails() throws Exception {
-        MockProducer<String, SecurityContactSnapshot> producer = new MockProducer<>(
-                false,
-                null,
-                Serdes.String().serializer(),
-                topics.snapshots().value().serializer());
+        MockProducer<String, SecurityContactSnapshot> producer = producer(false);
         SnapshotPublisher publisher =
                 new SnapshotPublisher(producer, topics.snapshots().name());
         // the collector keeps the pages of a list it could not read to the end (too many pages, a foreign nextLink)
