@@ -69,12 +69,11 @@ public final class SnapshotPublisher implements SnapshotSink, AutoCloseable {
                     || snapshot.getRawBodies().isEmpty()) {
                 return CompletableFuture.failedFuture(cause); // nothing to leave out: too large for another reason
             }
-            tooLarge.incrementAndGet();
             LOG.warn(
-                    "subscription {}: the snapshot is too large to publish, published as ERROR instead: {}",
+                    "subscription {}: the snapshot is too large to publish, publishing it as ERROR instead: {}",
                     snapshot.getSubscriptionId(),
                     cause.getMessage());
-            return send(record(tooLarge(snapshot, cause)));
+            return send(record(tooLarge(snapshot, cause))).thenRun(tooLarge::incrementAndGet);
         });
     }
 

@@ -135,5 +135,12 @@ class SnapshotPublisherTest {
         assertThat(withoutPages).isCompletedExceptionally();
         assertThat(producer.history()).hasSize(3);
         assertThat(publisher.tooLarge()).isEqualTo(1);
+
+        // the ERROR snapshot without the pages is still too large: counted as a failure, not as published
+        CompletableFuture<Void> both = publisher.publish(snapshot());
+        producer.errorNext(new RecordTooLargeException("too large"));
+        producer.errorNext(new RecordTooLargeException("still too large"));
+        assertThat(both).isCompletedExceptionally();
+        assertThat(publisher.tooLarge()).isEqualTo(1);
     }
 }
