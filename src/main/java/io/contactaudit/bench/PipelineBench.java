@@ -11,6 +11,7 @@ import io.contactaudit.embedded.EmbeddedKafka;
 import io.contactaudit.evaluate.EvaluateTopology;
 import io.contactaudit.evaluate.StreamsRunner;
 import io.contactaudit.kafka.TopicProvisioner;
+import io.contactaudit.kafka.TopicSpec;
 import io.contactaudit.kafka.Topics;
 import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceFinding;
@@ -29,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +42,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -209,10 +208,9 @@ public final class PipelineBench {
             KafkaSetup.prepare(config, topics);
             createTopics(
                     config,
-                    Map.of(
-                            prefix + ".passthrough-1", Map.of(),
-                            prefix + ".passthrough-2", Map.of(),
-                            prefix + ".passthrough-streams", Map.of()));
+                    Stream.of(".passthrough-1", ".passthrough-2", ".passthrough-streams")
+                            .<TopicSpec<?, ?>>map(name -> TopicSpec.ofBytes(prefix + name, Map.of(), "a baseline's"))
+                            .toList());
             out.printf(
                     Locale.ROOT,
                     "evaluator: findings.emit=%s, findings.refresh=%s%n",
@@ -461,17 +459,16 @@ public final class PipelineBench {
         String prefix = config.topicPrefix();
         // each sink created with the settings of the topic it stands in for: a topic stored in another codec than the
         // producer's (the SIEM topics in gzip) costs the broker a recompression of every batch inside the commit
-        Map<String, Map<String, String>> sinks = new LinkedHashMap<>();
+        List<TopicSpec<?, ?>> sinks = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             String topic = outputs.get(i).topic();
             if (!outputs.get(i).changelog()) {
-                sinks.put(
-                        FanOutFloor.sinkTopic(prefix, i),
-                        topics.all().stream()
-                                .filter(t -> t.name().equals(topic))
-                                .findFirst()
-                                .orElseThrow()
-                                .config());
+                TopicSpec<?, ?> original = topics.all().stream()
+                        .filter(t -> t.name().equals(topic))
+                        .findFirst()
+                        .orElseThrow();
+                sinks.add(TopicSpec.ofBytes(
+                        FanOutFloor.sinkTopic(prefix, i), original.config(), "the fan-out floor's " + topic));
             }
         }
         createTopics(config, sinks);
@@ -601,16 +598,10 @@ public final class PipelineBench {
         }
     }
 
-    /** Creates the topics named, each with its topic-level settings. */
-    private static void createTopics(ContactAuditConfig config, Map<String, Map<String, String>> topics)
-            throws Exception {
+    /** Creates the bench's own topics, each with its settings, as the evaluator's are created. */
+    private static void createTopics(ContactAuditConfig config, List<TopicSpec<?, ?>> topics) {
         try (var admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
-            admin.createTopics(topics.entrySet().stream()
-                            .map(t ->
-                                    new NewTopic(t.getKey(), config.topicPartitions(), (short) 1).configs(t.getValue()))
-                            .toList())
-                    .all()
-                    .get();
+            TopicProvisioner.ensure(admin, topics, true, config.topicPartitions(), (short) 1, Duration.ofSeconds(30));
         }
     }
 

@@ -18,7 +18,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.Serdes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +65,7 @@ public final class TopicProvisioner {
      */
     public static void ensureTopic(
             Map<String, Object> clientProperties, String name, int partitions, Duration timeout) {
-        TopicSpec<byte[], byte[]> topic =
-                new TopicSpec<>(name, Serdes.ByteArray(), Serdes.ByteArray(), Map.of(), "an input from outside");
+        TopicSpec<byte[], byte[]> topic = TopicSpec.ofBytes(name, Map.of(), "an input from outside");
         try (Admin admin = admin(clientProperties, timeout)) {
             ensure(admin, List.of(topic), true, partitions, (short) -1, timeout);
         }

@@ -15,6 +15,11 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public record TopicSpec<K, V>(String name, Serde<K> key, Serde<V> value, Map<String, String> config, String why) {
 
+    /** A topic of bytes, keys and values, created with {@code config}. */
+    public static TopicSpec<byte[], byte[]> ofBytes(String name, Map<String, String> config, String why) {
+        return new TopicSpec<>(name, Serdes.ByteArray(), Serdes.ByteArray(), config, why);
+    }
+
     /**
      * The same topic for a writer that encodes its values itself with {@link #value()}'s serializer: the evaluator
      * encodes a posture once, for its store, the store's changelog and the posture topic.
