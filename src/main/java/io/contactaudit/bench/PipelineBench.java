@@ -38,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -76,6 +77,7 @@ public final class PipelineBench {
      * @param partitions    partitions of the topics (and stream threads)
      * @param latencyRate   snapshots per second of the latency phase
      * @param latencySeconds duration of the latency phase
+     * @param warmUpRounds   at most this many rounds of the warm-up ({@link #WARM_UP_ROUNDS} for steady-state figures)
      * @param overrides      configuration values for the evaluator and its clients (e.g. {@code producer.compression.type})
      */
     public record Settings(
@@ -84,8 +86,12 @@ public final class PipelineBench {
             int partitions,
             int latencyRate,
             int latencySeconds,
+            int warmUpRounds,
             Map<String, String> overrides) {
         public Settings {
+            if (warmUpRounds < 1) {
+                throw new IllegalArgumentException("the warm-up needs at least one round, not " + warmUpRounds);
+            }
             overrides = Map.copyOf(overrides);
         }
     }
@@ -98,9 +104,9 @@ public final class PipelineBench {
      * At most this many warm-up rounds: the compilers went quiet after 22 rounds of ~1 s (the first ones 2-6 s) in a run
      * of 30,000 x 10, and were still 53-100% busy after 8.
      */
-    static final int WARM_UP_ROUNDS = 30;
-    /** Runs of the fan-out floor; the median counts. */
-    static final int FLOOR_RUNS = 3;
+    public static final int WARM_UP_ROUNDS = 30;
+    /** Runs of the topology and of the fan-out floor, in turn; the medians count. */
+    static final int RUNS = 3;
 
     private static final String[] GENERATIONS = {ContactRenderer.V2017, ContactRenderer.V2020, ContactRenderer.V2023};
     private static final String[] SEVERITIES = {"High", "Medium", "Low", "Critical"};
@@ -251,8 +257,7 @@ public final class PipelineBench {
 
             System.gc();
             long heapBefore = usedHeap();
-            double steady = 0;
-            double cpuPerSnapshot = Double.NaN;
+            List<TopologyRun> runs = new ArrayList<>();
             long steadySnapshots = (long) total - settings.subscriptions();
             List<FanOutFloor.Output> outputs = new ArrayList<>();
             long liveData;
@@ -260,48 +265,24 @@ public final class PipelineBench {
             try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
                     EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
                 StreamsRunner runner = evaluator.runner();
-                runner.start();
-                awaitRunning(runner);
-                long start = System.nanoTime();
-                progress("topology: running");
-                long[] cycleEnds = new long[settings.cycles()];
-                long[] cpu = new long[settings.cycles()];
-                long[] jit = new long[settings.cycles()];
-                for (int cycle = 0; cycle < settings.cycles(); cycle++) {
-                    awaitCommitted(
-                            admin,
-                            config.applicationId(),
-                            topics.snapshots().name(),
-                            total - cycleOffsets[cycle],
-                            Duration.ofMinutes(30));
-                    cycleEnds[cycle] = System.nanoTime();
-                    cpu[cycle] = streamThreadCpu(config.applicationId());
-                    jit[cycle] = jitMillis();
-                    progress("topology: cycle " + (cycle + 1) + " of " + settings.cycles() + " committed");
-                }
-                StringBuilder perCycle = new StringBuilder();
-                for (int cycle = 0; cycle < settings.cycles(); cycle++) {
-                    long from = cycle == 0 ? start : cycleEnds[cycle - 1];
-                    perCycle.append(cycle == 0 ? "" : ", ")
-                            .append(Math.round(settings.subscriptions() / ((cycleEnds[cycle] - from) / 1e9)));
-                }
+                TopologyRun first =
+                        runTopology(admin, config, runner, topics.snapshots().name(), cycleOffsets, "topology");
+                runs.add(first);
                 out.printf(
                         Locale.ROOT,
                         "topology (evaluate, exactly_once_v2), snapshots/s per cycle: %s (cycle 1: first sight, JIT warm-up)%n",
-                        perCycle);
+                        first.perCycle());
                 if (settings.cycles() > 1) {
-                    steady = steadySnapshots / ((cycleEnds[settings.cycles() - 1] - cycleEnds[0]) / 1e9);
-                    cpuPerSnapshot = (cpu[settings.cycles() - 1] - cpu[0]) / 1e3 / steadySnapshots;
                     out.printf(
                             Locale.ROOT,
                             "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the copy; "
                                     + "stream threads' CPU %.1f µs per snapshot; JIT compilers %.1f s meanwhile%n",
                             settings.cycles(),
-                            steady,
-                            100 * steady / limit,
-                            100 * steady / floor,
-                            cpuPerSnapshot,
-                            (jit[settings.cycles() - 1] - jit[0]) / 1e3);
+                            first.rate(),
+                            100 * first.rate() / limit,
+                            100 * first.rate() / floor,
+                            first.cpuMicros(),
+                            first.jitSeconds());
                     long from = t0.plus(CYCLE).toEpochMilli();
                     String changelog = config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog";
                     for (String topic : List.of(
@@ -344,16 +325,60 @@ public final class PipelineBench {
                 out.flush();
                 p99 = latency(config, topics);
             }
-            double fanOut = Double.NaN;
+            // Three runs of each, the floor and the topology in turn (T1 F1 T2 F2 T3 F3), the medians compared: single
+            // runs minutes apart differ by up to 1.8x here, and the compilers are still at work on both through the
+            // runs
+            // (each run of either is faster than the one before in most benches); measured after every topology run,
+            // the floor had the whole bench's warm-up, the topology's first run had not.
+            List<FloorRun> floorRuns = new ArrayList<>();
             if (!outputs.isEmpty()) {
-                fanOut = fanOutFloor(config, topics, warmUpSnapshots, outputs, steadySnapshots, total);
+                prepareFloor(config, topics, warmUpSnapshots, outputs, steadySnapshots);
+            }
+            for (int r = 1; r <= RUNS; r++) {
+                if (r > 1) {
+                    runs.add(topologyRun(values, topics, cycleOffsets, r));
+                }
+                if (!outputs.isEmpty()) {
+                    floorRuns.add(floorRun(config, topics, outputs, steadySnapshots, r));
+                }
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "topology, %d runs, cycles 2-%d: %s snapshots/s; stream threads' CPU %s µs per snapshot; JIT compilers %s s "
+                            + "meanwhile (in run order; the median counts)%n",
+                    RUNS,
+                    settings.cycles(),
+                    joined(runs, run -> String.format(Locale.ROOT, "%.0f", run.rate())),
+                    joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.cpuMicros())),
+                    joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.jitSeconds())));
+            double steady = median(runs, TopologyRun::rate);
+            double cpuPerSnapshot = median(runs, TopologyRun::cpuMicros);
+            double fanOut = Double.NaN;
+            if (!floorRuns.isEmpty()) {
+                out.printf(
+                        Locale.ROOT,
+                        "fan-out floor, %d runs: %s records-in/s; stream threads' CPU %s µs per snapshot; JIT compilers %s s "
+                                + "meanwhile (in run order; the median counts)%n",
+                        RUNS,
+                        joined(floorRuns, run -> String.format(Locale.ROOT, "%.0f", total / run.seconds())),
+                        joined(floorRuns, run -> String.format(Locale.ROOT, "%.1f", run.cpuNanos() / 1e3 / total)),
+                        joined(floorRuns, run -> String.format(Locale.ROOT, "%.1f", run.jitMillis() / 1e3)));
+                fanOut = median(floorRuns, run -> total / run.seconds());
+                StringBuilder pairs = new StringBuilder();
+                for (int r = 0; r < RUNS; r++) {
+                    pairs.append(r == 0 ? "" : ", ")
+                            .append(Math.round(
+                                    100 * runs.get(r).rate() * floorRuns.get(r).seconds() / total))
+                            .append('%');
+                }
                 out.printf(
                         Locale.ROOT,
                         "fan-out floor (Kafka Streams, exactly_once_v2, the evaluator's writes per snapshot without its work): "
-                                + "%8.0f records-in/s; topology cycles 2-%d = %.0f%% of it%n",
+                                + "%8.0f records-in/s; the topology's median, cycles 2-%d, = %.0f%% of it (run by run: %s)%n",
                         fanOut,
                         settings.cycles(),
-                        100 * steady / fanOut);
+                        100 * steady / fanOut,
+                        pairs);
                 out.flush();
             }
             try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
@@ -387,8 +412,8 @@ public final class PipelineBench {
 
     /**
      * Warms the JIT compilers up before the measured run: an evaluator of its own reads rounds of 10,000 subscriptions
-     * × 3 cycles until a round leaves the compilers nearly idle ({@link #JIT_QUIET} of its time) or {@link #WARM_UP_ROUNDS}
-     * rounds have run. An evaluator runs for days; in a one-minute run the compilers, sharing the two cores, were still
+     * × 3 cycles until a round leaves the compilers nearly idle ({@link #JIT_QUIET} of its time) or
+     * {@link Settings#warmUpRounds} rounds ({@link #WARM_UP_ROUNDS} by default) have run. An evaluator runs for days; in a one-minute run the compilers, sharing the two cores, were still
      * at work through half of it (10 s of compilation during 13 s of cycles 2-10 after a single round). Returns the
      * warm-up's snapshots topic, which the fan-out floor warms up on in turn.
      */
@@ -418,7 +443,7 @@ public final class PipelineBench {
                 long jit = jitMillis();
                 for (int cycle = rounds * cycles; cycle < (rounds + 1) * cycles; cycle++) {
                     // every round's cycles before t0: the broker refuses timestamps too far ahead of its clock
-                    Instant at = t0.minus(CYCLE.multipliedBy((long) WARM_UP_ROUNDS * cycles - cycle));
+                    Instant at = t0.minus(CYCLE.multipliedBy((long) settings.warmUpRounds() * cycles - cycle));
                     for (int i = 0; i < subscriptions; i++) {
                         SecurityContactSnapshot s = snapshot(i, cycle, at, "warm-up-" + cycle);
                         producer.send(new ProducerRecord<>(
@@ -429,7 +454,7 @@ public final class PipelineBench {
                 awaitCommitted(admin, config.applicationId(), topics.snapshots().name(), 0, Duration.ofMinutes(30));
                 rounds++;
                 lastJit = (jitMillis() - jit) / 1e3 / ((System.nanoTime() - roundStart) / 1e9);
-            } while (lastJit > JIT_QUIET && rounds < WARM_UP_ROUNDS);
+            } while (lastJit > JIT_QUIET && rounds < settings.warmUpRounds());
         }
         out.printf(
                 Locale.ROOT,
@@ -445,16 +470,15 @@ public final class PipelineBench {
     }
 
     /**
-     * The fan-out floor over the backlog ({@link FanOutFloor}), after a run of it over the warm-up's snapshots (the
-     * compilers' work on its code paths, as the evaluator's warm-up does for the evaluator's); snapshots/s.
+     * The fan-out floor's sinks ({@link FanOutFloor}), and a run of it over the warm-up's snapshots: the compilers'
+     * work on its code paths, as the evaluator's warm-up does for the evaluator's.
      */
-    private double fanOutFloor(
+    private void prepareFloor(
             ContactAuditConfig config,
             Topics topics,
             String warmUpSnapshots,
             List<FanOutFloor.Output> outputs,
-            long steadySnapshots,
-            long total)
+            long steadySnapshots)
             throws Exception {
         String prefix = config.topicPrefix();
         // each sink created with the settings of the topic it stands in for: a topic stored in another codec than the
@@ -473,35 +497,107 @@ public final class PipelineBench {
         }
         createTopics(config, sinks);
         runFloor(config, warmUpSnapshots, "-bench-warm-up-fan-out", outputs, steadySnapshots, () -> {});
-        // the floor is the noisier of the two measurements on a small machine (single runs minutes apart differ by up
-        // to 1.8x): the median of three runs over the same snapshots, each a new application with its own store
-        List<FloorRun> runs = new ArrayList<>();
-        for (int r = 1; r <= FLOOR_RUNS; r++) {
-            String run = "fan-out floor: run " + r + " of " + FLOOR_RUNS;
-            runs.add(runFloor(
-                    config,
-                    topics.snapshots().name(),
-                    "-bench-fan-out-" + r,
-                    outputs,
-                    steadySnapshots,
-                    () -> progress(run + " started")));
-            progress(run + " committed");
-        }
-        List<Double> rates =
-                runs.stream().map(run -> total / run.seconds()).sorted().toList();
-        out.printf(
-                Locale.ROOT,
-                "fan-out floor, %d runs: %s records-in/s; stream threads' CPU %s µs per snapshot; JIT compilers %s s "
-                        + "meanwhile (in run order; the median counts)%n",
-                FLOOR_RUNS,
-                joined(runs, run -> String.format(Locale.ROOT, "%.0f", total / run.seconds())),
-                joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.cpuNanos() / 1e3 / total)),
-                joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.jitMillis() / 1e3)));
-        return rates.get(rates.size() / 2);
     }
 
-    private static String joined(List<FloorRun> runs, Function<FloorRun, String> shown) {
+    /** Run {@code r} of the fan-out floor over the backlog: a new application with its own store. */
+    private FloorRun floorRun(
+            ContactAuditConfig config, Topics topics, List<FanOutFloor.Output> outputs, long steadySnapshots, int r)
+            throws Exception {
+        String run = "fan-out floor: run " + r + " of " + RUNS;
+        FloorRun floor = runFloor(
+                config,
+                topics.snapshots().name(),
+                "-bench-fan-out-" + r,
+                outputs,
+                steadySnapshots,
+                () -> progress(run + " started"));
+        progress(run + " committed");
+        return floor;
+    }
+
+    private static <R> String joined(List<R> runs, Function<R, String> shown) {
         return runs.stream().map(shown).collect(Collectors.joining(", "));
+    }
+
+    /** The median of {@code value} over {@code runs} (the upper one of an even count). */
+    static <R> double median(List<R> runs, ToDoubleFunction<R> value) {
+        double[] values = runs.stream().mapToDouble(value).sorted().toArray();
+        return values[values.length / 2];
+    }
+
+    /**
+     * One run of the evaluator over the backlog: snapshots/s per cycle, and over cycles 2..N (the first reads every
+     * subscription for the first time) the rate, the stream threads' CPU per snapshot and the compilers' time.
+     */
+    record TopologyRun(String perCycle, double rate, double cpuMicros, double jitSeconds) {}
+
+    /**
+     * Starts {@code runner} (a new application over the backlog) and measures it cycle by cycle, until it has
+     * committed the whole backlog; {@code name} leads its progress lines.
+     */
+    private TopologyRun runTopology(
+            Admin admin,
+            ContactAuditConfig config,
+            StreamsRunner runner,
+            String snapshots,
+            long[] cycleOffsets,
+            String name)
+            throws Exception {
+        int total = settings.subscriptions() * settings.cycles();
+        runner.start();
+        awaitRunning(runner);
+        long start = System.nanoTime();
+        progress(name + ": running");
+        long[] cycleEnds = new long[settings.cycles()];
+        long[] cpu = new long[settings.cycles()];
+        long[] jit = new long[settings.cycles()];
+        for (int cycle = 0; cycle < settings.cycles(); cycle++) {
+            awaitCommitted(
+                    admin, config.applicationId(), snapshots, total - cycleOffsets[cycle], Duration.ofMinutes(30));
+            cycleEnds[cycle] = System.nanoTime();
+            cpu[cycle] = streamThreadCpu(config.applicationId());
+            jit[cycle] = jitMillis();
+            progress(name + ": cycle " + (cycle + 1) + " of " + settings.cycles() + " committed");
+        }
+        StringBuilder perCycle = new StringBuilder();
+        for (int cycle = 0; cycle < settings.cycles(); cycle++) {
+            long from = cycle == 0 ? start : cycleEnds[cycle - 1];
+            perCycle.append(cycle == 0 ? "" : ", ")
+                    .append(Math.round(settings.subscriptions() / ((cycleEnds[cycle] - from) / 1e9)));
+        }
+        if (settings.cycles() == 1) {
+            return new TopologyRun(perCycle.toString(), 0, Double.NaN, 0);
+        }
+        long steadySnapshots = (long) total - settings.subscriptions();
+        int last = settings.cycles() - 1;
+        return new TopologyRun(
+                perCycle.toString(),
+                steadySnapshots / ((cycleEnds[last] - cycleEnds[0]) / 1e9),
+                (cpu[last] - cpu[0]) / 1e3 / steadySnapshots,
+                (jit[last] - jit[0]) / 1e3);
+    }
+
+    /**
+     * Run {@code r} of the topology: an evaluator with an application id and state of its own over the same backlog,
+     * writing to the same topics (what it writes there is not read again).
+     */
+    private TopologyRun topologyRun(Map<String, String> values, Topics topics, long[] cycleOffsets, int r)
+            throws Exception {
+        ContactAuditConfig base = ContactAuditConfig.of(values);
+        Map<String, String> own = new HashMap<>(values);
+        own.put(ContactAuditConfig.APPLICATION_ID_CONFIG, base.applicationId() + "-run-" + r);
+        own.put(ContactAuditConfig.STATE_DIR_CONFIG, values.get(ContactAuditConfig.STATE_DIR_CONFIG) + "-run-" + r);
+        ContactAuditConfig config = ContactAuditConfig.of(own);
+        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
+                EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+            return runTopology(
+                    admin,
+                    config,
+                    evaluator.runner(),
+                    topics.snapshots().name(),
+                    cycleOffsets,
+                    "topology: run " + r + " of " + RUNS);
+        }
     }
 
     /** A run of the floor topology: how long it took, its stream threads' CPU, the JIT compilers' time meanwhile. */

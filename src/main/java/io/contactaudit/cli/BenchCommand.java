@@ -127,6 +127,14 @@ public final class BenchCommand {
         private int latencySeconds;
 
         @Option(
+                names = "--warm-up-rounds",
+                defaultValue = "" + PipelineBench.WARM_UP_ROUNDS,
+                description =
+                        "At most this many rounds of the JIT warm-up before the measured runs; fewer for a quick run "
+                                + "whose figures are not steady-state ones (default ${DEFAULT-VALUE}).")
+        private int warmUpRounds;
+
+        @Option(
                 names = "--set",
                 paramLabel = "KEY=VALUE",
                 description =
@@ -139,7 +147,13 @@ public final class BenchCommand {
             QuietLogs.apply();
             new PipelineBench(
                             new PipelineBench.Settings(
-                                    subscriptions, cycles, partitions, latencyRate, latencySeconds, overrides),
+                                    subscriptions,
+                                    cycles,
+                                    partitions,
+                                    latencyRate,
+                                    latencySeconds,
+                                    warmUpRounds,
+                                    overrides),
                             spec.commandLine().getOut(),
                             spec.commandLine().getErr())
                     .run();
