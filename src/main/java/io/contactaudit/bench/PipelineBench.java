@@ -327,14 +327,13 @@ public final class PipelineBench {
             }
             // Three runs of each, the floor and the topology in turn (T1 F1 T2 F2 T3 F3), the medians compared: single
             // runs minutes apart differ by up to 1.8x here, and the compilers are still at work on both through the
-            // runs
-            // (each run of either is faster than the one before in most benches); measured after every topology run,
-            // the floor had the whole bench's warm-up, the topology's first run had not.
+            // runs, each of either faster than the one before in most benches. Measured after every topology run, the
+            // floor had the whole bench's warm-up behind it, the topology's first run had not.
             List<FloorRun> floorRuns = new ArrayList<>();
             if (!outputs.isEmpty()) {
                 prepareFloor(config, topics, warmUpSnapshots, outputs, steadySnapshots);
             }
-            for (int r = 1; r <= RUNS; r++) {
+            for (int r = 1; r <= RUNS && settings.cycles() > 1; r++) {
                 if (r > 1) {
                     runs.add(topologyRun(values, topics, cycleOffsets, r));
                 }
@@ -342,15 +341,17 @@ public final class PipelineBench {
                     floorRuns.add(floorRun(config, topics, outputs, steadySnapshots, r));
                 }
             }
-            out.printf(
-                    Locale.ROOT,
-                    "topology, %d runs, cycles 2-%d: %s snapshots/s; stream threads' CPU %s µs per snapshot; JIT compilers %s s "
-                            + "meanwhile (in run order; the median counts)%n",
-                    RUNS,
-                    settings.cycles(),
-                    joined(runs, run -> String.format(Locale.ROOT, "%.0f", run.rate())),
-                    joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.cpuMicros())),
-                    joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.jitSeconds())));
+            if (settings.cycles() > 1) {
+                out.printf(
+                        Locale.ROOT,
+                        "topology, %d runs, cycles 2-%d: %s snapshots/s; stream threads' CPU %s µs per snapshot; JIT compilers %s s "
+                                + "meanwhile (in run order; the median counts)%n",
+                        runs.size(),
+                        settings.cycles(),
+                        joined(runs, run -> String.format(Locale.ROOT, "%.0f", run.rate())),
+                        joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.cpuMicros())),
+                        joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.jitSeconds())));
+            }
             double steady = median(runs, TopologyRun::rate);
             double cpuPerSnapshot = median(runs, TopologyRun::cpuMicros);
             double fanOut = Double.NaN;
