@@ -63,12 +63,14 @@ class RunCommandIT {
             Jar jar = new Jar(dir, name);
             Process process = jar.start(Map.of(), args);
             try {
+                // what the process wrote so far, should it not get there
                 await().atMost(Duration.ofSeconds(120))
-                        .until(() -> jar.out()
+                        .untilAsserted(() -> assertThat(jar.out()
                                         .lines()
                                         .filter(l -> l.contains("2 subscriptions"))
-                                        .count()
-                                >= 2);
+                                        .count())
+                                .as("%s run; stdout:%n%s%nstderr:%n%s", name, jar.out(), jar.err())
+                                .isGreaterThanOrEqualTo(2));
                 assertThat(jar.out()).contains("embedded Kafka broker at 127.0.0.1:", "OK 2", "published 2, failed 0");
             } finally {
                 process.destroy();
