@@ -37,7 +37,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -257,7 +256,7 @@ public final class PipelineBench {
 
             System.gc();
             long heapBefore = usedHeap();
-            List<TopologyRun> runs = new ArrayList<>();
+            List<Run> runs = new ArrayList<>();
             long steadySnapshots = (long) total - settings.subscriptions();
             List<FanOutFloor.Output> outputs = new ArrayList<>();
             long liveData;
@@ -267,7 +266,7 @@ public final class PipelineBench {
                 StreamsRunner runner = evaluator.runner();
                 TopologyRun first =
                         runTopology(admin, config, runner, topics.snapshots().name(), cycleOffsets, "topology");
-                runs.add(first);
+                runs.add(first.steady());
                 out.printf(
                         Locale.ROOT,
                         "topology (evaluate, exactly_once_v2), snapshots/s per cycle: %s (cycle 1: first sight, JIT warm-up)%n",
@@ -278,11 +277,11 @@ public final class PipelineBench {
                             "topology (evaluate, exactly_once_v2), cycles 2-%d:      %8.0f snapshots/s = %.1f%% of the limit, %.0f%% of the copy; "
                                     + "stream threads' CPU %.1f µs per snapshot; JIT compilers %.1f s meanwhile%n",
                             settings.cycles(),
-                            first.rate(),
-                            100 * first.rate() / limit,
-                            100 * first.rate() / floor,
-                            first.cpuMicros(),
-                            first.jitSeconds());
+                            first.steady().rate(),
+                            100 * first.steady().rate() / limit,
+                            100 * first.steady().rate() / floor,
+                            first.steady().cpuMicros(),
+                            first.steady().jitSeconds());
                     long from = t0.plus(CYCLE).toEpochMilli();
                     String changelog = config.applicationId() + "-" + EvaluateTopology.STORE + "-changelog";
                     for (String topic : List.of(
@@ -329,47 +328,35 @@ public final class PipelineBench {
             // runs minutes apart differ by up to 1.8x here, and the compilers are still at work on both through the
             // runs, each of either faster than the one before in most benches. Measured after every topology run, the
             // floor had the whole bench's warm-up behind it, the topology's first run had not.
-            List<FloorRun> floorRuns = new ArrayList<>();
+            List<Run> floorRuns = new ArrayList<>();
             if (!outputs.isEmpty()) {
-                prepareFloor(config, topics, warmUpSnapshots, outputs, steadySnapshots);
-            }
-            for (int r = 1; r <= RUNS && settings.cycles() > 1; r++) {
-                if (r > 1) {
-                    runs.add(topologyRun(values, topics, cycleOffsets, r));
+                try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30))) {
+                    prepareFloor(admin, config, topics, warmUpSnapshots, outputs, steadySnapshots);
+                    for (int r = 1; r <= RUNS; r++) {
+                        if (r > 1) {
+                            runs.add(topologyRun(admin, config, values, topics, cycleOffsets, r));
+                        }
+                        floorRuns.add(floorRun(admin, config, topics, outputs, steadySnapshots, total, r));
+                    }
                 }
-                if (!outputs.isEmpty()) {
-                    floorRuns.add(floorRun(config, topics, outputs, steadySnapshots, r));
-                }
             }
-            if (settings.cycles() > 1) {
-                out.printf(
-                        Locale.ROOT,
-                        "topology, %d runs, cycles 2-%d: %s snapshots/s; stream threads' CPU %s µs per snapshot; JIT compilers %s s "
-                                + "meanwhile (in run order; the median counts)%n",
-                        runs.size(),
-                        settings.cycles(),
-                        joined(runs, run -> String.format(Locale.ROOT, "%.0f", run.rate())),
-                        joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.cpuMicros())),
-                        joined(runs, run -> String.format(Locale.ROOT, "%.1f", run.jitSeconds())));
-            }
-            double steady = median(runs, TopologyRun::rate);
-            double cpuPerSnapshot = median(runs, TopologyRun::cpuMicros);
+            double steady = median(runs, Run::rate);
+            double cpuPerSnapshot = median(runs, Run::cpuMicros);
             double fanOut = Double.NaN;
             if (!floorRuns.isEmpty()) {
                 out.printf(
                         Locale.ROOT,
-                        "fan-out floor, %d runs: %s records-in/s; stream threads' CPU %s µs per snapshot; JIT compilers %s s "
-                                + "meanwhile (in run order; the median counts)%n",
-                        RUNS,
-                        joined(floorRuns, run -> String.format(Locale.ROOT, "%.0f", total / run.seconds())),
-                        joined(floorRuns, run -> String.format(Locale.ROOT, "%.1f", run.cpuNanos() / 1e3 / total)),
-                        joined(floorRuns, run -> String.format(Locale.ROOT, "%.1f", run.jitMillis() / 1e3)));
-                fanOut = median(floorRuns, run -> total / run.seconds());
+                        "topology, %d runs, cycles 2-%d: %s%n",
+                        runs.size(),
+                        settings.cycles(),
+                        describe(runs, "snapshots/s"));
+                out.printf(Locale.ROOT, "fan-out floor, %d runs: %s%n", RUNS, describe(floorRuns, "records-in/s"));
+                fanOut = median(floorRuns, Run::rate);
                 StringBuilder pairs = new StringBuilder();
                 for (int r = 0; r < RUNS; r++) {
                     pairs.append(r == 0 ? "" : ", ")
                             .append(Math.round(
-                                    100 * runs.get(r).rate() * floorRuns.get(r).seconds() / total))
+                                    100 * runs.get(r).rate() / floorRuns.get(r).rate()))
                             .append('%');
                 }
                 out.printf(
@@ -414,8 +401,8 @@ public final class PipelineBench {
     /**
      * Warms the JIT compilers up before the measured run: an evaluator of its own reads rounds of 10,000 subscriptions
      * × 3 cycles until a round leaves the compilers nearly idle ({@link #JIT_QUIET} of its time) or
-     * {@link Settings#warmUpRounds} rounds ({@link #WARM_UP_ROUNDS} by default) have run. An evaluator runs for days; in a one-minute run the compilers, sharing the two cores, were still
-     * at work through half of it (10 s of compilation during 13 s of cycles 2-10 after a single round). Returns the
+     * {@link Settings#warmUpRounds} rounds ({@link #WARM_UP_ROUNDS} by default) have run. An evaluator runs for days;
+     * in a one-minute run the compilers, sharing the two cores, were still at work through half of it (10 s of compilation during 13 s of cycles 2-10 after a single round). Returns the
      * warm-up's snapshots topic, which the fan-out floor warms up on in turn.
      */
     private String warmUp(Map<String, String> values, Instant t0) throws Exception {
@@ -475,6 +462,7 @@ public final class PipelineBench {
      * work on its code paths, as the evaluator's warm-up does for the evaluator's.
      */
     private void prepareFloor(
+            Admin admin,
             ContactAuditConfig config,
             Topics topics,
             String warmUpSnapshots,
@@ -497,15 +485,22 @@ public final class PipelineBench {
             }
         }
         createTopics(config, sinks);
-        runFloor(config, warmUpSnapshots, "-bench-warm-up-fan-out", outputs, steadySnapshots, () -> {});
+        runFloor(admin, config, warmUpSnapshots, "-bench-warm-up-fan-out", outputs, steadySnapshots, () -> {});
     }
 
-    /** Run {@code r} of the fan-out floor over the backlog: a new application with its own store. */
-    private FloorRun floorRun(
-            ContactAuditConfig config, Topics topics, List<FanOutFloor.Output> outputs, long steadySnapshots, int r)
+    /** Run {@code r} of the fan-out floor over the backlog of {@code total} snapshots: a new application with its own store. */
+    private Run floorRun(
+            Admin admin,
+            ContactAuditConfig config,
+            Topics topics,
+            List<FanOutFloor.Output> outputs,
+            long steadySnapshots,
+            long total,
+            int r)
             throws Exception {
         String run = "fan-out floor: run " + r + " of " + RUNS;
         FloorRun floor = runFloor(
+                admin,
                 config,
                 topics.snapshots().name(),
                 "-bench-fan-out-" + r,
@@ -513,24 +508,40 @@ public final class PipelineBench {
                 steadySnapshots,
                 () -> progress(run + " started"));
         progress(run + " committed");
-        return floor;
-    }
-
-    private static <R> String joined(List<R> runs, Function<R, String> shown) {
-        return runs.stream().map(shown).collect(Collectors.joining(", "));
-    }
-
-    /** The median of {@code value} over {@code runs} (the upper one of an even count). */
-    static <R> double median(List<R> runs, ToDoubleFunction<R> value) {
-        double[] values = runs.stream().mapToDouble(value).sorted().toArray();
-        return values[values.length / 2];
+        return new Run(total / floor.seconds(), floor.cpuNanos() / 1e3 / total, floor.jitMillis() / 1e3);
     }
 
     /**
-     * One run of the evaluator over the backlog: snapshots/s per cycle, and over cycles 2..N (the first reads every
-     * subscription for the first time) the rate, the stream threads' CPU per snapshot and the compilers' time.
+     * A measured run of the topology or of the floor: snapshots read per second, the stream threads' CPU per snapshot,
+     * the JIT compilers' time meanwhile.
      */
-    record TopologyRun(String perCycle, double rate, double cpuMicros, double jitSeconds) {}
+    record Run(double rate, double cpuMicros, double jitSeconds) {}
+
+    /** One run of the evaluator over the backlog: snapshots/s per cycle, and cycles 2..N (the steady state) measured. */
+    record TopologyRun(String perCycle, Run steady) {}
+
+    /** The figures of {@code runs}, in run order, the rate in {@code unit}. */
+    private static String describe(List<Run> runs, String unit) {
+        return String.format(
+                Locale.ROOT,
+                "%s %s; stream threads' CPU %s µs per snapshot; JIT compilers %s s meanwhile (in run order; the median counts)",
+                joined(runs, "%.0f", Run::rate),
+                unit,
+                joined(runs, "%.1f", Run::cpuMicros),
+                joined(runs, "%.1f", Run::jitSeconds));
+    }
+
+    private static String joined(List<Run> runs, String format, ToDoubleFunction<Run> value) {
+        return runs.stream()
+                .map(run -> String.format(Locale.ROOT, format, value.applyAsDouble(run)))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** The median of {@code value} over {@code runs} (the upper one of an even count). */
+    private static double median(List<Run> runs, ToDoubleFunction<Run> value) {
+        double[] values = runs.stream().mapToDouble(value).sorted().toArray();
+        return values[values.length / 2];
+    }
 
     /**
      * Starts {@code runner} (a new application over the backlog) and measures it cycle by cycle, until it has
@@ -567,37 +578,43 @@ public final class PipelineBench {
                     .append(Math.round(settings.subscriptions() / ((cycleEnds[cycle] - from) / 1e9)));
         }
         if (settings.cycles() == 1) {
-            return new TopologyRun(perCycle.toString(), 0, Double.NaN, 0);
+            return new TopologyRun(perCycle.toString(), new Run(0, Double.NaN, 0));
         }
         long steadySnapshots = (long) total - settings.subscriptions();
         int last = settings.cycles() - 1;
         return new TopologyRun(
                 perCycle.toString(),
-                steadySnapshots / ((cycleEnds[last] - cycleEnds[0]) / 1e9),
-                (cpu[last] - cpu[0]) / 1e3 / steadySnapshots,
-                (jit[last] - jit[0]) / 1e3);
+                new Run(
+                        steadySnapshots / ((cycleEnds[last] - cycleEnds[0]) / 1e9),
+                        (cpu[last] - cpu[0]) / 1e3 / steadySnapshots,
+                        (jit[last] - jit[0]) / 1e3));
     }
 
     /**
      * Run {@code r} of the topology: an evaluator with an application id and state of its own over the same backlog,
      * writing to the same topics (what it writes there is not read again).
      */
-    private TopologyRun topologyRun(Map<String, String> values, Topics topics, long[] cycleOffsets, int r)
+    private Run topologyRun(
+            Admin admin,
+            ContactAuditConfig first,
+            Map<String, String> values,
+            Topics topics,
+            long[] cycleOffsets,
+            int r)
             throws Exception {
-        ContactAuditConfig base = ContactAuditConfig.of(values);
         Map<String, String> own = new HashMap<>(values);
-        own.put(ContactAuditConfig.APPLICATION_ID_CONFIG, base.applicationId() + "-run-" + r);
+        own.put(ContactAuditConfig.APPLICATION_ID_CONFIG, first.applicationId() + "-run-" + r);
         own.put(ContactAuditConfig.STATE_DIR_CONFIG, values.get(ContactAuditConfig.STATE_DIR_CONFIG) + "-run-" + r);
         ContactAuditConfig config = ContactAuditConfig.of(own);
-        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
-                EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
+        try (EvaluatorApp evaluator = EvaluatorApp.create(config, topics)) {
             return runTopology(
-                    admin,
-                    config,
-                    evaluator.runner(),
-                    topics.snapshots().name(),
-                    cycleOffsets,
-                    "topology: run " + r + " of " + RUNS);
+                            admin,
+                            config,
+                            evaluator.runner(),
+                            topics.snapshots().name(),
+                            cycleOffsets,
+                            "topology: run " + r + " of " + RUNS)
+                    .steady();
         }
     }
 
@@ -606,6 +623,7 @@ public final class PipelineBench {
 
     /** Runs the floor topology over {@code snapshotsTopic} until it has committed all of it; {@code started} once running. */
     private static FloorRun runFloor(
+            Admin admin,
             ContactAuditConfig config,
             String snapshotsTopic,
             String suffix,
@@ -616,11 +634,10 @@ public final class PipelineBench {
         Properties props = EvaluatorApp.properties(config);
         String application = config.applicationId() + suffix;
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, application);
-        try (Admin admin = TopicProvisioner.admin(config.kafkaClientProperties(), Duration.ofSeconds(30));
-                StreamsRunner runner = new StreamsRunner(
-                        FanOutFloor.topology(
-                                snapshotsTopic, config.topicPrefix(), outputs, steadySnapshots, config.stateInMemory()),
-                        props)) {
+        try (StreamsRunner runner = new StreamsRunner(
+                FanOutFloor.topology(
+                        snapshotsTopic, config.topicPrefix(), outputs, steadySnapshots, config.stateInMemory()),
+                props)) {
             runner.start();
             awaitRunning(runner);
             long start = System.nanoTime();
