@@ -255,9 +255,12 @@ class MultiTenantCollectorTest {
 
         int before = arm.throttledReads(C);
         arm.limitTenantReads(C, 4, 4); // a full bucket again
-        // paced within the tenant's limit: a bucket of 4, 3 reads a second
+        // paced within the tenant's limit, with a margin as the README advises (a burst of 200 against Resource
+        // Manager's 250): a bucket of 3, 3 reads a second. A bucket as large as the endpoint's (4) left none: a burst
+        // sent at once but delayed on its way (a new connection) arrives after the endpoint's bucket stopped filling,
+        // and the next paced read met a 429 (seen once in CI: 19 throttled reads against 18)
         RunSummary paced = collector(
-                        ContactAuditConfig.of(Map.of(ContactAuditConfig.TENANT_READS_BURST_CONFIG, "4")),
+                        ContactAuditConfig.of(Map.of(ContactAuditConfig.TENANT_READS_BURST_CONFIG, "3")),
                         tenant(A, "Contoso", null),
                         tenant(C, "Woodgrove", 3))
                 .run(new Recorder(), Map.of(), Collector.Progress.NONE);
