@@ -3,12 +3,14 @@ package io.contactaudit.evaluate;
 import io.contactaudit.Durations;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.AvroSerdes;
+import io.contactaudit.kafka.SingleObjectAvroSerde;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,11 +28,18 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
     static final Duration AHEAD = Duration.ofDays(1);
 
     private final Deserializer<SecurityContactSnapshot> snapshots;
+    /** The snapshots topic's serde when it is the single-object encoding, which reads snapshots in place; else null. */
+    private final SingleObjectAvroSerde<SecurityContactSnapshot> inPlace;
+
     private ProcessorContext<Object, Object> context;
     private DeadLetterOutput deadLetters;
 
-    DecodeSnapshots(Deserializer<SecurityContactSnapshot> snapshots) {
-        this.snapshots = snapshots;
+    @SuppressWarnings("unchecked") // the snapshots topic's serde is of snapshots
+    DecodeSnapshots(Serde<SecurityContactSnapshot> snapshots) {
+        this.snapshots = snapshots.deserializer();
+        this.inPlace = snapshots instanceof SingleObjectAvroSerde<?> serde
+                ? (SingleObjectAvroSerde<SecurityContactSnapshot>) serde
+                : null;
     }
 
     @Override
@@ -70,14 +79,24 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
                 return;
             }
             context.forward(
-                    new Record<>(key, new DecodedSnapshot(null, rawKey, null), record.timestamp()),
-                    EvaluateTopology.EVALUATE);
+                    new Record<>(key, DecodedSnapshot.removal(rawKey), record.timestamp()), EvaluateTopology.EVALUATE);
             return;
         }
-        SecurityContactSnapshot snapshot;
+        DecodedSnapshot snapshot;
         try {
-            snapshot = snapshots.deserialize(
-                    context.recordMetadata().map(RecordMetadata::topic).orElse(""), record.value());
+            // read in place when the bytes are the current single-object encoding: the head now, the rest if evaluated
+            SingleObjectAvroSerde<SecurityContactSnapshot>.Fields fields =
+                    inPlace == null ? null : inPlace.fields(record.value());
+            snapshot = fields != null
+                    ? DecodedSnapshot.inPlace(fields, rawKey, record.value())
+                    : DecodedSnapshot.of(
+                            snapshots.deserialize(
+                                    context.recordMetadata()
+                                            .map(RecordMetadata::topic)
+                                            .orElse(""),
+                                    record.value()),
+                            rawKey,
+                            record.value());
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;
@@ -85,7 +104,7 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
             deadLetters.send(rawKey, record.value(), record.timestamp(), DeadLetters.Stage.DESERIALIZATION, e);
             return;
         }
-        String invalid = validate(key, snapshot, now);
+        String invalid = validate(key, snapshot.head(), now);
         if (invalid != null) {
             deadLetters.send(
                     rawKey,
@@ -96,10 +115,7 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
             return;
         }
         context.forward(
-                new Record<>(
-                        snapshot.getSubscriptionId().toLowerCase(Locale.ROOT),
-                        new DecodedSnapshot(snapshot, rawKey, record.value()),
-                        record.timestamp()),
+                new Record<>(snapshot.head().subscriptionId().toLowerCase(Locale.ROOT), snapshot, record.timestamp()),
                 EvaluateTopology.EVALUATE);
     }
 
@@ -114,8 +130,8 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
      * (no finding until that date), a collection interval of zero or less, or of more than
      * {@link Durations#LONGEST}, a staleness window that flags it at once or never.
      */
-    static String validate(String key, SecurityContactSnapshot snapshot, long now) {
-        String sub = snapshot.getSubscriptionId();
+    static String validate(String key, SnapshotHead snapshot, long now) {
+        String sub = snapshot.subscriptionId();
         if (sub == null || sub.isBlank()) {
             return "the snapshot has no subscriptionId";
         }
@@ -126,15 +142,15 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
         if (!key.equals(key.toLowerCase(Locale.ROOT))) {
             return notLowerCase(key);
         }
-        if (snapshot.getCollectedAt() == null) {
+        if (snapshot.collectedAt() == null) {
             return "the snapshot has no collectedAt";
         }
-        if (snapshot.getCollectedAt().toEpochMilli() > now + AHEAD.toMillis()) {
-            return "the snapshot's collectedAt " + snapshot.getCollectedAt() + " is more than a day ahead of this "
+        if (snapshot.collectedAt().toEpochMilli() > now + AHEAD.toMillis()) {
+            return "the snapshot's collectedAt " + snapshot.collectedAt() + " is more than a day ahead of this "
                     + "evaluator's clock (" + Instant.ofEpochMilli(now)
                     + "): a wrong clock where it was collected, or this host's clock is behind";
         }
-        Long interval = snapshot.getCollectionIntervalMs();
+        Long interval = snapshot.collectionIntervalMs();
         if (interval != null && (interval <= 0 || interval > Durations.LONGEST.toMillis())) {
             return "the snapshot's collectionIntervalMs " + interval + " is not between 1 and "
                     + Durations.LONGEST.toMillis() + ", " + Durations.LONGEST_TEXT;

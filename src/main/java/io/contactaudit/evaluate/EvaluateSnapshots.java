@@ -4,16 +4,12 @@ import io.contactaudit.Sha256;
 import io.contactaudit.evaluate.errors.DeadLetters;
 import io.contactaudit.kafka.AvroSerdes;
 import io.contactaudit.kafka.TopicSpec;
-import io.contactaudit.schema.CollectionStatus;
 import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.DriftEvent;
 import io.contactaudit.schema.DriftKind;
 import io.contactaudit.schema.NormalizedContact;
 import io.contactaudit.schema.PostureState;
-import io.contactaudit.schema.SecurityContactSnapshot;
 import io.contactaudit.schema.Verdict;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Collection;
@@ -212,17 +208,17 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         PostureMachine.Times times = null;
         long[] digest = null;
         try {
-            SecurityContactSnapshot snapshot = input.snapshot();
-            digest = digest(snapshot);
+            digest = input.contentDigest(sha256);
             readExceptions(now); // an exception written since the last read: the snapshot is judged with it
             boolean sameContent = digest != null && index.sameDigest(sub, digest[0], digest[1]);
             byte[] stored = store.bytes(sub);
-            // the same content: the posture read in place may take the new times without being decoded
-            inPlace = sameContent ? store.inPlace(stored) : null;
             Collection<ComplianceException> covering = exceptions.of(sub);
-            times = inPlace == null ? null : machine.touch(inPlace.head(), snapshot, now, true, covering);
+            // the same content: the posture read in place may take the new times without being decoded (its reasons
+            // are read only when an exception may cover them), and the snapshot needs no more than its head
+            inPlace = sameContent ? store.inPlace(stored, !covering.isEmpty()) : null;
+            times = inPlace == null ? null : machine.touch(inPlace.head(), input.head(), now, true, covering);
             if (times == null) {
-                outcome = machine.onSnapshot(store.decode(stored), snapshot, now, sameContent, covering);
+                outcome = machine.onSnapshot(store.decode(stored), input.snapshot(), now, sameContent, covering);
             }
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
@@ -243,9 +239,7 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             return;
         }
         boolean evaluated = outcome.posture() != null
-                && outcome.posture()
-                        .getLastCollectedAt()
-                        .equals(input.snapshot().getCollectedAt());
+                && outcome.posture().getLastCollectedAt().equals(input.head().collectedAt());
         if (evaluated) {
             evaluations.record();
         } else {
@@ -255,30 +249,6 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
         if (evaluated) {
             index.digest(sub, digest == null ? 0 : digest[0], digest == null ? 0 : digest[1]);
         }
-    }
-
-    /**
-     * A digest (SHA-256, 128 bits of it) of what the rule reads of a snapshot that was read completely: its raw pages
-     * and its tenant; null for any other snapshot (a collection failure's reasons carry request ids: always evaluated).
-     * A cryptographic digest, because the pages hold text that whoever administers the contacts chooses.
-     */
-    private long[] digest(SecurityContactSnapshot snapshot) {
-        if (snapshot.getStatus() != CollectionStatus.OK) {
-            return null;
-        }
-        sha256.reset();
-        update(snapshot.getTenantId() == null ? "" : snapshot.getTenantId());
-        for (String page : snapshot.getRawBodies()) {
-            update(page);
-        }
-        ByteBuffer hash = ByteBuffer.wrap(sha256.digest());
-        return new long[] {hash.getLong(), hash.getLong()};
-    }
-
-    private void update(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        sha256.update(ByteBuffer.allocate(4).putInt(0, bytes.length).array());
-        sha256.update(bytes);
     }
 
     @Override

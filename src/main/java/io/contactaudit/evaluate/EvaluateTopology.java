@@ -166,7 +166,7 @@ public final class EvaluateTopology {
                 Serdes.ByteArray().deserializer(),
                 topics.snapshots().name());
         topology.addProcessor(
-                DECODE, () -> new DecodeSnapshots(topics.snapshots().value().deserializer()), SOURCE);
+                DECODE, () -> new DecodeSnapshots(topics.snapshots().value()), SOURCE);
         topology.addProcessor(
                 EVALUATE,
                 () -> new EvaluateSnapshots(

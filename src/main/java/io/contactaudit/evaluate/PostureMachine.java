@@ -116,7 +116,7 @@ public final class PostureMachine {
             return new Outcome(null, List.of(), counted, false);
         }
         Head head = previous == null ? null : Head.of(previous);
-        Times times = head == null ? null : touch(head, snapshot, now, sameContent, exceptions);
+        Times times = head == null ? null : touch(head, SnapshotHead.of(snapshot), now, sameContent, exceptions);
         if (times != null) {
             return new Outcome(null, List.of(), times.applyTo(copy(previous)), times.shown(head));
         }
@@ -221,6 +221,8 @@ public final class PostureMachine {
     /**
      * What the evaluation of a snapshot reads of the stored posture when it may change nothing but the times
      * ({@link #touch}): from a decoded posture ({@link #of}) or from its bytes in place ({@link PostureStore#inPlace}).
+     *
+     * @param reasons null when not read: a posture read in place that no exception of its subscription may cover
      */
     record Head(
             String subscriptionId,
@@ -292,28 +294,32 @@ public final class PostureMachine {
      * evaluated: with {@link EvaluateTopology.Emission#CHANGES}, when {@code sameContent} tells that {@code previous}
      * was evaluated on a snapshot of the same content (the rule would say exactly what it said then), read completely,
      * of the same tenant, by the same rule and profile, not late, the posture not stale, no finding due again and the
-     * exceptions suppressing what they suppressed. The rule is not run.
+     * exceptions suppressing what they suppressed. The rule is not run. {@code previous}'s reasons are read only when
+     * there are {@code exceptions}.
      */
     Times touch(
             Head previous,
-            SecurityContactSnapshot snapshot,
+            SnapshotHead snapshot,
             long now,
             boolean sameContent,
             Collection<ComplianceException> exceptions) {
-        Instant collectedAt = snapshot.getCollectedAt();
+        Instant collectedAt = snapshot.collectedAt();
         if (!sameContent
                 || emission != EvaluateTopology.Emission.CHANGES
                 || previous.stale()
-                || snapshot.getStatus() != CollectionStatus.OK
+                || snapshot.status() != CollectionStatus.OK
                 || collectedAt.isBefore(previous.lastCollectedAt())
-                || !Tenancy.of(snapshot, previous.tenancy()).equals(previous.tenancy())
+                || !snapshot.tenancy(previous.tenancy()).equals(previous.tenancy())
                 || !previous.ruleId().equals(HighSeverityAlertEmailRule.ID)
                 || !previous.ruleVersion().equals(HighSeverityAlertEmailRule.VERSION)
                 || !previous.profile().equals(profile.id())
                 || refreshDue(previous.subscriptionId(), previous.lastCollectedAt(), collectedAt)
                 || !Objects.equals(
                         previous.exception(),
-                        suppressedUnder(previous.ruleId(), previous.verdict(), previous.reasons(), exceptions, now))) {
+                        exceptions.isEmpty()
+                                ? null
+                                : suppressedUnder(
+                                        previous.ruleId(), previous.verdict(), previous.reasons(), exceptions, now))) {
             return null;
         }
         boolean good = previous.verdict() != Verdict.ERROR;
@@ -322,9 +328,7 @@ public final class PostureMachine {
                 Instant.ofEpochMilli(now),
                 good ? collectedAt : previous.lastGoodCollectedAt(),
                 good ? 0 : previous.consecutiveErrors() + 1,
-                snapshot.getCollectionIntervalMs() == null
-                        ? null
-                        : snapshot.getCollectionIntervalMs() * MISSED_COLLECTIONS);
+                snapshot.collectionIntervalMs() == null ? null : snapshot.collectionIntervalMs() * MISSED_COLLECTIONS);
     }
 
     /**

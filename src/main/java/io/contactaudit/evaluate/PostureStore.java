@@ -69,6 +69,9 @@ final class PostureStore {
                     READ_THROUGH_TENANT_ID)
             .sorted()
             .toArray();
+    /** {@link #HEAD_FIELDS} but the reasons, a list of records: what a posture no exception may cover is read for. */
+    private static final int[] HEAD_FIELDS_BUT_REASONS =
+            IntStream.of(HEAD_FIELDS).filter(f -> f != REASONS).toArray();
     /** The fields {@link PostureMachine.Times} writes, as {@link #put} lists their values: in the schema's order. */
     private static final int[] TIME_FIELDS = ascending(
             LAST_COLLECTED_AT, position("lastEvaluatedAt"), LAST_GOOD_COLLECTED_AT, CONSECUTIVE_ERRORS, STALE_AFTER_MS);
@@ -89,9 +92,10 @@ final class PostureStore {
         return PostureState.getClassSchema().getField(field).pos();
     }
 
-    /** The value of {@code field} among the values of {@link #HEAD_FIELDS}. */
-    private static Object head(Object[] values, int field) {
-        return values[Arrays.binarySearch(HEAD_FIELDS, field)];
+    /** The value of {@code field} among the values of {@code fields}; null when they do not hold it. */
+    private static Object head(int[] fields, Object[] values, int field) {
+        int i = Arrays.binarySearch(fields, field);
+        return i < 0 ? null : values[i];
     }
 
     private static int[] ascending(int... positions) {
@@ -120,32 +124,36 @@ final class PostureStore {
 
     /**
      * A posture read in place from its stored bytes, or null when they are not in the current single-object encoding
-     * of postures (the registry's wire format, an older schema, bytes that do not read): decode those.
+     * of postures (the registry's wire format, an older schema, bytes that do not read): decode those. Without
+     * {@code withReasons}, the head's reasons are null: not read.
      */
-    InPlace inPlace(byte[] bytes) {
+    InPlace inPlace(byte[] bytes, boolean withReasons) {
         SingleObjectAvroSerde<PostureState>.Fields fields = inPlace == null ? null : inPlace.fields(bytes);
         if (fields == null) {
             return null;
         }
-        Object[] head = fields.get(HEAD_FIELDS);
+        int[] read = withReasons ? HEAD_FIELDS : HEAD_FIELDS_BUT_REASONS;
+        Object[] values = fields.get(read);
         @SuppressWarnings("unchecked") // the field's schema is an array of reasons
-        List<Reason> reasons = (List<Reason>) head(head, REASONS);
+        List<Reason> reasons = (List<Reason>) head(read, values, REASONS);
         return new InPlace(
                 new PostureMachine.Head(
-                        (String) head(head, SUBSCRIPTION_ID),
-                        (Verdict) head(head, VERDICT),
-                        (Boolean) head(head, STALE),
-                        (Instant) head(head, LAST_COLLECTED_AT),
-                        (Instant) head(head, LAST_GOOD_COLLECTED_AT),
-                        (Integer) head(head, CONSECUTIVE_ERRORS),
-                        (Long) head(head, STALE_AFTER_MS),
-                        (String) head(head, RULE_ID),
-                        (String) head(head, RULE_VERSION),
-                        (String) head(head, PROFILE),
+                        (String) head(read, values, SUBSCRIPTION_ID),
+                        (Verdict) head(read, values, VERDICT),
+                        (Boolean) head(read, values, STALE),
+                        (Instant) head(read, values, LAST_COLLECTED_AT),
+                        (Instant) head(read, values, LAST_GOOD_COLLECTED_AT),
+                        (Integer) head(read, values, CONSECUTIVE_ERRORS),
+                        (Long) head(read, values, STALE_AFTER_MS),
+                        (String) head(read, values, RULE_ID),
+                        (String) head(read, values, RULE_VERSION),
+                        (String) head(read, values, PROFILE),
                         reasons,
-                        (ExceptionRef) head(head, EXCEPTION),
-                        new Tenancy((String) head(head, TENANT_ID), (String) head(head, TENANT_NAME), (String)
-                                head(head, READ_THROUGH_TENANT_ID))),
+                        (ExceptionRef) head(read, values, EXCEPTION),
+                        new Tenancy(
+                                (String) head(read, values, TENANT_ID),
+                                (String) head(read, values, TENANT_NAME),
+                                (String) head(read, values, READ_THROUGH_TENANT_ID))),
                 fields);
     }
 

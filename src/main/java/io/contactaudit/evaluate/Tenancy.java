@@ -19,10 +19,13 @@ record Tenancy(String tenantId, String tenantName, String readThroughTenantId) {
 
     /** The snapshot's, when it names its tenant; else {@code known}. */
     static Tenancy of(SecurityContactSnapshot snapshot, Tenancy known) {
-        if (snapshot.getTenantId() != null) {
-            return new Tenancy(snapshot.getTenantId(), snapshot.getTenantName(), snapshot.getReadThroughTenantId());
-        }
-        return known;
+        Tenancy named = named(snapshot.getTenantId(), snapshot.getTenantName(), snapshot.getReadThroughTenantId());
+        return named == null ? known : named;
+    }
+
+    /** What a snapshot with these fields states: null when it names no tenant. */
+    static Tenancy named(String tenantId, String tenantName, String readThroughTenantId) {
+        return tenantId == null ? null : new Tenancy(tenantId, tenantName, readThroughTenantId);
     }
 
     /** The posture's (none without one). */

@@ -57,6 +57,7 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
     private final String typeName;
+    private final Schema schema;
     /** The single-object header of the record's schema: C3 01 and its fingerprint. */
     private final byte[] header;
     /** Writes the body as Avro's writer would, faster; null: Avro's writer does. */
@@ -98,6 +99,7 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         SpecificData model = SpecificData.getForClass(type);
         Schema schema = model.getSchema(type);
         this.typeName = schema.getName();
+        this.schema = schema;
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = decoder(model, schema, olderSchemas);
         this.header = ByteBuffer.allocate(10)
@@ -196,6 +198,62 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             return values;
         }
 
+        /** The whole record, decoded: what the deserializer returns for its bytes. */
+        public T record() {
+            try {
+                return read(data, buffer);
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("cannot decode " + typeName + ": " + describe(e), e);
+            }
+        }
+
+        /**
+         * Calls {@code visitor} with the UTF-8 bytes, in place, of each string of the field at {@code field}, in order:
+         * one for a string, none or one for a string or null, one per item for an array of strings. Returns how many
+         * strings it visited.
+         */
+        public int strings(int field, Utf8Visitor visitor) {
+            Schema type = schema.getFields().get(field).schema();
+            CompiledAvroCoder.Cursor in = new CompiledAvroCoder.Cursor(data, starts[field]);
+            int visited = 0;
+            switch (type.getType()) {
+                case STRING -> visited += string(in, visitor);
+                case UNION -> {
+                    if (type.getTypes().stream().noneMatch(t -> t.getType() == Schema.Type.STRING)) {
+                        throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
+                    }
+                    if (type.getTypes().get((int) in.readLong()).getType() == Schema.Type.STRING) {
+                        visited += string(in, visitor);
+                    }
+                }
+                case ARRAY -> {
+                    if (type.getElementType().getType() != Schema.Type.STRING) {
+                        throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
+                    }
+                    for (long n = in.readLong(); n != 0; n = in.readLong()) {
+                        if (n < 0) {
+                            n = -n;
+                            in.readLong(); // the block's size in bytes
+                        }
+                        for (long i = 0; i < n; i++) {
+                            visited += string(in, visitor);
+                        }
+                    }
+                }
+                default ->
+                    throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
+            }
+            return visited;
+        }
+
+        private int string(CompiledAvroCoder.Cursor in, Utf8Visitor visitor) {
+            long length = in.readLong();
+            int at = in.position();
+            in.advance(length);
+            visitor.accept(data, at, (int) length);
+            return 1;
+        }
+
         /**
          * The record with the fields at {@code fields} (ascending positions) set to {@code values}, the others' bytes
          * copied: for bytes the serializer wrote, the bytes it writes for the record with those values.
@@ -215,6 +273,12 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                 throw new SerializationException("cannot write " + typeName + ": " + describe(e), e);
             }
         }
+    }
+
+    /** Is given the UTF-8 bytes of a string in place: {@code length} bytes of {@code data} from {@code offset}. */
+    @FunctionalInterface
+    public interface Utf8Visitor {
+        void accept(byte[] data, int offset, int length);
     }
 
     /**
@@ -318,9 +382,7 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             }
             if (reader != null && current(data)) {
                 try {
-                    @SuppressWarnings("unchecked") // the reader's records are the generated class of the schema
-                    T value = (T) reader.read(buffers.get().decoder(data, header.length, data.length - header.length));
-                    return value;
+                    return read(data, buffers.get());
                 } catch (IOException | RuntimeException e) {
                     // bytes that are not a record of the schema: Avro's reader says what is wrong
                 }
@@ -334,6 +396,13 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                         e);
             }
         };
+    }
+
+    /** A record in the current schema's single-object encoding, read by the compiled reader. */
+    private T read(byte[] data, Buffer buffer) throws IOException {
+        @SuppressWarnings("unchecked") // the reader's records are the generated class of the schema
+        T value = (T) reader.read(buffer.decoder(data, header.length, data.length - header.length));
+        return value;
     }
 
     /**

@@ -65,7 +65,7 @@ class EvaluateSnapshotsResumeTest {
     void snapshot(String sub, Instant at) {
         SecurityContactSnapshot s = TestSnapshots.ok(sub, TestSnapshots.body(true, "High", "sec@contoso.com"), at);
         s.setCollectionIntervalMs(2_000L);
-        processor.process(new Record<>(sub, new DecodedSnapshot(s, new byte[0], new byte[0]), at.toEpochMilli()));
+        processor.process(new Record<>(sub, DecodedSnapshot.of(s, new byte[0], new byte[0]), at.toEpochMilli()));
     }
 
     /** Runs the staleness punctuator (the wall-clock one scheduled first) at {@code at}. */
@@ -147,7 +147,7 @@ class EvaluateSnapshotsResumeTest {
         processor.init(context);
         SecurityContactSnapshot failing = TestSnapshots.failing(T0);
         processor.process(new Record<>(
-                TestSnapshots.SUB, new DecodedSnapshot(failing, new byte[0], new byte[0]), T0.toEpochMilli()));
+                TestSnapshots.SUB, DecodedSnapshot.of(failing, new byte[0], new byte[0]), T0.toEpochMilli()));
         KeyValueStore<String, byte[]> postures = context.getStateStore(EvaluateTopology.STORE);
         byte[] beforeTheGrant = postures.get(TestSnapshots.SUB);
 

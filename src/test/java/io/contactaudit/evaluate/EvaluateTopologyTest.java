@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.contactaudit.ReleasedRecords;
 import io.contactaudit.exceptions.ExceptionRequest;
 import io.contactaudit.exceptions.Exceptions;
+import io.contactaudit.kafka.SingleObjectAvroSerde;
 import io.contactaudit.kafka.Topics;
+import io.contactaudit.rule.HighSeverityAlertEmailRule;
 import io.contactaudit.rule.Profile;
 import io.contactaudit.schema.ComplianceException;
 import io.contactaudit.schema.ComplianceFinding;
@@ -27,7 +30,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -701,6 +706,48 @@ class EvaluateTopologyTest {
         assertThat(dlq.isEmpty())
                 .as("a transient registry failure is never a dead letter")
                 .isTrue();
+    }
+
+    @Test
+    void aSnapshotWhoseLengthsRunPastItsEndIsADeadLetterNotReadInPlace() {
+        byte[] value = topics.snapshots()
+                .value()
+                .serializer()
+                .serialize(topics.snapshots().name(), TestSnapshots.passing(T0));
+        byte[] cut = Arrays.copyOf(value, value.length - 20); // the current schema's header, the page's length too long
+        snapshots.pipeInput(SUB, cut, T0);
+        send(TestSnapshots.passing(T0.plusSeconds(60)));
+
+        DeadLetter dead = dlq.readValue();
+        assertThat(dead.getStage()).isEqualTo("DESERIALIZATION");
+        assertThat(dead.getErrorMessage())
+                .contains("cannot decode SecurityContactSnapshot", "not a record of its schema");
+        assertThat(bytes(dead.getValue())).isEqualTo(cut);
+        assertThat(findings.readValue().getVerdict()).isEqualTo(Verdict.PASS);
+        assertThat(posture.readValue().getVerdict()).isEqualTo(Verdict.PASS);
+        assertNothingElse();
+    }
+
+    @Test
+    void theSnapshotsOfEveryReleaseAreEvaluatedTheOlderOnesDecodedWhole() {
+        for (String release : SingleObjectAvroSerde.releases()) {
+            byte[] value = ReleasedRecords.read(release, ReleasedRecords.EMBEDDED, "snapshots");
+            SecurityContactSnapshot snapshot = topics.snapshots()
+                    .value()
+                    .deserializer()
+                    .deserialize(topics.snapshots().name(), value);
+            String sub = snapshot.getSubscriptionId().toLowerCase(Locale.ROOT);
+            snapshots.pipeInput(sub, value, snapshot.getCollectedAt());
+
+            ComplianceFinding finding = findings.readValue();
+            assertThat(finding.getSubscriptionId()).as("release %s", release).isEqualTo(sub);
+            assertThat(finding.getCollectedAt()).isEqualTo(snapshot.getCollectedAt());
+            assertThat(finding.getVerdict())
+                    .isEqualTo(HighSeverityAlertEmailRule.evaluate(snapshot, Profile.DEFAULT)
+                            .verdict());
+            posture.readValuesToList(); // the first release's; the others are the same content again
+            assertNothingElse();
+        }
     }
 
     @Test

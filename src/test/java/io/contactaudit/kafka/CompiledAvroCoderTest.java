@@ -11,6 +11,7 @@ import io.contactaudit.schema.PostureState;
 import io.contactaudit.schema.SecurityContactSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,6 +145,7 @@ class CompiledAvroCoderTest {
             assertThat(fields.get(read))
                     .as("record %d, fields %s at once", i, Arrays.toString(read))
                     .containsExactly(Arrays.stream(read).mapToObj(record::get).toArray());
+            assertThat(fields.record()).as("record %d decoded whole", i).isEqualTo(record);
             int[] replaced = IntStream.range(0, schema.getFields().size())
                     .filter(f -> random.nextInt(3) == 0)
                     .toArray();
@@ -157,6 +159,70 @@ class CompiledAvroCoderTest {
                     .as("record %d with fields %s of another", i, Arrays.toString(replaced))
                     .isEqualTo(serde.serializer().serialize("t", expected));
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("records")
+    <T extends SpecificRecord> void visitsTheStringsOfAFieldInPlace(Class<T> type) {
+        Schema schema = SpecificData.get().getSchema(type);
+        SingleObjectAvroSerde<T> serde = new SingleObjectAvroSerde<>(type);
+        Random random = new Random(type.getName().hashCode() + 2);
+        for (int i = 0; i < 100; i++) {
+            @SuppressWarnings("unchecked")
+            T record = (T) value(schema, random, 0);
+            SingleObjectAvroSerde<T>.Fields fields =
+                    serde.fields(serde.serializer().serialize("t", record));
+            for (Schema.Field f : schema.getFields()) {
+                List<String> visited = new ArrayList<>();
+                Object value = record.get(f.pos());
+                if (!holdsStrings(f.schema())) {
+                    assertThatThrownBy(() -> fields.strings(f.pos(), (data, offset, length) -> {}))
+                            .as("%s of %s", f.name(), type.getSimpleName())
+                            .isInstanceOf(IllegalArgumentException.class)
+                            .hasMessageContaining("holds no strings");
+                    continue;
+                }
+                int count = fields.strings(
+                        f.pos(),
+                        (data, offset, length) ->
+                                visited.add(new String(data, offset, length, StandardCharsets.UTF_8)));
+                List<?> expected = value == null ? List.of() : value instanceof List<?> list ? list : List.of(value);
+                assertThat(visited).as("record %d, %s", i, f.name()).isEqualTo(expected);
+                assertThat(count).isEqualTo(expected.size());
+            }
+        }
+    }
+
+    /** A string, a string or null, or an array of strings. */
+    private static boolean holdsStrings(Schema schema) {
+        return switch (schema.getType()) {
+            case STRING -> true;
+            case UNION -> schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.STRING);
+            case ARRAY -> schema.getElementType().getType() == Schema.Type.STRING;
+            default -> false;
+        };
+    }
+
+    @Test
+    void theStringsOfAnArrayInBlocksThatStateTheirSizeAreVisited() throws Exception {
+        Schema schema = SecurityContactSnapshot.getClassSchema();
+        SingleObjectAvroSerde<SecurityContactSnapshot> serde =
+                new SingleObjectAvroSerde<>(SecurityContactSnapshot.class);
+        SecurityContactSnapshot snapshot = (SecurityContactSnapshot) value(schema, new Random(11), 0);
+        snapshot.setRawBodies(List.of("{\"value\":[]}", "ünïcode ✓", ""));
+        byte[] plain = serde.serializer().serialize("t", snapshot);
+        ByteArrayOutputStream blocked = new ByteArrayOutputStream();
+        blocked.write(plain, 0, 10);
+        BinaryEncoder encoder = EncoderFactory.get().blockingBinaryEncoder(blocked, null);
+        new SpecificDatumWriter<SecurityContactSnapshot>(schema).write(snapshot, encoder);
+        encoder.flush();
+        assertThat(blocked.toByteArray()).isNotEqualTo(plain); // negative counts, then a size in bytes
+        List<String> pages = new ArrayList<>();
+        serde.fields(blocked.toByteArray())
+                .strings(
+                        schema.getField("rawBodies").pos(),
+                        (data, offset, length) -> pages.add(new String(data, offset, length, StandardCharsets.UTF_8)));
+        assertThat(pages).isEqualTo(snapshot.getRawBodies());
     }
 
     @ParameterizedTest
