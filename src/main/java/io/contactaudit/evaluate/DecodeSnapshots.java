@@ -17,9 +17,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * {@value EvaluateTopology#DECODE}: decodes and validates each record of the snapshots topic. A valid snapshot or a
- * tombstone goes on to {@value EvaluateTopology#EVALUATE}, keyed by the subscription id in lower case; anything else
- * goes to the dead-letter topic whole, with its cause. A registry that cannot be reached is not bad data: the
+ * {@value EvaluateTopology#DECODE}: decodes and validates each record of the snapshots topic (one in the current
+ * encoding is read in place: its framing checked, its head decoded, the rest left for the rule, {@link
+ * DecodedSnapshot}). A valid snapshot or a tombstone goes on to {@value EvaluateTopology#EVALUATE}, keyed by the
+ * subscription id in lower case; anything else goes to the dead-letter topic whole, with its cause. A registry that cannot be reached is not bad data: the
  * exception stops the evaluator and the record is processed again once the registry is back.
  */
 final class DecodeSnapshots implements Processor<String, byte[], Object, Object> {

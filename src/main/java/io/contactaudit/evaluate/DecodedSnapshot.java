@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * What {@value EvaluateTopology#DECODE} hands to {@value EvaluateTopology#EVALUATE}: a valid snapshot, or a removal. A
@@ -37,6 +38,8 @@ final class DecodedSnapshot {
                     READ_THROUGH_TENANT_ID)
             .sorted()
             .toArray();
+
+    private static final byte[] NONE = new byte[0];
 
     private final SnapshotHead head;
     private final SingleObjectAvroSerde<SecurityContactSnapshot>.Fields fields;
@@ -104,12 +107,27 @@ final class DecodedSnapshot {
         return head;
     }
 
-    /** The whole snapshot, decoded the first time it is asked for; null for a removal. */
+    /**
+     * The whole snapshot, decoded the first time it is asked for; null for a removal.
+     *
+     * @throws Undecodable when the bytes read in place do not decode whole
+     */
     SecurityContactSnapshot snapshot() {
         if (snapshot == null && fields != null) {
-            snapshot = fields.record();
+            try {
+                snapshot = fields.record();
+            } catch (SerializationException e) {
+                throw new Undecodable(e);
+            }
         }
         return snapshot;
+    }
+
+    /** A snapshot read in place whose bytes do not decode whole: a dead letter of stage DESERIALIZATION, as any other. */
+    static final class Undecodable extends RuntimeException {
+        Undecodable(SerializationException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     /** The record's key as read, for a dead letter. */
@@ -127,7 +145,7 @@ final class DecodedSnapshot {
      * completely: its raw pages and its tenant; null for any other snapshot (a collection failure's reasons carry
      * request ids: always evaluated). A cryptographic digest, because the pages hold text that whoever administers the
      * contacts chooses. The same whether the snapshot is read in place or decoded: each string's UTF-8 bytes after
-     * their length.
+     * their length (bytes that are not valid UTF-8, which decoding replaces, digest differently: evaluated again).
      */
     long[] contentDigest(MessageDigest sha256) {
         if (head.status() != CollectionStatus.OK) {
@@ -136,7 +154,7 @@ final class DecodedSnapshot {
         sha256.reset();
         if (fields != null) {
             if (fields.strings(TENANT_ID, (data, offset, length) -> update(sha256, data, offset, length)) == 0) {
-                update(sha256, new byte[0], 0, 0); // no tenant digests as an empty one
+                update(sha256, NONE, 0, 0); // no tenant digests as an empty one
             }
             fields.strings(RAW_BODIES, (data, offset, length) -> update(sha256, data, offset, length));
         } else {

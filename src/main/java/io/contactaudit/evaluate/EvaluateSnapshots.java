@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * when there is one to emit (to the findings sink and to {@value EvaluateTopology#MAP_OCSF}), drift events, and the
  * posture when a reader of its topic sees a change. A wall-clock punctuator runs the staleness pass over an in-memory
  * {@link PostureIndex}, which it first fills from the store, a slice at a time, after the task starts; the pass reads
- * the store only for the subscriptions that are due. An evaluation that throws on a valid snapshot is a dead letter (stage PROCESSING).
+ * the store only for the subscriptions that are due. An evaluation that throws on a valid snapshot is a dead letter (stage
+ * PROCESSING); a snapshot read in place whose bytes do not decode whole when the rule is to run on it, one of stage
+ * DESERIALIZATION.
  */
 final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Object, Object> {
 
@@ -220,6 +222,10 @@ final class EvaluateSnapshots implements Processor<String, DecodedSnapshot, Obje
             if (times == null) {
                 outcome = machine.onSnapshot(store.decode(stored), input.snapshot(), now, sameContent, covering);
             }
+        } catch (DecodedSnapshot.Undecodable e) {
+            deadLetters.send(
+                    input.key(), input.value(), record.timestamp(), DeadLetters.Stage.DESERIALIZATION, e.getCause());
+            return;
         } catch (RuntimeException e) {
             if (AvroSerdes.registryUnavailable(e)) {
                 throw e;

@@ -26,7 +26,9 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * Values are read as bytes and decoded by {@value #DECODE}, so that an undecodable record goes to the
- * dead-letter topic whole, with its cause, and the next record is processed. {@value #EVALUATE} keeps the posture
+ * dead-letter topic whole, with its cause, and the next record is processed. A snapshot in the current encoding is read
+ * in place there: its framing checked (as strictly as Avro's reader reads) and its head decoded; the rest is decoded
+ * in {@value #EVALUATE}, only when the rule runs on it ({@link DecodedSnapshot}). {@value #EVALUATE} keeps the posture
  * of each subscription ({@link PostureStore}), decides what follows each snapshot ({@link PostureMachine}) and runs
  * the staleness pass. A posture is encoded once, with the posture topic's serializer: the store, its changelog and
  * the posture topic hold the same bytes.

@@ -92,6 +92,22 @@ final class CompiledAvroCoder {
             }
         }
 
+        /**
+         * An int, an enum's symbol or a union's branch, as Avro's reader reads them: in 5 bytes at most (it refuses
+         * more, however small the value), within an int's range.
+         */
+        long readInt() {
+            int from = position;
+            long n = readLong();
+            if (position - from > 5) {
+                throw new IllegalArgumentException("an int in " + (position - from) + " bytes at byte " + from);
+            }
+            if (n != (int) n) {
+                throw new IllegalArgumentException("an int out of range: " + n);
+            }
+            return n;
+        }
+
         void advance(long bytes) {
             if (bytes < 0 || bytes > end - position) {
                 throw new IllegalArgumentException(
@@ -253,34 +269,40 @@ final class CompiledAvroCoder {
             case ENUM -> {
                 int symbols = schema.getEnumSymbols().size();
                 yield in -> {
-                    long n = in.readLong();
+                    long n = in.readInt();
                     if (n < 0 || n >= symbols) {
                         throw new IllegalArgumentException("enum symbol " + n + " of " + symbols);
                     }
                 };
             }
-            case INT ->
-                in -> {
-                    long n = in.readLong();
-                    if (n != (int) n) {
-                        throw new IllegalArgumentException("an int out of range: " + n);
-                    }
-                };
+            case INT -> Cursor::readInt;
             case LONG -> Cursor::readLong;
             case ARRAY -> {
                 Skipper items = skip(schema.getElementType());
                 yield in -> {
                     for (long n = in.readLong(); n != 0; n = in.readLong()) {
+                        long size = -1;
                         if (n < 0) {
-                            in.advance(in.readLong()); // a block that states its size in bytes
-                        } else if (n > in.remaining()) {
+                            // a block that states its size in bytes: its items are stepped over all the same, as
+                            // Avro's reader reads them, and must take that size
+                            if (n == Long.MIN_VALUE) {
+                                throw new IllegalArgumentException("an array block count of " + n);
+                            }
+                            n = -n;
+                            size = in.readLong();
+                        }
+                        if (n > in.remaining()) {
                             // every item of the project's arrays takes a byte at least: a count no bytes are left for
                             throw new IllegalArgumentException(
                                     "an array block of " + n + " items in " + in.remaining() + " bytes");
-                        } else {
-                            for (long i = 0; i < n; i++) {
-                                items.skip(in);
-                            }
+                        }
+                        int start = in.position();
+                        for (long i = 0; i < n; i++) {
+                            items.skip(in);
+                        }
+                        if (size >= 0 && in.position() - start != size) {
+                            throw new IllegalArgumentException("an array block said to take " + size
+                                    + " bytes whose items take " + (in.position() - start));
                         }
                     }
                 };
@@ -289,7 +311,7 @@ final class CompiledAvroCoder {
                 int nullable = nullableBranch(schema);
                 Skipper value = skip(schema.getTypes().get(nullable));
                 yield in -> {
-                    long branch = in.readLong();
+                    long branch = in.readInt();
                     if (branch == nullable) {
                         value.skip(in);
                     } else if (branch != 1 - nullable) {

@@ -210,7 +210,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         /**
          * Calls {@code visitor} with the UTF-8 bytes, in place, of each string of the field at {@code field}, in order:
          * one for a string, none or one for a string or null, one per item for an array of strings. Returns how many
-         * strings it visited.
+         * strings it visited. The record's framing was checked when it was read in place ({@link #fields}): the strings
+         * are those Avro's reader reads.
          */
         public int strings(int field, Utf8Visitor visitor) {
             Schema type = schema.getFields().get(field).schema();
@@ -222,7 +223,7 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                     if (type.getTypes().stream().noneMatch(t -> t.getType() == Schema.Type.STRING)) {
                         throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
                     }
-                    if (type.getTypes().get((int) in.readLong()).getType() == Schema.Type.STRING) {
+                    if (type.getTypes().get((int) in.readInt()).getType() == Schema.Type.STRING) {
                         visited += string(in, visitor);
                     }
                 }

@@ -320,6 +320,99 @@ class CompiledAvroCoderTest {
         return 10 + before.size();
     }
 
+    /** A snapshot with an HTTP status of 299 (two bytes: D6 04) and one page, {@code PAGE-MARKER}. */
+    private static SecurityContactSnapshot marked() {
+        SecurityContactSnapshot snapshot =
+                (SecurityContactSnapshot) value(SecurityContactSnapshot.getClassSchema(), new Random(13), 0);
+        snapshot.setTenantId("tenant");
+        snapshot.setHttpStatus(299);
+        snapshot.setRawBodies(List.of("PAGE-MARKER"));
+        return snapshot;
+    }
+
+    /** {@code bytes} with the {@code length} bytes at {@code at} replaced by {@code replacement}. */
+    private static byte[] splice(byte[] bytes, int at, int length, int... replacement) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(bytes, 0, at);
+        for (int b : replacement) {
+            out.write(b);
+        }
+        out.write(bytes, at + length, bytes.length - at - length);
+        return out.toByteArray();
+    }
+
+    @Test
+    void anIntInMoreBytesThanAvrosReaderReadsIsNotReadInPlaceNorDecoded() throws Exception {
+        Schema schema = SecurityContactSnapshot.getClassSchema();
+        SingleObjectAvroSerde<SecurityContactSnapshot> serde =
+                new SingleObjectAvroSerde<>(SecurityContactSnapshot.class);
+        SecurityContactSnapshot snapshot = marked();
+        byte[] bytes = serde.serializer().serialize("t", snapshot);
+        int status = offset(snapshot, schema.getField("httpStatus").pos()) + 1; // after the union's branch
+        assertThat(Arrays.copyOfRange(bytes, status, status + 2)).containsExactly(0xD6, 0x04);
+        // in five bytes, as Avro's reader still reads it: the same value, in place and decoded
+        byte[] five = splice(bytes, status, 2, 0xD6, 0x84, 0x80, 0x80, 0x00);
+        assertThat(serde.fields(five)).isNotNull();
+        assertThat(serde.deserializer().deserialize("t", five).getHttpStatus()).isEqualTo(299);
+        // in six, which Avro's reader refuses: so do the framing check and the read in place; and a union's branch
+        int tenant = offset(snapshot, schema.getField("tenantId").pos());
+        for (byte[] padded : List.of(
+                splice(bytes, status, 2, 0xD6, 0x84, 0x80, 0x80, 0x80, 0x00),
+                splice(bytes, tenant, 1, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00))) {
+            assertThat(serde.fields(padded)).isNull();
+            assertThatThrownBy(() -> serde.deserializer().deserialize("t", padded))
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining("an int in 6 bytes");
+        }
+    }
+
+    @Test
+    void anArrayBlockWhoseItemsDoNotTakeItsStatedSizeOrWithoutACountIsRefused() throws Exception {
+        Schema schema = SecurityContactSnapshot.getClassSchema();
+        SingleObjectAvroSerde<SecurityContactSnapshot> serde =
+                new SingleObjectAvroSerde<>(SecurityContactSnapshot.class);
+        SecurityContactSnapshot snapshot = marked();
+        byte[] bytes = serde.serializer().serialize("t", snapshot);
+        int pages = offset(snapshot, schema.getField("rawBodies").pos());
+        int[] item = new int[12]; // the page: its length (11: 0x16), its bytes
+        item[0] = 0x16;
+        for (int i = 0; i < 11; i++) {
+            item[i + 1] = "PAGE-MARKER".charAt(i);
+        }
+        assertThat(Arrays.copyOfRange(bytes, pages, pages + 14))
+                .isEqualTo(splice(new byte[] {0x02, 0x00}, 1, 0, item)); // one item, its page, the end
+        // a block of -1 items that takes 12 bytes: what a blocking encoder writes
+        byte[] honest = splice(bytes, pages, 14, concat(new int[] {0x01, 0x18}, item, new int[] {0x00}));
+        List<String> visited = new ArrayList<>();
+        serde.fields(honest)
+                .strings(
+                        schema.getField("rawBodies").pos(),
+                        (data, offset, length) ->
+                                visited.add(new String(data, offset, length, StandardCharsets.UTF_8)));
+        assertThat(visited).containsExactly("PAGE-MARKER");
+        assertThat(serde.deserializer().deserialize("t", honest)).isEqualTo(snapshot);
+        // said to take 13 bytes; a count of Long.MIN_VALUE, whose negation Avro's reader takes for the end
+        for (byte[] broken : List.of(
+                splice(bytes, pages, 14, concat(new int[] {0x01, 0x1A}, item, new int[] {0x00})),
+                splice(
+                        bytes,
+                        pages,
+                        14,
+                        concat(
+                                new int[] {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x18},
+                                item,
+                                new int[] {0x00})))) {
+            assertThat(serde.fields(broken)).isNull();
+            assertThatThrownBy(() -> serde.deserializer().deserialize("t", broken))
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining("not a record of its schema: an array block");
+        }
+    }
+
+    private static int[] concat(int[]... parts) {
+        return Arrays.stream(parts).flatMapToInt(Arrays::stream).toArray();
+    }
+
     @Test
     void arrayBlocksThatStateTheirSizeAreSteppedOver() throws Exception {
         Schema schema = PostureState.getClassSchema();
