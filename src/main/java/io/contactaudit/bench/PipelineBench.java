@@ -402,8 +402,9 @@ public final class PipelineBench {
      * Warms the JIT compilers up before the measured run: an evaluator of its own reads rounds of 10,000 subscriptions
      * × 3 cycles until a round leaves the compilers nearly idle ({@link #JIT_QUIET} of its time) or
      * {@link Settings#warmUpRounds} rounds ({@link #WARM_UP_ROUNDS} by default) have run. An evaluator runs for days;
-     * in a one-minute run the compilers, sharing the two cores, were still at work through half of it (10 s of compilation during 13 s of cycles 2-10 after a single round). Returns the
-     * warm-up's snapshots topic, which the fan-out floor warms up on in turn.
+     * in a one-minute run the compilers, sharing the two cores, were still at work through half of it (10 s of
+     * compilation during 13 s of cycles 2-10 after a single round). Returns the warm-up's snapshots topic, which the
+     * fan-out floor warms up on in turn.
      */
     private String warmUp(Map<String, String> values, Instant t0) throws Exception {
         int subscriptions = Math.min(settings.subscriptions(), 10_000);
@@ -488,7 +489,10 @@ public final class PipelineBench {
         runFloor(admin, config, warmUpSnapshots, "-bench-warm-up-fan-out", outputs, steadySnapshots, () -> {});
     }
 
-    /** Run {@code r} of the fan-out floor over the backlog of {@code total} snapshots: a new application with its own store. */
+    /**
+     * Run {@code r} of the fan-out floor over the backlog of {@code total} snapshots: a new application with its own
+     * store.
+     */
     private Run floorRun(
             Admin admin,
             ContactAuditConfig config,

@@ -35,12 +35,9 @@ final class DecodeSnapshots implements Processor<String, byte[], Object, Object>
     private ProcessorContext<Object, Object> context;
     private DeadLetterOutput deadLetters;
 
-    @SuppressWarnings("unchecked") // the snapshots topic's serde is of snapshots
     DecodeSnapshots(Serde<SecurityContactSnapshot> snapshots) {
         this.snapshots = snapshots.deserializer();
-        this.inPlace = snapshots instanceof SingleObjectAvroSerde<?> serde
-                ? (SingleObjectAvroSerde<SecurityContactSnapshot>) serde
-                : null;
+        this.inPlace = SingleObjectAvroSerde.inPlace(snapshots);
     }
 
     @Override

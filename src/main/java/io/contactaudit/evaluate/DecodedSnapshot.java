@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.errors.SerializationException;
 
@@ -76,12 +75,14 @@ final class DecodedSnapshot {
         Object[] head = fields.get(HEAD_FIELDS);
         return new DecodedSnapshot(
                 new SnapshotHead(
-                        (String) head(head, SUBSCRIPTION_ID),
-                        (Instant) head(head, COLLECTED_AT),
-                        (CollectionStatus) head(head, STATUS),
-                        (Long) head(head, COLLECTION_INTERVAL_MS),
-                        Tenancy.named((String) head(head, TENANT_ID), (String) head(head, TENANT_NAME), (String)
-                                head(head, READ_THROUGH_TENANT_ID))),
+                        (String) SingleObjectAvroSerde.value(HEAD_FIELDS, head, SUBSCRIPTION_ID),
+                        (Instant) SingleObjectAvroSerde.value(HEAD_FIELDS, head, COLLECTED_AT),
+                        (CollectionStatus) SingleObjectAvroSerde.value(HEAD_FIELDS, head, STATUS),
+                        (Long) SingleObjectAvroSerde.value(HEAD_FIELDS, head, COLLECTION_INTERVAL_MS),
+                        Tenancy.named(
+                                (String) SingleObjectAvroSerde.value(HEAD_FIELDS, head, TENANT_ID),
+                                (String) SingleObjectAvroSerde.value(HEAD_FIELDS, head, TENANT_NAME),
+                                (String) SingleObjectAvroSerde.value(HEAD_FIELDS, head, READ_THROUGH_TENANT_ID))),
                 fields,
                 null,
                 key,
@@ -90,11 +91,6 @@ final class DecodedSnapshot {
 
     private static int position(String field) {
         return SecurityContactSnapshot.getClassSchema().getField(field).pos();
-    }
-
-    /** The value of {@code field} among the values of {@link #HEAD_FIELDS}. */
-    private static Object head(Object[] values, int field) {
-        return values[Arrays.binarySearch(HEAD_FIELDS, field)];
     }
 
     /** Whether the subscription left the estate. */

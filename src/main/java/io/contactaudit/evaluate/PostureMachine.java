@@ -115,8 +115,9 @@ public final class PostureMachine {
             counted.setLateSnapshots(previous.getLateSnapshots() + 1);
             return new Outcome(null, List.of(), counted, false);
         }
+        SnapshotHead seen = SnapshotHead.of(snapshot);
         Head head = previous == null ? null : Head.of(previous);
-        Times times = head == null ? null : touch(head, SnapshotHead.of(snapshot), now, sameContent, exceptions);
+        Times times = head == null ? null : touch(head, seen, now, sameContent, exceptions);
         if (times != null) {
             return new Outcome(null, List.of(), times.applyTo(copy(previous)), times.shown(head));
         }
@@ -155,7 +156,7 @@ public final class PostureMachine {
                 : Drift.exceptionKind(previous.getException(), exception, verdict, exceptions, now);
         boolean drifts =
                 previous != null && Drift.follows(previous, verdict, changes, ruleChanged) || exceptionDrift != null;
-        Tenancy tenancy = Tenancy.of(snapshot, previous);
+        Tenancy tenancy = seen.tenancy(Tenancy.of(previous));
         List<Reason> reasons = previous != null
                         && previous.getVerdict() == verdict
                         && sameReasons(previous.getReasons(), result.reasons(), verdict)
@@ -295,7 +296,7 @@ public final class PostureMachine {
      * was evaluated on a snapshot of the same content (the rule would say exactly what it said then), read completely,
      * of the same tenant, by the same rule and profile, not late, the posture not stale, no finding due again and the
      * exceptions suppressing what they suppressed. The rule is not run. {@code previous}'s reasons are read only when
-     * there are {@code exceptions}.
+     * there are {@code exceptions} ({@link Exceptions#covering}).
      */
     Times touch(
             Head previous,
@@ -316,10 +317,7 @@ public final class PostureMachine {
                 || refreshDue(previous.subscriptionId(), previous.lastCollectedAt(), collectedAt)
                 || !Objects.equals(
                         previous.exception(),
-                        exceptions.isEmpty()
-                                ? null
-                                : suppressedUnder(
-                                        previous.ruleId(), previous.verdict(), previous.reasons(), exceptions, now))) {
+                        suppressedUnder(previous.ruleId(), previous.verdict(), previous.reasons(), exceptions, now))) {
             return null;
         }
         boolean good = previous.verdict() != Verdict.ERROR;

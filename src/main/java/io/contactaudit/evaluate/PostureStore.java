@@ -8,7 +8,6 @@ import io.contactaudit.schema.Reason;
 import io.contactaudit.schema.Verdict;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.IntStream;
@@ -77,25 +76,16 @@ final class PostureStore {
             LAST_COLLECTED_AT, position("lastEvaluatedAt"), LAST_GOOD_COLLECTED_AT, CONSECUTIVE_ERRORS, STALE_AFTER_MS);
 
     /** The store, encoded as {@code posture}, the posture topic, encodes its values. */
-    @SuppressWarnings("unchecked") // the posture topic's serde is of postures
     PostureStore(KeyValueStore<String, byte[]> store, TopicSpec<String, PostureState> posture) {
         this.store = store;
         this.topic = posture.name();
         this.encoder = posture.value().serializer();
         this.decoder = posture.value().deserializer();
-        this.inPlace = posture.value() instanceof SingleObjectAvroSerde<?> serde
-                ? (SingleObjectAvroSerde<PostureState>) serde
-                : null;
+        this.inPlace = SingleObjectAvroSerde.inPlace(posture.value());
     }
 
     private static int position(String field) {
         return PostureState.getClassSchema().getField(field).pos();
-    }
-
-    /** The value of {@code field} among the values of {@code fields}; null when they do not hold it. */
-    private static Object head(int[] fields, Object[] values, int field) {
-        int i = Arrays.binarySearch(fields, field);
-        return i < 0 ? null : values[i];
     }
 
     private static int[] ascending(int... positions) {
@@ -135,25 +125,25 @@ final class PostureStore {
         int[] read = withReasons ? HEAD_FIELDS : HEAD_FIELDS_BUT_REASONS;
         Object[] values = fields.get(read);
         @SuppressWarnings("unchecked") // the field's schema is an array of reasons
-        List<Reason> reasons = (List<Reason>) head(read, values, REASONS);
+        List<Reason> reasons = (List<Reason>) SingleObjectAvroSerde.value(read, values, REASONS);
         return new InPlace(
                 new PostureMachine.Head(
-                        (String) head(read, values, SUBSCRIPTION_ID),
-                        (Verdict) head(read, values, VERDICT),
-                        (Boolean) head(read, values, STALE),
-                        (Instant) head(read, values, LAST_COLLECTED_AT),
-                        (Instant) head(read, values, LAST_GOOD_COLLECTED_AT),
-                        (Integer) head(read, values, CONSECUTIVE_ERRORS),
-                        (Long) head(read, values, STALE_AFTER_MS),
-                        (String) head(read, values, RULE_ID),
-                        (String) head(read, values, RULE_VERSION),
-                        (String) head(read, values, PROFILE),
+                        (String) SingleObjectAvroSerde.value(read, values, SUBSCRIPTION_ID),
+                        (Verdict) SingleObjectAvroSerde.value(read, values, VERDICT),
+                        (Boolean) SingleObjectAvroSerde.value(read, values, STALE),
+                        (Instant) SingleObjectAvroSerde.value(read, values, LAST_COLLECTED_AT),
+                        (Instant) SingleObjectAvroSerde.value(read, values, LAST_GOOD_COLLECTED_AT),
+                        (Integer) SingleObjectAvroSerde.value(read, values, CONSECUTIVE_ERRORS),
+                        (Long) SingleObjectAvroSerde.value(read, values, STALE_AFTER_MS),
+                        (String) SingleObjectAvroSerde.value(read, values, RULE_ID),
+                        (String) SingleObjectAvroSerde.value(read, values, RULE_VERSION),
+                        (String) SingleObjectAvroSerde.value(read, values, PROFILE),
                         reasons,
-                        (ExceptionRef) head(read, values, EXCEPTION),
+                        (ExceptionRef) SingleObjectAvroSerde.value(read, values, EXCEPTION),
                         new Tenancy(
-                                (String) head(read, values, TENANT_ID),
-                                (String) head(read, values, TENANT_NAME),
-                                (String) head(read, values, READ_THROUGH_TENANT_ID))),
+                                (String) SingleObjectAvroSerde.value(read, values, TENANT_ID),
+                                (String) SingleObjectAvroSerde.value(read, values, TENANT_NAME),
+                                (String) SingleObjectAvroSerde.value(read, values, READ_THROUGH_TENANT_ID))),
                 fields);
     }
 

@@ -1,7 +1,6 @@
 package io.contactaudit.evaluate;
 
 import io.contactaudit.schema.PostureState;
-import io.contactaudit.schema.SecurityContactSnapshot;
 
 /**
  * Whose subscription it is and through whom it was read: the tenant it belongs to, the tenant's display name, and
@@ -11,17 +10,6 @@ import io.contactaudit.schema.SecurityContactSnapshot;
 record Tenancy(String tenantId, String tenantName, String readThroughTenantId) {
 
     static final Tenancy NONE = new Tenancy(null, null, null);
-
-    /** The snapshot's, when it names its tenant; else the posture's. */
-    static Tenancy of(SecurityContactSnapshot snapshot, PostureState previous) {
-        return of(snapshot, of(previous));
-    }
-
-    /** The snapshot's, when it names its tenant; else {@code known}. */
-    static Tenancy of(SecurityContactSnapshot snapshot, Tenancy known) {
-        Tenancy named = named(snapshot.getTenantId(), snapshot.getTenantName(), snapshot.getReadThroughTenantId());
-        return named == null ? known : named;
-    }
 
     /** What a snapshot with these fields states: null when it names no tenant. */
     static Tenancy named(String tenantId, String tenantName, String readThroughTenantId) {

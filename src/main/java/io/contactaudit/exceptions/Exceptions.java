@@ -61,6 +61,7 @@ public final class Exceptions {
     /**
      * The exception a result of {@code verdict} with {@code reasons} under rule {@code ruleId} is suppressed under at
      * {@code now}, among {@code candidates} (the exceptions of its subscription); null when it is not suppressed.
+     * Without candidates the reasons are not read (the evaluator does not decode them then: they may be null).
      */
     public static ComplianceException covering(
             Collection<ComplianceException> candidates,

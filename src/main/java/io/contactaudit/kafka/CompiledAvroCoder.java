@@ -47,16 +47,39 @@ final class CompiledAvroCoder {
         void skip(Cursor in);
     }
 
-    /** A position in the binary encoding of a value. */
+    /** A position in the binary encoding of a value; the strings stepped over go to its visitor, if it has one. */
     static final class Cursor {
         private final byte[] data;
         private final int end;
         private int position;
+        private final SingleObjectAvroSerde.Utf8Visitor strings;
+        private int visited;
 
         Cursor(byte[] data, int from) {
+            this(data, from, null);
+        }
+
+        Cursor(byte[] data, int from, SingleObjectAvroSerde.Utf8Visitor strings) {
             this.data = data;
             this.end = data.length;
             this.position = from;
+            this.strings = strings;
+        }
+
+        /** How many strings were handed to the visitor. */
+        int visited() {
+            return visited;
+        }
+
+        /** Steps over a string, handing its UTF-8 bytes in place to the visitor, if there is one. */
+        void string() {
+            long length = readLong();
+            int at = position;
+            advance(length);
+            if (strings != null) {
+                strings.accept(data, at, (int) length);
+                visited++;
+            }
         }
 
         int position() {
@@ -319,7 +342,8 @@ final class CompiledAvroCoder {
                     }
                 };
             }
-            case STRING, BYTES -> in -> in.advance(in.readLong());
+            case STRING -> Cursor::string;
+            case BYTES -> in -> in.advance(in.readLong());
             case BOOLEAN ->
                 in -> {
                     if (in.readByte() > 1) {

@@ -57,7 +57,6 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
     private final String typeName;
-    private final Schema schema;
     /** The single-object header of the record's schema: C3 01 and its fingerprint. */
     private final byte[] header;
     /** Writes the body as Avro's writer would, faster; null: Avro's writer does. */
@@ -73,6 +72,9 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
      * it reads — a record of 20 bytes claiming a string of 2 GB would take the heap.
      */
     private final Map<Long, CompiledAvroCoder.Skipper> framing = new HashMap<>();
+
+    /** Per field of the record, whether it is a string, a string or null, or an array of strings ({@link Fields#strings}). */
+    private final boolean[] holdsStrings;
 
     private final CompiledAvroCoder.Reader[] fieldReaders;
     private final CompiledAvroCoder.Writer[] fieldWriters;
@@ -99,7 +101,6 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         SpecificData model = SpecificData.getForClass(type);
         Schema schema = model.getSchema(type);
         this.typeName = schema.getName();
-        this.schema = schema;
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = decoder(model, schema, olderSchemas);
         this.header = ByteBuffer.allocate(10)
@@ -125,10 +126,35 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
                 framing.put(SchemaNormalization.parsingFingerprint64(version), skipper);
             }
         }
+        this.holdsStrings = new boolean[fields.size()];
+        for (int i = 0; i < holdsStrings.length; i++) {
+            Schema field = fields.get(i).schema();
+            holdsStrings[i] = switch (field.getType()) {
+                case STRING -> true;
+                case UNION -> field.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.STRING);
+                case ARRAY -> field.getElementType().getType() == Schema.Type.STRING;
+                default -> false;
+            };
+        }
         this.fieldReaders =
                 fields.stream().map(f -> CompiledAvroCoder.reader(f.schema())).toArray(CompiledAvroCoder.Reader[]::new);
         this.fieldWriters =
                 fields.stream().map(f -> CompiledAvroCoder.writer(f.schema())).toArray(CompiledAvroCoder.Writer[]::new);
+    }
+
+    /** {@code serde} when it is a single-object serde, which reads records in place ({@link #fields}); else null. */
+    @SuppressWarnings("unchecked") // a serde of T that is a single-object serde is one of T
+    public static <T extends SpecificRecord> SingleObjectAvroSerde<T> inPlace(Serde<T> serde) {
+        return serde instanceof SingleObjectAvroSerde<?> single ? (SingleObjectAvroSerde<T>) single : null;
+    }
+
+    /**
+     * The value of the field at {@code field} among {@code values}, those {@link Fields#get} read for the fields at
+     * {@code fields}; null when it did not read that field.
+     */
+    public static Object value(int[] fields, Object[] values, int field) {
+        int i = Arrays.binarySearch(fields, field);
+        return i < 0 ? null : values[i];
     }
 
     /**
@@ -214,45 +240,12 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
          * are those Avro's reader reads.
          */
         public int strings(int field, Utf8Visitor visitor) {
-            Schema type = schema.getFields().get(field).schema();
-            CompiledAvroCoder.Cursor in = new CompiledAvroCoder.Cursor(data, starts[field]);
-            int visited = 0;
-            switch (type.getType()) {
-                case STRING -> visited += string(in, visitor);
-                case UNION -> {
-                    if (type.getTypes().stream().noneMatch(t -> t.getType() == Schema.Type.STRING)) {
-                        throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
-                    }
-                    if (type.getTypes().get((int) in.readInt()).getType() == Schema.Type.STRING) {
-                        visited += string(in, visitor);
-                    }
-                }
-                case ARRAY -> {
-                    if (type.getElementType().getType() != Schema.Type.STRING) {
-                        throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
-                    }
-                    for (long n = in.readLong(); n != 0; n = in.readLong()) {
-                        if (n < 0) {
-                            n = -n;
-                            in.readLong(); // the block's size in bytes
-                        }
-                        for (long i = 0; i < n; i++) {
-                            visited += string(in, visitor);
-                        }
-                    }
-                }
-                default ->
-                    throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
+            if (!holdsStrings[field]) {
+                throw new IllegalArgumentException("field " + field + " of " + typeName + " holds no strings");
             }
-            return visited;
-        }
-
-        private int string(CompiledAvroCoder.Cursor in, Utf8Visitor visitor) {
-            long length = in.readLong();
-            int at = in.position();
-            in.advance(length);
-            visitor.accept(data, at, (int) length);
-            return 1;
+            CompiledAvroCoder.Cursor in = new CompiledAvroCoder.Cursor(data, starts[field], visitor);
+            fieldSkippers[field].skip(in);
+            return in.visited();
         }
 
         /**
