@@ -2,7 +2,6 @@ package io.contactaudit.evaluate;
 
 import io.contactaudit.Sha256;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -17,9 +16,10 @@ import java.util.Arrays;
  * <p>An open-addressing table (linear probing, deletion by backward shift) held in arrays of numbers, so that a lookup
  * reads one run of memory instead of following references to a key's {@code String} and its bytes. A subscription is
  * known by 128 bits: a subscription id in the canonical form (a GUID: 32 lower-case hexadecimal digits in groups of 8,
- * 4, 4, 4, 12) by its own 128 bits, any other key by the first 128 bits of its SHA-256, which no one can choose to
- * equal a GUID's. Only those other keys keep their text; a GUID's is written again when a scan hands it out. Each slot
- * holds the id's 128 bits beside the content digest's, and the deadline in an array of its own. A scan walks the slots
+ * 4, 4, 4, 12) by its own 128 bits, any other key by the first 128 bits of the SHA-256 of its characters. Only those
+ * other keys keep their text, and that tells the two kinds apart: anyone can write a key's hash as a GUID, and the two
+ * are still two subscriptions. A GUID's text is written again when a scan hands it out. Each slot holds the id's 128
+ * bits beside the content digest's, and the deadline in an array of its own. A scan walks the slots
  * from a cursor, so that a pass can stop after a time slice and resume where it stopped.
  */
 final class PostureIndex {
@@ -36,9 +36,10 @@ final class PostureIndex {
     private String[] names = new String[16]; // the text of a key that is not a GUID in canonical form
     private int size;
     private int cursor;
-    // the id of the key last looked up ({@link #identify}): a task's index is used by one thread
+    // the id of the key last looked up ({@link #identify}), and whether it is a hash: one thread uses a task's index
     private long high;
     private long low;
+    private boolean hashed;
 
     /** How many subscriptions the index holds. */
     int size() {
@@ -164,9 +165,11 @@ final class PostureIndex {
         names = new String[oldNames.length * 2];
         long keepHigh = high;
         long keepLow = low;
+        boolean keepHashed = hashed;
         for (int i = 0; i < oldDeadlines.length; i++) {
             high = oldSlots[STRIDE * i];
             low = oldSlots[STRIDE * i + 1];
+            hashed = oldNames[i] != null;
             if (high != 0 || low != 0) {
                 int j = slot();
                 System.arraycopy(oldSlots, STRIDE * i, slots, STRIDE * j, STRIDE);
@@ -176,14 +179,19 @@ final class PostureIndex {
         }
         high = keepHigh;
         low = keepLow;
+        hashed = keepHashed;
         cursor = 0; // a resize reorders the table: a scan under way starts over (it only repeats checks)
     }
 
-    /** The slot of the id in {@link #high}, {@link #low}: where it is, or the empty slot where it would go. */
+    /**
+     * The slot of the id in {@link #high}, {@link #low} and of the kind {@link #hashed} says: where it is, or the empty
+     * slot where it would go.
+     */
     private int slot() {
         int mask = deadlines.length - 1;
         int i = home(high, low);
-        while (!empty(i) && (slots[STRIDE * i] != high || slots[STRIDE * i + 1] != low)) {
+        while (!empty(i)
+                && (slots[STRIDE * i] != high || slots[STRIDE * i + 1] != low || (names[i] != null) != hashed)) {
             i = (i + 1) & mask;
         }
         return i;
@@ -214,16 +222,22 @@ final class PostureIndex {
     }
 
     /**
-     * Sets {@link #high}, {@link #low} to the 128 bits {@code subscription} is known by; true when they are its own (a
-     * GUID), false when its hash's.
+     * Sets {@link #high}, {@link #low} to the 128 bits {@code subscription} is known by, and {@link #hashed}; true when
+     * they are its own (a GUID), false when its hash's (of its characters, two bytes each: every text its own bytes).
      */
     private boolean identify(String subscription) {
         if (readGuid(subscription)) {
+            hashed = false;
             return true;
         }
-        ByteBuffer hash = ByteBuffer.wrap(sha256.digest(subscription.getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer chars = ByteBuffer.allocate(2 * subscription.length());
+        for (int i = 0; i < subscription.length(); i++) {
+            chars.putChar(subscription.charAt(i));
+        }
+        ByteBuffer hash = ByteBuffer.wrap(sha256.digest(chars.array()));
         high = hash.getLong();
         low = hash.getLong();
+        hashed = true;
         return false;
     }
 

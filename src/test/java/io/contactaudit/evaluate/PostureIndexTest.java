@@ -84,6 +84,39 @@ class PostureIndexTest {
     }
 
     @Test
+    void aKeyAndTheGuidThatSpellsItsHashAreTwoSubscriptions() throws Exception {
+        // anyone can write the 128 bits a key that is not a GUID is known by as a GUID: the two must stay apart
+        List<String> keys = new ArrayList<>(List.of("sub-1", "00000000-0000-0000-0000-000000000000", ""));
+        for (String key : List.copyOf(keys)) {
+            java.nio.ByteBuffer hash = java.nio.ByteBuffer.wrap(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_16BE)));
+            keys.add(PostureIndex.guid(hash.getLong(), hash.getLong()));
+        }
+        keys.add("a\uD800"); // a lone surrogate, which UTF-8 would write as the '?' of the next key
+        keys.add("a?");
+        PostureIndex index = new PostureIndex();
+        for (int k = 0; k < keys.size(); k++) {
+            index.put(keys.get(k), k);
+            index.digest(keys.get(k), k + 1, k + 1);
+        }
+        assertThat(index.size()).isEqualTo(keys.size());
+        for (int k = 0; k < keys.size(); k++) {
+            assertThat(index.deadline(keys.get(k))).as(keys.get(k)).isEqualTo(k);
+            assertThat(index.sameDigest(keys.get(k), k + 1, k + 1))
+                    .as(keys.get(k))
+                    .isTrue();
+        }
+        for (int k = 3; k < 6; k++) {
+            index.remove(keys.get(k)); // the GUIDs go, the keys whose hashes they spell stay
+            assertThat(index.deadline(keys.get(k - 3))).as(keys.get(k - 3)).isEqualTo(k - 3);
+        }
+        List<String> scanned = new ArrayList<>();
+        assertThat(index.scan(Long.MAX_VALUE, Long.MAX_VALUE, scanned::add)).isTrue();
+        assertThat(scanned)
+                .containsExactlyInAnyOrder("sub-1", "00000000-0000-0000-0000-000000000000", "", "a\uD800", "a?");
+    }
+
+    @Test
     void idsThatFollowAPatternSpreadOverTheTable() {
         PostureIndex index = new PostureIndex();
         for (int i = 0; i < 100_000; i++) {
